@@ -1,0 +1,139 @@
+import { AccessLevel, ACCESS_LEVELS, isAccessLevel } from './access-level';
+import { MINUTE_MS } from './clock';
+import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED, isValidExpireInMinutes } from './duration';
+import { fieldError, RemoteSupportError } from './errors';
+import { readObject } from './input';
+import { parseSasCredential } from './sas-credential';
+import { TERMS_VERSION } from './terms';
+
+/** Why a grant stopped giving access. */
+export type GrantEndReason = 'revoked' | 'superseded' | 'expired';
+export type GrantState = 'active' | GrantEndReason;
+
+/** A consent grant as stored. The SAS credential never leaves the store in a read. */
+export interface Grant {
+  id: string;
+  cluster: string;
+  accessLevel: AccessLevel;
+  expireInMinutes: number;
+  grantedAt: number;
+  expiresAt: number;
+  grantedBy: string;
+  termsVersion: string;
+  supportCaseNumber: string | null;
+  sasCredentialProvided: boolean;
+  endedAt: number | null;
+  endReason: GrantEndReason | null;
+  endedBy: string | null;
+}
+
+/** A validated request to grant access (the reference's Enable-AzStackHCIRemoteSupport). */
+export interface GrantRequest {
+  accessLevel: AccessLevel;
+  expireInMinutes: number;
+  supportCaseNumber: string | null;
+  sasCredential: string | null;
+  termsVersion: string;
+}
+
+export const GRANT_REQUEST_FIELDS = [
+  'accessLevel',
+  'expireInMinutes',
+  'agreeToRemoteSupportConsent',
+  'supportCaseNumber',
+  'sasCredential',
+  'termsVersion',
+] as const;
+
+export const SUPPORT_CASE_ALLOWED = '1 to 64 letters, digits or hyphens';
+const SUPPORT_CASE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,63})$/;
+
+/**
+ * Validates a grant request. `registered` says whether the cluster is
+ * registered with Azure: unregistered clusters need a SAS credential,
+ * registered ones must not be given one. Throws the first problem found.
+ */
+export function parseGrantRequest(body: unknown, registered: boolean, now: number): GrantRequest {
+  const input = readObject(body, GRANT_REQUEST_FIELDS);
+
+  const level = input['accessLevel'];
+  if (level === undefined) throw fieldError('FieldRequired', 'accessLevel', `one of ${ACCESS_LEVELS.join(', ')}`);
+  if (!isAccessLevel(level)) throw fieldError('InvalidAccessLevel', 'accessLevel', `one of ${ACCESS_LEVELS.join(', ')}`, level);
+
+  const minutes = input['expireInMinutes'] ?? EXPIRE_IN_MINUTES.default;
+  if (!isValidExpireInMinutes(minutes)) {
+    throw fieldError('InvalidExpireInMinutes', 'expireInMinutes', EXPIRE_IN_MINUTES_ALLOWED, minutes);
+  }
+
+  if (input['agreeToRemoteSupportConsent'] !== true) {
+    throw new RemoteSupportError(
+      'ConsentRequired',
+      'agreeToRemoteSupportConsent must be true: access is granted only with an explicit agreement to the remote support terms',
+      'agreeToRemoteSupportConsent',
+      'true',
+    );
+  }
+
+  const termsVersion = input['termsVersion'] ?? TERMS_VERSION;
+  if (termsVersion !== TERMS_VERSION) {
+    throw new RemoteSupportError(
+      'TermsVersionMismatch',
+      'termsVersion does not match the current terms; read the terms again (GET terms) and agree to the current version',
+      'termsVersion',
+      TERMS_VERSION,
+    );
+  }
+
+  const caseNumber = input['supportCaseNumber'];
+  if (caseNumber !== undefined && caseNumber !== null && (typeof caseNumber !== 'string' || !SUPPORT_CASE.test(caseNumber))) {
+    throw fieldError('InvalidSupportCaseNumber', 'supportCaseNumber', SUPPORT_CASE_ALLOWED, caseNumber);
+  }
+
+  const sas = input['sasCredential'];
+  const hasSas = sas !== undefined && sas !== null && sas !== '';
+  if (!registered && !hasSas) {
+    throw new RemoteSupportError(
+      'SasCredentialRequired',
+      'sasCredential is required because the cluster is not registered with Azure; ask support for the SAS credential of your case',
+      'sasCredential',
+      'a Shared Access Signature',
+    );
+  }
+  if (registered && hasSas) {
+    throw new RemoteSupportError(
+      'SasCredentialNotAccepted',
+      'sasCredential must be left out: the cluster is registered with Azure, which supplies the relay credential',
+      'sasCredential',
+      'no value',
+    );
+  }
+  if (hasSas) parseSasCredential(sas, now);
+
+  return {
+    accessLevel: level,
+    expireInMinutes: minutes,
+    supportCaseNumber: typeof caseNumber === 'string' ? caseNumber : null,
+    sasCredential: hasSas ? (sas as string) : null,
+    termsVersion: TERMS_VERSION,
+  };
+}
+
+/** The moment a grant made at `grantedAt` for `minutes` stops giving access. */
+export function expiryOf(grantedAt: number, minutes: number): number {
+  return grantedAt + minutes * MINUTE_MS;
+}
+
+/**
+ * The state of a grant at `now`. Time decides expiry even if the scheduler
+ * has not run yet, so a late timer can never extend access.
+ */
+export function grantState(grant: Pick<Grant, 'expiresAt' | 'endReason' | 'endedAt'>, now: number): GrantState {
+  if (grant.endReason && grant.endReason !== 'expired' && grant.endedAt !== null && grant.endedAt <= now) return grant.endReason;
+  if (now >= grant.expiresAt) return 'expired';
+  return 'active';
+}
+
+/** When a grant stopped (or will stop) giving access. */
+export function grantEnd(grant: Pick<Grant, 'expiresAt' | 'endedAt'>): number {
+  return grant.endedAt !== null ? Math.min(grant.endedAt, grant.expiresAt) : grant.expiresAt;
+}

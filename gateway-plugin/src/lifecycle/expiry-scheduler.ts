@@ -1,0 +1,65 @@
+import { Clock, Disposable } from '../domain/clock';
+import { Grant } from '../domain/grant';
+import { ConsentLedger } from '../store/consent-ledger';
+
+/**
+ * Ends grants at their exact expiry time. Holds one timer, armed for the
+ * earliest open grant's expiry and re-armed whenever grants change; on start
+ * it first expires whatever came due while the gateway was down.
+ */
+export class ExpiryScheduler implements Disposable {
+  private timer: Disposable | undefined;
+  private armedFor: number | null = null;
+  private readonly stopListening: () => void;
+  private readonly expiredListeners = new Set<(grant: Grant) => void>();
+  private disposed = false;
+
+  constructor(private readonly ledger: ConsentLedger, private readonly clock: Clock) {
+    this.stopListening = ledger.onChange(() => this.rearm());
+  }
+
+  start(): void {
+    this.fire();
+  }
+
+  /** Called for each grant that expires; the support channel uses it to cut live sessions. */
+  onExpired(listener: (grant: Grant) => void): Disposable {
+    this.expiredListeners.add(listener);
+    return { dispose: () => this.expiredListeners.delete(listener) };
+  }
+
+  /** The time the timer is set for, or null. Tests read it. */
+  get nextFireAt(): number | null {
+    return this.armedFor;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopListening();
+    this.timer?.dispose();
+    this.timer = undefined;
+    this.armedFor = null;
+  }
+
+  private fire(): void {
+    if (this.disposed) return;
+    for (const grant of this.ledger.expireDue()) {
+      for (const l of [...this.expiredListeners]) l(grant);
+    }
+    this.rearm();
+  }
+
+  private rearm(): void {
+    if (this.disposed) return;
+    const next = this.ledger.nextExpiry();
+    if (next === this.armedFor) return;
+    this.timer?.dispose();
+    this.timer = undefined;
+    this.armedFor = next;
+    if (next !== null) this.timer = this.clock.setTimer(next, () => {
+      this.armedFor = null;
+      this.timer = undefined;
+      this.fire();
+    });
+  }
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { AccessLevel } from '../domain/access-level';
+import { Clock } from '../domain/clock';
+import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
+import { expiredGrantCutoff } from '../domain/retention';
+import { EventHub } from '../events/event-hub';
+import { Db } from './database';
+import { SecretBox } from './secret-box';
+
+interface GrantRow {
+  id: string;
+  cluster: string;
+  access_level: AccessLevel;
+  expire_in_minutes: number;
+  granted_at: number;
+  expires_at: number;
+  granted_by: string;
+  terms_version: string;
+  support_case_number: string | null;
+  sas_ciphertext: Buffer | null;
+  ended_at: number | null;
+  end_reason: GrantEndReason | null;
+  ended_by: string | null;
+}
+
+function toGrant(row: GrantRow): Grant {
+  return {
+    id: row.id,
+    cluster: row.cluster,
+    accessLevel: row.access_level,
+    expireInMinutes: row.expire_in_minutes,
+    grantedAt: row.granted_at,
+    expiresAt: row.expires_at,
+    grantedBy: row.granted_by,
+    termsVersion: row.terms_version,
+    supportCaseNumber: row.support_case_number,
+    sasCredentialProvided: row.sas_ciphertext !== null,
+    endedAt: row.ended_at,
+    endReason: row.end_reason,
+    endedBy: row.ended_by,
+  };
+}
+
+/**
+ * The record of consent: grants, supersedes, revokes and expiries, durable in
+ * SQLite. Every change commits (with fsync) before the method returns, and is
+ * then published as a live event.
+ */
+export class ConsentLedger {
+  private readonly changeListeners = new Set<() => void>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly secrets: SecretBox,
+    private readonly events: EventHub,
+  ) {}
+
+  /** Records a new grant; an open grant of the cluster is superseded in the same transaction. */
+  grant(cluster: string, request: GrantRequest, grantedBy: string): { grant: Grant; superseded: Grant | null } {
+    const now = this.clock.now();
+    const id = randomUUID();
+    const result = this.db.transaction(() => {
+      const expired = this.closeExpired(now, cluster);
+      const open = this.openRow(cluster);
+      if (open) {
+        this.db
+          .prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ? WHERE id = ?')
+          .run(now, 'superseded', grantedBy, open.id);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO grants (id, cluster, access_level, expire_in_minutes, granted_at, expires_at, granted_by,
+             terms_version, support_case_number, sas_ciphertext)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          cluster,
+          request.accessLevel,
+          request.expireInMinutes,
+          now,
+          expiryOf(now, request.expireInMinutes),
+          grantedBy,
+          request.termsVersion,
+          request.supportCaseNumber,
+          request.sasCredential === null ? null : this.secrets.seal(request.sasCredential),
+        );
+      return { expired, superseded: open ? this.byId(open.id) : null, grant: this.byId(id)! };
+    })();
+    for (const g of result.expired) this.events.publish('grant.expired', cluster, g);
+    if (result.superseded) this.events.publish('grant.superseded', cluster, result.superseded);
+    this.events.publish('grant.created', cluster, result.grant);
+    this.changed();
+    return { grant: result.grant, superseded: result.superseded };
+  }
+
+  /** Revokes the cluster's active grant, if any, and returns it as revoked. */
+  revoke(cluster: string, revokedBy: string): Grant | null {
+    const now = this.clock.now();
+    const result = this.db.transaction(() => {
+      const expired = this.closeExpired(now, cluster);
+      const open = this.openRow(cluster);
+      if (!open) return { expired, revoked: null };
+      this.db
+        .prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ? WHERE id = ?')
+        .run(now, 'revoked', revokedBy, open.id);
+      return { expired, revoked: this.byId(open.id) };
+    })();
+    for (const g of result.expired) this.events.publish('grant.expired', cluster, g);
+    if (result.revoked) this.events.publish('grant.revoked', cluster, result.revoked);
+    this.changed();
+    return result.revoked;
+  }
+
+  /** The grant that gives access right now, or null. */
+  active(cluster: string): Grant | null {
+    const row = this.openRow(cluster);
+    return row && row.expires_at > this.clock.now() ? toGrant(row) : null;
+  }
+
+  /**
+   * The active grant, and with `includeExpired` also grants that ended within
+   * the last 30 days (expired, revoked or superseded), newest first.
+   */
+  list(cluster: string, includeExpired: boolean): Grant[] {
+    const now = this.clock.now();
+    if (!includeExpired) {
+      const active = this.active(cluster);
+      return active ? [active] : [];
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM grants WHERE cluster = ?
+           AND MIN(COALESCE(ended_at, expires_at), expires_at) >= ?
+           AND granted_at <= ?
+         ORDER BY granted_at DESC, rowid DESC`,
+      )
+      .all(cluster, expiredGrantCutoff(now), now) as GrantRow[];
+    return rows.map(toGrant);
+  }
+
+  byId(id: string): Grant | null {
+    const row = this.db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow | undefined;
+    return row ? toGrant(row) : null;
+  }
+
+  /** The SAS credential of a grant, decrypted, for the relay listener only. Never exposed by the API. */
+  sasCredentialOf(id: string): string | null {
+    const row = this.db.prepare('SELECT sas_ciphertext FROM grants WHERE id = ?').get(id) as
+      | { sas_ciphertext: Buffer | null }
+      | undefined;
+    return row?.sas_ciphertext ? this.secrets.open(row.sas_ciphertext) : null;
+  }
+
+  /** Marks every grant whose time has come as expired; returns them. Publishes grant.expired. */
+  expireDue(): Grant[] {
+    const now = this.clock.now();
+    const expired = this.db.transaction(() => this.closeExpired(now))();
+    for (const g of expired) this.events.publish('grant.expired', g.cluster, g);
+    if (expired.length) this.changed();
+    return expired;
+  }
+
+  /** The earliest expiry of a grant still open, or null. */
+  nextExpiry(): number | null {
+    const row = this.db.prepare('SELECT MIN(expires_at) AS at FROM grants WHERE ended_at IS NULL').get() as {
+      at: number | null;
+    };
+    return row.at;
+  }
+
+  /** Purges grants that ended before `cutoff` and have no session left. Returns how many. */
+  purgeEndedBefore(cutoff: number): number {
+    return this.db
+      .prepare(
+        `DELETE FROM grants WHERE ended_at IS NOT NULL AND ended_at < ?
+           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = grants.id)`,
+      )
+      .run(cutoff).changes;
+  }
+
+  /** Calls `listener` after any change to open grants (used to re-arm the expiry timer). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  private openRow(cluster: string): GrantRow | undefined {
+    return this.db.prepare('SELECT * FROM grants WHERE cluster = ? AND ended_at IS NULL').get(cluster) as
+      | GrantRow
+      | undefined;
+  }
+
+  /** Records expiry at the exact expiry time (not at the time it was noticed). Call inside a transaction. */
+  private closeExpired(now: number, cluster?: string): Grant[] {
+    const rows = (
+      cluster === undefined
+        ? this.db.prepare('SELECT * FROM grants WHERE ended_at IS NULL AND expires_at <= ?').all(now)
+        : this.db.prepare('SELECT * FROM grants WHERE ended_at IS NULL AND expires_at <= ? AND cluster = ?').all(now, cluster)
+    ) as GrantRow[];
+    const update = this.db.prepare("UPDATE grants SET ended_at = expires_at, end_reason = 'expired', ended_by = 'system' WHERE id = ?");
+    for (const row of rows) update.run(row.id);
+    return rows.map((r) => toGrant({ ...r, ended_at: r.expires_at, end_reason: 'expired', ended_by: 'system' }));
+  }
+}

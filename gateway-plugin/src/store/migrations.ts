@@ -1,0 +1,78 @@
+/**
+ * Schema migrations, in order. The database's user_version is the number of
+ * migrations applied. Never edit a migration that has shipped; add one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: grants, sessions, transcripts, agent state.
+  `
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    access_level TEXT NOT NULL CHECK (access_level IN ('Diagnostics', 'DiagnosticsRepair')),
+    expire_in_minutes INTEGER NOT NULL CHECK (expire_in_minutes BETWEEN 60 AND 20160),
+    granted_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    granted_by TEXT NOT NULL,
+    terms_version TEXT NOT NULL,
+    support_case_number TEXT,
+    sas_ciphertext BLOB,
+    ended_at INTEGER,
+    end_reason TEXT CHECK (end_reason IN ('revoked', 'superseded', 'expired')),
+    ended_by TEXT
+  );
+  -- At most one grant per cluster is open (not yet ended) at any moment.
+  CREATE UNIQUE INDEX grants_one_open_per_cluster ON grants (cluster) WHERE ended_at IS NULL;
+  CREATE INDEX grants_open_expiry ON grants (expires_at) WHERE ended_at IS NULL;
+  CREATE INDEX grants_cluster_end ON grants (cluster, ended_at);
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    grant_id TEXT NOT NULL REFERENCES grants (id),
+    engineer TEXT NOT NULL,
+    support_case TEXT,
+    access_level TEXT NOT NULL,
+    nodes TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    end_reason TEXT,
+    command_count INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX sessions_cluster_started ON sessions (cluster, started_at);
+  CREATE INDEX sessions_open ON sessions (grant_id) WHERE ended_at IS NULL;
+
+  CREATE TABLE transcript_entries (
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    node TEXT,
+    text TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE agent_nodes (
+    cluster TEXT NOT NULL,
+    node TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('NotInstalled', 'Installing', 'Installed', 'Removing', 'Failed')),
+    version TEXT,
+    detail TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (cluster, node)
+  );
+
+  CREATE TABLE agent_operations (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('install', 'remove')),
+    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted')),
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    started_by TEXT NOT NULL,
+    progress TEXT NOT NULL
+  );
+  CREATE INDEX agent_operations_cluster ON agent_operations (cluster, started_at);
+  `,
+];

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { AccessLevel } from '../domain/access-level';
+import { Clock } from '../domain/clock';
+import { transcriptCutoff } from '../domain/retention';
+import { entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
+import { EventHub } from '../events/event-hub';
+import { Db } from './database';
+
+export interface SessionRecord {
+  id: string;
+  cluster: string;
+  grantId: string;
+  engineer: string;
+  supportCase: string | null;
+  accessLevel: AccessLevel;
+  nodes: string[];
+  startedAt: number;
+  endedAt: number | null;
+  endReason: SessionEndReason | null;
+  commandCount: number;
+}
+
+interface SessionRow {
+  id: string;
+  cluster: string;
+  grant_id: string;
+  engineer: string;
+  support_case: string | null;
+  access_level: AccessLevel;
+  nodes: string;
+  started_at: number;
+  ended_at: number | null;
+  end_reason: SessionEndReason | null;
+  command_count: number;
+}
+
+interface EntryRow {
+  session_id: string;
+  seq: number;
+  at: number;
+  kind: TranscriptKind;
+  node: string | null;
+  text: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function toSession(r: SessionRow): SessionRecord {
+  return {
+    id: r.id,
+    cluster: r.cluster,
+    grantId: r.grant_id,
+    engineer: r.engineer,
+    supportCase: r.support_case,
+    accessLevel: r.access_level,
+    nodes: JSON.parse(r.nodes) as string[],
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    endReason: r.end_reason,
+    commandCount: r.command_count,
+  };
+}
+
+function toEntry(r: EntryRow): TranscriptEntry {
+  return { sessionId: r.session_id, seq: r.seq, at: r.at, kind: r.kind, node: r.node, text: r.text, prevHash: r.prev_hash, hash: r.hash };
+}
+
+/** Sessions and their hash-chained transcripts. Reads never return anything past the 90-day window. */
+export class SessionLedger {
+  constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub) {}
+
+  open(input: { cluster: string; grantId: string; engineer: string; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, cluster, grant_id, engineer, support_case, access_level, nodes, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.cluster, input.grantId, input.engineer, input.supportCase, input.accessLevel, JSON.stringify(input.nodes), this.clock.now());
+    const session = this.byId(id)!;
+    this.events.publish('session.started', session.cluster, session);
+    return session;
+  }
+
+  /** Appends an entry to a session's transcript; durable when this returns. */
+  append(sessionId: string, kind: TranscriptKind, node: string | null, text: string): TranscriptEntry {
+    const entry = this.db.transaction(() => {
+      const last = this.db
+        .prepare('SELECT seq, hash FROM transcript_entries WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
+        .get(sessionId) as { seq: number; hash: string } | undefined;
+      const base = { sessionId, seq: (last?.seq ?? 0) + 1, at: this.clock.now(), kind, node, text, prevHash: last?.hash ?? GENESIS_HASH };
+      const e: TranscriptEntry = { ...base, hash: entryHash(base) };
+      this.db
+        .prepare('INSERT INTO transcript_entries (session_id, seq, at, kind, node, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(e.sessionId, e.seq, e.at, e.kind, e.node, e.text, e.prevHash, e.hash);
+      if (kind === 'command') this.db.prepare('UPDATE sessions SET command_count = command_count + 1 WHERE id = ?').run(sessionId);
+      return e;
+    })();
+    const cluster = this.db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck().get(sessionId) as string;
+    this.events.publish('transcript.entry', cluster, entry);
+    return entry;
+  }
+
+  end(sessionId: string, reason: SessionEndReason): SessionRecord | null {
+    const changed = this.db
+      .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL')
+      .run(this.clock.now(), reason, sessionId).changes;
+    const session = this.byId(sessionId);
+    if (changed && session) this.events.publish('session.ended', session.cluster, session);
+    return session;
+  }
+
+  /** Marks sessions left open by a previous run (crash or restart) as interrupted. */
+  interruptOpenSessions(): number {
+    return this.db
+      .prepare("UPDATE sessions SET ended_at = ?, end_reason = 'interrupted' WHERE ended_at IS NULL")
+      .run(this.clock.now()).changes;
+  }
+
+  live(cluster: string): SessionRecord[] {
+    const rows = this.db.prepare('SELECT * FROM sessions WHERE cluster = ? AND ended_at IS NULL ORDER BY started_at').all(cluster) as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  /** Sessions that started at or after `from` (and within retention), newest first. */
+  history(cluster: string, from: number): SessionRecord[] {
+    const floor = Math.max(from, 0);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sessions WHERE cluster = ? AND started_at >= ?
+           AND COALESCE(ended_at, ?) >= ?
+         ORDER BY started_at DESC`,
+      )
+      .all(cluster, floor, Number.MAX_SAFE_INTEGER, transcriptCutoff(this.clock.now())) as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  /** One session within retention, or null. */
+  get(cluster: string, id: string): SessionRecord | null {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ? AND cluster = ?').get(id, cluster) as SessionRow | undefined;
+    if (!row) return null;
+    if (row.ended_at !== null && row.ended_at < transcriptCutoff(this.clock.now())) return null;
+    return toSession(row);
+  }
+
+  /** A page of a session's transcript, in order, with the total count. */
+  transcript(sessionId: string, offset: number, limit: number): { total: number; entries: TranscriptEntry[] } {
+    const total = this.db.prepare('SELECT COUNT(*) FROM transcript_entries WHERE session_id = ?').pluck().get(sessionId) as number;
+    const rows = this.db
+      .prepare('SELECT * FROM transcript_entries WHERE session_id = ? ORDER BY seq LIMIT ? OFFSET ?')
+      .all(sessionId, limit, offset) as EntryRow[];
+    return { total, entries: rows.map(toEntry) };
+  }
+
+  /** Every entry of a session, in order (for verification and export). */
+  allEntries(sessionId: string): TranscriptEntry[] {
+    return (this.db.prepare('SELECT * FROM transcript_entries WHERE session_id = ? ORDER BY seq').all(sessionId) as EntryRow[]).map(toEntry);
+  }
+
+  purgeEndedBefore(cutoff: number): number {
+    return this.db.prepare('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').run(cutoff).changes;
+  }
+
+  private byId(id: string): SessionRecord | null {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    return row ? toSession(row) : null;
+  }
+}
