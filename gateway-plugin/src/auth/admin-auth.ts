@@ -1,0 +1,176 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLocalJWKSet, createRemoteJWKSet, JWTPayload, jwtVerify, JSONWebKeySet } from 'jose';
+import { createError, RemoteSupportError } from '../domain/errors';
+
+/** Who made an admin request. */
+export interface AdminPrincipal {
+  name: string;
+  via: 'local-credential' | 'entra-id';
+  /** True when the credential came in a cookie: changes then need the CSRF header. */
+  cookie: boolean;
+}
+
+export interface AdminRequestInfo {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Decides who an admin API request comes from, or refuses it (401 / 403). */
+export interface AdminAuthenticator {
+  authenticate(request: AdminRequestInfo): Promise<AdminPrincipal>;
+}
+
+export const SESSION_COOKIE = 'rs_admin';
+export const XSRF_COOKIE = 'XSRF-TOKEN';
+export const XSRF_HEADER = 'x-xsrf-token';
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function parseCookies(header: string | string[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const raw = Array.isArray(header) ? header.join(';') : header ?? '';
+  for (const part of raw.split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    if (!out.has(name)) out.set(name, decodeURIComponent(part.slice(i + 1).trim()));
+  }
+  return out;
+}
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function bearer(headers: AdminRequestInfo['headers']): string | null {
+  const h = headers['authorization'];
+  const value = Array.isArray(h) ? h[0] : h;
+  if (!value) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(value);
+  return m ? m[1]! : null;
+}
+
+function header(headers: AdminRequestInfo['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * The embedded default's admin credential: 32 random bytes created at first
+ * start in `dataDir/admin-credential` (mode 0600). Scripts send it as a
+ * bearer token; a browser trades it once at /login for two cookies derived
+ * from it: an HttpOnly, SameSite=Strict session cookie, and an XSRF-TOKEN
+ * cookie that the page echoes in the x-xsrf-token header on every change
+ * (the header WAC's SDK sends). Replacing the file revokes both.
+ */
+export class LocalCredentialAuthenticator implements AdminAuthenticator {
+  private constructor(private readonly credential: string, readonly created: boolean, readonly path: string) {}
+
+  static open(dataDir: string): LocalCredentialAuthenticator {
+    const path = join(dataDir, 'admin-credential');
+    let created = false;
+    if (!existsSync(path)) {
+      writeFileSync(path, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+      created = true;
+    }
+    const credential = readFileSync(path, 'utf8').trim();
+    if (credential.length < 32) throw new Error(`${path} must hold a credential of at least 32 characters`);
+    return new LocalCredentialAuthenticator(credential, created, path);
+  }
+
+  /** The credential itself: printed once at first start, used by the CLI. */
+  get secret(): string {
+    return this.credential;
+  }
+
+  checkLoginToken(token: unknown): boolean {
+    return typeof token === 'string' && equal(token, this.credential);
+  }
+
+  sessionCookieValue(): string {
+    return createHmac('sha256', this.credential).update('admin-session').digest('base64url');
+  }
+
+  xsrfToken(): string {
+    return createHmac('sha256', this.credential).update('xsrf').digest('base64url');
+  }
+
+  async authenticate(request: AdminRequestInfo): Promise<AdminPrincipal> {
+    const token = bearer(request.headers);
+    if (token !== null) {
+      if (!equal(token, this.credential)) throw createError('Unauthenticated', 'The bearer credential is not this gateway\'s admin credential');
+      return { name: 'local-admin', via: 'local-credential', cookie: false };
+    }
+    const session = parseCookies(request.headers['cookie']).get(SESSION_COOKIE);
+    if (session === undefined || !equal(session, this.sessionCookieValue())) {
+      throw createError('Unauthenticated', 'Sign in first: open the login URL the gateway printed, or send the admin credential as a bearer token');
+    }
+    if (UNSAFE_METHODS.has(request.method.toUpperCase())) {
+      const sent = header(request.headers, XSRF_HEADER);
+      if (!sent || !equal(sent, this.xsrfToken())) {
+        throw createError('CsrfTokenInvalid', `A change made with the session cookie must carry the ${XSRF_HEADER} header with the value of the ${XSRF_COOKIE} cookie`);
+      }
+    }
+    return { name: 'local-admin', via: 'local-credential', cookie: true };
+  }
+}
+
+export interface EntraAuthOptions {
+  /** Expected `iss`, e.g. https://login.microsoftonline.com/<tenant>/v2.0. */
+  issuer: string;
+  /** Expected `aud`: the gateway's application id URI or client id. */
+  audience: string;
+  /** Where the tenant publishes its signing keys. */
+  jwksUri?: string;
+  /** Keys given inline (tests, air-gapped setups). */
+  jwks?: JSONWebKeySet;
+  /** The app role an admin must hold (in the `roles` claim). */
+  adminRole: string;
+}
+
+/** Accepted signature algorithms. `none` and HMAC are never accepted. */
+export const ALLOWED_JWT_ALGORITHMS = ['RS256'];
+
+/**
+ * Entra ID admin tokens: a bearer JWT verified with jose against the tenant's
+ * keys, issuer, audience, expiry and not-before, RS256 only, and holding the
+ * admin app role.
+ */
+export class EntraAdminAuthenticator implements AdminAuthenticator {
+  private readonly keys: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
+
+  constructor(private readonly options: EntraAuthOptions, private readonly log: (line: string) => void = () => {}) {
+    if (options.jwks) this.keys = createLocalJWKSet(options.jwks);
+    else if (options.jwksUri) this.keys = createRemoteJWKSet(new URL(options.jwksUri));
+    else throw new Error('Entra ID authentication needs jwksUri or jwks');
+  }
+
+  async authenticate(request: AdminRequestInfo): Promise<AdminPrincipal> {
+    const token = bearer(request.headers);
+    if (token === null) throw createError('Unauthenticated', 'Send an Entra ID access token as "Authorization: Bearer <token>"');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ALLOWED_JWT_ALGORITHMS,
+        requiredClaims: ['exp', 'iat'],
+        clockTolerance: 30,
+      }));
+    } catch (e) {
+      const reason = (e as { code?: string }).code ?? (e instanceof Error ? e.message : 'unknown');
+      this.log(`admin token refused: ${reason}`);
+      throw createError('Unauthenticated', `The access token was refused (${reason})`);
+    }
+    const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]) : [];
+    const name = String(payload['preferred_username'] ?? payload['upn'] ?? payload['oid'] ?? payload.sub ?? 'unknown');
+    if (!roles.includes(this.options.adminRole)) {
+      this.log(`admin token of ${name} refused: missing role ${this.options.adminRole}`);
+      throw new RemoteSupportError('Forbidden', `The token of ${name} does not carry the ${this.options.adminRole} role`);
+    }
+    return { name, via: 'entra-id', cookie: false };
+  }
+}

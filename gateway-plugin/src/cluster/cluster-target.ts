@@ -1,0 +1,38 @@
+/**
+ * What the gateway needs from a cluster for the core: who its nodes are,
+ * whether it is registered with Azure, its prerequisites, and putting the
+ * remote support agent (the JEA endpoint) on a node or taking it off.
+ * The simulated cluster implements it for the embedded default; a real
+ * deployment implements it with PowerShell remoting.
+ */
+export interface ClusterTarget {
+  readonly name: string;
+  readonly registered: boolean;
+  nodes(): ClusterNodeInfo[];
+  prerequisites(): Promise<PrerequisiteCheck[]>;
+  /** Installs the agent on one node, reporting each step; rejects with a reason the admin can act on. */
+  installAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult>;
+  removeAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<void>;
+}
+
+export interface ClusterNodeInfo {
+  name: string;
+  online: boolean;
+}
+
+export interface AgentInstallResult {
+  version: string;
+}
+
+export type PrerequisiteStatus = 'passed' | 'failed' | 'warning';
+
+export interface PrerequisiteCheck {
+  /** Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>. */
+  id: string;
+  title: string;
+  node: string | null;
+  status: PrerequisiteStatus;
+  detail: string;
+  /** What to do when the check does not pass. */
+  remedy: string | null;
+}

@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import defaultFixture from './fixtures/hci-cluster.json';
+import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, PrerequisiteCheck } from './cluster-target';
+
+/** The agent version the simulated install reports. */
+export const AGENT_VERSION = '1.0.0';
+export const JEA_ENDPOINT_NAME = 'RemoteSupport.HCI';
+
+export interface SimulatedClusterFixture {
+  name: string;
+  registered: boolean;
+  domain: string;
+  kdsRootKey: { present: boolean; effectiveTime?: string };
+  proxyEndpoints: { endpoint: string; probe: string; reachable: boolean }[];
+  nodes: { name: string; online: boolean; azStackHciModuleVersion: string | null }[];
+}
+
+/** Loads a cluster fixture from a JSON file, or the built-in 4-node cluster when no path is given. */
+export function loadFixture(path?: string): SimulatedClusterFixture {
+  if (!path) return structuredClone(defaultFixture) as SimulatedClusterFixture;
+  return JSON.parse(readFileSync(path, 'utf8')) as SimulatedClusterFixture;
+}
+
+export interface SimulatedClusterOptions {
+  /** Time each install/remove step takes, so progress is visible (0 in tests). */
+  stepDelayMs?: number;
+}
+
+const MIN_MODULE_VERSION = [2, 1, 0];
+
+/**
+ * A simulated Azure Stack HCI cluster: nodes, registration, prerequisites and
+ * the JEA endpoint each node has or lacks. Its state is the fixture's, changed
+ * by installs and removes; fault injection (an offline node) comes from the
+ * fixture or {@link SimulatedCluster.setNodeOnline}.
+ */
+export class SimulatedCluster implements ClusterTarget {
+  private readonly fixture: SimulatedClusterFixture;
+  private readonly jeaRegistered = new Set<string>();
+  private readonly stepDelayMs: number;
+
+  constructor(fixture: SimulatedClusterFixture, options: SimulatedClusterOptions = {}) {
+    this.fixture = structuredClone(fixture);
+    this.stepDelayMs = options.stepDelayMs ?? 0;
+  }
+
+  get name(): string {
+    return this.fixture.name;
+  }
+
+  get registered(): boolean {
+    return this.fixture.registered;
+  }
+
+  nodes(): ClusterNodeInfo[] {
+    return this.fixture.nodes.map((n) => ({ name: n.name, online: n.online }));
+  }
+
+  setNodeOnline(node: string, online: boolean): void {
+    this.node(node).online = online;
+  }
+
+  /** Whether the node has the remote support JEA endpoint registered. */
+  hasJeaEndpoint(node: string): boolean {
+    return this.jeaRegistered.has(node);
+  }
+
+  async prerequisites(): Promise<PrerequisiteCheck[]> {
+    const f = this.fixture;
+    const checks: PrerequisiteCheck[] = [];
+    checks.push({
+      id: 'kdsRootKey',
+      title: 'Key Distribution Services root key',
+      node: null,
+      status: f.kdsRootKey.present ? 'passed' : 'failed',
+      detail: f.kdsRootKey.present
+        ? `A KDS root key exists in ${f.domain}${f.kdsRootKey.effectiveTime ? `, effective ${f.kdsRootKey.effectiveTime}` : ''}.`
+        : `Get-KdsRootKey returns nothing in ${f.domain}: the agent's group managed service account cannot be created.`,
+      remedy: f.kdsRootKey.present
+        ? null
+        : 'On a domain controller, run Add-KdsRootKey -EffectiveImmediately, then allow time for Active Directory replication (it can take hours) before granting access.',
+    });
+    for (const n of f.nodes) {
+      const version = n.azStackHciModuleVersion;
+      const ok = n.online && version !== null && compareVersions(version, MIN_MODULE_VERSION) >= 0;
+      checks.push({
+        id: `module:${n.name}`,
+        title: `Az.StackHCI PowerShell module on ${n.name}`,
+        node: n.name,
+        status: ok ? 'passed' : 'failed',
+        detail: !n.online
+          ? `${n.name} does not answer; the module could not be checked.`
+          : version === null
+            ? `Az.StackHCI is not installed on ${n.name}.`
+            : `Az.StackHCI ${version} is installed${ok ? '' : `; ${MIN_MODULE_VERSION.join('.')} or newer is needed`}.`,
+        remedy: ok ? null : !n.online ? `Bring ${n.name} back online, then check again.` : `On ${n.name}, run Install-Module -Name Az.StackHCI (or Update-Module -Name Az.StackHCI).`,
+      });
+    }
+    for (const p of f.proxyEndpoints) {
+      checks.push({
+        id: `proxy:${p.endpoint}`,
+        title: `Outbound HTTPS to ${p.endpoint}`,
+        node: null,
+        status: p.reachable ? 'passed' : 'failed',
+        detail: p.reachable ? `${p.probe}:443 answered.` : `${p.probe}:443 did not answer through the configured proxy.`,
+        remedy: p.reachable ? null : `Allow ${p.endpoint} on port 443 in the proxy and firewall.`,
+      });
+    }
+    for (const n of f.nodes) {
+      const ok = this.jeaRegistered.has(n.name);
+      checks.push({
+        id: `jea:${n.name}`,
+        title: `Remote support JEA endpoint on ${n.name}`,
+        node: n.name,
+        status: ok ? 'passed' : 'failed',
+        detail: ok ? `The ${JEA_ENDPOINT_NAME} session configuration is registered.` : `The ${JEA_ENDPOINT_NAME} session configuration is not registered.`,
+        remedy: ok ? null : 'Install the remote support agent on this node (Install in the dashboard, or remote-support install).',
+      });
+    }
+    return checks;
+  }
+
+  async installAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult> {
+    const n = this.node(node);
+    for (const title of ['Checking the node', 'Copying role capabilities', `Registering the ${JEA_ENDPOINT_NAME} session configuration`, 'Starting the agent']) {
+      step(title);
+      await this.pause(signal);
+      if (!n.online) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and install again`);
+      if (title.startsWith('Checking') && n.azStackHciModuleVersion === null) {
+        throw new Error(`Az.StackHCI is not installed on ${node}; run Install-Module -Name Az.StackHCI there first`);
+      }
+    }
+    this.jeaRegistered.add(node);
+    return { version: AGENT_VERSION };
+  }
+
+  async removeAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<void> {
+    const n = this.node(node);
+    for (const title of ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NAME} session configuration`, 'Removing role capabilities']) {
+      step(title);
+      await this.pause(signal);
+      if (!n.online) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and remove again`);
+    }
+    this.jeaRegistered.delete(node);
+  }
+
+  /** Restores what a previous run of the gateway recorded as installed. */
+  restoreInstalled(nodes: string[]): void {
+    for (const n of nodes) if (this.fixture.nodes.some((x) => x.name === n)) this.jeaRegistered.add(n);
+  }
+
+  private node(name: string) {
+    const n = this.fixture.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`${name} is not a node of ${this.fixture.name}`);
+    return n;
+  }
+
+  private pause(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new Error('cancelled'));
+    if (this.stepDelayMs <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(resolve, this.stepDelayMs);
+      signal?.addEventListener('abort', () => { clearTimeout(t); reject(new Error('cancelled')); }, { once: true });
+    });
+  }
+}
+
+function compareVersions(version: string, min: number[]): number {
+  const parts = version.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < min.length; i++) {
+    const d = (parts[i] ?? 0) - min[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}

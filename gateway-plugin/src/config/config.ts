@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EntraAuthOptions } from '../auth/admin-auth';
+
+/** How the gateway runs. */
+export const MODES = ['embedded', 'production', 'test'] as const;
+export type GatewayMode = (typeof MODES)[number];
+
+export interface GatewayConfig {
+  /** embedded: the one-machine default (simulated cluster, local credential). production: Entra ID, configured TLS. test: embedded plus a movable clock. */
+  mode: GatewayMode;
+  host: string;
+  port: number;
+  dataDir: string;
+  tls: { certFile?: string; keyFile?: string };
+  auth: { mode: 'local' } | ({ mode: 'entra' } & EntraAuthOptions);
+  cluster: { fixture?: string; stepDelayMs: number };
+}
+
+export const DEFAULT_PORT = 6600;
+
+/** The default data directory: under the user's data directory. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (process.platform === 'win32' && env['LOCALAPPDATA']) return join(env['LOCALAPPDATA'], 'RemoteSupportHCI');
+  const base = env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share');
+  return join(base, 'remote-support-hci');
+}
+
+export class ConfigError extends Error {}
+
+const FLAGS: Record<string, string> = {
+  '--config': 'a JSON configuration file',
+  '--mode': MODES.join(' | '),
+  '--host': 'the address to listen on (default 127.0.0.1)',
+  '--port': `the port to listen on, 0..65535 (default ${DEFAULT_PORT}; 0 picks a free port)`,
+  '--data-dir': 'where the database, credential and certificate live',
+  '--cluster-fixture': 'a JSON file describing the simulated cluster',
+  '--step-delay-ms': 'how long each simulated agent install step takes (default 400)',
+};
+
+export function usage(): string {
+  return ['Usage: remote-support-gateway [flags]', '', ...Object.entries(FLAGS).map(([f, d]) => `  ${f.padEnd(18)} ${d}`)].join('\n');
+}
+
+/**
+ * Reads configuration from a JSON file (--config or REMOTE_SUPPORT_CONFIG),
+ * then flags, which win. Every bad value is a ConfigError naming the setting
+ * and what it accepts.
+ */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (!(name in FLAGS)) throw new ConfigError(`Unknown flag ${name}; the flags are ${Object.keys(FLAGS).join(', ')}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value: ${FLAGS[name]}`);
+    flags.set(name, value);
+  }
+  const file = flags.get('--config') ?? env['REMOTE_SUPPORT_CONFIG'];
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError(`Cannot read the configuration file ${file}: ${(e as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file} must hold a JSON object`);
+  }
+  const known = ['mode', 'host', 'port', 'dataDir', 'tls', 'auth', 'cluster'];
+  for (const k of Object.keys(raw)) if (!known.includes(k)) throw new ConfigError(`Unknown setting ${k}; the settings are ${known.join(', ')}`);
+
+  const mode = flags.get('--mode') ?? (raw['mode'] as string | undefined) ?? 'embedded';
+  if (!(MODES as readonly string[]).includes(mode)) throw new ConfigError(`mode must be one of ${MODES.join(', ')} (got ${mode})`);
+
+  const portRaw = flags.get('--port') ?? raw['port'] ?? DEFAULT_PORT;
+  const port = typeof portRaw === 'string' && /^\d+$/.test(portRaw) ? Number(portRaw) : portRaw;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`port must be an integer from 0 to 65535 (got ${String(portRaw)})`);
+  }
+
+  const host = flags.get('--host') ?? (raw['host'] as string | undefined) ?? '127.0.0.1';
+  const dataDir = flags.get('--data-dir') ?? (raw['dataDir'] as string | undefined) ?? env['REMOTE_SUPPORT_DATA_DIR'] ?? defaultDataDir(env);
+
+  const tls = (raw['tls'] ?? {}) as GatewayConfig['tls'];
+  const auth = (raw['auth'] ?? { mode: 'local' }) as GatewayConfig['auth'];
+  if (auth.mode !== 'local' && auth.mode !== 'entra') throw new ConfigError('auth.mode must be local or entra');
+  if (auth.mode === 'entra') {
+    for (const k of ['issuer', 'audience', 'adminRole'] as const) {
+      if (typeof auth[k] !== 'string' || !auth[k]) throw new ConfigError(`auth.${k} must be set for Entra ID authentication`);
+    }
+    if (!auth.jwksUri && !auth.jwks) throw new ConfigError('auth.jwksUri (or auth.jwks) must be set for Entra ID authentication');
+  }
+
+  const clusterRaw = (raw['cluster'] ?? {}) as { fixture?: string; stepDelayMs?: number };
+  const stepRaw = flags.get('--step-delay-ms') ?? clusterRaw.stepDelayMs ?? 400;
+  const stepDelayMs = typeof stepRaw === 'string' && /^\d+$/.test(stepRaw) ? Number(stepRaw) : stepRaw;
+  if (typeof stepDelayMs !== 'number' || !Number.isInteger(stepDelayMs) || stepDelayMs < 0 || stepDelayMs > 60_000) {
+    throw new ConfigError(`cluster.stepDelayMs must be an integer from 0 to 60000 (got ${String(stepRaw)})`);
+  }
+  const fixture = flags.get('--cluster-fixture') ?? clusterRaw.fixture;
+
+  const config: GatewayConfig = { mode: mode as GatewayMode, host, port, dataDir, tls, auth, cluster: { stepDelayMs, ...(fixture ? { fixture } : {}) } };
+  if (config.mode === 'production') {
+    if (config.auth.mode !== 'entra') throw new ConfigError('production mode needs auth.mode "entra": the local admin credential is for the embedded default only');
+    if (!config.tls.certFile || !config.tls.keyFile) throw new ConfigError('production mode needs tls.certFile and tls.keyFile');
+  }
+  return config;
+}

@@ -1,0 +1,160 @@
+import { writeFileSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
+import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
+import { loadFixture, SimulatedCluster } from './cluster/simulated-cluster';
+import { GatewayConfig } from './config/config';
+import { Clock, SystemClock } from './domain/clock';
+import { EventHub } from './events/event-hub';
+import { ExpiryScheduler } from './lifecycle/expiry-scheduler';
+import { RetentionJanitor } from './lifecycle/retention-janitor';
+import { AgentDeployer } from './operations/agent-deployer';
+import { RemoteSupportDesk } from './service/remote-support-desk';
+import { ConsentLedger } from './store/consent-ledger';
+import { openDatabase } from './store/database';
+import { SecretBox } from './store/secret-box';
+import { SessionLedger } from './store/session-ledger';
+import { loadOrCreateTls } from './tls/certificates';
+
+/** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
+export interface GatewayPointer {
+  url: string;
+  cluster: string;
+  caFile: string;
+  pid: number;
+  mode: string;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  config: GatewayConfig;
+  desk: RemoteSupportDesk;
+  cluster: SimulatedCluster;
+  clock: Clock;
+  events: EventHub;
+  scheduler: ExpiryScheduler;
+  janitor: RetentionJanitor;
+  sessions: SessionLedger;
+  consent: ConsentLedger;
+  agents: AgentDeployer;
+  /** The local admin credential (embedded and test modes), and whether this start created it. */
+  localCredential: LocalCredentialAuthenticator | null;
+  caCert: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the store, recovers what a previous run left
+ * (expiries that came due, interrupted sessions and agent operations), wires
+ * the parts and starts listening.
+ */
+export async function startGateway(config: GatewayConfig, options: { clock?: Clock; log?: (line: string) => void } = {}): Promise<RunningGateway> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const systemClock = new SystemClock(config.mode === 'test');
+  const clock = options.clock ?? systemClock;
+
+  const db = openDatabase(config.dataDir);
+  const secrets = SecretBox.open(config.dataDir);
+  const events = new EventHub(() => clock.now());
+  const consent = new ConsentLedger(db, clock, secrets, events);
+  const sessions = new SessionLedger(db, clock, events);
+
+  const cluster = new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
+  const agents = new AgentDeployer(db, cluster, clock, events);
+  agents.recoverAfterRestart();
+  cluster.restoreInstalled(agents.installedNodes());
+  const interrupted = sessions.interruptOpenSessions();
+  if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
+
+  const scheduler = new ExpiryScheduler(consent, clock);
+  scheduler.start();
+  const janitor = new RetentionJanitor(sessions, consent, clock);
+  janitor.start();
+
+  const desk = new RemoteSupportDesk(cluster, clock, consent, sessions, agents);
+  const desks = new Map([[desk.name, desk]]);
+
+  let auth: AdminAuthenticator;
+  let localCredential: LocalCredentialAuthenticator | null = null;
+  if (config.auth.mode === 'entra') {
+    auth = new EntraAdminAuthenticator(config.auth, log);
+  } else {
+    localCredential = LocalCredentialAuthenticator.open(config.dataDir);
+    auth = localCredential;
+  }
+
+  const tls = await loadOrCreateTls(config.dataDir, config.tls.certFile, config.tls.keyFile);
+  const app = buildAdminApi({
+    desks,
+    auth,
+    events,
+    tls,
+    log,
+    ...(config.mode === 'test' && !options.clock ? { testClock: systemClock } : {}),
+  });
+  app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    scheduler.dispose();
+    janitor.dispose();
+    db.close();
+    const code = (e as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new Error(`Port ${config.port} on ${config.host} is in use; stop what uses it or pass --port <another port> (0 picks a free one)`);
+    throw e;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const hostInUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `https://${hostInUrl}:${port}`;
+  const pointer: GatewayPointer = { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode };
+  writeFileSync(join(config.dataDir, 'gateway.json'), JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
+
+  let closed = false;
+  return {
+    url,
+    port,
+    config,
+    desk,
+    cluster,
+    clock,
+    events,
+    scheduler,
+    janitor,
+    sessions,
+    consent,
+    agents,
+    localCredential,
+    caCert: tls.cert,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await agents.idle();
+      scheduler.dispose();
+      janitor.dispose();
+      db.close();
+    },
+  };
+}
+
+export { FEATURE_PREFIX };
+
+function landingPage(cluster: string): string {
+  const api = `/api/nodes/${encodeURIComponent(cluster)}/features/remoteSupport`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Remote Support for Azure Stack HCI</title>
+<style>body{font:15px/1.5 "Segoe UI",system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}pre{background:#f4f4f4;padding:1rem;overflow:auto}</style></head>
+<body><h1>Remote Support for Azure Stack HCI</h1>
+<p>The gateway is running for cluster <strong>${cluster}</strong>. The admin API answers under <code>${api}</code>;
+the <code>remote-support</code> CLI drives it from a shell.</p>
+<h2>Status</h2><pre id="status">Loading…</pre>
+<script>
+fetch(${JSON.stringify(api + '/status')}).then(async r => {
+  document.getElementById('status').textContent = r.ok ? JSON.stringify(await r.json(), null, 2)
+    : 'Not signed in: open the login link the gateway printed.';
+}).catch(e => { document.getElementById('status').textContent = 'The gateway did not answer: ' + e; });
+</script></body></html>`;
+}

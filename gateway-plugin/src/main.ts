@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig, usage } from './config/config';
+import { startGateway } from './gateway';
+
+/** Starts the gateway from the command line and stops it cleanly on SIGINT / SIGTERM. */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage() + '\n');
+    return;
+  }
+  const config = loadConfig(argv);
+  const gateway = await startGateway(config);
+  const out = (line = '') => process.stdout.write(line + '\n');
+  out(`Remote Support gateway (${config.mode}) for cluster ${gateway.desk.name}`);
+  out(`  listening on ${gateway.url} (TLS 1.2 or newer; certificate ${config.tls.certFile ?? config.dataDir + '/tls/gateway.crt'})`);
+  out(`  data directory ${config.dataDir}`);
+  const cred = gateway.localCredential;
+  if (cred) {
+    if (cred.created) {
+      out('');
+      out('  Open this link once to sign in (it holds the admin credential, shown only now):');
+      out(`    ${gateway.url}/login?token=${cred.secret}`);
+    } else {
+      out(`  Sign in with ${gateway.url}/login?token=<credential>; the credential is in ${cred.path}`);
+    }
+    out(`  The CLI finds this gateway by itself: npx remote-support status`);
+  }
+  out('');
+  out('Press Ctrl+C to stop.');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out(`\n${signal}: stopping…`);
+    gateway.close().then(() => process.exit(0), (e) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof ConfigError ? e.message + '\n\n' + usage() : e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { ClusterTarget } from '../cluster/cluster-target';
+import { Clock } from '../domain/clock';
+import { createError, fieldError } from '../domain/errors';
+import { EventHub } from '../events/event-hub';
+import { Db } from '../store/database';
+
+export type AgentState = 'NotInstalled' | 'Installing' | 'Installed' | 'Removing' | 'Failed';
+export type OperationKind = 'install' | 'remove';
+export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+export interface NodeAgent {
+  node: string;
+  state: AgentState;
+  version: string | null;
+  detail: string | null;
+  updatedAt: number | null;
+}
+
+export interface NodeProgress {
+  node: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  step: string | null;
+  stepsDone: number;
+  error: string | null;
+}
+
+export interface AgentOperation {
+  id: string;
+  cluster: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  startedAt: number;
+  finishedAt: number | null;
+  startedBy: string;
+  nodes: NodeProgress[];
+}
+
+interface OperationRow {
+  id: string;
+  cluster: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  started_at: number;
+  finished_at: number | null;
+  started_by: string;
+  progress: string;
+}
+
+function toOperation(r: OperationRow): AgentOperation {
+  return {
+    id: r.id,
+    cluster: r.cluster,
+    kind: r.kind,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    startedBy: r.started_by,
+    nodes: JSON.parse(r.progress) as NodeProgress[],
+  };
+}
+
+/**
+ * Installs and removes the remote support agent on a cluster's nodes, all
+ * nodes in parallel, one operation per cluster at a time. Each step is
+ * recorded and published (agent.progress), so the extension and the CLI
+ * show per-node progress; an operation cut by a restart is marked interrupted.
+ */
+export class AgentDeployer {
+  private readonly running = new Map<string, Promise<AgentOperation>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly cluster: ClusterTarget,
+    private readonly clock: Clock,
+    private readonly events: EventHub,
+  ) {}
+
+  /** Marks operations a previous run left running as interrupted, and their nodes as failed. */
+  recoverAfterRestart(): number {
+    const now = this.clock.now();
+    return this.db.transaction(() => {
+      this.db
+        .prepare("UPDATE agent_nodes SET state = 'Failed', detail = 'Interrupted by a gateway restart; run it again', updated_at = ? WHERE state IN ('Installing', 'Removing')")
+        .run(now);
+      return this.db.prepare("UPDATE agent_operations SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now).changes;
+    })();
+  }
+
+  /** The agent state of every node of the cluster. */
+  nodes(): NodeAgent[] {
+    const rows = this.db.prepare('SELECT * FROM agent_nodes WHERE cluster = ?').all(this.cluster.name) as {
+      node: string; state: AgentState; version: string | null; detail: string | null; updated_at: number;
+    }[];
+    return this.cluster.nodes().map((n) => {
+      const r = rows.find((x) => x.node === n.name);
+      return r
+        ? { node: n.name, state: r.state, version: r.version, detail: r.detail, updatedAt: r.updated_at }
+        : { node: n.name, state: 'NotInstalled', version: null, detail: null, updatedAt: null };
+    });
+  }
+
+  /** Nodes where the agent is installed, for restoring a simulated cluster's state. */
+  installedNodes(): string[] {
+    return this.nodes().filter((n) => n.state === 'Installed').map((n) => n.node);
+  }
+
+  /**
+   * Starts an install or remove on `nodes` (all nodes when empty) and returns
+   * at once with the operation; `done` settles when every node has finished.
+   */
+  start(kind: OperationKind, nodes: string[], startedBy: string): { operation: AgentOperation; done: Promise<AgentOperation> } {
+    const all = this.cluster.nodes().map((n) => n.name);
+    for (const n of nodes) {
+      if (!all.includes(n)) throw fieldError('InvalidNodeName', 'nodes', `node names of ${this.cluster.name}: ${all.join(', ')}`, n);
+    }
+    const targets = nodes.length ? [...new Set(nodes)] : all;
+    if (this.running.has(this.cluster.name)) {
+      throw createError('AgentOperationInProgress', `An agent operation is already running on ${this.cluster.name}; wait for it to finish`);
+    }
+    const id = randomUUID();
+    const progress: NodeProgress[] = targets.map((node) => ({ node, status: 'pending', step: null, stepsDone: 0, error: null }));
+    const now = this.clock.now();
+    const busyState: AgentState = kind === 'install' ? 'Installing' : 'Removing';
+    this.db.transaction(() => {
+      this.db
+        .prepare("INSERT INTO agent_operations (id, cluster, kind, status, started_at, started_by, progress) VALUES (?, ?, ?, 'running', ?, ?, ?)")
+        .run(id, this.cluster.name, kind, now, startedBy, JSON.stringify(progress));
+      for (const node of targets) this.setNode(node, busyState, null, null);
+    })();
+    const operation = this.operation(id)!;
+    this.events.publish('agent.progress', this.cluster.name, operation);
+    const done = this.run(id, kind, progress);
+    this.running.set(this.cluster.name, done);
+    void done.finally(() => this.running.delete(this.cluster.name));
+    return { operation, done };
+  }
+
+  operation(id: string): AgentOperation | null {
+    const row = this.db.prepare('SELECT * FROM agent_operations WHERE id = ?').get(id) as OperationRow | undefined;
+    return row ? toOperation(row) : null;
+  }
+
+  /** The cluster's most recent operation, or null. */
+  latest(): AgentOperation | null {
+    const row = this.db
+      .prepare('SELECT * FROM agent_operations WHERE cluster = ? ORDER BY started_at DESC, rowid DESC LIMIT 1')
+      .get(this.cluster.name) as OperationRow | undefined;
+    return row ? toOperation(row) : null;
+  }
+
+  /** Waits for any running operation (used at shutdown and in tests). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async run(id: string, kind: OperationKind, progress: NodeProgress[]): Promise<AgentOperation> {
+    const save = () => {
+      this.db.prepare('UPDATE agent_operations SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
+      this.events.publish('agent.progress', this.cluster.name, this.operation(id));
+    };
+    await Promise.all(
+      progress.map(async (p) => {
+        p.status = 'running';
+        const step = (title: string) => {
+          if (p.step !== null) p.stepsDone++;
+          p.step = title;
+          save();
+        };
+        try {
+          if (kind === 'install') {
+            const result = await this.cluster.installAgent(p.node, step);
+            this.setNode(p.node, 'Installed', result.version, null);
+          } else {
+            await this.cluster.removeAgent(p.node, step);
+            this.setNode(p.node, 'NotInstalled', null, null);
+          }
+          p.stepsDone++;
+          p.status = 'succeeded';
+          p.step = null;
+        } catch (e) {
+          p.status = 'failed';
+          p.error = e instanceof Error ? e.message : String(e);
+          this.setNode(p.node, 'Failed', null, p.error);
+        }
+        save();
+      }),
+    );
+    const status: OperationStatus = progress.every((p) => p.status === 'succeeded') ? 'succeeded' : 'failed';
+    this.db.prepare('UPDATE agent_operations SET status = ?, finished_at = ?, progress = ? WHERE id = ?').run(status, this.clock.now(), JSON.stringify(progress), id);
+    const finished = this.operation(id)!;
+    this.events.publish('agent.finished', this.cluster.name, finished);
+    return finished;
+  }
+
+  private setNode(node: string, state: AgentState, version: string | null, detail: string | null): void {
+    this.db
+      .prepare(
+        `INSERT INTO agent_nodes (cluster, node, state, version, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (cluster, node) DO UPDATE SET state = excluded.state, version = excluded.version, detail = excluded.detail, updated_at = excluded.updated_at`,
+      )
+      .run(this.cluster.name, node, state, version, detail, this.clock.now());
+  }
+}

@@ -1,0 +1,191 @@
+import { ClusterTarget, PrerequisiteCheck } from '../cluster/cluster-target';
+import { AccessLevel, ACCESS_LEVELS, isAccessLevel } from '../domain/access-level';
+import { Clock } from '../domain/clock';
+import { createError, fieldError, RemoteSupportError } from '../domain/errors';
+import { Grant, grantEnd, grantState, parseGrantRequest } from '../domain/grant';
+import { isUuid, readBoolean, readDate, readInteger, readObject } from '../domain/input';
+import { defaultHistoryFrom } from '../domain/retention';
+import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
+import { TranscriptEntry, verifyChain, ChainCheck } from '../domain/transcript';
+import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
+import { commandsForLevel } from '../policy/command-table';
+import { ConsentLedger } from '../store/consent-ledger';
+import { SessionLedger, SessionRecord } from '../store/session-ledger';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A grant as the API shows it: times in ISO 8601, its state now, never the SAS credential. */
+export function presentGrant(g: Grant, now: number) {
+  const state = grantState(g, now);
+  return {
+    id: g.id,
+    cluster: g.cluster,
+    state,
+    accessLevel: g.accessLevel,
+    expireInMinutes: g.expireInMinutes,
+    grantedAt: iso(g.grantedAt),
+    expiresAt: iso(g.expiresAt),
+    endedAt: state === 'active' ? null : iso(grantEnd(g)),
+    endReason: state === 'active' ? null : state,
+    grantedBy: g.grantedBy,
+    endedBy: state === 'active' ? null : g.endedBy ?? 'system',
+    supportCaseNumber: g.supportCaseNumber,
+    termsVersion: g.termsVersion,
+    sasCredentialProvided: g.sasCredentialProvided,
+    secondsLeft: state === 'active' ? Math.max(0, Math.floor((g.expiresAt - now) / 1000)) : 0,
+  };
+}
+export type GrantView = ReturnType<typeof presentGrant>;
+
+export function presentSession(s: SessionRecord) {
+  return {
+    id: s.id,
+    grantId: s.grantId,
+    engineer: s.engineer,
+    supportCase: s.supportCase,
+    accessLevel: s.accessLevel,
+    nodes: s.nodes,
+    startedAt: iso(s.startedAt),
+    endedAt: iso(s.endedAt),
+    endReason: s.endReason,
+    durationSeconds: s.endedAt === null ? null : Math.round((s.endedAt - s.startedAt) / 1000),
+    commandCount: s.commandCount,
+  };
+}
+
+export function presentEntry(e: TranscriptEntry) {
+  return { seq: e.seq, at: iso(e.at), kind: e.kind, node: e.node, text: e.text, prevHash: e.prevHash, hash: e.hash };
+}
+
+export const TRANSCRIPT_PAGE = { default: 200, max: 1000 } as const;
+
+/**
+ * Remote support for one cluster: the operations behind the admin API and the
+ * CLI. It validates every input with the domain rules and changes nothing
+ * when an input is refused.
+ */
+export class RemoteSupportDesk {
+  constructor(
+    readonly cluster: ClusterTarget,
+    private readonly clock: Clock,
+    private readonly consent: ConsentLedger,
+    private readonly sessions: SessionLedger,
+    private readonly agents: AgentDeployer,
+  ) {}
+
+  get name(): string {
+    return this.cluster.name;
+  }
+
+  status() {
+    const now = this.clock.now();
+    const active = this.consent.active(this.name);
+    const online = new Map(this.cluster.nodes().map((n) => [n.name, n.online]));
+    return {
+      cluster: this.name,
+      registered: this.cluster.registered,
+      now: iso(now),
+      nodes: this.agents.nodes().map((a: NodeAgent) => ({
+        name: a.node,
+        online: online.get(a.node) ?? false,
+        agent: { state: a.state, version: a.version, detail: a.detail, updatedAt: iso(a.updatedAt) },
+      })),
+      activeGrant: active ? presentGrant(active, now) : null,
+      liveSessions: this.sessions.live(this.name).map(presentSession),
+      agentOperation: this.agents.latest(),
+    };
+  }
+
+  terms() {
+    return { version: TERMS_VERSION, text: TERMS_TEXT };
+  }
+
+  async prerequisites(): Promise<{ ready: boolean; checks: PrerequisiteCheck[] }> {
+    const checks = await this.cluster.prerequisites();
+    return { ready: checks.every((c) => c.status !== 'failed'), checks };
+  }
+
+  commands(query: Record<string, unknown>) {
+    readObject(query, ['accessLevel', 'api-version']);
+    const level = query['accessLevel'];
+    if (level !== undefined && !isAccessLevel(level)) {
+      throw fieldError('InvalidAccessLevel', 'accessLevel', `one of ${ACCESS_LEVELS.join(', ')}`, level);
+    }
+    const levels: AccessLevel[] = level === undefined ? [...ACCESS_LEVELS] : [level as AccessLevel];
+    return { levels: levels.map((l) => ({ accessLevel: l, commands: commandsForLevel(l) })) };
+  }
+
+  startAgentOperation(kind: 'install' | 'remove', body: unknown, by: string): { operation: AgentOperation; done: Promise<AgentOperation> } {
+    const input = readObject(body ?? {}, ['nodes']);
+    const nodes = input['nodes'] ?? [];
+    const allowed = `a list of node names of ${this.name}: ${this.cluster.nodes().map((n) => n.name).join(', ')}`;
+    if (!Array.isArray(nodes) || nodes.some((n) => typeof n !== 'string')) throw fieldError('InvalidNodeName', 'nodes', allowed);
+    if (kind === 'remove' && this.consent.active(this.name)) {
+      throw createError('ActiveGrantBlocksRemoval', 'Revoke the active grant before removing the agent');
+    }
+    return this.agents.start(kind, nodes as string[], by);
+  }
+
+  operation(id: string): AgentOperation {
+    if (!isUuid(id)) throw fieldError('InvalidOperationId', 'operationId', 'an operation id (a UUID)', id);
+    const op = this.agents.operation(id);
+    if (!op || op.cluster !== this.name) throw createError('OperationNotFound', `No agent operation ${id} exists on ${this.name}`);
+    return op;
+  }
+
+  /** Enable: grants access, superseding any active grant. */
+  grant(body: unknown, by: string) {
+    const request = parseGrantRequest(body, this.cluster.registered, this.clock.now());
+    const missing = this.agents.nodes().filter((n) => n.state !== 'Installed').map((n) => n.node);
+    if (missing.length) {
+      throw new RemoteSupportError(
+        'AgentNotInstalled',
+        `Install the remote support agent first; it is not installed on ${missing.join(', ')}`,
+      );
+    }
+    const { grant, superseded } = this.consent.grant(this.name, request, by);
+    const now = this.clock.now();
+    return { grant: presentGrant(grant, now), superseded: superseded ? presentGrant(superseded, now) : null };
+  }
+
+  /** Disable: revokes the active grant; returns it, or null when none was active. */
+  revoke(by: string) {
+    const revoked = this.consent.revoke(this.name, by);
+    return { revoked: revoked ? presentGrant(revoked, this.clock.now()) : null };
+  }
+
+  access(query: Record<string, unknown>) {
+    readObject(query, ['includeExpired', 'api-version']);
+    const includeExpired = readBoolean(query['includeExpired'], 'includeExpired', false);
+    const now = this.clock.now();
+    return { grants: this.consent.list(this.name, includeExpired).map((g) => presentGrant(g, now)) };
+  }
+
+  history(query: Record<string, unknown>) {
+    readObject(query, ['fromDate', 'api-version']);
+    const from = query['fromDate'] === undefined ? defaultHistoryFrom(this.clock.now()) : readDate(query['fromDate'], 'fromDate');
+    return { fromDate: iso(from), sessions: this.sessions.history(this.name, from).map(presentSession) };
+  }
+
+  session(id: string, query: Record<string, unknown>) {
+    readObject(query, ['includeTranscript', 'offset', 'limit', 'api-version']);
+    if (!isUuid(id)) throw fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id);
+    const includeTranscript = readBoolean(query['includeTranscript'], 'includeTranscript', false);
+    const offset = readInteger(query['offset'], 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = readInteger(query['limit'], 'limit', 1, TRANSCRIPT_PAGE.max, TRANSCRIPT_PAGE.default);
+    const session = this.sessions.get(this.name, id);
+    if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
+    const out: Record<string, unknown> = { session: presentSession(session) };
+    if (includeTranscript) {
+      const page = this.sessions.transcript(id, offset, limit);
+      out['transcript'] = { offset, limit, total: page.total, entries: page.entries.map(presentEntry) };
+    }
+    return out;
+  }
+
+  verify(id: string): ChainCheck {
+    if (!isUuid(id)) throw fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id);
+    if (!this.sessions.get(this.name, id)) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
+    return verifyChain(this.sessions.allEntries(id));
+  }
+}
