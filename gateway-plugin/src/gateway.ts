@@ -12,7 +12,7 @@ import { RetentionJanitor } from './lifecycle/retention-janitor';
 import { AgentDeployer } from './operations/agent-deployer';
 import { RemoteSupportDesk } from './service/remote-support-desk';
 import { ConsentLedger } from './store/consent-ledger';
-import { openDatabase } from './store/database';
+import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
 import { loadOrCreateTls } from './tls/certificates';
@@ -42,6 +42,8 @@ export interface RunningGateway {
   /** The local admin credential (embedded and test modes), and whether this start created it. */
   localCredential: LocalCredentialAuthenticator | null;
   caCert: string;
+  /** The open database; for diagnostics and tests. */
+  db: Db;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
     agents,
     localCredential,
     caCert: tls.cert,
+    db,
     async close() {
       if (closed) return;
       closed = true;

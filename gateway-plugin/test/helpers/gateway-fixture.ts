@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GatewayConfig } from '../../src/config/config';
+import { Clock } from '../../src/domain/clock';
+import { RunningGateway, startGateway } from '../../src/gateway';
+
+export const CLUSTER = 'hci-cl01.contoso.local';
+export const FEATURE = `/api/nodes/${CLUSTER}/features/remoteSupport`;
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix = 'rs-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  return {
+    mode: 'embedded',
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    tls: {},
+    auth: { mode: 'local' },
+    cluster: { stepDelayMs: 0 },
+    ...overrides,
+  };
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+  text: string;
+}
+
+/** An HTTPS client that trusts the gateway's certificate and speaks JSON. */
+export class ApiClient {
+  constructor(readonly baseUrl: string, private readonly ca: string, private readonly defaultHeaders: Record<string, string> = {}) {}
+
+  withHeaders(headers: Record<string, string>): ApiClient {
+    return new ApiClient(this.baseUrl, this.ca, { ...this.defaultHeaders, ...headers });
+  }
+
+  send<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+    const url = new URL(path, this.baseUrl);
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(
+        url,
+        {
+          method,
+          ca: this.ca,
+          headers: {
+            ...this.defaultHeaders,
+            ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              /* not JSON: keep the text */
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as T, text });
+          });
+        },
+      );
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  get<T = any>(path: string, headers?: Record<string, string>) {
+    return this.send<T>('GET', path, undefined, headers);
+  }
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.send<T>('POST', path, body, headers);
+  }
+  delete<T = any>(path: string, headers?: Record<string, string>) {
+    return this.send<T>('DELETE', path, undefined, headers);
+  }
+}
+
+export interface TestGateway {
+  gateway: RunningGateway;
+  /** Authenticated with the local admin credential as a bearer token. */
+  api: ApiClient;
+  /** No credential at all. */
+  anonymous: ApiClient;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a real gateway (real SQLite in a temp dir, real TLS) on a free port. */
+export async function startTestGateway(options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string } = {}): Promise<TestGateway> {
+  const dir = options.dataDir ? { path: options.dataDir, remove: () => {} } : tempDir();
+  const gateway = await startGateway(testConfig(dir.path, options.config), {
+    ...(options.clock ? { clock: options.clock } : {}),
+    log: () => {},
+  });
+  const anonymous = new ApiClient(gateway.url, gateway.caCert);
+  const api = gateway.localCredential ? anonymous.withHeaders({ authorization: `Bearer ${gateway.localCredential.secret}` }) : anonymous;
+  return {
+    gateway,
+    api,
+    anonymous,
+    dataDir: dir.path,
+    async stop() {
+      await gateway.close();
+      dir.remove();
+    },
+  };
+}
+
+/** Installs the agent on every node and waits for it, so grants are allowed. */
+export async function installAgent(t: TestGateway): Promise<void> {
+  const res = await t.api.post(`${FEATURE}/agent/install`, {});
+  if (res.status !== 202) throw new Error(`install answered ${res.status}: ${res.text}`);
+  await t.gateway.agents.idle();
+}
+
+export const VALID_GRANT = { accessLevel: 'Diagnostics', expireInMinutes: 480, agreeToRemoteSupportConsent: true } as const;
