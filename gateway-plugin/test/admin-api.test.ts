@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +7,7 @@ import { loadFixture } from '../src/cluster/simulated-cluster';
 import { DAY_MS, FakeClock, MINUTE_MS } from '../src/domain/clock';
 import { ERROR_CATALOG } from '../src/domain/errors';
 import { TERMS_VERSION } from '../src/domain/terms';
-import { CLUSTER, FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { CLUSTER, FEATURE, installAgent, openEventStream, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 
 /** Everything an admin can read about the cluster: used to prove a refused request changed nothing. */
 async function snapshot(t: TestGateway) {
@@ -271,41 +270,30 @@ describe('live event stream', () => {
   after(async () => t.stop());
 
   it('carries grant changes as server-sent events', async () => {
-    const received: { event: string; data: any }[] = [];
-    const url = new URL(`${FEATURE}/events`, t.gateway.url);
-    const token = t.gateway.localCredential!.secret;
-    const gotTwo = new Promise<void>((resolve, reject) => {
-      const req = httpsRequest(url, { ca: t.gateway.caCert, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
-        let buffer = '';
-        res.on('data', (chunk: Buffer) => {
-          buffer += chunk.toString('utf8');
-          let i;
-          while ((i = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, i);
-            buffer = buffer.slice(i + 2);
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (event && data) received.push({ event, data: JSON.parse(data) });
-            if (received.length >= 2) {
-              req.destroy();
-              resolve();
-            }
-          }
-        });
-      });
-      req.on('error', (e) => (received.length >= 2 ? undefined : reject(e)));
-      req.end();
-    });
-    // Wait until the stream is subscribed before changing anything.
-    for (let i = 0; i < 100 && t.gateway.events.subscriberCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const stream = await openEventStream(t.gateway.url, t.gateway.caCert, { authorization: `Bearer ${t.gateway.localCredential!.secret}` });
     const grant = (await t.api.post(`${FEATURE}/access`, VALID_GRANT)).body.grant;
     await t.api.delete(`${FEATURE}/access`);
-    await gotTwo;
+    await stream.waitFor('grant.revoked');
+    stream.close();
+    const received = stream.events;
     assert.deepEqual(received.map((r) => r.event), ['grant.created', 'grant.revoked']);
     assert.equal(received[0]!.data.id, grant.id);
     assert.equal(received[1]!.data.endReason, 'revoked');
     assert.ok(!('sasCredential' in received[0]!.data));
+  });
+
+  it('replays missed events after Last-Event-ID', async () => {
+    const headers = { authorization: `Bearer ${t.gateway.localCredential!.secret}` };
+    const first = await openEventStream(t.gateway.url, t.gateway.caCert, headers);
+    await t.api.post(`${FEATURE}/access`, VALID_GRANT);
+    const created = await first.waitFor('grant.created');
+    first.close();
+    await t.api.delete(`${FEATURE}/access`);
+    const resumed = await openEventStream(t.gateway.url, t.gateway.caCert, { ...headers, 'last-event-id': String(created.id) });
+    const revoked = await resumed.waitFor('grant.revoked');
+    resumed.close();
+    assert.ok(revoked.id > created.id);
+    assert.ok(!resumed.events.some((e) => e.id <= created.id), 'nothing already seen is replayed');
   });
 
   it('refuses the stream without a credential', async () => {

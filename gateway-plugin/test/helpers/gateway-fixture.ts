@@ -129,3 +129,59 @@ export async function installAgent(t: TestGateway): Promise<void> {
 }
 
 export const VALID_GRANT = { accessLevel: 'Diagnostics', expireInMinutes: 480, agreeToRemoteSupportConsent: true } as const;
+
+export interface EventStream {
+  events: { id: number; event: string; data: any }[];
+  /** Resolves with the first event of `type` (already received or still to come). */
+  waitFor(type: string, timeoutMs?: number): Promise<{ id: number; event: string; data: any }>;
+  close(): void;
+}
+
+/** Opens the admin API's server-sent event stream and collects its events. */
+export function openEventStream(baseUrl: string, ca: string, headers: Record<string, string>, path = `${FEATURE}/events`): Promise<EventStream> {
+  const events: EventStream['events'] = [];
+  const waiters: (() => void)[] = [];
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL(path, baseUrl), { ca, headers }, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`event stream answered ${res.statusCode}`));
+        return;
+      }
+      let buffer = '';
+      res.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let i;
+        while ((i = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          if (event && data) {
+            events.push({ id: Number(id), event, data: JSON.parse(data) });
+            for (const w of waiters.splice(0)) w();
+          }
+        }
+      });
+      resolve({
+        events,
+        waitFor(type, timeoutMs = 10_000) {
+          return new Promise((ok, fail) => {
+            const timer = setTimeout(() => fail(new Error(`no ${type} event within ${timeoutMs} ms; got ${events.map((e) => e.event).join(', ')}`)), timeoutMs);
+            const check = () => {
+              const found = events.find((e) => e.event === type);
+              if (found) {
+                clearTimeout(timer);
+                ok(found);
+              } else waiters.push(check);
+            };
+            check();
+          });
+        },
+        close: () => req.destroy(),
+      });
+    });
+    req.on('error', (e) => reject(e));
+    req.end();
+  });
+}
