@@ -118,6 +118,13 @@ describe('admin API over HTTPS with real SQLite', () => {
     assert.equal(again.body.revoked, null);
   });
 
+  it('accepts a revoke that declares JSON but sends no body', async () => {
+    await t.api.post(`${FEATURE}/access`, VALID_GRANT);
+    const res = await t.api.send('DELETE', `${FEATURE}/access`, undefined, { 'content-type': 'application/json' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.revoked.state, 'revoked');
+  });
+
   it('returns session history from a date (7 days by default) and one session with a paged transcript', async () => {
     const grant = (await t.api.post(`${FEATURE}/access`, VALID_GRANT)).body.grant;
     const old = t.gateway.sessions.open({ cluster: CLUSTER, grantId: grant.id, engineer: 'old@vendor', supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] });

@@ -42,6 +42,22 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   const streams = new Set<ServerResponse>();
 
+  // Some clients send content-type: application/json with an empty body on
+  // DELETE or a body-less POST; treat that as no body rather than an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(createError('InvalidBody', 'The request body is not valid JSON'), undefined);
+    }
+  });
+
   app.setErrorHandler((error: unknown, _request, reply) => {
     const err = toCatalogError(error);
     if (err.status >= 500) log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);

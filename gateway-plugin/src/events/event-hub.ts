@@ -29,11 +29,16 @@ type Listener = (event: LiveEvent) => void;
  * the last few hundred so a reconnecting stream can resume from Last-Event-ID.
  */
 export class EventHub {
-  private nextId = 1;
+  private nextId: number;
   private readonly listeners = new Set<Listener>();
   private readonly recent: LiveEvent[] = [];
 
-  constructor(private readonly now: () => number, private readonly keep = 500) {}
+  constructor(private readonly now: () => number, private readonly keep = 500) {
+    // Ids start from the clock (in microseconds) so they keep growing across
+    // restarts: a stream resuming with an id from before a restart gets every
+    // event of the new run instead of silently skipping the first ones.
+    this.nextId = Math.floor(now()) * 1000;
+  }
 
   publish(type: EventType, cluster: string, data: unknown): LiveEvent {
     const event: LiveEvent = { id: this.nextId++, type, cluster, at: this.now(), data };
