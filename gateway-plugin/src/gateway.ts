@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
@@ -71,6 +71,8 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
   if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
 
   const scheduler = new ExpiryScheduler(consent, clock);
+  // An expired grant ends its sessions at once (the support channel also cuts their sockets).
+  scheduler.onExpired((grant) => sessions.endForGrant(grant.id, 'expired'));
   scheduler.start();
   const janitor = new RetentionJanitor(sessions, consent, clock);
   janitor.start();
@@ -112,7 +114,8 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
   const hostInUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `https://${hostInUrl}:${port}`;
   const pointer: GatewayPointer = { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode };
-  writeFileSync(join(config.dataDir, 'gateway.json'), JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
+  const pointerPath = join(config.dataDir, 'gateway.json');
+  writeFileSync(pointerPath, JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
 
   let closed = false;
   return {
@@ -136,6 +139,7 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
       closed = true;
       await app.close();
       await agents.idle();
+      removePointer(pointerPath, url);
       scheduler.dispose();
       janitor.dispose();
       db.close();
@@ -144,6 +148,16 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
 }
 
 export { FEATURE_PREFIX };
+
+/** Removes gateway.json on shutdown, unless another gateway has since written its own there. */
+function removePointer(path: string, url: string): void {
+  try {
+    const current = JSON.parse(readFileSync(path, 'utf8')) as GatewayPointer;
+    if (current.url === url && current.pid === process.pid) rmSync(path, { force: true });
+  } catch {
+    // Already gone or unreadable: nothing to clean up.
+  }
+}
 
 function landingPage(cluster: string): string {
   const api = `/api/nodes/${encodeURIComponent(cluster)}/features/remoteSupport`;

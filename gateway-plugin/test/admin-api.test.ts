@@ -153,6 +153,26 @@ describe('admin API over HTTPS with real SQLite', () => {
     assert.equal(check.body.verification.entries, 10);
   });
 
+  it('ends the sessions of a grant when it is revoked, before the revoke returns', async () => {
+    const grant = (await t.api.post(`${FEATURE}/access`, VALID_GRANT)).body.grant;
+    const s = t.gateway.sessions.open({ cluster: CLUSTER, grantId: grant.id, engineer: 'eve@vendor', supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] });
+    const live = async () => (await t.api.get(`${FEATURE}/status`)).body.liveSessions.map((x: { id: string }) => x.id);
+    assert.ok((await live()).includes(s.id));
+    await t.api.delete(`${FEATURE}/access`);
+    const after = await t.api.get(`${FEATURE}/sessions/${s.id}`);
+    assert.equal(after.body.session.endReason, 'revoked');
+    assert.ok(!(await live()).includes(s.id));
+  });
+
+  it('ends the sessions of a grant when it expires, without anyone asking', async () => {
+    const grant = (await t.api.post(`${FEATURE}/access`, { ...VALID_GRANT, expireInMinutes: 60 })).body.grant;
+    const s = t.gateway.sessions.open({ cluster: CLUSTER, grantId: grant.id, engineer: 'eve@vendor', supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] });
+    clock.advance(60 * MINUTE_MS);
+    const after = await t.api.get(`${FEATURE}/sessions/${s.id}`);
+    assert.equal(after.body.session.endReason, 'expired');
+    assert.equal(after.body.session.endedAt, grant.expiresAt);
+  });
+
   it('answers unknown routes and clusters with coded errors', async () => {
     const route = await t.api.get(`${FEATURE}/nope`);
     assert.equal(route.status, 404);
@@ -171,6 +191,7 @@ describe('admin API over HTTPS with real SQLite', () => {
   });
 
   it('refuses to remove the agent while a grant is active', async () => {
+    await t.api.post(`${FEATURE}/access`, VALID_GRANT);
     const before = await snapshot(t);
     const res = await t.api.post(`${FEATURE}/agent/remove`, {});
     assert.equal(res.status, 409);

@@ -10,6 +10,8 @@ export interface ClusterTarget {
   readonly registered: boolean;
   nodes(): ClusterNodeInfo[];
   prerequisites(): Promise<PrerequisiteCheck[]>;
+  /** The titles of the steps an install or a removal reports, in order, so progress can show "2 of 4". */
+  agentSteps(kind: 'install' | 'remove'): readonly string[];
   /** Installs the agent on one node, reporting each step; rejects with a reason the admin can act on. */
   installAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult>;
   removeAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<void>;

@@ -28,6 +28,9 @@ export interface SimulatedClusterOptions {
 
 const MIN_MODULE_VERSION = [2, 1, 0];
 
+const INSTALL_STEPS = ['Checking the node', 'Copying role capabilities', `Registering the ${JEA_ENDPOINT_NAME} session configuration`, 'Starting the agent'] as const;
+const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NAME} session configuration`, 'Removing role capabilities'] as const;
+
 /**
  * A simulated Azure Stack HCI cluster: nodes, registration, prerequisites and
  * the JEA endpoint each node has or lacks. Its state is the fixture's, changed
@@ -120,9 +123,13 @@ export class SimulatedCluster implements ClusterTarget {
     return checks;
   }
 
+  agentSteps(kind: 'install' | 'remove'): readonly string[] {
+    return kind === 'install' ? INSTALL_STEPS : REMOVE_STEPS;
+  }
+
   async installAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult> {
     const n = this.node(node);
-    for (const title of ['Checking the node', 'Copying role capabilities', `Registering the ${JEA_ENDPOINT_NAME} session configuration`, 'Starting the agent']) {
+    for (const title of INSTALL_STEPS) {
       step(title);
       await this.pause(signal);
       if (!n.online) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and install again`);
@@ -136,7 +143,7 @@ export class SimulatedCluster implements ClusterTarget {
 
   async removeAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<void> {
     const n = this.node(node);
-    for (const title of ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NAME} session configuration`, 'Removing role capabilities']) {
+    for (const title of REMOVE_STEPS) {
       step(title);
       await this.pause(signal);
       if (!n.online) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and remove again`);

@@ -22,6 +22,7 @@ export interface NodeProgress {
   status: 'pending' | 'running' | 'succeeded' | 'failed';
   step: string | null;
   stepsDone: number;
+  stepsTotal: number;
   error: string | null;
 }
 
@@ -30,8 +31,9 @@ export interface AgentOperation {
   cluster: string;
   kind: OperationKind;
   status: OperationStatus;
-  startedAt: number;
-  finishedAt: number | null;
+  /** ISO 8601, like every time the API returns. */
+  startedAt: string;
+  finishedAt: string | null;
   startedBy: string;
   nodes: NodeProgress[];
 }
@@ -53,8 +55,8 @@ function toOperation(r: OperationRow): AgentOperation {
     cluster: r.cluster,
     kind: r.kind,
     status: r.status,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
+    startedAt: new Date(r.started_at).toISOString(),
+    finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
     startedBy: r.started_by,
     nodes: JSON.parse(r.progress) as NodeProgress[],
   };
@@ -119,7 +121,8 @@ export class AgentDeployer {
       throw createError('AgentOperationInProgress', `An agent operation is already running on ${this.cluster.name}; wait for it to finish`);
     }
     const id = randomUUID();
-    const progress: NodeProgress[] = targets.map((node) => ({ node, status: 'pending', step: null, stepsDone: 0, error: null }));
+    const stepsTotal = this.cluster.agentSteps(kind).length;
+    const progress: NodeProgress[] = targets.map((node) => ({ node, status: 'pending', step: null, stepsDone: 0, stepsTotal, error: null }));
     const now = this.clock.now();
     const busyState: AgentState = kind === 'install' ? 'Installing' : 'Removing';
     this.db.transaction(() => {

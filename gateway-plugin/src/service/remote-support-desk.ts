@@ -151,6 +151,8 @@ export class RemoteSupportDesk {
   /** Disable: revokes the active grant; returns it, or null when none was active. */
   revoke(by: string) {
     const revoked = this.consent.revoke(this.name, by);
+    // Revoking ends the grant's sessions before the call returns.
+    if (revoked) this.sessions.endForGrant(revoked.id, 'revoked');
     return { revoked: revoked ? presentGrant(revoked, this.clock.now()) : null };
   }
 

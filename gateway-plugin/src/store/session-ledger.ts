@@ -110,6 +110,12 @@ export class SessionLedger {
     return session;
   }
 
+  /** Ends every open session of a grant (revoke or expiry); returns the sessions ended. */
+  endForGrant(grantId: string, reason: SessionEndReason): SessionRecord[] {
+    const open = this.db.prepare('SELECT id FROM sessions WHERE grant_id = ? AND ended_at IS NULL').pluck().all(grantId) as string[];
+    return open.map((id) => this.end(id, reason)).filter((s): s is SessionRecord => s !== null);
+  }
+
   /** Marks sessions left open by a previous run (crash or restart) as interrupted. */
   interruptOpenSessions(): number {
     return this.db

@@ -1,0 +1,71 @@
+import type { PrerequisiteCheck } from '../cluster/cluster-target';
+import type { RemoteSupportDesk } from '../service/remote-support-desk';
+import { EXIT } from './cli-error';
+import { CommandHandler } from './command-context';
+import { formatList, formatTable } from './table';
+
+type StatusView = ReturnType<RemoteSupportDesk['status']>;
+
+/** Agent operation times arrive as epoch milliseconds; the CLI shows every time as ISO 8601. */
+/** `status`: the cluster at a glance (a CLI extra with no reference cmdlet). */
+export const status: CommandHandler = async (ctx) => {
+  const s = await ctx.gateway().get<StatusView>('status');
+  ctx.out.result(s);
+  const g = s.activeGrant;
+  const op = s.agentOperation;
+  ctx.out.text(
+    formatList([
+      ['Cluster', s.cluster],
+      ['Registered', s.registered],
+      ['Now', s.now],
+      ['ActiveGrant', g ? `${g.accessLevel} until ${g.expiresAt} (granted by ${g.grantedBy} at ${g.grantedAt})` : 'none'],
+      ['LiveSessions', s.liveSessions.length],
+      ['LastAgentOperation', op ? `${op.kind} ${op.status} (started ${op.startedAt}${op.finishedAt ? `, finished ${op.finishedAt}` : ''})` : 'none'],
+    ]),
+  );
+  ctx.out.text(
+    '\n' +
+      formatTable(s.nodes, [
+        { header: 'Node', value: (n) => n.name },
+        { header: 'Online', value: (n) => n.online },
+        { header: 'Agent', value: (n) => n.agent.state },
+        { header: 'Version', value: (n) => n.agent.version },
+        { header: 'UpdatedAt', value: (n) => n.agent.updatedAt },
+        { header: 'Detail', value: (n) => n.agent.detail },
+      ]),
+  );
+  if (s.liveSessions.length) {
+    ctx.out.text(
+      '\n' +
+        formatTable(s.liveSessions, [
+          { header: 'Session', value: (x) => x.id },
+          { header: 'Engineer', value: (x) => x.engineer },
+          { header: 'AccessLevel', value: (x) => x.accessLevel },
+          { header: 'StartedAt', value: (x) => x.startedAt },
+          { header: 'Commands', value: (x) => x.commandCount },
+        ]),
+    );
+  }
+  return EXIT.ok;
+};
+
+/**
+ * `prerequisites`: every check with its result, and what to do about those
+ * that do not pass. Exits 0 either way: the command worked; `ready` says
+ * whether the cluster is (scripts read it from --json).
+ */
+export const prerequisites: CommandHandler = async (ctx) => {
+  const result = await ctx.gateway().get<{ ready: boolean; checks: PrerequisiteCheck[] }>('prerequisites');
+  ctx.out.result(result);
+  ctx.out.text(
+    formatTable(result.checks, [
+      { header: 'Status', value: (c) => c.status },
+      { header: 'Check', value: (c) => c.title },
+      { header: 'Detail', value: (c) => c.detail },
+    ]),
+  );
+  const todo = result.checks.filter((c) => c.status !== 'passed' && c.remedy);
+  if (todo.length) ctx.out.text('\nTo fix:\n' + todo.map((c) => `- ${c.title}: ${c.remedy}`).join('\n'));
+  ctx.out.text(`\nReady: ${result.ready ? 'yes' : 'no'}`);
+  return EXIT.ok;
+};

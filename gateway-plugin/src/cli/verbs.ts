@@ -1,0 +1,150 @@
+import { ACCESS_LEVELS } from '../domain/access-level';
+import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
+import { SUPPORT_CASE_ALLOWED } from '../domain/grant';
+import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/retention';
+
+/**
+ * The CLI's verbs and flags as data. The parser, `--help` and docs/cli.md all
+ * read from here, so a flag exists in exactly one place.
+ */
+
+/** One flag. A flag without `value` is a switch. */
+export interface FlagSpec {
+  /** What the value is, as shown in help (`MINUTES`, `Diagnostics|DiagnosticsRepair`). */
+  value?: string;
+  /** The flag may be given more than once (values accumulate). */
+  repeatable?: boolean;
+  description: string;
+}
+
+export type FlagTable = Readonly<Record<string, FlagSpec>>;
+
+export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'status', 'prerequisites'] as const;
+export type VerbName = (typeof VERB_NAMES)[number];
+
+export interface VerbSpec {
+  name: VerbName;
+  /** The reference cmdlet the verb mirrors, or null for CLI-only extras. */
+  cmdlet: string | null;
+  summary: string;
+  flags: FlagTable;
+  examples: readonly string[];
+}
+
+/** Flags every verb accepts, anywhere on the line. */
+export const GLOBAL_FLAGS: FlagTable = {
+  '--json': { description: "Print the API's JSON result (pretty) to stdout instead of a table; errors become {\"error\":{...}} on stdout." },
+  '--gateway': { value: 'URL', description: 'The gateway to call, https://HOST:PORT. Default: the url in <data dir>/gateway.json.' },
+  '--cluster': { value: 'NAME', description: 'The cluster to act on. Default: the cluster in <data dir>/gateway.json.' },
+  '--data-dir': { value: 'DIR', description: "The gateway's data directory (gateway.json, admin-credential). Default: $REMOTE_SUPPORT_DATA_DIR, else the per-user default." },
+  '--token': { value: 'TOKEN', description: 'The admin credential. Default: $REMOTE_SUPPORT_TOKEN, else <data dir>/admin-credential. Prefer those: a flag shows in process lists.' },
+  '--ca-file': { value: 'PATH', description: "The CA certificate (PEM) that vouches for the gateway's TLS certificate. Default: the caFile in <data dir>/gateway.json." },
+  '--help': { description: 'Show help (for the verb, when one is given) and exit.' },
+};
+
+const NODE_FLAG: FlagSpec = {
+  value: 'NAME',
+  repeatable: true,
+  description: 'A node to act on; repeat it or separate names with commas. Default: every node of the cluster.',
+};
+
+/** Every verb, in the order help lists them. */
+export const VERBS: readonly VerbSpec[] = [
+  {
+    name: 'install',
+    cmdlet: 'Install-AzStackHCIRemoteSupport',
+    summary: 'Install the remote support agent (the JEA endpoint) on the nodes, following progress per node.',
+    flags: { '--node': NODE_FLAG },
+    examples: ['remote-support install', 'remote-support install --node hci-n01 --node hci-n02'],
+  },
+  {
+    name: 'remove',
+    cmdlet: 'Remove-AzStackHCIRemoteSupport',
+    summary: 'Remove the remote support agent from the nodes (revoke the active grant first).',
+    flags: { '--node': NODE_FLAG },
+    examples: ['remote-support remove', 'remote-support remove --node hci-n04'],
+  },
+  {
+    name: 'enable',
+    cmdlet: 'Enable-AzStackHCIRemoteSupport',
+    summary: 'Grant support time-boxed access; replaces (supersedes) any active grant.',
+    flags: {
+      '--access-level': { value: ACCESS_LEVELS.join('|'), description: 'What the engineer may run. Required.' },
+      '--expire-in-minutes': {
+        value: 'MINUTES',
+        description: `How long access lasts: ${EXPIRE_IN_MINUTES_ALLOWED}. Default ${EXPIRE_IN_MINUTES.default}.`,
+      },
+      '--agree-to-remote-support-consent': {
+        description: 'Agree to the remote support terms. Required; without it the terms are printed and nothing is granted.',
+      },
+      '--support-case-number': { value: 'CASE', description: `The support case the access is for: ${SUPPORT_CASE_ALLOWED}.` },
+      '--sas-credential': {
+        value: 'SAS',
+        description: 'The Shared Access Signature support gave you. Required when the cluster is not registered with Azure; refused when it is.',
+      },
+    },
+    examples: [
+      'remote-support enable --access-level Diagnostics --expire-in-minutes 1440 --agree-to-remote-support-consent',
+      'remote-support enable --access-level DiagnosticsRepair --agree-to-remote-support-consent --support-case-number 2611180010001234',
+    ],
+  },
+  {
+    name: 'disable',
+    cmdlet: 'Disable-AzStackHCIRemoteSupport',
+    summary: 'Revoke the active grant; new sessions are refused.',
+    flags: {},
+    examples: ['remote-support disable'],
+  },
+  {
+    name: 'get-access',
+    cmdlet: 'Get-AzStackHCIRemoteSupportAccess',
+    summary: 'List the active grant, and with --include-expired the grants that ended in the last 30 days.',
+    flags: {
+      '--include-expired': { description: `Also list grants that expired, were revoked or superseded in the last ${EXPIRED_GRANT_WINDOW_DAYS} days.` },
+    },
+    examples: ['remote-support get-access', 'remote-support get-access --include-expired --json'],
+  },
+  {
+    name: 'get-session-history',
+    cmdlet: 'Get-AzStackHCIRemoteSupportSessionHistory',
+    summary: 'List remote sessions, or show one session and its transcript.',
+    flags: {
+      '--from-date': {
+        value: 'DATE',
+        description: `List sessions that started at or after DATE (2026-11-18 or 2026-11-18T09:30:00Z). Default: the last ${DEFAULT_HISTORY_DAYS} days.`,
+      },
+      '--session-id': { value: 'ID', description: 'Show this session (its id from the list) instead of the list.' },
+      '--include-transcript': { description: 'With --session-id: also print the whole transcript.' },
+    },
+    examples: [
+      'remote-support get-session-history --from-date 2026-11-01',
+      'remote-support get-session-history --session-id 3f2b9c1e-8d4a-4f6b-9a7c-2e5d1b0c9f43 --include-transcript',
+    ],
+  },
+  {
+    name: 'status',
+    cmdlet: null,
+    summary: 'Show the cluster: agent state per node, the active grant, live sessions, the last agent operation.',
+    flags: {},
+    examples: ['remote-support status'],
+  },
+  {
+    name: 'prerequisites',
+    cmdlet: null,
+    summary: 'Check the prerequisites (KDS root key, Az.StackHCI module, proxy endpoints, JEA endpoint) and say how to fix what fails.',
+    flags: {},
+    examples: ['remote-support prerequisites'],
+  },
+];
+
+/** The verb named `name`, if there is one. */
+export function findVerb(name: string): VerbSpec | undefined {
+  return VERBS.find((v) => v.name === name);
+}
+
+/** Every flag any verb or the global set knows, for reading the command line before the verb is known. */
+export function allFlags(): Map<string, FlagSpec> {
+  const all = new Map<string, FlagSpec>(Object.entries(GLOBAL_FLAGS));
+  for (const verb of VERBS) for (const [name, spec] of Object.entries(verb.flags)) all.set(name, spec);
+  return all;
+}
