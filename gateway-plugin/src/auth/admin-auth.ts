@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalJWKSet, createRemoteJWKSet, JWTPayload, jwtVerify, JSONWebKeySet } from 'jose';
-import { createError, RemoteSupportError } from '../domain/errors';
+import { createError } from '../domain/errors';
+import { EntraTokenOptions, EntraTokenValidator } from './entra-token-validator';
 
 /** Who made an admin request. */
 export interface AdminPrincipal {
@@ -45,7 +45,7 @@ function equal(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function bearer(headers: AdminRequestInfo['headers']): string | null {
+export function bearer(headers: AdminRequestInfo['headers']): string | null {
   const h = headers['authorization'];
   const value = Array.isArray(h) ? h[0] : h;
   if (!value) return null;
@@ -118,59 +118,23 @@ export class LocalCredentialAuthenticator implements AdminAuthenticator {
   }
 }
 
-export interface EntraAuthOptions {
-  /** Expected `iss`, e.g. https://login.microsoftonline.com/<tenant>/v2.0. */
-  issuer: string;
-  /** Expected `aud`: the gateway's application id URI or client id. */
-  audience: string;
-  /** Where the tenant publishes its signing keys. */
-  jwksUri?: string;
-  /** Keys given inline (tests, air-gapped setups). */
-  jwks?: JSONWebKeySet;
+export interface EntraAuthOptions extends EntraTokenOptions {
   /** The app role an admin must hold (in the `roles` claim). */
   adminRole: string;
 }
 
-/** Accepted signature algorithms. `none` and HMAC are never accepted. */
-export const ALLOWED_JWT_ALGORITHMS = ['RS256'];
-
-/**
- * Entra ID admin tokens: a bearer JWT verified with jose against the tenant's
- * keys, issuer, audience, expiry and not-before, RS256 only, and holding the
- * admin app role.
- */
+/** Entra ID admin tokens: a bearer JWT verified by {@link EntraTokenValidator}, holding the admin app role. */
 export class EntraAdminAuthenticator implements AdminAuthenticator {
-  private readonly keys: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
+  private readonly validator: EntraTokenValidator;
 
-  constructor(private readonly options: EntraAuthOptions, private readonly log: (line: string) => void = () => {}) {
-    if (options.jwks) this.keys = createLocalJWKSet(options.jwks);
-    else if (options.jwksUri) this.keys = createRemoteJWKSet(new URL(options.jwksUri));
-    else throw new Error('Entra ID authentication needs jwksUri or jwks');
+  constructor(private readonly options: EntraAuthOptions, log: (line: string) => void = () => {}) {
+    this.validator = new EntraTokenValidator(options, log);
   }
 
   async authenticate(request: AdminRequestInfo): Promise<AdminPrincipal> {
     const token = bearer(request.headers);
     if (token === null) throw createError('Unauthenticated', 'Send an Entra ID access token as "Authorization: Bearer <token>"');
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.keys, {
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        algorithms: ALLOWED_JWT_ALGORITHMS,
-        requiredClaims: ['exp', 'iat'],
-        clockTolerance: 30,
-      }));
-    } catch (e) {
-      const reason = (e as { code?: string }).code ?? (e instanceof Error ? e.message : 'unknown');
-      this.log(`admin token refused: ${reason}`);
-      throw createError('Unauthenticated', `The access token was refused (${reason})`);
-    }
-    const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]) : [];
-    const name = String(payload['preferred_username'] ?? payload['upn'] ?? payload['oid'] ?? payload.sub ?? 'unknown');
-    if (!roles.includes(this.options.adminRole)) {
-      this.log(`admin token of ${name} refused: missing role ${this.options.adminRole}`);
-      throw new RemoteSupportError('Forbidden', `The token of ${name} does not carry the ${this.options.adminRole} role`);
-    }
-    return { name, via: 'entra-id', cookie: false };
+    const identity = await this.validator.verify(token, this.options.adminRole, 'admin');
+    return { name: identity.name, via: 'entra-id', cookie: false };
   }
 }
