@@ -148,6 +148,8 @@ describe('admin API over HTTPS with real SQLite', () => {
     const page = await t.api.get(`${FEATURE}/sessions/${s.id}?includeTranscript=true&offset=4&limit=3`);
     assert.equal(page.body.transcript.total, 10);
     assert.deepEqual(page.body.transcript.entries.map((e: { seq: number }) => e.seq), [5, 6, 7]);
+    const found = await t.api.get(`${FEATURE}/transcripts/search?q=${encodeURIComponent('out 3')}`);
+    assert.deepEqual(found.body.hits.map((h: { sessionId: string; seq: number }) => [h.sessionId, h.seq]), [[s.id, 8]]);
     const check = await t.api.get(`${FEATURE}/sessions/${s.id}/verify`);
     assert.equal(check.body.verification.valid, true);
     assert.equal(check.body.verification.entries, 10);
@@ -232,6 +234,9 @@ const BAD_INPUT: { name: string; method: string; path: string; body?: unknown; s
   { name: 'nodes not a list', method: 'POST', path: '/agent/install', body: { nodes: 'hci-n01' }, status: 400, code: 'InvalidNodeName', field: 'nodes' },
   { name: 'operation id that is not a UUID', method: 'GET', path: '/agent/operations/latest', status: 400, code: 'InvalidOperationId', field: 'operationId' },
   { name: 'unknown operation', method: 'GET', path: '/agent/operations/6f1c2a4e-8f3b-4c1d-9a2e-7b6d5c4e3f21', status: 404, code: 'OperationNotFound' },
+  { name: 'empty search', method: 'GET', path: '/transcripts/search?q=', status: 400, code: 'InvalidSearchQuery', field: 'q' },
+  { name: 'search without a word', method: 'GET', path: '/transcripts/search?q=%22%28%29', status: 400, code: 'InvalidSearchQuery', field: 'q' },
+  { name: 'search too long', method: 'GET', path: `/transcripts/search?q=${'a'.repeat(201)}`, status: 400, code: 'InvalidSearchQuery', field: 'q' },
   { name: 'unknown command level', method: 'GET', path: '/commands?accessLevel=Root', status: 400, code: 'InvalidAccessLevel', field: 'accessLevel' },
 ];
 

@@ -126,6 +126,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.delete('/access', async (r) => desk(r).revoke(who(r)));
 
     feature.get('/sessions', async (r) => desk(r).history(query(r)));
+    feature.get('/transcripts/search', async (r) => desk(r).search(query(r)));
     feature.get('/sessions/:sessionId', async (r) => desk(r).session((r.params as { sessionId: string }).sessionId, query(r)));
     feature.get('/sessions/:sessionId/verify', async (r) => ({ verification: desk(r).verify((r.params as { sessionId: string }).sessionId) }));
 

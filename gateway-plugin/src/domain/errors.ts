@@ -31,6 +31,7 @@ export const ERROR_CATALOG = {
   InvalidPaging: { status: 400, summary: 'offset or limit is out of range.' },
   InvalidNodeName: { status: 400, summary: 'A node name does not belong to the cluster.' },
   InvalidOperationId: { status: 400, summary: 'operationId is not an operation id (a UUID).' },
+  InvalidSearchQuery: { status: 400, summary: 'q is missing, longer than 200 characters, or has no word to search for.' },
   InvalidTestClockAdvance: { status: 400, summary: 'The test clock can only move forward by a whole number of milliseconds.' },
   ClusterNotFound: { status: 404, summary: 'The cluster in the URL is not served by this gateway.' },
   SessionNotFound: { status: 404, summary: 'No session with that id exists within the 90-day retention window.' },

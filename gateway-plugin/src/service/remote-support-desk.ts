@@ -185,6 +185,22 @@ export class RemoteSupportDesk {
     return out;
   }
 
+  /** Searches transcript text across the cluster's sessions (within retention), newest first. */
+  search(query: Record<string, unknown>) {
+    readObject(query, ['q', 'fromDate', 'limit', 'api-version']);
+    const q = query['q'];
+    const allowed = 'a text of 1 to 200 characters with at least one word';
+    if (typeof q !== 'string' || q.length === 0 || q.length > 200 || !/[\p{L}\p{N}_]/u.test(q)) {
+      throw fieldError('InvalidSearchQuery', 'q', allowed, q);
+    }
+    const from = query['fromDate'] === undefined ? 0 : readDate(query['fromDate'], 'fromDate');
+    const limit = readInteger(query['limit'], 'limit', 1, 500, 100);
+    return {
+      query: q,
+      hits: this.sessions.search(this.name, q, from, limit).map((h) => ({ ...h, at: iso(h.at) })),
+    };
+  }
+
   verify(id: string): ChainCheck {
     if (!isUuid(id)) throw fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id);
     if (!this.sessions.get(this.name, id)) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);

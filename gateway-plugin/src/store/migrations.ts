@@ -42,6 +42,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_open ON sessions (grant_id) WHERE ended_at IS NULL;
 
   CREATE TABLE transcript_entries (
+    id INTEGER PRIMARY KEY,
     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     at INTEGER NOT NULL,
@@ -50,8 +51,8 @@ export const MIGRATIONS: readonly string[] = [
     text TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
-    PRIMARY KEY (session_id, seq)
-  ) WITHOUT ROWID;
+    UNIQUE (session_id, seq)
+  );
 
   CREATE TABLE agent_nodes (
     cluster TEXT NOT NULL,
@@ -74,5 +75,16 @@ export const MIGRATIONS: readonly string[] = [
     progress TEXT NOT NULL
   );
   CREATE INDEX agent_operations_cluster ON agent_operations (cluster, started_at);
+  `,
+  // 2: full-text search over transcripts (FTS5, external content), kept in step by triggers.
+  `
+  CREATE VIRTUAL TABLE transcript_search USING fts5(text, content = 'transcript_entries', content_rowid = 'id', tokenize = 'unicode61');
+  INSERT INTO transcript_search (transcript_search) VALUES ('rebuild');
+  CREATE TRIGGER transcript_entries_ai AFTER INSERT ON transcript_entries BEGIN
+    INSERT INTO transcript_search (rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TRIGGER transcript_entries_ad AFTER DELETE ON transcript_entries BEGIN
+    INSERT INTO transcript_search (transcript_search, rowid, text) VALUES ('delete', old.id, old.text);
+  END;
   `,
 ];

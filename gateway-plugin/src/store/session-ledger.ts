@@ -6,6 +6,25 @@ import { entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptK
 import { EventHub } from '../events/event-hub';
 import { Db } from './database';
 
+/** An entry waiting to be written. */
+export interface PendingEntry {
+  sessionId: string;
+  kind: TranscriptKind;
+  node: string | null;
+  text: string;
+}
+
+export interface SearchHit {
+  sessionId: string;
+  seq: number;
+  at: number;
+  kind: TranscriptKind;
+  node: string | null;
+  engineer: string;
+  /** The matching text with the words in [brackets]. */
+  snippet: string;
+}
+
 export interface SessionRecord {
   id: string;
   cluster: string;
@@ -67,7 +86,17 @@ function toEntry(r: EntryRow): TranscriptEntry {
 
 /** Sessions and their hash-chained transcripts. Reads never return anything past the 90-day window. */
 export class SessionLedger {
-  constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub) {}
+  private readonly lastEntry;
+  private readonly clusterOf;
+  private readonly insertEntry;
+  private readonly countCommand;
+
+  constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub) {
+    this.lastEntry = db.prepare('SELECT seq, hash FROM transcript_entries WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
+    this.clusterOf = db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck();
+    this.insertEntry = db.prepare('INSERT INTO transcript_entries (session_id, seq, at, kind, node, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.countCommand = db.prepare('UPDATE sessions SET command_count = command_count + 1 WHERE id = ?');
+  }
 
   open(input: { cluster: string; grantId: string; engineer: string; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord {
     const id = randomUUID();
@@ -84,21 +113,66 @@ export class SessionLedger {
 
   /** Appends an entry to a session's transcript; durable when this returns. */
   append(sessionId: string, kind: TranscriptKind, node: string | null, text: string): TranscriptEntry {
-    const entry = this.db.transaction(() => {
-      const last = this.db
-        .prepare('SELECT seq, hash FROM transcript_entries WHERE session_id = ? ORDER BY seq DESC LIMIT 1')
-        .get(sessionId) as { seq: number; hash: string } | undefined;
-      const base = { sessionId, seq: (last?.seq ?? 0) + 1, at: this.clock.now(), kind, node, text, prevHash: last?.hash ?? GENESIS_HASH };
-      const e: TranscriptEntry = { ...base, hash: entryHash(base) };
-      this.db
-        .prepare('INSERT INTO transcript_entries (session_id, seq, at, kind, node, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(e.sessionId, e.seq, e.at, e.kind, e.node, e.text, e.prevHash, e.hash);
-      if (kind === 'command') this.db.prepare('UPDATE sessions SET command_count = command_count + 1 WHERE id = ?').run(sessionId);
-      return e;
+    return this.appendBatch([{ sessionId, kind, node, text }])[0]!;
+  }
+
+  /**
+   * Appends entries of one or more sessions in a single transaction (one
+   * fsync): the group commit behind {@link TranscriptWriter}. Entries of one
+   * session are chained in the order given. Publishes transcript.entry for
+   * each after the commit.
+   */
+  appendBatch(items: readonly PendingEntry[]): TranscriptEntry[] {
+    const at = this.clock.now();
+    const written = this.db.transaction(() => {
+      const last = new Map<string, { seq: number; hash: string; cluster: string }>();
+      const out: { entry: TranscriptEntry; cluster: string }[] = [];
+      for (const item of items) {
+        let head = last.get(item.sessionId);
+        if (!head) {
+          const row = this.lastEntry.get(item.sessionId) as { seq: number; hash: string } | undefined;
+          const cluster = this.clusterOf.get(item.sessionId) as string | undefined;
+          if (cluster === undefined) throw new Error(`No session ${item.sessionId} to append to`);
+          head = { seq: row?.seq ?? 0, hash: row?.hash ?? GENESIS_HASH, cluster };
+        }
+        const base = { sessionId: item.sessionId, seq: head.seq + 1, at, kind: item.kind, node: item.node, text: item.text, prevHash: head.hash };
+        const entry: TranscriptEntry = { ...base, hash: entryHash(base) };
+        this.insertEntry.run(entry.sessionId, entry.seq, entry.at, entry.kind, entry.node, entry.text, entry.prevHash, entry.hash);
+        if (entry.kind === 'command') this.countCommand.run(entry.sessionId);
+        last.set(item.sessionId, { seq: entry.seq, hash: entry.hash, cluster: head.cluster });
+        out.push({ entry, cluster: head.cluster });
+      }
+      return out;
     })();
-    const cluster = this.db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck().get(sessionId) as string;
-    this.events.publish('transcript.entry', cluster, entry);
-    return entry;
+    for (const { entry, cluster } of written) this.events.publish('transcript.entry', cluster, entry);
+    return written.map((w) => w.entry);
+  }
+
+  /**
+   * Full-text search over transcripts within retention (SQLite FTS5). Every
+   * word of `query` must appear; words are matched as literal tokens, so FTS5
+   * operators in the query are never interpreted.
+   */
+  search(cluster: string, query: string, from: number, limit: number): SearchHit[] {
+    const words = query.match(/[\p{L}\p{N}_]+/gu) ?? [];
+    if (words.length === 0) return [];
+    const match = words.map((w) => `"${w}"`).join(' AND ');
+    const rows = this.db
+      .prepare(
+        `SELECT e.session_id, e.seq, e.at, e.kind, e.node, s.engineer,
+                snippet(transcript_search, 0, '[', ']', '…', 12) AS snippet
+           FROM transcript_search
+           JOIN transcript_entries e ON e.id = transcript_search.rowid
+           JOIN sessions s ON s.id = e.session_id
+          WHERE transcript_search MATCH ? AND s.cluster = ? AND s.started_at >= ?
+            AND COALESCE(s.ended_at, ?) >= ?
+          ORDER BY e.at DESC, e.seq DESC
+          LIMIT ?`,
+      )
+      .all(match, cluster, from, Number.MAX_SAFE_INTEGER, transcriptCutoff(this.clock.now()), limit) as {
+      session_id: string; seq: number; at: number; kind: TranscriptKind; node: string | null; engineer: string; snippet: string;
+    }[];
+    return rows.map((r) => ({ sessionId: r.session_id, seq: r.seq, at: r.at, kind: r.kind, node: r.node, engineer: r.engineer, snippet: r.snippet }));
   }
 
   end(sessionId: string, reason: SessionEndReason): SessionRecord | null {
