@@ -1,4 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, FetchImplementation, JSONWebKeySet, JWTPayload, jwtVerify } from 'jose';
+import { request as httpsRequest } from 'node:https';
 import { createError, RemoteSupportError } from '../domain/errors';
 
 /** Accepted signature algorithms. `none` and HMAC are never accepted. */
@@ -65,4 +66,26 @@ export class EntraTokenValidator {
     }
     return { name, objectId: typeof payload['oid'] === 'string' ? payload['oid'] : null, roles, claims: payload };
   }
+}
+
+/**
+ * A fetch for jose's JWKS download that trusts one extra CA (the local
+ * identity provider's self-signed certificate) and requires TLS 1.2 or newer.
+ */
+export function trustingFetch(ca: string): FetchImplementation {
+  return (url, options) =>
+    new Promise<Response>((resolve, reject) => {
+      const req = httpsRequest(url, { method: options.method, headers: Object.fromEntries(new Headers(options.headers).entries()), ca, minVersion: 'TLSv1.2', signal: options.signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers }));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
 }

@@ -6,6 +6,7 @@ export interface TlsMaterial {
   cert: string;
   key: string;
   certFile: string;
+  keyFile: string;
 }
 
 /** Every server of the gateway refuses TLS older than 1.2. */
@@ -19,13 +20,13 @@ export const MIN_TLS_VERSION = 'TLSv1.2' as const;
 export async function loadOrCreateTls(dataDir: string, certFile?: string, keyFile?: string): Promise<TlsMaterial & { created: boolean }> {
   if (certFile || keyFile) {
     if (!certFile || !keyFile) throw new Error('tls.certFile and tls.keyFile must be set together');
-    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, created: false };
+    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile, created: false };
   }
   const dir = join(dataDir, 'tls');
   const cert = join(dir, 'gateway.crt');
   const key = join(dir, 'gateway.key');
   if (existsSync(cert) && existsSync(key)) {
-    return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), certFile: cert, created: false };
+    return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), certFile: cert, keyFile: key, created: false };
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const now = new Date();
@@ -43,5 +44,5 @@ export async function loadOrCreateTls(dataDir: string, certFile?: string, keyFil
   });
   writeFileSync(key, pems.private, { mode: 0o600 });
   writeFileSync(cert, pems.cert, { mode: 0o644 });
-  return { cert: pems.cert, key: pems.private, certFile: cert, created: true };
+  return { cert: pems.cert, key: pems.private, certFile: cert, keyFile: key, created: true };
 }
