@@ -16,6 +16,15 @@ import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
 import { loadOrCreateTls } from './tls/certificates';
+import { EntraTokenValidator, trustingFetch } from './auth/entra-token-validator';
+import { SupportChannel } from './channel/support-channel';
+import { LiveSessionDeps } from './channel/live-session';
+import { DEFAULT_ENGINEER_ROLE, DEFAULT_GATEWAY_AUDIENCE, LocalIdentityProvider } from './identity/local-identity-provider';
+import { NodeExecutor } from './executors/node-executor';
+import { SimulatedNodeExecutor } from './executors/simulated-executor';
+import { checkCommand } from './policy/command-checker';
+import { TranscriptWriter } from './store/transcript-writer';
+import { MINUTE_MS } from './domain/clock';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
 export interface GatewayPointer {
@@ -44,6 +53,13 @@ export interface RunningGateway {
   caCert: string;
   /** The open database; for diagnostics and tests. */
   db: Db;
+  channel: SupportChannel;
+  writer: TranscriptWriter;
+  executor: NodeExecutor;
+  /** The local identity provider (embedded and test modes), or null when engineers' tokens come from Entra ID. */
+  identityProvider: LocalIdentityProvider | null;
+  /** The URL engineers connect to: wss://…/api/channel/<cluster>. */
+  channelUrl: string;
   close(): Promise<void>;
 }
 
@@ -52,7 +68,10 @@ export interface RunningGateway {
  * (expiries that came due, interrupted sessions and agent operations), wires
  * the parts and starts listening.
  */
-export async function startGateway(config: GatewayConfig, options: { clock?: Clock; log?: (line: string) => void } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: { clock?: Clock; log?: (line: string) => void; executor?: NodeExecutor } = {},
+): Promise<RunningGateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const systemClock = new SystemClock(config.mode === 'test');
   const clock = options.clock ?? systemClock;
@@ -71,9 +90,6 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
   if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
 
   const scheduler = new ExpiryScheduler(consent, clock);
-  // An expired grant ends its sessions at once (the support channel also cuts their sockets).
-  scheduler.onExpired((grant) => sessions.endForGrant(grant.id, 'expired'));
-  scheduler.start();
   const janitor = new RetentionJanitor(sessions, consent, clock);
   janitor.start();
 
@@ -90,6 +106,39 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
   }
 
   const tls = await loadOrCreateTls(config.dataDir, config.tls.certFile, config.tls.keyFile);
+
+  // Engineers' tokens: Entra ID when configured, else the local identity provider (never in production).
+  let identityProvider: LocalIdentityProvider | null = null;
+  let validator: EntraTokenValidator;
+  let engineerRole: string;
+  if (config.engineerAuth) {
+    validator = new EntraTokenValidator(config.engineerAuth, log);
+    engineerRole = config.engineerAuth.engineerRole;
+  } else {
+    if (config.mode === 'production') throw new Error('production mode needs engineerAuth; the local identity provider is refused');
+    identityProvider = await LocalIdentityProvider.start({ dataDir: config.dataDir, certFile: tls.certFile, keyFile: tls.keyFile, host: '127.0.0.1' });
+    validator = new EntraTokenValidator(
+      { issuer: identityProvider.issuer, audience: DEFAULT_GATEWAY_AUDIENCE, jwksUri: identityProvider.jwksUri, fetch: trustingFetch(tls.cert) },
+      log,
+    );
+    engineerRole = DEFAULT_ENGINEER_ROLE;
+  }
+
+  const writer = new TranscriptWriter(sessions);
+  // The embedded default runs commands on the simulated cluster; a deployment passes the PowerShell remoting executor.
+  const executor = options.executor ?? new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock });
+  const deps: LiveSessionDeps = {
+    cluster,
+    clock,
+    consent,
+    sessions,
+    writer,
+    executor,
+    check: checkCommand,
+    idleTimeoutMs: config.channel.idleTimeoutMinutes * MINUTE_MS,
+    commandTimeoutMs: config.channel.commandTimeoutSeconds * 1000,
+  };
+
   const app = buildAdminApi({
     desks,
     auth,
@@ -100,9 +149,19 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
   });
   app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
 
+  const channel = new SupportChannel({ server: app.server, validator, engineerRole, clusters: new Map([[cluster.name, deps]]), log });
+  desk.attachLiveSessions(channel);
+  // Expiry ends every live session of the cluster on time, and any session still recorded as open.
+  scheduler.onExpired((grant) => {
+    void channel.endSessionsOfCluster(grant.cluster, 'expired').finally(() => sessions.endForGrant(grant.id, 'expired'));
+  });
+  scheduler.start();
+
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
+    await channel.close();
+    await identityProvider?.stop();
     scheduler.dispose();
     janitor.dispose();
     db.close();
@@ -134,10 +193,18 @@ export async function startGateway(config: GatewayConfig, options: { clock?: Clo
     localCredential,
     caCert: tls.cert,
     db,
+    channel,
+    writer,
+    executor,
+    identityProvider,
+    channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(cluster.name)}`,
     async close() {
       if (closed) return;
       closed = true;
+      await channel.close();
       await app.close();
+      await identityProvider?.stop();
+      executor.dispose?.();
       await agents.idle();
       removePointer(pointerPath, url);
       scheduler.dispose();

@@ -254,7 +254,7 @@ describe('remote-support enable, get-access and disable', () => {
 
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'No active grant; nothing to revoke.\n');
-    assert.deepEqual(json(await rs('disable', '--json')), { revoked: null });
+    assert.deepEqual(json(await rs('disable', '--json')), { revoked: null, sessionsEnded: 0 });
   });
 });
 

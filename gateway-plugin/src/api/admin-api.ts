@@ -128,6 +128,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.get('/sessions', async (r) => desk(r).history(query(r)));
     feature.get('/transcripts/search', async (r) => desk(r).search(query(r)));
     feature.get('/sessions/:sessionId', async (r) => desk(r).session((r.params as { sessionId: string }).sessionId, query(r)));
+    feature.post('/sessions/:sessionId/end', async (r) => desk(r).endSession((r.params as { sessionId: string }).sessionId, who(r)));
     feature.get('/sessions/:sessionId/verify', async (r) => ({ verification: desk(r).verify((r.params as { sessionId: string }).sessionId) }));
 
     feature.get('/events', async (r, reply) => {

@@ -106,14 +106,15 @@ export const enable: CommandHandler = async (ctx) => {
 
 /** `disable` (Disable-AzStackHCIRemoteSupport): revokes the active grant, if any. */
 export const disable: CommandHandler = async (ctx) => {
-  const result = await ctx.gateway().delete<{ revoked: GrantView | null }>('access');
+  const result = await ctx.gateway().delete<{ revoked: GrantView | null; sessionsEnded: number }>('access');
   ctx.out.result(result);
   if (!result.revoked) {
     ctx.out.text('No active grant; nothing to revoke.');
     return EXIT.ok;
   }
   const g = result.revoked;
-  ctx.out.text(`Revoked the ${g.accessLevel} grant made by ${g.grantedBy} at ${g.grantedAt}; new sessions are refused.`);
+  const ended = result.sessionsEnded === 1 ? '1 live session was ended' : `${result.sessionsEnded} live sessions were ended`;
+  ctx.out.text(`Revoked the ${g.accessLevel} grant made by ${g.grantedBy} at ${g.grantedAt}; ${ended} and new sessions are refused.`);
   ctx.out.text('\n' + grantTable([g]));
   return EXIT.ok;
 };

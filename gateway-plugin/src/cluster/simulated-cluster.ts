@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import defaultFixture from './fixtures/hci-cluster.json';
+import { SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, PrerequisiteCheck } from './cluster-target';
 
 /** The agent version the simulated install reports. */
 export const AGENT_VERSION = '1.0.0';
-export const JEA_ENDPOINT_NAME = 'RemoteSupport.HCI';
+/** The JEA session configuration the agent registers on each node. */
+export const JEA_ENDPOINT_NAME = SESSION_CONFIGURATION_NAME;
 
 export interface SimulatedClusterFixture {
   name: string;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraAuthOptions } from '../auth/admin-auth';
+import { EntraTokenOptions } from '../auth/entra-token-validator';
 
 /** How the gateway runs. */
 export const MODES = ['embedded', 'production', 'test'] as const;
@@ -15,7 +16,13 @@ export interface GatewayConfig {
   dataDir: string;
   tls: { certFile?: string; keyFile?: string };
   auth: { mode: 'local' } | ({ mode: 'entra' } & EntraAuthOptions);
+  /**
+   * How engineers' tokens are verified. Left out (embedded and test modes
+   * only), the gateway runs a local identity provider on loopback.
+   */
+  engineerAuth?: EntraTokenOptions & { engineerRole: string };
   cluster: { fixture?: string; stepDelayMs: number };
+  channel: { idleTimeoutMinutes: number; commandTimeoutSeconds: number };
 }
 
 export const DEFAULT_PORT = 6600;
@@ -68,7 +75,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file} must hold a JSON object`);
   }
-  const known = ['mode', 'host', 'port', 'dataDir', 'tls', 'auth', 'cluster'];
+  const known = ['mode', 'host', 'port', 'dataDir', 'tls', 'auth', 'engineerAuth', 'cluster', 'channel'];
   for (const k of Object.keys(raw)) if (!known.includes(k)) throw new ConfigError(`Unknown setting ${k}; the settings are ${known.join(', ')}`);
 
   const mode = flags.get('--mode') ?? (raw['mode'] as string | undefined) ?? 'embedded';
@@ -101,10 +108,38 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const fixture = flags.get('--cluster-fixture') ?? clusterRaw.fixture;
 
-  const config: GatewayConfig = { mode: mode as GatewayMode, host, port, dataDir, tls, auth, cluster: { stepDelayMs, ...(fixture ? { fixture } : {}) } };
+  const engineerAuth = raw['engineerAuth'] as GatewayConfig['engineerAuth'];
+  if (engineerAuth !== undefined) {
+    for (const k of ['issuer', 'audience', 'engineerRole'] as const) {
+      if (typeof engineerAuth[k] !== 'string' || !engineerAuth[k]) throw new ConfigError(`engineerAuth.${k} must be set`);
+    }
+    if (!engineerAuth.jwksUri && !engineerAuth.jwks) throw new ConfigError('engineerAuth.jwksUri (or engineerAuth.jwks) must be set');
+  }
+
+  const channelRaw = (raw['channel'] ?? {}) as Partial<GatewayConfig['channel']>;
+  const channel = { idleTimeoutMinutes: channelRaw.idleTimeoutMinutes ?? 20, commandTimeoutSeconds: channelRaw.commandTimeoutSeconds ?? 120 };
+  if (!Number.isInteger(channel.idleTimeoutMinutes) || channel.idleTimeoutMinutes < 1 || channel.idleTimeoutMinutes > 1440) {
+    throw new ConfigError(`channel.idleTimeoutMinutes must be an integer from 1 to 1440 (got ${String(channelRaw.idleTimeoutMinutes)})`);
+  }
+  if (!Number.isInteger(channel.commandTimeoutSeconds) || channel.commandTimeoutSeconds < 1 || channel.commandTimeoutSeconds > 3600) {
+    throw new ConfigError(`channel.commandTimeoutSeconds must be an integer from 1 to 3600 (got ${String(channelRaw.commandTimeoutSeconds)})`);
+  }
+
+  const config: GatewayConfig = {
+    mode: mode as GatewayMode,
+    host,
+    port,
+    dataDir,
+    tls,
+    auth,
+    ...(engineerAuth ? { engineerAuth } : {}),
+    cluster: { stepDelayMs, ...(fixture ? { fixture } : {}) },
+    channel,
+  };
   if (config.mode === 'production') {
     if (config.auth.mode !== 'entra') throw new ConfigError('production mode needs auth.mode "entra": the local admin credential is for the embedded default only');
     if (!config.tls.certFile || !config.tls.keyFile) throw new ConfigError('production mode needs tls.certFile and tls.keyFile');
+    if (!config.engineerAuth) throw new ConfigError('production mode needs engineerAuth: the local identity provider is for the embedded default and tests only');
   }
   return config;
 }

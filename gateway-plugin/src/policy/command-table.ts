@@ -51,7 +51,8 @@ const NODE_NAME: ValueRule = {
 /** Virtual hard disks may only be read under the cluster's shared volumes, with no way up the tree. */
 const VHD_PATH: ValueRule = {
   kind: 'pattern',
-  pattern: '^C:\\\\ClusterStorage\\\\[A-Za-z0-9 _-]{1,64}(\\\\[A-Za-z0-9 ._-]{1,128}){0,8}\\.(vhdx|vhd|avhdx)$',
+  // A segment may hold dots but not start with one, so "." and ".." segments cannot match.
+  pattern: '^C:\\\\ClusterStorage\\\\[A-Za-z0-9 _-]{1,64}(\\\\[A-Za-z0-9 _-][A-Za-z0-9 ._-]{0,127}){0,8}\\.(vhdx|vhd|avhdx)$',
   description: 'a .vhdx, .vhd or .avhdx path under C:\\ClusterStorage\\, without ..',
 };
 
@@ -135,8 +136,13 @@ export function commandsForLevel(level: AccessLevel): CommandEntry[] {
   return COMMAND_TABLE.filter((c) => levels.includes(c.level));
 }
 
-/** The table entry for a cmdlet name, compared without case (PowerShell's rule), or undefined. */
+/**
+ * The table entry for a cmdlet name, compared without case (PowerShell's
+ * rule), or undefined. Only ASCII names can match: toLowerCase would fold
+ * lookalikes such as KELVIN SIGN into ASCII letters.
+ */
 export function findCommand(name: string): CommandEntry | undefined {
+  if (!/^[\x21-\x7e]+$/.test(name)) return undefined;
   const lower = name.toLowerCase();
   return COMMAND_TABLE.find((c) => c.name.toLowerCase() === lower);
 }

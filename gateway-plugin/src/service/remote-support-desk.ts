@@ -59,6 +59,12 @@ export function presentEntry(e: TranscriptEntry) {
 
 export const TRANSCRIPT_PAGE = { default: 200, max: 1000 } as const;
 
+/** What the desk needs from the support channel: ending live sessions. */
+export interface LiveSessionControl {
+  endSessionsOfCluster(cluster: string, reason: 'revoked' | 'expired', by?: string): Promise<number>;
+  endSession(sessionId: string, reason: 'ended-by-admin', by?: string): Promise<boolean>;
+}
+
 /**
  * Remote support for one cluster: the operations behind the admin API and the
  * CLI. It validates every input with the domain rules and changes nothing
@@ -73,8 +79,15 @@ export class RemoteSupportDesk {
     private readonly agents: AgentDeployer,
   ) {}
 
+  private live: LiveSessionControl | null = null;
+
   get name(): string {
     return this.cluster.name;
+  }
+
+  /** Connects the support channel, so revoke and "end session" reach live sessions. */
+  attachLiveSessions(live: LiveSessionControl): void {
+    this.live = live;
   }
 
   status() {
@@ -148,12 +161,31 @@ export class RemoteSupportDesk {
     return { grant: presentGrant(grant, now), superseded: superseded ? presentGrant(superseded, now) : null };
   }
 
-  /** Disable: revokes the active grant; returns it, or null when none was active. */
-  revoke(by: string) {
+  /**
+   * Disable: revokes the active grant and ends every live session on the
+   * cluster (cancelling a command in flight) before returning; returns the
+   * revoked grant, or null when none was active.
+   */
+  async revoke(by: string) {
     const revoked = this.consent.revoke(this.name, by);
-    // Revoking ends the grant's sessions before the call returns.
-    if (revoked) this.sessions.endForGrant(revoked.id, 'revoked');
-    return { revoked: revoked ? presentGrant(revoked, this.clock.now()) : null };
+    let sessionsEnded = 0;
+    if (revoked) {
+      if (this.live) sessionsEnded = await this.live.endSessionsOfCluster(this.name, 'revoked', by);
+      // Sessions recorded as open but not live here (none, unless something went wrong) end too.
+      sessionsEnded += this.sessions.endForGrant(revoked.id, 'revoked').length;
+    }
+    return { revoked: revoked ? presentGrant(revoked, this.clock.now()) : null, sessionsEnded };
+  }
+
+  /** Ends one live session at an admin's request. */
+  async endSession(id: string, by: string) {
+    if (!isUuid(id)) throw fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id);
+    const session = this.sessions.get(this.name, id);
+    if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
+    if (session.endedAt !== null) throw createError('SessionNotLive', `Session ${id} already ended (${session.endReason})`);
+    const ended = this.live ? await this.live.endSession(id, 'ended-by-admin', by) : false;
+    if (!ended) this.sessions.end(id, 'ended-by-admin');
+    return { session: presentSession(this.sessions.get(this.name, id)!) };
   }
 
   access(query: Record<string, unknown>) {

@@ -184,6 +184,11 @@ export class SessionLedger {
     return session;
   }
 
+  /** Moves a live session to the grant that superseded its own, at that grant's level. */
+  rebind(sessionId: string, grantId: string, accessLevel: AccessLevel): void {
+    this.db.prepare('UPDATE sessions SET grant_id = ?, access_level = ? WHERE id = ? AND ended_at IS NULL').run(grantId, accessLevel, sessionId);
+  }
+
   /** Ends every open session of a grant (revoke or expiry); returns the sessions ended. */
   endForGrant(grantId: string, reason: SessionEndReason): SessionRecord[] {
     const open = this.db.prepare('SELECT id FROM sessions WHERE grant_id = ? AND ended_at IS NULL').pluck().all(grantId) as string[];

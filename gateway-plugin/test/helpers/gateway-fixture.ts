@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatewayConfig } from '../../src/config/config';
 import { Clock } from '../../src/domain/clock';
+import { NodeExecutor } from '../../src/executors/node-executor';
 import { RunningGateway, startGateway } from '../../src/gateway';
 
 export const CLUSTER = 'hci-cl01.contoso.local';
@@ -24,6 +25,7 @@ export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = 
     tls: {},
     auth: { mode: 'local' },
     cluster: { stepDelayMs: 0 },
+    channel: { idleTimeoutMinutes: 20, commandTimeoutSeconds: 30 },
     ...overrides,
   };
 }
@@ -101,11 +103,14 @@ export interface TestGateway {
 }
 
 /** Starts a real gateway (real SQLite in a temp dir, real TLS) on a free port. */
-export async function startTestGateway(options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void } = {},
+): Promise<TestGateway> {
   const dir = options.dataDir ? { path: options.dataDir, remove: () => {} } : tempDir();
   const gateway = await startGateway(testConfig(dir.path, options.config), {
     ...(options.clock ? { clock: options.clock } : {}),
-    log: () => {},
+    ...(options.executor ? { executor: options.executor } : {}),
+    log: options.log ?? (() => {}),
   });
   const anonymous = new ApiClient(gateway.url, gateway.caCert);
   const api = gateway.localCredential ? anonymous.withHeaders({ authorization: `Bearer ${gateway.localCredential.secret}` }) : anonymous;

@@ -1,0 +1,275 @@
+import { ClusterTarget } from '../cluster/cluster-target';
+import { Clock, Disposable } from '../domain/clock';
+import { createError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
+import { SessionEndReason } from '../domain/transcript';
+import { isExecutorError } from '../executors/executor-error';
+import { fanOut, NodeOutcome as FanOutOutcome } from '../executors/fan-out';
+import { NodeExecutor } from '../executors/node-executor';
+import { CheckResult } from '../policy/command-checker';
+import { commandsForLevel } from '../policy/command-table';
+import { AccessLevel } from '../domain/access-level';
+import { ConsentLedger } from '../store/consent-ledger';
+import { SessionLedger, SessionRecord } from '../store/session-ledger';
+import { TranscriptWriter } from '../store/transcript-writer';
+import { ClientMessage, CLOSE_CODES, ServerMessage } from './protocol';
+
+/** The socket side of a session: how it talks to the engineer. */
+export interface SessionSocket {
+  send(message: ServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+export interface LiveSessionDeps {
+  cluster: ClusterTarget;
+  clock: Clock;
+  consent: ConsentLedger;
+  sessions: SessionLedger;
+  writer: TranscriptWriter;
+  executor: NodeExecutor;
+  check: (line: string, level: AccessLevel) => CheckResult;
+  idleTimeoutMs: number;
+  commandTimeoutMs: number;
+}
+
+const END_MESSAGES: Record<SessionEndReason, string> = {
+  closed: 'The session was closed.',
+  revoked: 'The cluster administrator revoked remote support access; the session has ended.',
+  expired: 'The remote support grant expired; the session has ended.',
+  'ended-by-admin': 'The cluster administrator ended this session.',
+  'idle-timeout': 'The session was idle for too long and has ended.',
+  interrupted: 'The gateway is shutting down; the session was interrupted.',
+};
+
+/**
+ * One engineer's session: bound to the cluster's grant, it checks every
+ * command with the policy at the grant's current level, writes the command to
+ * the transcript before running it and each output before sending it, and
+ * ends on close, revoke, expiry, an admin's request, idle timeout or shutdown.
+ */
+export class LiveSession {
+  private inFlight: { id: string; abort: AbortController; done: Promise<void> } | null = null;
+  private idleTimer: Disposable | undefined;
+  private ending: Promise<void> | null = null;
+
+  private constructor(
+    readonly record: SessionRecord,
+    private readonly deps: LiveSessionDeps,
+    private readonly socket: SessionSocket,
+    private readonly onEnded: (session: LiveSession) => void,
+  ) {}
+
+  /**
+   * Opens a session for an `open` message: needs an active grant whose case
+   * (if it names one) is the engineer's, and nodes of the cluster.
+   */
+  static async open(
+    engineer: string,
+    message: Extract<ClientMessage, { type: 'open' }>,
+    deps: LiveSessionDeps,
+    socket: SessionSocket,
+    onEnded: (session: LiveSession) => void,
+  ): Promise<LiveSession> {
+    const cluster = deps.cluster.name;
+    const grant = deps.consent.active(cluster);
+    if (!grant) throw createError('NoActiveGrant', `No remote support access is granted on ${cluster} now; ask the cluster administrator to grant it`);
+    if (grant.supportCaseNumber !== null && grant.supportCaseNumber !== message.supportCase) {
+      throw new RemoteSupportError('SupportCaseMismatch', `The grant on ${cluster} is for support case ${grant.supportCaseNumber}, not ${message.supportCase}`, 'supportCase', grant.supportCaseNumber);
+    }
+    const all = deps.cluster.nodes().map((n) => n.name);
+    const nodes = message.nodes ?? all;
+    const unknown = nodes.filter((n) => !all.includes(n));
+    if (unknown.length) {
+      throw new RemoteSupportError('InvalidNodeSelection', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a node' : 'are not nodes'} of ${cluster}; the nodes are ${all.join(', ')}`, 'nodes', all.join(', '));
+    }
+    const record = deps.sessions.open({ cluster, grantId: grant.id, engineer, supportCase: message.supportCase, accessLevel: grant.accessLevel, nodes });
+    const session = new LiveSession(record, deps, socket, onEnded);
+    await deps.writer.write(
+      record.id,
+      'system',
+      null,
+      `Session opened by ${engineer} for support case ${message.supportCase} at level ${grant.accessLevel} on ${nodes.join(', ')}; access expires ${new Date(grant.expiresAt).toISOString()}`,
+    );
+    session.touch();
+    socket.send({
+      type: 'opened',
+      sessionId: record.id,
+      cluster,
+      accessLevel: grant.accessLevel,
+      expiresAt: new Date(grant.expiresAt).toISOString(),
+      secondsLeft: session.secondsLeft(grant.expiresAt),
+      nodes,
+      commands: commandNames(grant.accessLevel),
+      idleTimeoutSeconds: Math.round(deps.idleTimeoutMs / 1000),
+    });
+    return session;
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get grantId(): string {
+    return this.record.grantId;
+  }
+
+  get ended(): boolean {
+    return this.ending !== null;
+  }
+
+  /** Handles one message after `open`. */
+  async handle(message: ClientMessage): Promise<void> {
+    if (this.ending) return;
+    this.touch();
+    if (message.type === 'close') {
+      await this.end('closed');
+      return;
+    }
+    if (message.type === 'open') {
+      this.socket.send({ type: 'error', code: 'InvalidChannelMessage', message: 'The session is already open' });
+      return;
+    }
+    if (this.inFlight) {
+      this.socket.send({ type: 'error', id: message.id, code: 'SessionBusy', message: `Command ${this.inFlight.id} is still running; send the next one when it is done` });
+      return;
+    }
+    // The command runs on while later messages arrive: a second command is
+    // refused as busy, and close or revoke can cancel this one.
+    const abort = new AbortController();
+    const done = this.run(message, abort.signal)
+      .catch((e) => this.fail(message.id, e))
+      .finally(() => {
+        this.inFlight = null;
+        this.touch();
+      });
+    this.inFlight = { id: message.id, abort, done };
+  }
+
+  /** Resolves when the command in flight, if any, has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.inFlight?.done;
+  }
+
+  /**
+   * Ends the session: cancels a command in flight (recorded as cancelled),
+   * records why it ended, tells the engineer and closes the socket. Resolves
+   * once all of that is durable; calling it again returns the same promise.
+   */
+  end(reason: SessionEndReason, by?: string): Promise<void> {
+    if (!this.ending) this.ending = this.finish(reason, by);
+    return this.ending;
+  }
+
+  private async finish(reason: SessionEndReason, by?: string): Promise<void> {
+    this.idleTimer?.dispose();
+    const running = this.inFlight;
+    if (running) {
+      running.abort.abort();
+      await running.done;
+    }
+    const message = END_MESSAGES[reason];
+    try {
+      await this.deps.writer.write(this.id, 'system', null, `Session ended: ${reason}${by ? ` by ${by}` : ''}. ${message}`);
+    } catch {
+      // The session row may already be gone (retention purge); ending it must still complete.
+    }
+    this.deps.sessions.end(this.id, reason);
+    try {
+      this.socket.send({ type: 'ended', reason, message });
+      this.socket.close(CLOSE_CODES[reason], reason);
+    } catch {
+      // The engineer's socket is already gone.
+    }
+    this.onEnded(this);
+  }
+
+  private async run(message: Extract<ClientMessage, { type: 'run' }>, signal: AbortSignal): Promise<void> {
+    const { id } = message;
+    const cluster = this.deps.cluster.name;
+    // The level is read for every command, so a new grant with a lower level applies at once.
+    const grant = this.deps.consent.active(cluster);
+    if (!grant) {
+      const previous = this.deps.consent.byId(this.record.grantId);
+      void this.end(previous?.endReason === 'revoked' ? 'revoked' : 'expired');
+      return;
+    }
+    if (grant.id !== this.record.grantId) {
+      // A new grant superseded the one the session started under: the session goes on under the new one.
+      const from = this.record.accessLevel;
+      this.deps.sessions.rebind(this.id, grant.id, grant.accessLevel);
+      Object.assign(this.record, { grantId: grant.id, accessLevel: grant.accessLevel });
+      await this.deps.writer.write(this.id, 'system', null, `A new grant replaced the previous one: access level ${from} -> ${grant.accessLevel}, expires ${new Date(grant.expiresAt).toISOString()}`);
+    }
+    const check = this.deps.check(message.line, grant.accessLevel);
+    const nodes = message.nodes ?? this.record.nodes;
+    const outside = nodes.filter((n) => !this.record.nodes.includes(n));
+    if (!check.allowed) {
+      await this.deps.writer.write(this.id, 'denied', null, `${message.line}\n-> denied (${check.reason}): ${check.message}`);
+      this.socket.send({ type: 'denied', id, reason: check.reason, message: check.message, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
+      return;
+    }
+    if (outside.length) {
+      const text = `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in this session; its nodes are ${this.record.nodes.join(', ')}`;
+      await this.deps.writer.write(this.id, 'denied', null, `${message.line}\n-> denied (node-not-in-session): ${text}`);
+      this.socket.send({ type: 'denied', id, reason: 'node-not-in-session', message: text, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
+      return;
+    }
+    const command = check.command;
+    // Write-ahead: the command is on record before any node sees it.
+    await this.deps.writer.write(this.id, 'command', nodes.join(','), `${message.line}\n-> ${JSON.stringify({ cmdlet: command.cmdlet, parameters: command.parameters })}`);
+    this.socket.send({ type: 'accepted', id, command: { cmdlet: command.cmdlet, parameters: { ...command.parameters } }, nodes });
+
+    // Each node's outcome is recorded, then sent, as soon as that node settles.
+    const recorded: Promise<void>[] = [];
+    await fanOut(this.deps.executor, nodes, command, {
+      timeoutMs: this.deps.commandTimeoutMs,
+      signal,
+      onNodeSettled: (outcome) => recorded.push(this.recordOutcome(id, outcome, signal)),
+    });
+    await Promise.all(recorded);
+    if (!signal.aborted) this.socket.send({ type: 'done', id, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
+  }
+
+  private async recordOutcome(id: string, outcome: FanOutOutcome, signal: AbortSignal): Promise<void> {
+    const { node } = outcome;
+    if (outcome.ok) {
+      await this.deps.writer.write(this.id, 'output', node, outcome.result.text);
+      if (!signal.aborted) this.socket.send({ type: 'output', id, node, ok: true, text: outcome.result.text, objects: outcome.result.objects, errors: outcome.result.errors });
+      return;
+    }
+    const err = outcome.error;
+    if (err.code === 'Cancelled' || signal.aborted) {
+      await this.deps.writer.write(this.id, 'system', node, `Command ${id} cancelled on ${node}: the session is ending`);
+      return;
+    }
+    await this.deps.writer.write(this.id, 'error', node, `${err.code}: ${err.message}`);
+    this.socket.send({ type: 'output', id, node, ok: false, error: { code: err.code, message: err.message } });
+  }
+
+  private async fail(id: string, e: unknown): Promise<void> {
+    const code = isRemoteSupportError(e) ? e.code : isExecutorError(e) ? e.code : 'Internal';
+    const message = e instanceof Error ? e.message : String(e);
+    try {
+      await this.deps.writer.write(this.id, 'error', null, `Command ${id} failed in the gateway: ${code}: ${message}`);
+    } catch {
+      // Recording failed too; the engineer still hears about it below.
+    }
+    this.socket.send({ type: 'error', id, code, message: code === 'Internal' ? 'The gateway failed to run the command; it is recorded in its log' : message });
+  }
+
+  private touch(): void {
+    if (this.ending) return;
+    this.idleTimer?.dispose();
+    this.idleTimer = this.deps.clock.setTimer(this.deps.clock.now() + this.deps.idleTimeoutMs, () => {
+      if (!this.inFlight) void this.end('idle-timeout');
+      else this.touch();
+    });
+  }
+
+  private secondsLeft(expiresAt: number): number {
+    return Math.max(0, Math.floor((expiresAt - this.deps.clock.now()) / 1000));
+  }
+}
+
+function commandNames(level: AccessLevel): string[] {
+  return commandsForLevel(level).map((c) => c.name);
+}

@@ -1,0 +1,175 @@
+import { IncomingMessage, Server as HttpServer } from 'node:http';
+import { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { bearer } from '../auth/admin-auth';
+import { EntraTokenValidator } from '../auth/entra-token-validator';
+import { createError, ERROR_CATALOG, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
+import { SessionEndReason } from '../domain/transcript';
+import { LiveSession, LiveSessionDeps } from './live-session';
+import { parseClientMessage, ServerMessage } from './protocol';
+
+/** The channel's URL: engineers connect to `wss://<gateway>/api/channel/<cluster>`. */
+export const CHANNEL_PATH = /^\/api\/channel\/([^/?#]+)\/?(?:\?.*)?$/;
+
+export interface SupportChannelOptions {
+  /** The gateway's HTTPS server (TLS 1.2 or newer); the channel takes its upgrade requests. */
+  server: HttpServer;
+  validator: EntraTokenValidator;
+  engineerRole: string;
+  /** One set of session dependencies per cluster, by cluster name. */
+  clusters: Map<string, LiveSessionDeps>;
+  log: (line: string) => void;
+  /** How long a new connection may take to send `open`. */
+  openTimeoutMs?: number;
+}
+
+/**
+ * The support channel: authenticated WebSocket sessions for engineers. The
+ * upgrade is refused (401/403/404, with the reason logged) unless the bearer
+ * token verifies, carries the engineer role and the cluster has an active
+ * grant; then the engineer opens a session and runs commands through it.
+ */
+export class SupportChannel {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly live = new Map<string, LiveSession>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly upgradeListener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  private closing = false;
+
+  constructor(private readonly options: SupportChannelOptions) {
+    this.upgradeListener = (req, socket, head) => void this.upgrade(req, socket, head);
+    options.server.on('upgrade', this.upgradeListener);
+  }
+
+  /** Live sessions, for status and tests. */
+  get sessions(): LiveSession[] {
+    return [...this.live.values()];
+  }
+
+  /**
+   * Ends every live session on a cluster (revoke or expiry: at most one grant
+   * gives access to a cluster, so its end ends them all). Resolves once each
+   * is recorded as ended and its socket told.
+   */
+  async endSessionsOfCluster(cluster: string, reason: SessionEndReason, by?: string): Promise<number> {
+    const ending = [...this.live.values()].filter((s) => s.record.cluster === cluster);
+    await Promise.all(ending.map((s) => s.end(reason, by)));
+    return ending.length;
+  }
+
+  /** Ends one live session (an admin's request); false when it is not live here. */
+  async endSession(sessionId: string, reason: SessionEndReason, by?: string): Promise<boolean> {
+    const session = this.live.get(sessionId);
+    if (!session) return false;
+    await session.end(reason, by);
+    return true;
+  }
+
+  /** Ends every session as interrupted and stops taking connections. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.options.server.off('upgrade', this.upgradeListener);
+    await Promise.all([...this.live.values()].map((s) => s.end('interrupted')));
+    for (const ws of this.sockets) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const match = CHANNEL_PATH.exec(req.url ?? '');
+    if (!match) return; // Not ours: another upgrade handler (or none) deals with it.
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    try {
+      if (this.closing) throw createError('Internal', 'The gateway is shutting down');
+      const cluster = decodeURIComponent(match[1]!);
+      const deps = [...this.options.clusters.entries()].find(([name]) => name.toLowerCase() === cluster.toLowerCase())?.[1];
+      if (!deps) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway`, 'cluster', [...this.options.clusters.keys()].join(', '));
+      const token = bearer(req.headers);
+      if (token === null) {
+        this.options.log(`channel: connection from ${remote} refused: no bearer token`);
+        throw createError('Unauthenticated', 'Send an Entra ID access token as "Authorization: Bearer <token>"');
+      }
+      const identity = await this.options.validator.verify(token, this.options.engineerRole, 'engineer');
+      if (!deps.consent.active(deps.cluster.name)) {
+        this.options.log(`channel: ${identity.name} refused on ${deps.cluster.name}: no active grant`);
+        throw createError('NoActiveGrant', `No remote support access is granted on ${deps.cluster.name} now; ask the cluster administrator to grant it`);
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity.name, deps));
+    } catch (e) {
+      const err = isRemoteSupportError(e) ? e : createError('Internal', 'The gateway failed to open the channel');
+      if (!isRemoteSupportError(e)) this.options.log(`channel: upgrade failed: ${e instanceof Error ? e.stack : String(e)}`);
+      refuse(socket, err);
+    }
+  }
+
+  private accept(ws: WebSocket, engineer: string, deps: LiveSessionDeps): void {
+    this.sockets.add(ws);
+    let session: LiveSession | null = null;
+    let opening = false;
+    const send = (m: ServerMessage) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
+    };
+    const socket = { send, close: (code: number, reason: string) => ws.close(code, reason) };
+    const openTimer = setTimeout(() => {
+      if (!session) ws.close(4008, 'open-timeout');
+    }, this.options.openTimeoutMs ?? 10_000);
+
+    // Messages of one connection are handled one after another, in order.
+    let queue = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      queue = queue.then(async () => {
+        if (isBinary) {
+          send({ type: 'error', code: 'InvalidChannelMessage', message: 'Send JSON text frames' });
+          return;
+        }
+        let message;
+        try {
+          message = parseClientMessage(data.toString('utf8'));
+        } catch (e) {
+          const err = e as RemoteSupportError;
+          send({ type: 'error', code: err.code, message: err.message });
+          return;
+        }
+        if (!session) {
+          if (message.type !== 'open' || opening) {
+            send({ type: 'error', code: 'InvalidChannelMessage', message: 'Open a session first: {"type":"open","supportCase":"<case number>"}' });
+            return;
+          }
+          opening = true;
+          try {
+            session = await LiveSession.open(engineer, message, deps, socket, (s) => this.live.delete(s.id));
+            this.live.set(session.id, session);
+            clearTimeout(openTimer);
+          } catch (e) {
+            opening = false;
+            const err = isRemoteSupportError(e) ? e : createError('Internal', 'The gateway failed to open the session');
+            send({ type: 'error', code: err.code, message: err.message });
+            if (err.code === 'NoActiveGrant' || err.code === 'SupportCaseMismatch') ws.close(4403, err.code);
+          }
+          return;
+        }
+        await session.handle(message);
+      });
+    });
+    ws.on('close', () => {
+      clearTimeout(openTimer);
+      this.sockets.delete(ws);
+      // The engineer went away: end the session, after anything already queued.
+      void queue.then(() => session?.end('closed'));
+    });
+    ws.on('error', () => ws.terminate());
+  }
+}
+
+/** Answers a refused upgrade with a plain HTTP error carrying the catalog body. */
+function refuse(socket: Duplex, err: RemoteSupportError): void {
+  const status = ERROR_CATALOG[err.code].status;
+  const body = JSON.stringify({ error: err.toBody() });
+  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error';
+  try {
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } catch {
+    socket.destroy();
+  }
+}
