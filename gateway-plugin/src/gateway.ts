@@ -9,7 +9,8 @@ import { Clock, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
 import { ExpiryScheduler } from './lifecycle/expiry-scheduler';
 import { RetentionJanitor } from './lifecycle/retention-janitor';
-import { AgentDeployer } from './operations/agent-deployer';
+import { AgentDeployer, defaultJeaOptions } from './operations/agent-deployer';
+import { jeaFiles } from './policy/jea-files';
 import { RemoteSupportDesk } from './service/remote-support-desk';
 import { ConsentLedger } from './store/consent-ledger';
 import { Db, openDatabase } from './store/database';
@@ -22,6 +23,7 @@ import { LiveSessionDeps } from './channel/live-session';
 import { DEFAULT_ENGINEER_ROLE, DEFAULT_GATEWAY_AUDIENCE, LocalIdentityProvider } from './identity/local-identity-provider';
 import { NodeExecutor } from './executors/node-executor';
 import { SimulatedNodeExecutor } from './executors/simulated-executor';
+import { PowerShellNodeExecutor } from './executors/powershell-executor';
 import { checkCommand } from './policy/command-checker';
 import { TranscriptWriter } from './store/transcript-writer';
 import { MINUTE_MS } from './domain/clock';
@@ -83,7 +85,7 @@ export async function startGateway(
   const sessions = new SessionLedger(db, clock, events);
 
   const cluster = new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
-  const agents = new AgentDeployer(db, cluster, clock, events);
+  const agents = new AgentDeployer(db, cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
   agents.recoverAfterRestart();
   cluster.restoreInstalled(agents.installedNodes());
   const interrupted = sessions.interruptOpenSessions();
@@ -126,7 +128,15 @@ export async function startGateway(
 
   const writer = new TranscriptWriter(sessions);
   // The embedded default runs commands on the simulated cluster; a deployment passes the PowerShell remoting executor.
-  const executor = options.executor ?? new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock });
+  const executor =
+    options.executor ??
+    (config.executor.kind === 'powershell'
+      ? new PowerShellNodeExecutor({
+          nodes: cluster.nodes().map((n) => n.name),
+          ...(config.executor.powershellPath ? { powershellPath: config.executor.powershellPath } : {}),
+          ...(config.executor.endpointName ? { endpointName: config.executor.endpointName } : {}),
+        })
+      : new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock }));
   const deps: LiveSessionDeps = {
     cluster,
     clock,
@@ -146,6 +156,7 @@ export async function startGateway(
     tls,
     log,
     ...(config.mode === 'test' && !options.clock ? { testClock: systemClock } : {}),
+    ...(config.mode === 'test' ? { testFaults: faultInjector(cluster, executor) } : {}),
   });
   app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
 
@@ -215,6 +226,24 @@ export async function startGateway(
 }
 
 export { FEATURE_PREFIX };
+
+/**
+ * Test mode only: takes a simulated node offline (for agent installs and
+ * commands alike), slows it or hangs it.
+ */
+function faultInjector(cluster: SimulatedCluster, executor: NodeExecutor) {
+  return (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => {
+    if (!(executor instanceof SimulatedNodeExecutor)) throw new Error('fault injection needs the simulated executor');
+    if (!cluster.nodes().some((n) => n.name === node)) return false;
+    if (faults.offline !== undefined) {
+      cluster.setNodeOnline(node, !faults.offline);
+      executor.setOffline(node, faults.offline);
+    }
+    if (faults.delayMs !== undefined) executor.setDelay(node, faults.delayMs);
+    if (faults.hang !== undefined) executor.setHang(node, faults.hang);
+    return true;
+  };
+}
 
 /** Removes gateway.json on shutdown, unless another gateway has since written its own there. */
 function removePointer(path: string, url: string): void {

@@ -18,6 +18,8 @@ export interface AdminApiOptions {
   tls?: { cert: string; key: string };
   /** Test mode only: the movable clock behind /api/test/clock. */
   testClock?: SystemClock;
+  /** Test mode only: fault injection behind /api/test/faults. */
+  testFaults?: (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => boolean;
   log?: (line: string) => void;
   /** Heartbeat period of the event stream. */
   heartbeatMs?: number;
@@ -112,6 +114,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.get('/terms', async (r) => desk(r).terms());
     feature.get('/prerequisites', async (r) => desk(r).prerequisites());
     feature.get('/commands', async (r) => desk(r).commands(query(r)));
+    feature.get('/agent/files', async (r) => desk(r).jeaFiles());
 
     for (const kind of ['install', 'remove'] as const) {
       feature.post(`/agent/${kind}`, async (r, reply) => {
@@ -158,10 +161,29 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     });
   }, { prefix: FEATURE_PREFIX });
 
-  if (options.testClock) {
+  if (options.testClock || options.testFaults) {
     const clock = options.testClock;
+    const faults = options.testFaults;
     app.register(async (test) => {
       test.addHook('preHandler', authenticate);
+      if (faults) {
+        test.post('/faults', async (r) => {
+          const body = readObject(r.body, ['node', 'offline', 'delayMs', 'hang']);
+          const node = body['node'];
+          if (typeof node !== 'string') throw fieldError('InvalidTestFault', 'node', 'a node name of the cluster', node);
+          for (const flag of ['offline', 'hang'] as const) {
+            if (body[flag] !== undefined && typeof body[flag] !== 'boolean') throw fieldError('InvalidTestFault', flag, 'true or false', body[flag]);
+          }
+          const delay = body['delayMs'];
+          if (delay !== undefined && (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > 600_000)) {
+            throw fieldError('InvalidTestFault', 'delayMs', 'a whole number of milliseconds from 0 to 600000', delay);
+          }
+          const known = faults(node, body as { offline?: boolean; delayMs?: number; hang?: boolean });
+          if (!known) throw fieldError('InvalidTestFault', 'node', 'a node name of the cluster', node);
+          return { node, applied: body };
+        });
+      }
+      if (!clock) return;
       test.get('/clock', async () => ({ now: new Date(clock.now()).toISOString(), offsetMs: clock.offset }));
       test.post('/clock', async (r) => {
         const body = readObject(r.body, ['advanceMs']);

@@ -1,3 +1,5 @@
+import type { JeaFile } from '../policy/jea-files';
+
 /**
  * What the gateway needs from a cluster for the core: who its nodes are,
  * whether it is registered with Azure, its prerequisites, and putting the
@@ -12,8 +14,12 @@ export interface ClusterTarget {
   prerequisites(): Promise<PrerequisiteCheck[]>;
   /** The titles of the steps an install or a removal reports, in order, so progress can show "2 of 4". */
   agentSteps(kind: 'install' | 'remove'): readonly string[];
-  /** Installs the agent on one node, reporting each step; rejects with a reason the admin can act on. */
-  installAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult>;
+  /**
+   * Installs the agent on one node: copies the JEA files (generated from the
+   * command table) and registers the session configuration, reporting each
+   * step; rejects with a reason the admin can act on.
+   */
+  installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult>;
   removeAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import defaultFixture from './fixtures/hci-cluster.json';
-import { SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
+import { JeaFile, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, PrerequisiteCheck } from './cluster-target';
 
 /** The agent version the simulated install reports. */
@@ -42,6 +42,7 @@ const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NA
 export class SimulatedCluster implements ClusterTarget {
   private readonly fixture: SimulatedClusterFixture;
   private readonly jeaRegistered = new Set<string>();
+  private readonly deployed = new Map<string, JeaFile[]>();
   private readonly stepDelayMs: number;
 
   constructor(fixture: SimulatedClusterFixture, options: SimulatedClusterOptions = {}) {
@@ -129,7 +130,12 @@ export class SimulatedCluster implements ClusterTarget {
     return kind === 'install' ? INSTALL_STEPS : REMOVE_STEPS;
   }
 
-  async installAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult> {
+  /** The JEA files the last install put on a node (empty when none or removed). */
+  deployedFiles(node: string): JeaFile[] {
+    return [...(this.deployed.get(node) ?? [])];
+  }
+
+  async installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult> {
     const n = this.node(node);
     for (const title of INSTALL_STEPS) {
       step(title);
@@ -139,6 +145,10 @@ export class SimulatedCluster implements ClusterTarget {
         throw new Error(`Az.StackHCI is not installed on ${node}; run Install-Module -Name Az.StackHCI there first`);
       }
     }
+    if (!files.some((f) => f.path.endsWith(`${JEA_ENDPOINT_NAME}.pssc`))) {
+      throw new Error(`the agent package for ${node} has no ${JEA_ENDPOINT_NAME}.pssc session configuration`);
+    }
+    this.deployed.set(node, files.map((f) => ({ ...f })));
     this.jeaRegistered.add(node);
     return { version: AGENT_VERSION };
   }
@@ -151,6 +161,7 @@ export class SimulatedCluster implements ClusterTarget {
       if (!n.online) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and remove again`);
     }
     this.jeaRegistered.delete(node);
+    this.deployed.delete(node);
   }
 
   /** Restores what a previous run of the gateway recorded as installed. */

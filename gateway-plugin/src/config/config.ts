@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraAuthOptions } from '../auth/admin-auth';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
+import { jeaFiles, JeaOptions } from '../policy/jea-files';
 
 /** How the gateway runs. */
 export const MODES = ['embedded', 'production', 'test'] as const;
@@ -22,6 +23,13 @@ export interface GatewayConfig {
    */
   engineerAuth?: EntraTokenOptions & { engineerRole: string };
   cluster: { fixture?: string; stepDelayMs: number };
+  /**
+   * Where commands run: the simulated cluster (embedded default), or
+   * PowerShell remoting to the JEA endpoint on each node (a real deployment).
+   */
+  executor: { kind: 'simulated' } | { kind: 'powershell'; powershellPath?: string; endpointName?: string };
+  /** The Active Directory groups mapped to each level in the JEA session configuration, and its transcript directory. */
+  jea?: JeaOptions;
   channel: { idleTimeoutMinutes: number; commandTimeoutSeconds: number };
 }
 
@@ -75,7 +83,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file} must hold a JSON object`);
   }
-  const known = ['mode', 'host', 'port', 'dataDir', 'tls', 'auth', 'engineerAuth', 'cluster', 'channel'];
+  const known = ['mode', 'host', 'port', 'dataDir', 'tls', 'auth', 'engineerAuth', 'cluster', 'executor', 'jea', 'channel'];
   for (const k of Object.keys(raw)) if (!known.includes(k)) throw new ConfigError(`Unknown setting ${k}; the settings are ${known.join(', ')}`);
 
   const mode = flags.get('--mode') ?? (raw['mode'] as string | undefined) ?? 'embedded';
@@ -125,6 +133,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError(`channel.commandTimeoutSeconds must be an integer from 1 to 3600 (got ${String(channelRaw.commandTimeoutSeconds)})`);
   }
 
+  const executor = (raw['executor'] ?? { kind: 'simulated' }) as GatewayConfig['executor'];
+  if (executor.kind !== 'simulated' && executor.kind !== 'powershell') throw new ConfigError('executor.kind must be simulated or powershell');
+
+  const jea = raw['jea'] as JeaOptions | undefined;
+  if (jea !== undefined) {
+    try {
+      jeaFiles(jea);
+    } catch (e) {
+      throw new ConfigError(`jea: ${(e as Error).message}`);
+    }
+  }
+
   const config: GatewayConfig = {
     mode: mode as GatewayMode,
     host,
@@ -134,11 +154,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     auth,
     ...(engineerAuth ? { engineerAuth } : {}),
     cluster: { stepDelayMs, ...(fixture ? { fixture } : {}) },
+    executor,
+    ...(jea ? { jea } : {}),
     channel,
   };
   if (config.mode === 'production') {
     if (config.auth.mode !== 'entra') throw new ConfigError('production mode needs auth.mode "entra": the local admin credential is for the embedded default only');
     if (!config.tls.certFile || !config.tls.keyFile) throw new ConfigError('production mode needs tls.certFile and tls.keyFile');
+    if (config.executor.kind !== 'powershell') throw new ConfigError('production mode needs executor.kind "powershell": the simulated cluster is for the embedded default and tests only');
     if (!config.engineerAuth) throw new ConfigError('production mode needs engineerAuth: the local identity provider is for the embedded default and tests only');
   }
   return config;

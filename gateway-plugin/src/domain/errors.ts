@@ -32,6 +32,7 @@ export const ERROR_CATALOG = {
   InvalidNodeName: { status: 400, summary: 'A node name does not belong to the cluster.' },
   InvalidOperationId: { status: 400, summary: 'operationId is not an operation id (a UUID).' },
   InvalidSearchQuery: { status: 400, summary: 'q is missing, longer than 200 characters, or has no word to search for.' },
+  InvalidTestFault: { status: 400, summary: 'A test-mode fault names no node of the cluster or has a value out of range.' },
   InvalidTestClockAdvance: { status: 400, summary: 'The test clock can only move forward by a whole number of milliseconds.' },
   ClusterNotFound: { status: 404, summary: 'The cluster in the URL is not served by this gateway.' },
   SessionNotFound: { status: 404, summary: 'No session with that id exists within the 90-day retention window.' },

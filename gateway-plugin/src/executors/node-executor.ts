@@ -39,7 +39,7 @@ export interface NodeResult {
 }
 
 export interface RunOptions {
-  /** The run fails with `CommandTimedOut` when no answer is complete after this long. */
+  /** The run fails with `CommandTimedOut` when no answer is complete after this long; a positive number (else run throws RangeError). */
   timeoutMs: number;
   /** Aborting fails the run with `Cancelled` at once and stops the work. */
   signal?: AbortSignal;

@@ -66,7 +66,7 @@ function ConvertTo-PlainObject($Item) {
   }
   $plain = [ordered]@{}
   foreach ($property in $Item.PSObject.Properties) {
-    if ($property.Name -in @('PSComputerName', 'PSShowComputerName', 'RunspaceId')) { continue }
+    if ($property.Name -in @('PSComputerName', 'PSShowComputerName', 'RunspaceId', 'CimClass', 'CimInstanceProperties', 'CimSystemProperties')) { continue }
     $value = $null
     try { $value = $property.Value } catch { $value = $null }
     $plain[$property.Name] = ConvertTo-PlainValue $value 0

@@ -4,6 +4,17 @@ import { Clock } from '../domain/clock';
 import { createError, fieldError } from '../domain/errors';
 import { EventHub } from '../events/event-hub';
 import { Db } from '../store/database';
+import { JeaFile, jeaFiles, JeaOptions } from '../policy/jea-files';
+
+/**
+ * JEA groups when none are configured: CONTOSO\RemoteSupport-Diagnostics and
+ * CONTOSO\RemoteSupport-DiagnosticsRepair for a cluster in contoso.local.
+ */
+export function defaultJeaOptions(clusterName: string): JeaOptions {
+  const parts = clusterName.split('.');
+  const netbios = (parts.length > 1 ? parts[1]! : 'DOMAIN').toUpperCase().slice(0, 15);
+  return { groups: { Diagnostics: `${netbios}\\RemoteSupport-Diagnostics`, DiagnosticsRepair: `${netbios}\\RemoteSupport-DiagnosticsRepair` } };
+}
 
 export type AgentState = 'NotInstalled' | 'Installing' | 'Installed' | 'Removing' | 'Failed';
 export type OperationKind = 'install' | 'remove';
@@ -76,6 +87,8 @@ export class AgentDeployer {
     private readonly cluster: ClusterTarget,
     private readonly clock: Clock,
     private readonly events: EventHub,
+    /** The JEA files an install puts on each node, generated from the command table. */
+    private readonly files: readonly JeaFile[] = jeaFiles(defaultJeaOptions(cluster.name)),
   ) {}
 
   /** Marks operations a previous run left running as interrupted, and their nodes as failed. */
@@ -152,6 +165,11 @@ export class AgentDeployer {
     return row ? toOperation(row) : null;
   }
 
+  /** The files an install puts on each node. */
+  get packageFiles(): readonly JeaFile[] {
+    return this.files;
+  }
+
   /** Waits for any running operation (used at shutdown and in tests). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running.values()]);
@@ -172,7 +190,7 @@ export class AgentDeployer {
         };
         try {
           if (kind === 'install') {
-            const result = await this.cluster.installAgent(p.node, step);
+            const result = await this.cluster.installAgent(p.node, this.files, step);
             this.setNode(p.node, 'Installed', result.version, null);
           } else {
             await this.cluster.removeAgent(p.node, step);

@@ -128,6 +128,11 @@ export class RemoteSupportDesk {
     return { levels: levels.map((l) => ({ accessLevel: l, commands: commandsForLevel(l) })) };
   }
 
+  /** The JEA files the agent install puts on every node, for review before installing. */
+  jeaFiles() {
+    return { files: this.agents.packageFiles };
+  }
+
   startAgentOperation(kind: 'install' | 'remove', body: unknown, by: string): { operation: AgentOperation; done: Promise<AgentOperation> } {
     const input = readObject(body ?? {}, ['nodes']);
     const nodes = input['nodes'] ?? [];

@@ -26,6 +26,7 @@ export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = 
     auth: { mode: 'local' },
     cluster: { stepDelayMs: 0 },
     channel: { idleTimeoutMinutes: 20, commandTimeoutSeconds: 30 },
+    executor: { kind: 'simulated' },
     ...overrides,
   };
 }
