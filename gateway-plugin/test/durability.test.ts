@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE, openEventStream, tempDir, VALID_GRANT } from './helpers/gateway-fixture';
 import { GatewayProcess, spawnGateway } from './helpers/gateway-process';
+import { ChannelClient } from '../src/console/channel-client';
+import { acquireToken } from '../src/console/token-source';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -109,5 +111,66 @@ describe('durability under SIGKILL', () => {
     assert.equal(res.status, 404);
     assert.equal(res.body.error.code, 'TestModeOnly');
     await g.stop();
+  });
+});
+
+describe('durability of transcripts under SIGKILL', () => {
+  const dir = tempDir('rs-kill-sessions-');
+  const running: GatewayProcess[] = [];
+  after(async () => {
+    for (const g of running) await g.stop();
+    dir.remove();
+  });
+
+  it('loses no acknowledged transcript entry when the gateway is killed during busy sessions, and marks them interrupted', async () => {
+    const g1 = await spawnGateway(dir.path, ['--mode', 'test']);
+    running.push(g1);
+    const install = await g1.api.post(`${FEATURE}/agent/install`, {});
+    for (let i = 0; i < 200; i++) {
+      const op = await g1.api.get(`${FEATURE}/agent/operations/${install.body.operation.id}`);
+      if (op.body.operation.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const granted = await g1.api.post(`${FEATURE}/access`, { ...VALID_GRANT, supportCaseNumber: 'kill-test' });
+    assert.equal(granted.status, 201, granted.text);
+
+    const reg = JSON.parse(readFileSync(join(dir.path, 'engineer-client.json'), 'utf8'));
+    const ca = readFileSync(join(dir.path, 'tls', 'gateway.crt'), 'utf8');
+    const token = await acquireToken({ kind: 'client-credentials', authority: reg.authority, clientId: reg.clientId, clientSecret: reg.clientSecret, scope: reg.scope, ca });
+    const channelUrl = `${g1.url.replace('https:', 'wss:')}/api/channel/${encodeURIComponent('hci-cl01.contoso.local')}`;
+
+    // What each engineer saw: an output message is sent only after its entry is durable.
+    const acknowledged: { sessionId: string; node: string; text: string }[] = [];
+    const sessionIds: string[] = [];
+    let stop = false;
+    const engineers = [0, 1, 2, 3].map(async () => {
+      const c = await ChannelClient.connect(channelUrl, token, { ca });
+      const opened = await c.open('kill-test');
+      sessionIds.push(opened.sessionId);
+      const lines = ['Get-ClusterNode', 'Get-VM', 'Get-Volume', 'Get-NetAdapter'];
+      for (let i = 0; !stop; i++) {
+        const reply = await c.run(lines[i % lines.length]!);
+        if (reply.ended) break;
+        for (const o of reply.outputs) if (o.ok) acknowledged.push({ sessionId: opened.sessionId, node: o.node, text: o.text });
+      }
+      c.terminate();
+    });
+    while (acknowledged.length < 80) await new Promise((r) => setTimeout(r, 5));
+    await g1.kill9();
+    stop = true;
+    await Promise.all(engineers);
+
+    const g2 = await spawnGateway(dir.path, ['--mode', 'test']);
+    running.push(g2);
+    for (const id of sessionIds) {
+      const res = await g2.api.get(`${FEATURE}/sessions/${id}?includeTranscript=true&limit=1000`);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.session.endReason, 'interrupted', 'a session open at the crash is marked interrupted');
+      const outputs = new Set(res.body.transcript.entries.filter((e: { kind: string }) => e.kind === 'output').map((e: { node: string; text: string }) => `${e.node}\n${e.text}`));
+      for (const a of acknowledged.filter((x) => x.sessionId === id)) assert.ok(outputs.has(`${a.node}\n${a.text}`), 'an acknowledged output survived');
+      const verify = await g2.api.get(`${FEATURE}/sessions/${id}/verify`);
+      assert.equal(verify.body.verification.valid, true, JSON.stringify(verify.body));
+    }
+    await g2.stop();
   });
 });
