@@ -376,7 +376,7 @@ describe('remote-support command line', () => {
     const run = await cli(['grant-access']);
 
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, status, prerequisites$/m);
+    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, verify-session, export-session, status, prerequisites$/m);
   });
 
   it('exits 2 when no verb is given', async () => {

@@ -6,6 +6,7 @@ import { createError, fieldError, isRemoteSupportError, RemoteSupportError } fro
 import { readObject } from '../domain/input';
 import { EventHub, LiveEvent } from '../events/event-hub';
 import { RemoteSupportDesk } from '../service/remote-support-desk';
+import { transcriptText } from '../domain/transcript-export';
 import { MIN_TLS_VERSION } from '../tls/certificates';
 
 /** WAC's feature URL convention: the extension calls the plugin under this path. */
@@ -132,6 +133,15 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.get('/transcripts/search', async (r) => desk(r).search(query(r)));
     feature.get('/sessions/:sessionId', async (r) => desk(r).session((r.params as { sessionId: string }).sessionId, query(r)));
     feature.post('/sessions/:sessionId/end', async (r) => desk(r).endSession((r.params as { sessionId: string }).sessionId, who(r)));
+    feature.get('/sessions/:sessionId/export', async (r, reply) => {
+      const q = readObject(query(r), ['format', 'api-version']);
+      const format = q['format'] ?? 'json';
+      if (format !== 'json' && format !== 'text') throw fieldError('InvalidExportFormat', 'format', 'json or text', format);
+      const id = (r.params as { sessionId: string }).sessionId;
+      const doc = desk(r).export(id);
+      void reply.header('content-disposition', `attachment; filename="transcript-${doc.session.id}.${format === 'json' ? 'json' : 'txt'}"`);
+      return format === 'json' ? doc : reply.type('text/plain; charset=utf-8').send(transcriptText(doc));
+    });
     feature.get('/sessions/:sessionId/verify', async (r) => ({ verification: desk(r).verify((r.params as { sessionId: string }).sessionId) }));
 
     feature.get('/events', async (r, reply) => {

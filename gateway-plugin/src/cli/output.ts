@@ -15,6 +15,11 @@ export interface CliIo {
 export class CliOutput {
   constructor(private readonly io: CliIo, readonly json: boolean) {}
 
+  /** A document written as is to stdout in both modes (an export the user asked for). */
+  raw(text: string): void {
+    this.io.stdout(text);
+  }
+
   /** A result for people (table mode only). */
   text(text: string): void {
     if (!this.json) this.io.stdout(withNewline(text));

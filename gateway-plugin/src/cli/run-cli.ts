@@ -8,6 +8,7 @@ import { GatewayClient, resolveTarget } from './gateway-client';
 import { helpText } from './help';
 import { CliIo, CliOutput } from './output';
 import { getSessionHistory } from './session-commands';
+import { exportSession, verifySession } from './transcript-commands';
 import { VerbName } from './verbs';
 
 export type { CliIo } from './output';
@@ -19,6 +20,8 @@ const HANDLERS: Record<VerbName, CommandHandler> = {
   disable,
   'get-access': getAccess,
   'get-session-history': getSessionHistory,
+  'verify-session': verifySession,
+  'export-session': exportSession,
   status,
   prerequisites,
 };

@@ -19,7 +19,7 @@ export interface FlagSpec {
 
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
 
-export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'status', 'prerequisites'] as const;
+export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'verify-session', 'export-session', 'status', 'prerequisites'] as const;
 export type VerbName = (typeof VERB_NAMES)[number];
 
 export interface VerbSpec {
@@ -119,6 +119,27 @@ export const VERBS: readonly VerbSpec[] = [
     examples: [
       'remote-support get-session-history --from-date 2026-11-01',
       'remote-support get-session-history --session-id 3f2b9c1e-8d4a-4f6b-9a7c-2e5d1b0c9f43 --include-transcript',
+    ],
+  },
+  {
+    name: 'verify-session',
+    cmdlet: null,
+    summary: "Check a session's transcript hash chain; exits 1 and names the first bad entry when it is broken.",
+    flags: { '--session-id': { value: 'ID', description: 'The session to verify (required).' } },
+    examples: ['remote-support verify-session --session-id 3f2b9c1e-8d4a-4f6b-9a7c-2e5d1b0c9f43'],
+  },
+  {
+    name: 'export-session',
+    cmdlet: null,
+    summary: "Export a session's whole transcript, with its integrity check, as text or JSON.",
+    flags: {
+      '--session-id': { value: 'ID', description: 'The session to export (required).' },
+      '--format': { value: 'text|json', description: 'text (default) for reading, json (with hashes) for verifying and archiving.' },
+      '--output': { value: 'FILE', description: 'Write to FILE instead of stdout (refuses to overwrite an existing file).' },
+    },
+    examples: [
+      'remote-support export-session --session-id 3f2b9c1e-8d4a-4f6b-9a7c-2e5d1b0c9f43',
+      'remote-support export-session --session-id 3f2b9c1e-8d4a-4f6b-9a7c-2e5d1b0c9f43 --format json --output case-1234.json',
     ],
   },
   {

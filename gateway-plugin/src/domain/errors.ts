@@ -28,6 +28,7 @@ export const ERROR_CATALOG = {
   InvalidBoolean: { status: 400, summary: 'A flag is not true or false.' },
   InvalidDate: { status: 400, summary: 'A date is not an ISO 8601 date or date-time.' },
   InvalidSessionId: { status: 400, summary: 'sessionId is not a session id (a UUID).' },
+  InvalidExportFormat: { status: 400, summary: 'format is not json or text.' },
   InvalidPaging: { status: 400, summary: 'offset or limit is out of range.' },
   InvalidNodeName: { status: 400, summary: 'A node name does not belong to the cluster.' },
   InvalidOperationId: { status: 400, summary: 'operationId is not an operation id (a UUID).' },

@@ -7,6 +7,7 @@ import { isUuid, readBoolean, readDate, readInteger, readObject } from '../domai
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
 import { TranscriptEntry, verifyChain, ChainCheck } from '../domain/transcript';
+import { TranscriptExport } from '../domain/transcript-export';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
 import { ConsentLedger } from '../store/consent-ledger';
@@ -235,6 +236,19 @@ export class RemoteSupportDesk {
     return {
       query: q,
       hits: this.sessions.search(this.name, q, from, limit).map((h) => ({ ...h, at: iso(h.at) })),
+    };
+  }
+
+  /** The whole transcript of a session with its integrity check, for download. */
+  export(id: string): TranscriptExport {
+    const check = this.verify(id);
+    const session = this.sessions.get(this.name, id)!;
+    return {
+      format: 'remote-support-transcript/1',
+      exportedAt: iso(this.clock.now())!,
+      session: { ...presentSession(session), cluster: session.cluster },
+      verification: check,
+      entries: this.sessions.allEntries(id).map(presentEntry),
     };
   }
 

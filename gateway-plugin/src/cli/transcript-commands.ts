@@ -1,0 +1,45 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { ChainCheck } from '../domain/transcript';
+import { TranscriptExport, transcriptText } from '../domain/transcript-export';
+import { cliError, EXIT, usageError } from './cli-error';
+import { CommandContext, CommandHandler } from './command-context';
+
+function requiredSessionId(ctx: CommandContext): string {
+  const id = ctx.flags.value('--session-id');
+  if (id === undefined) throw usageError('--session-id is required: name the session (get-session-history lists them)', '--session-id ID', '--session-id');
+  return id;
+}
+
+/** `verify-session`: checks a session's hash chain; exit 1 when it is broken. */
+export const verifySession: CommandHandler = async (ctx) => {
+  const id = requiredSessionId(ctx);
+  const result = await ctx.gateway().get<{ verification: ChainCheck }>(`sessions/${encodeURIComponent(id)}/verify`);
+  ctx.out.result(result);
+  const v = result.verification;
+  if (v.valid) {
+    ctx.out.text(`Transcript of ${id} verified: ${v.entries} entries in an unbroken hash chain.`);
+    return EXIT.ok;
+  }
+  ctx.out.text(`Transcript of ${id} is BROKEN at entry ${v.firstBadSeq}: ${v.problem}`);
+  return EXIT.failed;
+};
+
+/** `export-session`: the whole transcript as text or JSON, to stdout or a file. */
+export const exportSession: CommandHandler = async (ctx) => {
+  const id = requiredSessionId(ctx);
+  const format = ctx.flags.value('--format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw usageError(`--format must be text or json (got ${JSON.stringify(format)})`, 'text|json', '--format');
+  const output = ctx.flags.value('--output');
+  if (output !== undefined && existsSync(output)) {
+    throw cliError('InvalidCliUsage', `${output} already exists; choose another --output file (exports never overwrite)`, { field: '--output' });
+  }
+  const doc = await ctx.gateway().get<TranscriptExport>(`sessions/${encodeURIComponent(id)}/export`, { format: 'json' });
+  const body = format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : transcriptText(doc);
+  if (output !== undefined) {
+    writeFileSync(output, body, { flag: 'wx', mode: 0o600 });
+    ctx.out.note(`Wrote the ${format} transcript of ${id} (${doc.entries.length} entries) to ${output}.`);
+  } else {
+    ctx.out.raw(body);
+  }
+  return doc.verification.valid ? EXIT.ok : EXIT.failed;
+};

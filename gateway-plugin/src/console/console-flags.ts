@@ -1,0 +1,296 @@
+import { SUPPORT_CASE_PATTERN } from '../channel/protocol';
+import { FlagValues } from '../cli/args';
+import { CliError, usageError } from '../cli/cli-error';
+import type { FlagSpec, FlagTable } from '../cli/verbs';
+import { SUPPORT_CASE_ALLOWED } from '../domain/grant';
+import { CONSOLE_EXIT_LINES } from './console-exit';
+
+/** How the console signs in with msal-node. */
+export const AUTH_KINDS = ['client-credentials', 'device-code'] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];
+
+/** Environment variables the console reads. */
+export const CONSOLE_ENV = {
+  token: 'SUPPORT_CONSOLE_TOKEN',
+  clientSecret: 'SUPPORT_CONSOLE_CLIENT_SECRET',
+  dataDir: 'REMOTE_SUPPORT_DATA_DIR',
+} as const;
+
+/** The flags that configure msal-node; --token replaces all of them. */
+export const SIGN_IN_FLAGS = ['--auth', '--authority', '--client-id', '--client-secret', '--scope'] as const;
+
+/**
+ * The console's flags as data: the parser and --help read from here, so a
+ * flag exists in one place.
+ */
+export const CONSOLE_FLAGS: FlagTable = {
+  '--case': { value: 'CASE', description: `The support case the session is for (${SUPPORT_CASE_ALLOWED}); it must be the case the grant names. Required.` },
+  '--node': {
+    value: 'NAME',
+    repeatable: true,
+    description: 'A node the session may reach; repeat it or separate names with commas. Default: every node of the cluster.',
+  },
+  '--command': {
+    value: 'LINE',
+    repeatable: true,
+    description: 'Run this command line, then exit (non-interactive); repeat it to run several, in order. Without it the console is interactive.',
+  },
+  '--json': { description: 'With --command: print one JSON document (session, results, ended) on stdout instead of text.' },
+  '--gateway': {
+    value: 'URL',
+    description: 'The support channel, wss://HOST:PORT/api/channel/CLUSTER. Default: from <data dir>/gateway.json (its url with wss: and its cluster).',
+  },
+  '--data-dir': {
+    value: 'DIR',
+    description: `The gateway's data directory (gateway.json, engineer-client.json). Default: $${CONSOLE_ENV.dataDir}, else the per-user default.`,
+  },
+  '--ca-file': {
+    value: 'PATH',
+    description: "The CA certificate (PEM) that vouches for the gateway's TLS certificate. Default: the caFile in gateway.json when the URL comes from it, else the system's CAs.",
+  },
+  '--auth': { value: AUTH_KINDS.join('|'), description: 'How to sign in with msal-node. Default: client-credentials.' },
+  '--authority': { value: 'URL', description: 'The Entra ID authority, https://login.microsoftonline.com/TENANT. Default: the local identity provider (engineer-client.json).' },
+  '--client-id': { value: 'ID', description: "The support console's application (client) id in Entra ID." },
+  '--client-secret': {
+    value: 'SECRET',
+    description: `The client secret (client-credentials). Default: $${CONSOLE_ENV.clientSecret}, else engineer-client.json. Prefer the variable: a flag shows in process lists.`,
+  },
+  '--scope': { value: 'SCOPE', description: "The gateway's scope, e.g. api://remote-support-gateway/.default." },
+  '--token': {
+    value: 'TOKEN',
+    description: `An access token for the gateway; skips msal-node. Default: $${CONSOLE_ENV.token}. Prefer the variable: a flag shows in process lists.`,
+  },
+  '--help': { description: 'Show this help and exit.' },
+};
+
+/** The command line, read and checked. */
+export interface ConsoleArgs {
+  help: boolean;
+  supportCase: string;
+  /** The nodes the session is opened on, or undefined for every node. */
+  nodes: string[] | undefined;
+  /** Non-interactive when not empty. */
+  commands: string[];
+  json: boolean;
+  gateway: string | undefined;
+  dataDir: string | undefined;
+  caFile: string | undefined;
+  auth: AuthKind;
+  /** Whether --auth was given (device code needs explicit Entra ID settings). */
+  authGiven: boolean;
+  authority: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  scope: string | undefined;
+  token: string | undefined;
+}
+
+const FLAG_LIST = Object.keys(CONSOLE_FLAGS).join(', ');
+
+/** A node name as the channel accepts it (the gateway then checks it belongs to the cluster). */
+const NODE_NAME = /^[A-Za-z0-9-]{1,63}$/;
+const NODE_ALLOWED = 'node names of 1 to 63 letters, digits or hyphens, e.g. hci-n01';
+
+/** Splits repeated and comma-separated node names, dropping blanks and repeats. */
+export function splitNodeNames(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((v) => v.split(',')).map((n) => n.trim()).filter(Boolean))];
+}
+
+/** Returns the first name that is not a node name, if any. */
+export function badNodeName(names: readonly string[]): string | undefined {
+  return names.find((n) => !NODE_NAME.test(n));
+}
+
+/**
+ * Reads argv (without `node` and the script). `--flag value` and
+ * `--flag=value` both work. Every mistake throws a CliError with code
+ * InvalidCliUsage that names the flag and what it accepts.
+ */
+export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
+  const flags = readFlags(argv);
+  const help = flags.has('--help');
+  const empty: ConsoleArgs = {
+    help,
+    supportCase: '',
+    nodes: undefined,
+    commands: [],
+    json: flags.has('--json'),
+    gateway: undefined,
+    dataDir: undefined,
+    caFile: undefined,
+    auth: 'client-credentials',
+    authGiven: false,
+    authority: undefined,
+    clientId: undefined,
+    clientSecret: undefined,
+    scope: undefined,
+    token: undefined,
+  };
+  if (help) return empty;
+
+  const supportCase = flags.value('--case');
+  if (supportCase === undefined) {
+    throw usageError(`--case is required: the support case number the grant names (${SUPPORT_CASE_ALLOWED}), e.g. --case 2611250010001234`, SUPPORT_CASE_ALLOWED, '--case');
+  }
+  if (!SUPPORT_CASE_PATTERN.test(supportCase)) {
+    throw usageError(`--case must be ${SUPPORT_CASE_ALLOWED} (got ${JSON.stringify(supportCase.slice(0, 70))})`, SUPPORT_CASE_ALLOWED, '--case');
+  }
+
+  let nodes: string[] | undefined;
+  if (flags.has('--node')) {
+    nodes = splitNodeNames(flags.all('--node'));
+    const bad = badNodeName(nodes);
+    if (nodes.length === 0) throw usageError('--node needs at least one node name, e.g. --node hci-n01,hci-n02', NODE_ALLOWED, '--node');
+    if (bad !== undefined) throw usageError(`--node takes ${NODE_ALLOWED} (got ${JSON.stringify(bad.slice(0, 70))})`, NODE_ALLOWED, '--node');
+  }
+
+  const commands = flags.all('--command');
+  const blank = commands.find((c) => c.trim() === '');
+  if (blank !== undefined) throw usageError('--command needs a command line, e.g. --command Get-ClusterNode', 'a command line', '--command');
+  const json = flags.has('--json');
+  if (json && commands.length === 0) {
+    throw usageError('--json needs --command: it prints the results of the commands given on the command line; the interactive console prints text', '--command LINE', '--json');
+  }
+
+  const authValue = flags.value('--auth');
+  if (authValue !== undefined && !(AUTH_KINDS as readonly string[]).includes(authValue)) {
+    throw usageError(`--auth must be ${AUTH_KINDS.join(' or ')} (got ${JSON.stringify(authValue.slice(0, 40))})`, AUTH_KINDS.join(', '), '--auth');
+  }
+  const auth = (authValue ?? 'client-credentials') as AuthKind;
+
+  const token = flags.value('--token');
+  if (token !== undefined) {
+    const clash = SIGN_IN_FLAGS.find((f) => flags.has(f));
+    if (clash) throw usageError(`--token and ${clash} exclude each other: --token skips sign-in; give one or the other`, '--token, or the sign-in flags', clash);
+  }
+  if (auth === 'device-code' && flags.has('--client-secret')) {
+    throw usageError('--client-secret is for --auth client-credentials; the device code flow signs a person in without a secret', 'client-credentials', '--client-secret');
+  }
+
+  const authority = flags.value('--authority');
+  if (authority !== undefined) checkHttpsUrl(authority, '--authority', 'https://login.microsoftonline.com/TENANT');
+
+  return {
+    help,
+    supportCase,
+    nodes,
+    commands,
+    json,
+    gateway: flags.value('--gateway'),
+    dataDir: flags.value('--data-dir'),
+    caFile: flags.value('--ca-file'),
+    auth,
+    authGiven: authValue !== undefined,
+    authority,
+    clientId: flags.value('--client-id'),
+    clientSecret: flags.value('--client-secret'),
+    scope: flags.value('--scope'),
+    token,
+  };
+}
+
+/** Checks that a flag holds an https URL; sign-in and channel traffic never go in the clear. */
+export function checkHttpsUrl(raw: string, flag: string, example: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`${flag} must be a URL such as ${example} (got ${JSON.stringify(raw.slice(0, 100))})`, example, flag);
+  }
+  if (url.protocol !== 'https:') throw usageError(`${flag} must be an https:// URL such as ${example} (got ${raw.slice(0, 100)})`, example, flag);
+  return url;
+}
+
+function readFlags(argv: readonly string[]): FlagValues {
+  const values = new Map<string, string[]>();
+  let problem: CliError | null = null;
+  const fail = (e: CliError) => {
+    problem ??= e;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') {
+      fail(usageError(`Unexpected argument ${JSON.stringify(arg.slice(0, 70))}: put a command line after --command (quoted), e.g. --command "Get-VM -Name web*"`, FLAG_LIST));
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = arg === '-h' ? '--help' : eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const spec: FlagSpec | undefined = CONSOLE_FLAGS[name];
+    if (!spec) {
+      const hint = /^-[A-Za-z]/.test(name) ? ' (flags start with two dashes, e.g. --case)' : '';
+      fail(usageError(`${name} is not a flag of support-console${hint}; the flags are ${FLAG_LIST}`, FLAG_LIST, name));
+      continue;
+    }
+    let value = '';
+    if (spec.value !== undefined) {
+      const next = argv[i + 1];
+      if (inline !== undefined) value = inline;
+      else if (next !== undefined && !next.startsWith('--')) value = argv[++i]!;
+      if (value === '') {
+        fail(usageError(`${name} needs a value: ${spec.value}`, spec.value, name));
+        continue;
+      }
+    } else if (inline !== undefined) {
+      fail(usageError(`${name} is a switch and takes no value (got ${JSON.stringify(inline.slice(0, 40))})`, 'no value', name));
+      continue;
+    }
+    const seen = values.get(name);
+    if (seen && !spec.repeatable) {
+      fail(usageError(`${name} is given more than once; give it once`, undefined, name));
+      continue;
+    }
+    values.set(name, [...(seen ?? []), value]);
+  }
+  // --help wins over every other mistake, so `support-console --bogus --help` still helps.
+  if (problem && !values.has('--help')) throw problem;
+  return new FlagValues(values);
+}
+
+/** The --help text, read from the flag table. */
+export function consoleHelpText(): string {
+  const entries = Object.entries(CONSOLE_FLAGS).map(([name, spec]) => [`${name}${spec.value ? ` ${spec.value}` : ''}${spec.repeatable ? ' ...' : ''}`, spec.description] as const);
+  const width = Math.max(...entries.map(([usage]) => usage.length));
+  return [
+    'Usage: support-console --case CASE [--node NAME ...] [--command LINE ... [--json]] [sign-in flags]',
+    '',
+    'Open a remote support session on an Azure Stack HCI cluster through its gateway and run',
+    'allowlisted commands on its nodes. The gateway checks every command against the access',
+    'level the cluster administrator granted and records it in the session transcript.',
+    '',
+    'Flags:',
+    ...entries.map(([usage, description]) => `  ${usage.padEnd(width)}  ${description}`),
+    '',
+    'Signing in (first match wins):',
+    `  1. --token, or $${CONSOLE_ENV.token}: an access token you already have.`,
+    '  2. --authority, --client-id, --scope (and --client-secret, for client-credentials): your Entra ID',
+    '     app registration; --auth device-code signs you in in a browser with a code instead of a secret.',
+    '  3. Nothing given: <data dir>/engineer-client.json, the client registration of the gateway\'s',
+    '     LOCAL identity provider. It exists only in the embedded default and in tests, where it stands',
+    '     in for Entra ID; a production gateway verifies Entra ID tokens.',
+    '',
+    'Interactive console commands (every other line is sent to the gateway as it is):',
+    ...CONSOLE_COMMAND_HELP.map(([usage, description]) => `  ${usage.padEnd(22)}  ${description}`),
+    '',
+    'Exit codes:',
+    ...CONSOLE_EXIT_LINES.map(([code, meaning]) => `  ${code}  ${meaning}`),
+    '',
+    'Examples:',
+    '  support-console --case 2611250010001234',
+    '  support-console --case 2611250010001234 --node hci-n01,hci-n02 --command Get-ClusterNode --command "Get-PhysicalDisk -HealthStatus Warning" --json',
+    '  support-console --case 2611250010001234 --authority https://login.microsoftonline.com/contoso.onmicrosoft.com \\',
+    '    --client-id 6f1c2d3e-0000-4000-8000-000000000000 --scope api://remote-support-gateway/.default --auth device-code \\',
+    '    --gateway wss://hci-gw.contoso.local:6600/api/channel/hci-cl01.contoso.local --ca-file gateway-ca.pem',
+    '',
+  ].join('\n');
+}
+
+/** The interactive console's own commands, for --help and :help. */
+export const CONSOLE_COMMAND_HELP: readonly (readonly [string, string])[] = [
+  [':nodes NAME[,NAME...]', 'run the next commands on these nodes of the session only'],
+  [':nodes all', 'run the next commands on every node of the session again'],
+  [':nodes', 'show the nodes the next command runs on'],
+  [':commands', 'list the cmdlets the access level allowed when the session opened'],
+  [':help', 'show this list'],
+  [':quit', 'close the session and exit (also Ctrl-D, Ctrl-C)'],
+];

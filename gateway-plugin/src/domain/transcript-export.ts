@@ -1,0 +1,47 @@
+import { ChainCheck } from './transcript';
+
+/** A session's transcript as exported: what the API returns and the CLI and extension save. */
+export interface TranscriptExport {
+  format: 'remote-support-transcript/1';
+  exportedAt: string;
+  session: {
+    id: string;
+    cluster: string;
+    engineer: string;
+    supportCase: string | null;
+    accessLevel: string;
+    nodes: string[];
+    startedAt: string | null;
+    endedAt: string | null;
+    endReason: string | null;
+  };
+  verification: ChainCheck;
+  entries: { seq: number; at: string | null; kind: string; node: string | null; text: string; prevHash: string; hash: string }[];
+}
+
+/**
+ * The plain-text form of an export: a header, the integrity result, then each
+ * entry as `#seq time kind [node]` with its text indented below. Hashes stay
+ * in the JSON form, which is the one to verify against.
+ */
+export function transcriptText(e: TranscriptExport): string {
+  const s = e.session;
+  const lines = [
+    `Remote support session ${s.id}`,
+    `Cluster:      ${s.cluster}`,
+    `Engineer:     ${s.engineer}`,
+    `Support case: ${s.supportCase ?? '-'}`,
+    `Access level: ${s.accessLevel}`,
+    `Nodes:        ${s.nodes.join(', ')}`,
+    `Started:      ${s.startedAt ?? '-'}`,
+    `Ended:        ${s.endedAt ?? '(live)'}${s.endReason ? ` (${s.endReason})` : ''}`,
+    `Integrity:    ${e.verification.valid ? `verified, ${e.verification.entries} entries in an unbroken hash chain` : `BROKEN at entry ${e.verification.firstBadSeq}: ${e.verification.problem}`}`,
+    `Exported:     ${e.exportedAt}`,
+    '',
+  ];
+  for (const entry of e.entries) {
+    lines.push(`#${entry.seq} ${entry.at} ${entry.kind}${entry.node ? ` [${entry.node}]` : ''}`);
+    for (const line of entry.text.replace(/\s+$/, '').split('\n')) lines.push(`    ${line}`);
+  }
+  return lines.join('\n') + '\n';
+}
