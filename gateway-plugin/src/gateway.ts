@@ -1,7 +1,8 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
+import { serveFolder } from './api/static-files';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
 import { loadFixture, SimulatedCluster } from './cluster/simulated-cluster';
 import { GatewayConfig } from './config/config';
@@ -53,6 +54,8 @@ export interface RunningGateway {
   /** The local admin credential (embedded and test modes), and whether this start created it. */
   localCredential: LocalCredentialAuthenticator | null;
   caCert: string;
+  /** Whether the extension and its host page are built and served at /. */
+  uiServed: boolean;
   /** The open database; for diagnostics and tests. */
   db: Db;
   channel: SupportChannel;
@@ -158,7 +161,17 @@ export async function startGateway(
     ...(config.mode === 'test' && !options.clock ? { testClock: systemClock } : {}),
     ...(config.mode === 'test' ? { testFaults: faultInjector(cluster, executor) } : {}),
   });
-  app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
+  // The extension in the project's WAC-shell host page, when built; else a status page.
+  const repoRoot = resolve(__dirname, '..', '..', '..');
+  const hostDir = join(repoRoot, 'host');
+  const extensionDir = join(repoRoot, 'dist', 'extension');
+  const uiBuilt = existsSync(join(hostDir, 'index.html')) && existsSync(join(extensionDir, 'index.html'));
+  if (uiBuilt) {
+    serveFolder(app, '/extension/', extensionDir, { spaFallback: true });
+    serveFolder(app, '/', hostDir);
+  } else {
+    app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
+  }
 
   const channel = new SupportChannel({ server: app.server, validator, engineerRole, clusters: new Map([[cluster.name, deps]]), log });
   desk.attachLiveSessions(channel);
@@ -203,6 +216,7 @@ export async function startGateway(
     agents,
     localCredential,
     caCert: tls.cert,
+    uiServed: uiBuilt,
     db,
     channel,
     writer,

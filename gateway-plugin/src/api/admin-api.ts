@@ -90,6 +90,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   app.get('/health', async () => ({ status: 'ok' }));
 
+  // What the WAC-shell host page needs to set up the cluster connection.
+  app.get('/api/gateway-info', { preHandler: authenticate }, async () => {
+    const clusters = [...options.desks.keys()];
+    return { cluster: clusters[0], clusters, featurePrefix: FEATURE_PREFIX };
+  });
+
   // The embedded default's sign-in: trades the admin credential for cookies.
   app.get('/login', async (request, reply) => {
     const auth = options.auth;
