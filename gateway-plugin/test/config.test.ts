@@ -41,6 +41,26 @@ describe('gateway configuration', () => {
     });
   }
 
+  it('refuses production mode without Entra ID engineers or with the simulated cluster', () => {
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    const base = {
+      mode: 'production',
+      tls: { certFile: '/etc/rs/cert.pem', keyFile: '/etc/rs/key.pem' },
+      auth: { mode: 'entra', issuer: 'https://login.microsoftonline.com/t/v2.0', audience: 'api://rs', jwksUri: 'https://login.microsoftonline.com/t/discovery/v2.0/keys', adminRole: 'RemoteSupport.Admin' },
+    };
+    writeFileSync(file, JSON.stringify({ ...base, executor: { kind: 'powershell' } }));
+    assert.throws(() => loadConfig(['--config', file], {}), /needs engineerAuth: the local identity provider is for the embedded default and tests only/);
+    writeFileSync(file, JSON.stringify(base));
+    assert.throws(() => loadConfig(['--config', file], {}), /needs executor.kind "powershell"/);
+    const engineerAuth = { issuer: base.auth.issuer, audience: 'api://rs', jwksUri: base.auth.jwksUri, engineerRole: 'RemoteSupport.Engineer' };
+    writeFileSync(file, JSON.stringify({ ...base, executor: { kind: 'powershell' }, engineerAuth }));
+    const ok = loadConfig(['--config', file], {});
+    assert.equal(ok.mode, 'production');
+    assert.equal(ok.engineerAuth?.engineerRole, 'RemoteSupport.Engineer');
+    dir.remove();
+  });
+
   it('refuses an unknown setting in the file', () => {
     const dir = tempDir();
     const file = join(dir.path, 'c.json');

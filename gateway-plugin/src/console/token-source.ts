@@ -26,7 +26,12 @@ export type TokenSourceConfig =
  * process's trust store.
  */
 export class TrustingNetworkClient implements INetworkModule {
-  constructor(private readonly ca?: string) {}
+  /**
+   * @param ca an extra CA to trust
+   * @param allowedHosts when given, the only hosts msal may contact: sign-in
+   *   against a configured authority never reaches out to any other service.
+   */
+  constructor(private readonly ca?: string, private readonly allowedHosts?: readonly string[]) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     return this.send<T>('GET', url, options, timeout);
@@ -37,6 +42,10 @@ export class TrustingNetworkClient implements INetworkModule {
   }
 
   private send<T>(method: string, url: string, options?: NetworkRequestOptions, timeout = 30_000): Promise<NetworkResponse<T>> {
+    const host = new URL(url).host;
+    if (this.allowedHosts && !this.allowedHosts.includes(host)) {
+      return Promise.reject(new Error(`sign-in tried to reach ${host}, which is not the configured authority (${this.allowedHosts.join(', ')})`));
+    }
     return new Promise((resolve, reject) => {
       const req = request(url, { method, headers: options?.headers ?? {}, ...(this.ca ? { ca: this.ca } : {}), timeout, minVersion: 'TLSv1.2' }, (res) => {
         const chunks: Buffer[] = [];
@@ -78,8 +87,8 @@ async function authorityMetadata(authority: string, network: TrustingNetworkClie
  * device code flow (an engineer signing in interactively).
  */
 export async function acquireToken(config: TokenSourceConfig, onDeviceCode?: (message: string) => void): Promise<string> {
-  const network = new TrustingNetworkClient(config.ca);
   const host = new URL(config.authority).host;
+  const network = new TrustingNetworkClient(config.ca, [host]);
   const metadata = await authorityMetadata(config.authority, network);
   const auth = {
     clientId: config.clientId,
