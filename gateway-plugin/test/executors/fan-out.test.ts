@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fanOut, NodeOutcome } from '../../src/executors/fan-out';
 import { NodeExecutor, NodeResult, ResultChunk, RunOptions } from '../../src/executors/node-executor';
 import { CheckedCommand } from '../../src/policy/command-table';
-import { checked, SimulatedClusterHarness } from '../fixtures/executor-harness';
+import { checked, harnessPerTest } from '../fixtures/executor-harness';
 
 const NODES = ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04'];
 
@@ -26,15 +26,7 @@ class ConcurrencyProbe implements NodeExecutor {
 const codes = (outcomes: NodeOutcome[]) => Object.fromEntries(outcomes.map((o) => [o.node, o.ok ? 'ok' : o.error.code]));
 
 describe('fan-out to several nodes', () => {
-  const harnesses: SimulatedClusterHarness[] = [];
-  afterEach(() => {
-    for (const h of harnesses.splice(0)) h.dispose();
-  });
-  const harness = () => {
-    const h = new SimulatedClusterHarness();
-    harnesses.push(h);
-    return h;
-  };
+  const harness = harnessPerTest();
 
   it('runs on all four nodes at once: four in flight together, and far less time than one after another', async () => {
     const h = harness();

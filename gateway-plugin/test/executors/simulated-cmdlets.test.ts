@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/cluster/simulated-cluster';
 import { ExecutorFixture } from '../../src/executors/cluster-state';
 import { outputView } from '../../src/executors/format-table';
 import { NodeResult } from '../../src/executors/node-executor';
 import { COMMAND_TABLE, ParameterValue, ValueRule } from '../../src/policy/command-table';
-import { SimulatedClusterHarness } from '../fixtures/executor-harness';
+import { harnessPerTest } from '../fixtures/executor-harness';
 
 /**
  * Every allowlisted cmdlet against the simulated cluster, through the
@@ -186,15 +186,7 @@ function allowed(rule: ValueRule, value: ParameterValue): boolean {
 }
 
 describe('the simulated cluster answers every allowlisted cmdlet', () => {
-  const harnesses: SimulatedClusterHarness[] = [];
-  afterEach(() => {
-    for (const h of harnesses.splice(0)) h.dispose();
-  });
-  const harness = () => {
-    const h = new SimulatedClusterHarness();
-    harnesses.push(h);
-    return h;
-  };
+  const harness = harnessPerTest();
 
   it('has cases for every cmdlet of the command table, covering each of its parameters with allowed values', () => {
     for (const entry of COMMAND_TABLE) {

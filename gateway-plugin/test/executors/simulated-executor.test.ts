@@ -3,20 +3,12 @@ import { afterEach, describe, it } from 'node:test';
 import { loadFixture } from '../../src/cluster/simulated-cluster';
 import { ResultChunk } from '../../src/executors/node-executor';
 import { SimulatedNodeExecutor } from '../../src/executors/simulated-executor';
-import { checked, fixtureWith, SimulatedClusterHarness, timed } from '../fixtures/executor-harness';
+import { checked, fixtureWith, harnessPerTest, SimulatedClusterHarness, timed } from '../fixtures/executor-harness';
 
 const MINUTE = 60_000;
 
 describe('simulated cluster: repair commands change its state', () => {
-  const harnesses: SimulatedClusterHarness[] = [];
-  afterEach(() => {
-    for (const h of harnesses.splice(0)) h.dispose();
-  });
-  const harness = () => {
-    const h = new SimulatedClusterHarness();
-    harnesses.push(h);
-    return h;
-  };
+  const harness = harnessPerTest();
 
   it('stops a service on one node only, and Get-Service there shows it Stopped', async () => {
     const h = harness();
