@@ -122,6 +122,14 @@ describe('support channel over TLS with real tokens', () => {
     assert.equal(sessionCount(), count);
   });
 
+  it('tells listeners when the connection drops without an ended message', async () => {
+    await grant();
+    const { c } = await openSession();
+    const heard = new Promise<string>((resolve) => c.onEnded((e) => resolve(e.reason)));
+    for (const s of t.gateway.channel.sessions) (s as unknown as { socket: { close(code: number, r: string): void } }).socket.close(1011, 'x');
+    assert.equal(await heard, 'disconnected');
+  });
+
   it('refuses a session for another support case than the grant\'s', async () => {
     await grant();
     const c = await connect();
@@ -247,6 +255,8 @@ describe('support channel over TLS with real tokens', () => {
     const { c } = await openSession();
     c.sendRaw('not json');
     c.sendRaw(JSON.stringify({ type: 'run', id: 'x', line: 'Get-VM', extra: 1 }));
+    const tooLong = await c.run(`Get-VM -Name ${'a'.repeat(5000)}`);
+    assert.equal(tooLong.error?.code, 'InvalidChannelMessage', 'a refused frame is still answered by its id');
     const ok = await c.run('Get-Cluster');
     assert.equal(ok.denied, null);
     await c.close();

@@ -49,7 +49,18 @@ export const CLOSE_CODES = {
 
 export const SUPPORT_CASE_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,63})$/;
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_LINE = 4000;
+/** The longest command line the channel takes. */
+export const MAX_LINE = 4000;
+
+/** The request id of a frame, when it has a usable one, so even a refused `run` gets its answer. */
+export function requestIdOf(frame: string): string | undefined {
+  try {
+    const id = (JSON.parse(frame) as { id?: unknown }).id;
+    return typeof id === 'string' && REQUEST_ID.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Parses and checks one frame from the engineer; throws InvalidChannelMessage naming the field. */
 export function parseClientMessage(frame: string): ClientMessage {

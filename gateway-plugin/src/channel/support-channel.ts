@@ -6,7 +6,7 @@ import { EntraTokenValidator } from '../auth/entra-token-validator';
 import { createError, ERROR_CATALOG, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { SessionEndReason } from '../domain/transcript';
 import { LiveSession, LiveSessionDeps } from './live-session';
-import { parseClientMessage, ServerMessage } from './protocol';
+import { parseClientMessage, requestIdOf, ServerMessage } from './protocol';
 
 /** The channel's URL: engineers connect to `wss://<gateway>/api/channel/<cluster>`. */
 export const CHANNEL_PATH = /^\/api\/channel\/([^/?#]+)\/?(?:\?.*)?$/;
@@ -122,14 +122,20 @@ export class SupportChannel {
           return;
         }
         let message;
+        const frame = data.toString('utf8');
         try {
-          message = parseClientMessage(data.toString('utf8'));
+          message = parseClientMessage(frame);
         } catch (e) {
           const err = e as RemoteSupportError;
-          send({ type: 'error', code: err.code, message: err.message });
+          const id = requestIdOf(frame);
+          send({ type: 'error', code: err.code, message: err.message, ...(id ? { id } : {}) });
           return;
         }
         if (!session) {
+          if (message.type === 'close') {
+            ws.close(1000, 'closed');
+            return;
+          }
           if (message.type !== 'open' || opening) {
             send({ type: 'error', code: 'InvalidChannelMessage', message: 'Open a session first: {"type":"open","supportCase":"<case number>"}' });
             return;

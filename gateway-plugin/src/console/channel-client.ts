@@ -43,6 +43,11 @@ export class ChannelClient {
     ws.on('message', (data) => this.receive(JSON.parse(data.toString('utf8')) as ServerMessage));
     ws.on('close', () => {
       const ended = this.endedMessage ?? { type: 'ended' as const, reason: 'disconnected', message: 'The connection to the gateway closed.' };
+      if (!this.endedMessage) {
+        // Closed without the gateway saying why (network, crash): listeners still hear of it.
+        this.endedMessage = ended;
+        for (const l of this.endedListeners) l(ended);
+      }
       for (const { reply, resolve } of this.pending.values()) resolve({ ...reply, ended });
       this.pending.clear();
       this.openFail?.(new ChannelError('Disconnected', ended.message));

@@ -1,5 +1,6 @@
 import type { NodeOutcome } from '../channel/protocol';
 import type { CliOutput } from '../cli/output';
+import { cellText } from '../cli/table';
 import type { ChannelClient } from './channel-client';
 import { CONSOLE_EXIT } from './console-exit';
 import { checkLine } from './console-line';
@@ -39,7 +40,7 @@ export async function runBatch(client: ChannelClient, opened: Opened, supportCas
   let ended: Ended | null = null;
 
   for (const line of lines) {
-    out.text(`${shortCluster(opened.cluster)}> ${line}`);
+    out.text(`\n${shortCluster(opened.cluster)}> ${cellText(line)}`);
     const tooLong = checkLine(line);
     if (tooLong) {
       // Refused here only because the channel cannot carry it; the gateway decides everything else.
@@ -52,21 +53,21 @@ export async function runBatch(client: ChannelClient, opened: Opened, supportCas
     const result: BatchResult = { line, outputs: inNodeOrder(reply), accessLevel: reply.accessLevel, secondsLeft: reply.secondsLeft };
     if (reply.denied) result.denied = { reason: reply.denied.reason, message: reply.denied.message };
     if (reply.error) result.error = reply.error;
-    // A command the session ended under is reported with what it got; it is not counted as failed.
-    if (reply.ended && !reply.denied && reply.secondsLeft === null) {
-      if (reply.outputs.length || reply.accepted) doc.results.push(result);
-      out.text(renderReply(reply));
+    if (reply.ended) {
+      // The session ended before the command was done: report what it got, if it reached the gateway at all.
+      if (reply.accepted || reply.outputs.length) {
+        doc.results.push(result);
+        out.text(renderReply(reply));
+      }
       ended = reply.ended;
       break;
     }
     doc.results.push(result);
     if (replyFailed(reply)) failed++;
     out.text(renderReply(reply) + (reply.accessLevel !== null && reply.secondsLeft !== null ? statusLine(reply.accessLevel, reply.secondsLeft) : ''));
-    if (reply.ended || client.ended) {
-      ended = reply.ended ?? client.ended;
-      break;
-    }
   }
+  // The gateway may end the session right after the last answer.
+  ended ??= client.ended;
 
   if (ended) {
     doc.ended = { reason: ended.reason, message: ended.message };

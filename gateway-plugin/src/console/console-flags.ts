@@ -87,6 +87,24 @@ export interface ConsoleArgs {
 
 const FLAG_LIST = Object.keys(CONSOLE_FLAGS).join(', ');
 
+const HELP_ONLY: ConsoleArgs = {
+  help: true,
+  supportCase: '',
+  nodes: undefined,
+  commands: [],
+  json: false,
+  gateway: undefined,
+  dataDir: undefined,
+  caFile: undefined,
+  auth: 'client-credentials',
+  authGiven: false,
+  authority: undefined,
+  clientId: undefined,
+  clientSecret: undefined,
+  scope: undefined,
+  token: undefined,
+};
+
 /** A node name as the channel accepts it (the gateway then checks it belongs to the cluster). */
 const NODE_NAME = /^[A-Za-z0-9-]{1,63}$/;
 const NODE_ALLOWED = 'node names of 1 to 63 letters, digits or hyphens, e.g. hci-n01';
@@ -108,25 +126,8 @@ export function badNodeName(names: readonly string[]): string | undefined {
  */
 export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
   const flags = readFlags(argv);
-  const help = flags.has('--help');
-  const empty: ConsoleArgs = {
-    help,
-    supportCase: '',
-    nodes: undefined,
-    commands: [],
-    json: flags.has('--json'),
-    gateway: undefined,
-    dataDir: undefined,
-    caFile: undefined,
-    auth: 'client-credentials',
-    authGiven: false,
-    authority: undefined,
-    clientId: undefined,
-    clientSecret: undefined,
-    scope: undefined,
-    token: undefined,
-  };
-  if (help) return empty;
+  // Help is answered before anything else is checked.
+  if (flags.has('--help')) return { ...HELP_ONLY };
 
   const supportCase = flags.value('--case');
   if (supportCase === undefined) {
@@ -171,7 +172,7 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
   if (authority !== undefined) checkHttpsUrl(authority, '--authority', 'https://login.microsoftonline.com/TENANT');
 
   return {
-    help,
+    help: false,
     supportCase,
     nodes,
     commands,

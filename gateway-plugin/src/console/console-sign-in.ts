@@ -104,7 +104,9 @@ export async function signIn(plan: SignInPlan, onDeviceCode: (message: string) =
 function signInError(plan: Extract<SignInPlan, { kind: 'msal' }>, e: unknown): CliError {
   const err = e as { errorCode?: unknown; errorMessage?: unknown; message?: unknown };
   const code = typeof err.errorCode === 'string' && err.errorCode ? err.errorCode : null;
-  const detail = (typeof err.errorMessage === 'string' && err.errorMessage ? err.errorMessage : String(err.message ?? e)).split(/\r?\n/)[0]!.trim();
+  const raw = (typeof err.errorMessage === 'string' && err.errorMessage ? err.errorMessage : String(err.message ?? e)).split(/\r?\n/)[0]!.trim();
+  // msal-node wraps the server's error_description in "Error(s): … - Description: … - Correlation ID: …".
+  const detail = /Description: (.*?)(?: - Correlation ID:|$)/.exec(raw)?.[1]?.trim() || raw;
   const who = plan.source === 'flags' ? 'Entra ID' : `the local identity provider (${plan.source})`;
   const reason = code && !detail.startsWith(code) ? `${code}: ${detail}` : detail;
   let hint: string | undefined;
@@ -147,7 +149,8 @@ function checkToken(token: string, source: string): string {
   return t;
 }
 
-function flagValue(args: ConsoleArgs, flag: (typeof SIGN_IN_FLAGS)[number] | '--authority' | '--client-id' | '--scope'): string | undefined {
+/** The value a sign-in flag was given, or undefined when it was not. */
+function flagValue(args: ConsoleArgs, flag: (typeof SIGN_IN_FLAGS)[number]): string | undefined {
   switch (flag) {
     case '--auth':
       return args.authGiven ? args.auth : undefined;
