@@ -25,7 +25,7 @@ function handshake(port: number, protocol: '-tls1' | '-tls1_1' | '-tls1_2' | '-t
   });
 }
 
-describe('TLS on the admin API', () => {
+describe('TLS on the admin API and the support channel (one port)', () => {
   let t: TestGateway;
   before(async () => {
     t = await startTestGateway();
@@ -35,6 +35,11 @@ describe('TLS on the admin API', () => {
   it('has an openssl client able to offer TLS 1.0 and 1.1 (so refusals below are the server\'s)', () => {
     const probe = spawnSync('openssl', ['s_client', '-help'], { encoding: 'utf8' });
     assert.match(`${probe.stdout}${probe.stderr}`, /-tls1_1/);
+  });
+
+  it('serves the support channel on the same TLS port as the API', () => {
+    assert.equal(new URL(t.gateway.channelUrl).port, String(t.gateway.port));
+    assert.equal(new URL(t.gateway.channelUrl).protocol, 'wss:');
   });
 
   it('refuses TLS 1.0 and TLS 1.1', async () => {
