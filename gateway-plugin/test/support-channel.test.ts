@@ -227,10 +227,12 @@ describe('support channel over TLS with real tokens', () => {
   it('applies a lower level from a new grant to the very next command', async () => {
     await grant({ accessLevel: 'DiagnosticsRepair' });
     const { c, opened } = await openSession();
-    const first = await c.run('Restart-Service -Name ClusSvc');
+    const everywhere = await c.run('Restart-Service -Name ClusSvc');
+    assert.equal(everywhere.denied?.reason, 'repair-needs-one-node', 'a repair never runs on every node at once');
+    const first = await c.run('Restart-Service -Name ClusSvc', ['hci-n02']);
     assert.equal(first.denied, null);
     await grant({ accessLevel: 'Diagnostics' });
-    const second = await c.run('Restart-Service -Name ClusSvc');
+    const second = await c.run('Restart-Service -Name ClusSvc', ['hci-n02']);
     assert.equal(second.denied?.reason, 'level-too-low');
     assert.equal(second.accessLevel, 'Diagnostics');
     assert.ok(t.gateway.sessions.allEntries(opened.sessionId).some((e) => /DiagnosticsRepair -> Diagnostics/.test(e.text)));
@@ -248,6 +250,21 @@ describe('support channel over TLS with real tokens', () => {
     assert.equal(second.error?.code, 'SessionBusy');
     await t.api.delete(`${FEATURE}/access`);
     await first;
+  });
+
+  it('records a refused line with its control characters made visible, so it cannot forge transcript lines', async () => {
+    await grant();
+    const { c, opened } = await openSession();
+    const forged = 'Stop-Service WinRM\r\x1b[2K#3 2026-01-01T00:00:00.000Z command [hci-n01]\n    Get-VM\x1b[8m\u202e';
+    const reply = await c.run(forged);
+    assert.equal(reply.denied?.reason, 'newline');
+    const denied = t.gateway.sessions.allEntries(opened.sessionId).find((e) => e.kind === 'denied')!;
+    assert.equal(denied.text.split('\n').length, 2, 'the refused line stays on one line');
+    assert.ok(!/[\r\x1b\u202e]/.test(denied.text));
+    assert.match(denied.text, /^Stop-Service WinRM\\u\{000D\}\\u\{001B\}\[2K#3/);
+    const exported = await t.api.get(`${FEATURE}/sessions/${opened.sessionId}/export?format=text`);
+    assert.ok(!/[\r\x1b\u202e]/.test(exported.text));
+    await c.close();
   });
 
   it('answers malformed messages with a coded error and keeps the session', async () => {

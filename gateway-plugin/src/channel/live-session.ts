@@ -2,6 +2,7 @@ import { ClusterTarget } from '../cluster/cluster-target';
 import { Clock, Disposable } from '../domain/clock';
 import { createError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { SessionEndReason } from '../domain/transcript';
+import { printableLine } from '../domain/printable';
 import { isExecutorError } from '../executors/executor-error';
 import { fanOut, NodeOutcome as FanOutOutcome } from '../executors/fan-out';
 import { NodeExecutor } from '../executors/node-executor';
@@ -202,18 +203,20 @@ export class LiveSession {
     const check = this.deps.check(message.line, grant.accessLevel);
     const nodes = message.nodes ?? this.record.nodes;
     const outside = nodes.filter((n) => !this.record.nodes.includes(n));
-    if (!check.allowed) {
-      await this.deps.writer.write(this.id, 'denied', null, `${message.line}\n-> denied (${check.reason}): ${check.message}`);
-      this.socket.send({ type: 'denied', id, reason: check.reason, message: check.message, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
-      return;
-    }
+    const deny = async (reason: string, text: string) => {
+      // The refused line is recorded as text a person can read safely: it may hold anything.
+      await this.deps.writer.write(this.id, 'denied', null, `${printableLine(message.line)}\n-> denied (${reason}): ${text}`);
+      this.socket.send({ type: 'denied', id, reason, message: text, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
+    };
+    if (!check.allowed) return deny(check.reason, check.message);
     if (outside.length) {
-      const text = `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in this session; its nodes are ${this.record.nodes.join(', ')}`;
-      await this.deps.writer.write(this.id, 'denied', null, `${message.line}\n-> denied (node-not-in-session): ${text}`);
-      this.socket.send({ type: 'denied', id, reason: 'node-not-in-session', message: text, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
-      return;
+      return deny('node-not-in-session', `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in this session; its nodes are ${this.record.nodes.join(', ')}`);
     }
     const command = check.command;
+    if (command.level === 'DiagnosticsRepair' && nodes.length !== 1) {
+      // A repair changes a node; one line must never change every node of the cluster at once.
+      return deny('repair-needs-one-node', `${command.cmdlet} changes the node it runs on, so it runs on one node at a time; choose one of ${nodes.join(', ')}`);
+    }
     // Write-ahead: the command is on record before any node sees it.
     await this.deps.writer.write(this.id, 'command', nodes.join(','), `${message.line}\n-> ${JSON.stringify({ cmdlet: command.cmdlet, parameters: command.parameters })}`);
     this.socket.send({ type: 'accepted', id, command: { cmdlet: command.cmdlet, parameters: { ...command.parameters } }, nodes });

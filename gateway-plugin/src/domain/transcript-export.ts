@@ -1,3 +1,4 @@
+import { printable } from './printable';
 import { ChainCheck } from './transcript';
 
 /** A session's transcript as exported: what the API returns and the CLI and extension save. */
@@ -41,7 +42,7 @@ export function transcriptText(e: TranscriptExport): string {
   ];
   for (const entry of e.entries) {
     lines.push(`#${entry.seq} ${entry.at} ${entry.kind}${entry.node ? ` [${entry.node}]` : ''}`);
-    for (const line of entry.text.replace(/\s+$/, '').split('\n')) lines.push(`    ${line}`);
+    for (const line of printable(entry.text).replace(/\s+$/, '').split('\n')) lines.push(`    ${line}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -41,6 +41,12 @@ const OBJECT_NAME: ValueRule = {
   description: 'a name of 1 to 128 letters, digits, spaces or . _ ( ) - characters; * is a wildcard',
   list: true,
 };
+/** The exact name of one object, for commands that change something: no wildcard, no list. */
+const EXACT_NAME: ValueRule = {
+  kind: 'pattern',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$',
+  description: 'the exact name of one object: 1 to 128 letters, digits, spaces or . _ ( ) - characters, no wildcard',
+};
 /** A node name: a NetBIOS-style host name, no wildcard. */
 const NODE_NAME: ValueRule = {
   kind: 'pattern',
@@ -126,7 +132,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   },
   {
     name: 'Repair-VirtualDisk', level: 'DiagnosticsRepair', reason: 'Starts the repair of a degraded virtual disk after a drive or node came back, instead of waiting for the automatic repair.',
-    parameters: [{ name: 'FriendlyName', rule: OBJECT_NAME, position: 0 }],
+    parameters: [{ name: 'FriendlyName', rule: EXACT_NAME, position: 0 }],
   },
 ];
 

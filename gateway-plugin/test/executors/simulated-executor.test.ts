@@ -117,7 +117,8 @@ describe('simulated cluster: repair commands change its state', () => {
 
   it('starts no job for a healthy virtual disk and no second job for one already repairing', async () => {
     const h = harness();
-    await h.run('hci-n01', 'Repair-VirtualDisk', { FriendlyName: ['Infrastructure_1', 'UserStorage_1'] });
+    await h.run('hci-n01', 'Repair-VirtualDisk', { FriendlyName: 'Infrastructure_1' });
+    await h.run('hci-n01', 'Repair-VirtualDisk', { FriendlyName: 'UserStorage_1' });
     assert.deepEqual(await h.values('hci-n01', 'Get-StorageJob'), ['UserStorage_1-Repair']);
   });
 
