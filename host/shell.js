@@ -1,0 +1,280 @@
+// The WAC-shell host: embeds the built extension in an iframe and plays the
+// shell's side of the SDK's postMessage RPC, so the extension runs outside
+// Windows Admin Center exactly as it runs inside it. Plain browser JavaScript,
+// no build step. The gateway serves this folder at `/`, the built extension
+// at `/extension/` and the admin API at `/api/...` on the same origin.
+//
+// Query parameters (all optional): `cluster` (else GET /api/gateway-info),
+// `extension` (the extension's base URL, default /extension/), `path` (the
+// route to open inside the extension), `debug=1` (logs every RPC message).
+(function () {
+  'use strict';
+
+  /** The shell's RPC identity, as the SDK's RpcChannel expects it. */
+  var SHELL_NAME = 'msft.sme.shell';
+  var RPC_VERSION = '0.1.0';
+  var SIGNATURE = 'version 0.0.0';
+  var PACKET = { request: 0, response: 1, error: 2 };
+  /** RpcForwardType: what a Forward request asks a shell service for. */
+  var FORWARD = { execute: 0, notify: 1, init: 2 };
+  var HCI_CONNECTION_TYPE = 'msft.sme.connection-type.hyper-converged-cluster';
+
+  var params = new URLSearchParams(location.search);
+  var debug = params.get('debug') === '1';
+  var extensionBase = params.get('extension') || '/extension/';
+  if (!/\/$/.test(extensionBase)) extensionBase += '/';
+
+  var statusEl = document.getElementById('host-status');
+  var clusterEl = document.getElementById('host-cluster');
+  var frameEl = document.getElementById('host-frame');
+
+  function log() {
+    if (debug) console.log.apply(console, ['[host]'].concat([].slice.call(arguments)));
+  }
+
+  function showStatus(text, kind) {
+    statusEl.textContent = text;
+    statusEl.className = 'host-status' + (kind ? ' host-status-' + kind : '');
+    statusEl.hidden = !text;
+  }
+
+  /** Reads the cluster this gateway serves: from ?cluster=, else GET /api/gateway-info. */
+  function loadCluster() {
+    var fromQuery = params.get('cluster');
+    if (fromQuery) return Promise.resolve(fromQuery);
+    return fetch('/api/gateway-info', { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) {
+          var message = body && body.error && body.error.message ? body.error.message : 'HTTP ' + r.status;
+          throw new Error('The gateway did not say which cluster it serves (' + message + ').');
+        }
+        if (!body || typeof body.cluster !== 'string' || !body.cluster) throw new Error('The gateway answered /api/gateway-info without a cluster name.');
+        return body.cluster;
+      });
+    });
+  }
+
+  /** Reads the extension's manifest, for the module's name and version. */
+  function loadManifest() {
+    return fetch(extensionBase + 'manifest.json', { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error('The extension is not built or not served at ' + extensionBase + ' (manifest.json: HTTP ' + r.status + '). Run npm run build:extension.');
+      return r.json();
+    });
+  }
+
+  /**
+   * One embedded extension and the shell's half of its RPC conversation.
+   */
+  function ShellSession(frame, module, cluster) {
+    this.frame = frame;
+    this.module = module;
+    this.cluster = cluster;
+    this.subName = 'main#' + Date.now() + '+0';
+    this.sequence = 0;
+    this.pending = new Map();
+    this.connection = {
+      id: HCI_CONNECTION_TYPE + '!' + cluster,
+      type: HCI_CONNECTION_TYPE,
+      name: cluster,
+      properties: {},
+      tags: [],
+    };
+    this.onMessage = this.onMessage.bind(this);
+  }
+
+  ShellSession.prototype.target = function () {
+    return this.frame.contentWindow;
+  };
+
+  ShellSession.prototype.packet = function (command, data, type, sequence) {
+    return {
+      command: command,
+      version: RPC_VERSION,
+      data: data,
+      srcName: SHELL_NAME,
+      srcSubName: '##',
+      srcDepth: 0,
+      destName: this.module.name,
+      destSubName: this.subName,
+      signature: SIGNATURE,
+      sequence: sequence,
+      type: type,
+    };
+  };
+
+  /** Sends a request and resolves with the extension's answer (rejects on an error packet or timeout). */
+  ShellSession.prototype.request = function (command, data, timeoutMs) {
+    var self = this;
+    var sequence = this.sequence++;
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () {
+        self.pending.delete(sequence);
+        reject(new Error(command + ' got no answer from the extension'));
+      }, timeoutMs || 15000);
+      self.pending.set(sequence, { resolve: resolve, reject: reject, timer: timer });
+      log('→', command, data);
+      self.target().postMessage(self.packet(command, data, PACKET.request, sequence), '*');
+    });
+  };
+
+  ShellSession.prototype.reply = function (message, data, type) {
+    var answer = this.packet(message.command, data, type, message.sequence);
+    answer.destSubName = message.srcSubName;
+    log('↩', message.command, data);
+    this.target().postMessage(answer, '*');
+  };
+
+  ShellSession.prototype.onMessage = function (event) {
+    if (event.source !== this.target()) return;
+    var message = event.data;
+    if (!message || typeof message !== 'object' || !message.command || message.signature !== SIGNATURE) return;
+    if (message.type === PACKET.response || message.type === PACKET.error) {
+      var waiting = this.pending.get(message.sequence);
+      if (!waiting) return;
+      this.pending.delete(message.sequence);
+      clearTimeout(waiting.timer);
+      if (message.type === PACKET.response) waiting.resolve(message.data);
+      else waiting.reject(new Error(typeof message.data === 'string' ? message.data : (message.data && message.data.message) || message.command + ' failed'));
+      return;
+    }
+    log('←', message.command, message.data);
+    var self = this;
+    Promise.resolve()
+      .then(function () { return self.handle(message.command, message.data || {}); })
+      .then(function (data) { self.reply(message, data, PACKET.response); },
+        function (error) { self.reply(message, { message: String(error && error.message || error) }, PACKET.error); });
+  };
+
+  /** Answers the requests an extension sends up to the shell. */
+  ShellSession.prototype.handle = function (command, data) {
+    switch (command) {
+      case 'Forward':
+        return this.forward(data);
+      case 'Failed':
+        showStatus('The extension reported a failure: ' + (data.message || JSON.stringify(data)), 'error');
+        return {};
+      case 'Seek':
+        return { name: data.sourceName, subName: data.sourceSubName };
+      default:
+        // Log, Telemetry, Notify, Report (the route it shows), Alive and the rest need no answer but an ack.
+        return {};
+    }
+  };
+
+  /** The shell's services that an extension's services mirror (forward init / execute / notify). */
+  ShellSession.prototype.forward = function (data) {
+    if (data.type !== FORWARD.init) return { result: null };
+    switch (data.service) {
+      case 'gateway-connection':
+        // The admin API is served on this page's origin: {gateway}/api/nodes/{cluster}/features/remoteSupport/...
+        return { result: { gatewayName: location.origin, gatewayUrlSpecified: true, staticVersion: null } };
+      case 'connection-manager':
+        return { result: { connections: [this.connection], activeConnection: this.connection } };
+      case 'authorization-manager':
+        // No per-node tokens: the gateway authenticates the browser by its session cookie.
+        return { result: { manageAsToken: null, nodeTokens: {}, nodePowershellEndpoints: {}, signOnToken: null } };
+      default:
+        return { result: {} };
+    }
+  };
+
+  ShellSession.prototype.initData = function () {
+    var locale = (navigator.language || 'en-US');
+    return {
+      entryPointType: 'tool',
+      entryPointName: 'main',
+      locale: 'en',
+      localeRegional: /^[a-z]{2}-[A-Z]{2}$/.test(locale) ? locale : 'en-US',
+      lib: {},
+      sessionId: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now())),
+      modules: [{ name: SHELL_NAME, version: '0.0.0' }, { name: this.module.name, version: this.module.version || '0.0.0' }],
+      theme: 'light',
+      sessionExpiration: 0,
+      performanceProfile: false,
+      // The shell's theme stylesheets: none to add, the extension bundles the SDK's own.
+      assets: { css: [], cssV2: [] },
+      moduleAssets: {},
+      accessibilityMode: false,
+      consoleDebug: debug ? 4 : 0,
+      sideLoad: {},
+      experiments: [],
+      connectivityLevel: 'Online',
+      shellVersion: '0.0.0',
+      gatewayApiVersion: '1.0.0',
+      gatewayPlatform: 'node',
+    };
+  };
+
+  /** Ping until the extension answers, then Init, Open (repeated while in progress) and Activate. */
+  ShellSession.prototype.start = function (path) {
+    var self = this;
+    window.addEventListener('message', this.onMessage);
+    return this.ping(120).then(function () {
+      return self.request('Init', self.initData());
+    }).then(function () {
+      return self.open(path, 40);
+    }).then(function () {
+      return self.request('Activate', { url: path });
+    });
+  };
+
+  ShellSession.prototype.ping = function (tries) {
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      var sequence = self.sequence++;
+      var left = tries;
+      var timer = setInterval(function () {
+        if (--left < 0) {
+          clearInterval(timer);
+          self.pending.delete(sequence);
+          reject(new Error('The extension did not answer (is it built? see ' + extensionBase + ')'));
+          return;
+        }
+        self.target().postMessage(self.packet('Ping', {}, PACKET.request, sequence), '*');
+      }, 250);
+      self.pending.set(sequence, {
+        resolve: function (data) { clearInterval(timer); resolve(data); },
+        reject: function (e) { clearInterval(timer); reject(e); },
+        timer: null,
+      });
+    });
+  };
+
+  ShellSession.prototype.open = function (path, tries) {
+    var self = this;
+    return this.request('Open', { path: path }, 30000).then(function (result) {
+      // RpcOpenState: 0 opened, 1 failed, 2 in progress (ask again).
+      if (result && result.state === 2 && tries > 0) return self.open(path, tries - 1);
+      if (result && result.state === 1) throw new Error('The extension could not open ' + (path || 'its home page') + ': ' + (result.error || 'unknown error'));
+      return result;
+    });
+  };
+
+  function main() {
+    showStatus('Loading…');
+    Promise.all([loadCluster(), loadManifest()]).then(function (values) {
+      var cluster = values[0];
+      var manifest = values[1];
+      clusterEl.textContent = cluster;
+      document.title = cluster + ' – Remote support';
+      var session = new ShellSession(frameEl, { name: manifest.name, version: manifest.version }, cluster);
+      window.__wacHost = { session: session, cluster: cluster, module: manifest.name };
+      frameEl.addEventListener('load', function onLoad() {
+        frameEl.removeEventListener('load', onLoad);
+        session.start(params.get('path') || '').then(function () {
+          showStatus('');
+          document.body.setAttribute('data-host-state', 'ready');
+        }, function (error) {
+          showStatus(error.message, 'error');
+          document.body.setAttribute('data-host-state', 'failed');
+        });
+      });
+      frameEl.src = extensionBase;
+    }).catch(function (error) {
+      showStatus(error.message + ' Sign in with the link the gateway printed, or open this page with ?cluster=<name>.', 'error');
+      document.body.setAttribute('data-host-state', 'failed');
+    });
+  }
+
+  main();
+})();

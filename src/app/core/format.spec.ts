@@ -1,0 +1,40 @@
+import { formatDateTime, formatDurationSeconds, formatSpan, toDateInput } from './format';
+import { toGatewayError } from './gateway-error';
+import { format } from './strings';
+
+describe('format', () => {
+  it('shows the two largest units of a span', () => {
+    expect(formatSpan(2 * 86_400_000 + 3 * 3_600_000 + 5_000)).toBe('2 d 3 h');
+    expect(formatSpan(7 * 3_600_000 + 59 * 60_000 + 12_000)).toBe('7 h 59 min');
+    expect(formatSpan(4 * 60_000 + 5_000)).toBe('4 min 05 s');
+    expect(formatSpan(42_000)).toBe('42 s');
+    expect(formatSpan(-5)).toBe('0 s');
+  });
+
+  it('shows times in the viewer\'s zone (UTC under jest)', () => {
+    expect(formatDateTime('2026-11-25T09:05:03.000Z')).toBe('2026-11-25 09:05:03');
+    expect(formatDateTime(null)).toBe('');
+    expect(toDateInput(Date.parse('2026-11-18T23:59:00Z'))).toBe('2026-11-18');
+  });
+
+  it('shows a session length, empty while it runs', () => {
+    expect(formatDurationSeconds(3725)).toBe('1 h 02 min');
+    expect(formatDurationSeconds(null)).toBe('');
+  });
+
+  it('fills numbered placeholders', () => {
+    expect(format('{1} of {0}, {2}', 'a', 'b')).toBe('b of a, {2}');
+  });
+});
+
+describe('toGatewayError', () => {
+  it('reads a catalog error from a JSON text body', () => {
+    const e = toGatewayError({ status: 409, response: '{"error":{"code":"AgentOperationInProgress","message":"busy"}}' }, 'down');
+    expect(e).toMatchObject({ code: 'AgentOperationInProgress', message: 'busy', status: 409, field: null });
+  });
+
+  it('names a status without a catalog body', () => {
+    expect(toGatewayError({ status: 502, message: 'Bad gateway' }, 'down')).toMatchObject({ code: 'Internal', status: 502 });
+    expect(toGatewayError({ status: 0 }, 'down')).toMatchObject({ code: 'GatewayUnreachable', message: 'down' });
+  });
+});

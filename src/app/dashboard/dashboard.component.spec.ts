@@ -1,0 +1,179 @@
+import { ComponentFixture, fakeAsync, flush, TestBed, tick } from '@angular/core/testing';
+import { RouterTestingModule } from '@angular/router/testing';
+import { of } from 'rxjs';
+import { AlertLedger } from '../shared/alert-ledger';
+import {
+  DomHarness, FakeClock, FakeGateway, FakeLiveEventStream, gatewayError, grant, GrantDialogHarness, operation,
+  provideAppContextStub, provideFakeClock, provideFakeEvents, provideFakeGateway, session, status,
+} from '../testing';
+import { DashboardComponent } from './dashboard.component';
+import { DashboardModule } from './dashboard.module';
+
+describe('DashboardComponent', () => {
+  let gateway: FakeGateway;
+  let events: FakeLiveEventStream;
+  let fixture: ComponentFixture<DashboardComponent>;
+  let page: DomHarness;
+  let alerts: AlertLedger;
+
+  async function create(): Promise<void> {
+    await TestBed.configureTestingModule({
+      imports: [DashboardModule, RouterTestingModule],
+      providers: [provideFakeGateway(gateway), provideFakeEvents(events), provideAppContextStub(), provideFakeClock(new FakeClock())],
+    }).compileComponents();
+    alerts = TestBed.inject(AlertLedger);
+    alerts.clear();
+    fixture = TestBed.createComponent(DashboardComponent);
+    page = new DomHarness(fixture);
+    await page.settle();
+  }
+
+  beforeEach(() => {
+    gateway = new FakeGateway();
+    events = new FakeLiveEventStream();
+  });
+
+  it('shows the status and the prerequisites of the cluster', async () => {
+    await create();
+    expect(gateway.status).toHaveBeenCalledTimes(1);
+    expect(gateway.prerequisites).toHaveBeenCalledTimes(1);
+    expect(page.testIdText('registration')).toContain('hci-cl01.contoso.local is registered with Azure');
+    expect(page.byTestId('grant-panel')).not.toBeNull();
+    expect(page.byTestId('prerequisites')).not.toBeNull();
+  });
+
+  it('shows an alert and a way to try again when the gateway cannot be reached, never a blank page', async () => {
+    gateway.fail('status', gatewayError('GatewayUnreachable', 'down', null, 0));
+    await create();
+    expect(alerts.alerts[0]!.message).toContain('cannot be reached');
+    expect(page.byTestId('status-unavailable')).not.toBeNull();
+    gateway.answer('status', status());
+    await page.click('[data-testid="status-unavailable"] button');
+    expect(page.byTestId('grant-panel')).not.toBeNull();
+  });
+
+  describe('revoking', () => {
+    beforeEach(async () => {
+      gateway.answer('status', status({ activeGrant: grant(), liveSessions: [session(), session({ id: 's-2' })] }));
+      gateway.answer('revoke', { revoked: grant({ state: 'revoked' }), sessionsEnded: 2 });
+      await create();
+    });
+
+    it('asks first, saying the live sessions will be cut', async () => {
+      await page.clickTestId('revoke');
+      expect(page.testIdText('revoke-message')).toContain('Access ends now');
+      expect(page.testIdText('revoke-sessions')).toBe('All 2 live sessions will be cut immediately.');
+      expect(gateway.revoke).not.toHaveBeenCalled();
+    });
+
+    it('revokes nothing when the admin cancels', async () => {
+      await page.clickTestId('revoke');
+      await page.clickTestId('revoke-cancel');
+      expect(gateway.revoke).not.toHaveBeenCalled();
+    });
+
+    it('revokes on confirmation and says how many sessions ended', async () => {
+      await page.clickTestId('revoke');
+      gateway.answer('status', status());
+      await page.clickTestId('revoke-confirm');
+      expect(gateway.revoke).toHaveBeenCalledTimes(1);
+      expect(alerts.alerts.map((a) => a.message)).toContain('Access revoked; 2 live session(s) ended.');
+      expect(page.byTestId('no-grant')).not.toBeNull();
+    });
+
+    it('shows why a revoke failed', async () => {
+      gateway.fail('revoke', gatewayError('Internal', 'The gateway failed unexpectedly', null, 500));
+      await page.clickTestId('revoke');
+      await page.clickTestId('revoke-confirm');
+      expect(alerts.alerts[0]).toMatchObject({ kind: 'error', code: 'Internal' });
+      expect(alerts.alerts[0]!.message).toContain('Could not revoke access: The gateway failed unexpectedly');
+    });
+  });
+
+  it('grants through the dialog and shows the new grant', async () => {
+    gateway.answer('grant', { grant: grant(), superseded: null });
+    await create();
+    await page.clickTestId('open-grant');
+    const dialog = new GrantDialogHarness(fixture);
+    expect(dialog.sasVisible()).toBe(false); // the status says the cluster is registered
+    await dialog.agree();
+    gateway.answer('status', status({ activeGrant: grant() }));
+    await dialog.grant();
+    expect(gateway.grant).toHaveBeenCalledWith(expect.objectContaining({ accessLevel: 'Diagnostics', expireInMinutes: 480 }));
+    expect(page.testIdText('grant-level')).toBe('Diagnostics');
+    expect(alerts.alerts.some((a) => a.kind === 'success')).toBe(true);
+  });
+
+  it('asks for the SAS credential when the cluster is not registered', async () => {
+    gateway.answer('status', status({ registered: false }));
+    await create();
+    await page.clickTestId('open-grant');
+    expect(new GrantDialogHarness(fixture).sasVisible()).toBe(true);
+  });
+
+  it('ends a live session on request', async () => {
+    gateway.answer('status', status({ activeGrant: grant(), liveSessions: [session()] }));
+    await create();
+    await page.clickTestId('end-session');
+    expect(gateway.endSession).toHaveBeenCalledWith(session().id);
+  });
+
+  it('starts an agent install and shows its progress at once', async () => {
+    gateway.answer('status', status({ nodes: status().nodes.map((n) => ({ ...n, agent: { ...n.agent, state: 'NotInstalled' as const } })) }));
+    gateway.installAgent.mockReturnValue(of({ operation: operation() }));
+    await create();
+    await page.clickTestId('install-all');
+    expect(gateway.installAgent).toHaveBeenCalledWith([]);
+    expect(page.text('[data-node="hci-n01"] [data-testid="agent-progress"]')).toContain('Step 2 of 4');
+  });
+
+  describe('live updates', () => {
+    it('reads the status again when a session starts or a grant expires, once per burst', fakeAsync(() => {
+      TestBed.configureTestingModule({
+        imports: [DashboardModule, RouterTestingModule],
+        providers: [provideFakeGateway(gateway), provideFakeEvents(events), provideAppContextStub(), provideFakeClock(new FakeClock())],
+      });
+      fixture = TestBed.createComponent(DashboardComponent);
+      fixture.detectChanges();
+      expect(gateway.status).toHaveBeenCalledTimes(1);
+      events.emit('session.started', session());
+      events.emit('grant.expired', grant({ state: 'expired' }));
+      tick(300);
+      expect(gateway.status).toHaveBeenCalledTimes(2);
+      fixture.destroy();
+      flush();
+    }));
+
+    it('shows install progress from agent.progress events', async () => {
+      await create();
+      events.emit('agent.progress', operation());
+      await page.settle();
+      expect(page.testIdText('agent-operation')).toContain('Installing');
+      expect(page.text('[data-node="hci-n02"] [data-testid="agent-progress"]')).toContain('WinRM did not answer');
+    });
+
+    it('counts the commands of a live session as they are written', async () => {
+      gateway.answer('status', status({ activeGrant: grant(), liveSessions: [session({ commandCount: 3 })] }));
+      await create();
+      events.emit('transcript.entry', { sessionId: session().id, seq: 9, kind: 'command', text: 'Get-Cluster' });
+      events.emit('transcript.entry', { sessionId: session().id, seq: 10, kind: 'output', text: 'hci-cl01' });
+      await page.settle();
+      expect(page.testIdText('command-count')).toBe('4');
+    });
+
+    it('reads the status again when live updates come back after an interruption', async () => {
+      await create();
+      events.setState('reconnecting');
+      events.setState('open');
+      await page.settle();
+      expect(gateway.status).toHaveBeenCalledTimes(2);
+    });
+
+    it('stops listening when it goes away', async () => {
+      await create();
+      expect(events.observed).toBe(true);
+      fixture.destroy();
+      expect(events.observed).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,26 @@
+import { CommonModule } from '@angular/common';
+import { NgModule } from '@angular/core';
+import { RouterModule } from '@angular/router';
+import { DialogModule } from '@microsoft/windows-admin-center-sdk/angular';
+import { GrantDialogModule } from '../grant-dialog/grant-dialog.module';
+import { SharedUiModule } from '../shared/shared-ui.module';
+import { AgentPanelComponent } from './agent-panel.component';
+import { DashboardComponent } from './dashboard.component';
+import { GrantPanelComponent } from './grant-panel.component';
+import { LiveSessionsPanelComponent } from './live-sessions-panel.component';
+import { PrerequisitesPanelComponent } from './prerequisites-panel.component';
+import { RevokeConfirmationDialogComponent } from './revoke-confirmation-dialog.component';
+
+@NgModule({
+  imports: [CommonModule, RouterModule, DialogModule, GrantDialogModule, SharedUiModule],
+  declarations: [
+    DashboardComponent,
+    GrantPanelComponent,
+    LiveSessionsPanelComponent,
+    AgentPanelComponent,
+    PrerequisitesPanelComponent,
+    RevokeConfirmationDialogComponent,
+  ],
+  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RevokeConfirmationDialogComponent],
+})
+export class DashboardModule {}

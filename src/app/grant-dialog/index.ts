@@ -1,0 +1,3 @@
+export * from './grant-access-dialog.component';
+export * from './grant-dialog.module';
+export * from './grant-form';

@@ -1,0 +1,14 @@
+import { CommonModule } from '@angular/common';
+import { NgModule } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { RouterModule } from '@angular/router';
+import { DataTableModule } from '@microsoft/windows-admin-center-sdk/angular';
+import { SharedUiModule } from '../shared/shared-ui.module';
+import { HistoryComponent } from './history.component';
+
+@NgModule({
+  imports: [CommonModule, FormsModule, RouterModule, DataTableModule, SharedUiModule],
+  declarations: [HistoryComponent],
+  exports: [HistoryComponent],
+})
+export class HistoryModule {}

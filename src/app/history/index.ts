@@ -1,0 +1,2 @@
+export * from './history.component';
+export * from './history.module';

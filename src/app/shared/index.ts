@@ -1,0 +1,5 @@
+export * from './alert-ledger';
+export * from './alerts.component';
+export * from './countdown.component';
+export * from './shared-ui.module';
+export * from './format.pipe';

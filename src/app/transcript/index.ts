@@ -1,0 +1,3 @@
+export * from './transcript-find';
+export * from './transcript-viewer.component';
+export * from './transcript.module';

@@ -1,0 +1,194 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { ActivatedRoute, convertToParamMap } from '@angular/router';
+import { RouterTestingModule } from '@angular/router/testing';
+import { of } from 'rxjs';
+import { TranscriptEntry } from '../core/api-models';
+import { AlertLedger } from '../shared/alert-ledger';
+import { DomHarness, entries, FakeGateway, FakeLiveEventStream, gatewayError, NOW, provideAppContextStub, provideFakeEvents, provideFakeGateway, session } from '../testing';
+import { TRANSCRIPT_PAGE_SIZE, TranscriptViewerComponent } from './transcript-viewer.component';
+import { TranscriptModule } from './transcript.module';
+
+/** The transcript viewer as an admin or auditor uses it. */
+class TranscriptHarness extends DomHarness {
+  rows(): HTMLElement[] {
+    return this.queryAll('[data-testid="entries"] li');
+  }
+  seqs(): number[] {
+    return this.rows().map((r) => Number(r.getAttribute('data-seq')));
+  }
+  async find(text: string): Promise<void> {
+    await this.type('[data-testid="find-input"]', text);
+  }
+  findCount(): string {
+    return this.testIdText('find-count');
+  }
+  currentSeq(): number | null {
+    const el = this.query('.rs-entry-current');
+    return el ? Number(el.getAttribute('data-seq')) : null;
+  }
+}
+
+/** jsdom's Blob has no text(): read it the older way. */
+function readBlob(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(blob);
+  });
+}
+
+describe('TranscriptViewerComponent', () => {
+  const SESSION = session();
+  let gateway: FakeGateway;
+  let events: FakeLiveEventStream;
+  let fixture: ComponentFixture<TranscriptViewerComponent>;
+  let page: TranscriptHarness;
+  let all: TranscriptEntry[];
+
+  function serve(list: TranscriptEntry[], s = SESSION): void {
+    all = list;
+    gateway.session.mockImplementation((_id: string, p?: { offset: number; limit: number }) =>
+      of(p ? { session: s, transcript: { offset: p.offset, limit: p.limit, total: all.length, entries: all.slice(p.offset, p.offset + p.limit) } } : { session: s }),
+    );
+  }
+
+  async function create(query: Record<string, string> = {}): Promise<void> {
+    await TestBed.configureTestingModule({
+      imports: [TranscriptModule, RouterTestingModule],
+      providers: [
+        provideFakeGateway(gateway),
+        provideFakeEvents(events),
+        provideAppContextStub(),
+        { provide: ActivatedRoute, useValue: { paramMap: of(convertToParamMap({ sessionId: SESSION.id })), snapshot: { queryParamMap: convertToParamMap(query) } } },
+      ],
+    }).compileComponents();
+    TestBed.inject(AlertLedger).clear();
+    fixture = TestBed.createComponent(TranscriptViewerComponent);
+    page = new TranscriptHarness(fixture);
+    await page.settle();
+  }
+
+  beforeEach(() => {
+    gateway = new FakeGateway();
+    events = new FakeLiveEventStream();
+    serve(entries(8));
+  });
+
+  it('shows every entry in order with its time, node and kind', async () => {
+    await create();
+    expect(page.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const first = page.rows()[0]!;
+    expect(first.querySelector('time')!.textContent).toBe('2026-11-25 11:50:00');
+    expect(first.querySelector('.rs-entry-node')!.textContent).toBe('hci-n01');
+    expect(first.querySelector('.rs-entry-kind')!.textContent).toBe('Command');
+    expect(first.querySelector('.rs-entry-text')!.textContent).toBe('Get-ClusterNode -Name node0');
+    expect(page.rows()[2]!.getAttribute('data-kind')).toBe('denied');
+    expect(page.rows()[3]!.querySelector('.rs-entry-node')).toBeNull(); // a system event has no node
+    expect(page.text('[data-testid="session-facts"]')).toContain('engineer@support.example');
+  });
+
+  it('reads a long transcript a page at a time until it has every entry', async () => {
+    serve(entries(2 * TRANSCRIPT_PAGE_SIZE + 300));
+    await create();
+    expect(gateway.session.mock.calls.map((c) => c[1])).toEqual([
+      { offset: 0, limit: TRANSCRIPT_PAGE_SIZE },
+      { offset: TRANSCRIPT_PAGE_SIZE, limit: TRANSCRIPT_PAGE_SIZE },
+      { offset: 2 * TRANSCRIPT_PAGE_SIZE, limit: TRANSCRIPT_PAGE_SIZE },
+    ]);
+    expect(page.rows()).toHaveLength(2300);
+    expect(page.seqs()[2299]).toBe(2300);
+  });
+
+  it('finds text in the transcript and steps through the matches', async () => {
+    await create();
+    await page.find('NODE');
+    expect(page.findCount()).toBe('1 of 4'); // node0, node1, node4, node5
+    expect(page.currentSeq()).toBe(1);
+    expect(page.queryAll('.rs-entry-current mark').map((m) => m.textContent)).toEqual(['Node', 'node']);
+    await page.clickTestId('find-next');
+    expect(page.findCount()).toBe('2 of 4');
+    await page.clickTestId('find-previous');
+    await page.clickTestId('find-previous');
+    expect(page.findCount()).toBe('4 of 4');
+    await page.find('no such text');
+    expect(page.findCount()).toBe('No match');
+    expect(page.queryAll('mark')).toHaveLength(0);
+  });
+
+  it('follows a live session: new entries appear in order, other sessions\' do not', async () => {
+    await create();
+    expect(page.query('[data-testid="follow"]')).not.toBeNull();
+    events.emit('transcript.entry', { sessionId: SESSION.id, seq: 9, at: NOW, kind: 'command', node: 'hci-n02', text: 'Get-VM', prevHash: 'x', hash: 'y' });
+    events.emit('transcript.entry', { sessionId: 'another', seq: 9, at: NOW, kind: 'command', node: 'hci-n02', text: 'Nope', prevHash: 'x', hash: 'y' });
+    events.emit('transcript.entry', { sessionId: SESSION.id, seq: 9, at: NOW, kind: 'command', node: 'hci-n02', text: 'Get-VM', prevHash: 'x', hash: 'y' });
+    await page.settle();
+    expect(page.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(page.rows()[8]!.textContent).toContain('Get-VM');
+    expect(page.rows()[8]!.querySelector('time')!.textContent).toBe('2026-11-25 12:00:00');
+  });
+
+  it('reads what it missed when a live entry skips ahead', async () => {
+    await create();
+    all = entries(12);
+    events.emit('transcript.entry', { sessionId: SESSION.id, ...all[11]! });
+    await page.settle();
+    expect(gateway.session).toHaveBeenLastCalledWith(SESSION.id, { offset: 8, limit: TRANSCRIPT_PAGE_SIZE });
+    expect(page.seqs()).toHaveLength(12);
+  });
+
+  it('shows the integrity check plainly', async () => {
+    await create();
+    gateway.answer('verify', { verification: { valid: true, entries: 8, firstBadSeq: null, problem: null } });
+    await page.clickTestId('verify');
+    expect(page.testIdText('verification')).toContain('Intact: the hash chain of all 8 entries is unbroken');
+    gateway.answer('verify', { verification: { valid: false, entries: 8, firstBadSeq: 5, problem: 'entry 5 was changed after it was written' } });
+    await page.clickTestId('verify');
+    expect(page.byTestId('verification')!.getAttribute('data-valid')).toBe('false');
+    expect(page.testIdText('verification')).toContain('Not intact: entry 5 does not fit the hash chain (entry 5 was changed after it was written)');
+  });
+
+  describe('downloads', () => {
+    let saved: { name: string; blob: Blob }[];
+    beforeEach(() => {
+      saved = [];
+      let blob: Blob | null = null;
+      (URL as unknown as { createObjectURL: (b: Blob) => string }).createObjectURL = (b: Blob) => ((blob = b), 'blob:test');
+      (URL as unknown as { revokeObjectURL: () => void }).revokeObjectURL = () => undefined;
+      jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+        saved.push({ name: this.download, blob: blob! });
+      });
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it('downloads the transcript as text and as JSON', async () => {
+      await create();
+      await page.clickTestId('download-text');
+      await page.clickTestId('download-json');
+      expect(saved.map((s) => s.name)).toEqual([`transcript-${SESSION.id}.txt`, `transcript-${SESSION.id}.json`]);
+      const text = await readBlob(saved[0]!.blob);
+      expect(text).toContain('#8 SYSTEM: Session opened');
+      const json = JSON.parse(await readBlob(saved[1]!.blob));
+      expect(json.entries).toHaveLength(8);
+      expect(json.session.id).toBe(SESSION.id);
+    });
+  });
+
+  it('highlights the entry a search result points at', async () => {
+    await create({ seq: '5', find: 'node4' });
+    expect(page.query('.rs-entry-focus')!.getAttribute('data-seq')).toBe('5');
+    expect(page.findCount()).toBe('1 of 1');
+  });
+
+  it('goes back to where the admin came from', async () => {
+    await create({ from: 'history' });
+    expect(page.testIdText('back')).toContain('Back to the history');
+  });
+
+  it('shows an alert and a retry when the transcript cannot be read', async () => {
+    gateway.fail('session', gatewayError('SessionNotFound', 'No session exists within the last 90 days', null, 404));
+    await create();
+    expect(TestBed.inject(AlertLedger).alerts[0]!.message).toContain('No session exists within the last 90 days');
+    expect(page.byTestId('transcript-unavailable')).not.toBeNull();
+  });
+});

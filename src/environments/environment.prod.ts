@@ -1,0 +1,4 @@
+/** Production build settings (see angular.json fileReplacements). */
+export const environment = {
+  production: true,
+};
