@@ -89,6 +89,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   };
 
   app.get('/health', async () => ({ status: 'ok' }));
+  // The WAC SDK's telemetry probes this path of its gateway; there is nothing to report.
+  app.get('/api/gateway/status', async () => ({}));
 
   // What the WAC-shell host page needs to set up the cluster connection.
   app.get('/api/gateway-info', { preHandler: authenticate }, async () => {

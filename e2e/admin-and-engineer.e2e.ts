@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { Frame, Page } from 'playwright-core';
+import { accessibilityScan, adminPage, launchBrowser, screenshot } from './support/browser';
+import { DashboardPage, HistoryPage } from './support/pages';
+import { FEATURE, Product, runConsole, startInteractiveConsole, startProduct } from './support/product';
+
+const CASE = '2611250010004242';
+
+/**
+ * The admin's and the engineer's day, in a real browser against the product
+ * started as the README's run command starts it. The scenarios run in order:
+ * each builds on the state the one before left.
+ */
+describe('the admin\'s and the engineer\'s day', () => {
+  let product: Product;
+  let browserHandle: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let frame: Frame;
+  let dashboard: DashboardPage;
+
+  async function scanAndShoot(name: string): Promise<void> {
+    await screenshot(page, name);
+    const violations = await accessibilityScan(frame);
+    assert.deepEqual(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `no serious accessibility violations in ${name}`);
+  }
+
+  before(async () => {
+    product = await startProduct();
+    browserHandle = await launchBrowser();
+    const admin = await adminPage(browserHandle.browser, product);
+    page = admin.page;
+    frame = await admin.extension();
+    dashboard = new DashboardPage(frame);
+    await dashboard.open();
+  });
+  after(async () => {
+    await browserHandle?.close();
+    await product?.stop();
+  });
+
+  it('1. installs the agent, checks prerequisites and grants Diagnostics for the default 480 minutes', async () => {
+    await dashboard.installOnAllNodes();
+    await dashboard.waitUntilAgentInstalledEverywhere();
+    await dashboard.prerequisites().getByText(/JEA endpoint/i).first().waitFor();
+
+    const dialog = await dashboard.openGrantDialog();
+    assert.equal(await dialog.durationAmount(), '8', 'the default is 8 hours');
+    assert.match(await dialog.minutesShown(), /480/);
+    const diagnostics = await dialog.commandsShown();
+    assert.ok(diagnostics.includes('Get-ClusterNode') && !diagnostics.includes('Stop-Service'));
+
+    await dialog.setDuration('0.5', 'hours'); // 30 minutes: under the minimum
+    assert.match((await dialog.fieldError('expireInMinutes')) ?? '', /60/);
+    await dialog.setDuration('15', 'days'); // 21,600 minutes: over the maximum
+    assert.match((await dialog.fieldError('expireInMinutes')) ?? '', /20[,.\s]?160|14/);
+    await dialog.setDuration('8', 'hours');
+    assert.equal(await dialog.fieldError('expireInMinutes'), null);
+
+    await dialog.setCase(CASE);
+    assert.equal(await dialog.sasFieldVisible(), false, 'a registered cluster needs no SAS credential');
+    assert.equal(await dialog.grantEnabled(), false, 'Grant stays disabled until the terms are agreed');
+    await dialog.agree();
+    assert.equal(await dialog.grantEnabled(), true);
+    await dialog.grant();
+
+    await frame.locator('[data-testid="grant-level"]').waitFor();
+    assert.match(await dashboard.grantLevel(), /Diagnostics/);
+    assert.match(await dashboard.countdown(), /^(7 h 59 min|8 h( 0 min)?)$/, 'the countdown shows the time left');
+
+    const access = await product.api('GET', `${FEATURE}/access`);
+    assert.equal(access.body.grants[0].expireInMinutes, 480);
+    assert.equal(access.body.grants[0].supportCaseNumber, CASE);
+    await scanAndShoot('1-granted');
+  });
+
+  it('2. the engineer runs commands and the admin watches outputs and denials arrive live', async () => {
+    // Scripted console run: real token from the local identity provider, real TLS, all four nodes.
+    const run = await runConsole(product, ['--case', CASE, '--json', '--command', 'Get-ClusterNode', '--command', 'Get-PhysicalDisk', '--command', 'Stop-Service -Name ClusSvc', '--command', 'Get-VM; Remove-Item C:\\ -Recurse']);
+    assert.equal(run.code, 4, run.stderr);
+    const [nodes, disks, stop, injection] = run.json.results;
+    assert.equal(nodes.outputs.length, 4);
+    assert.equal(disks.outputs.length, 4);
+    assert.equal(stop.denied.reason, 'level-too-low');
+    assert.equal(injection.denied.reason, 'statement-separator');
+
+    // A live session the admin watches.
+    const engineer = startInteractiveConsole(product, ['--case', CASE]);
+    await engineer.waitFor(/left\]/);
+    await dashboard.open();
+    await dashboard.liveSessions().getByText(/engineer@/).first().waitFor();
+    const viewer = await dashboard.watchFirstLiveSession();
+    engineer.type('Get-ClusterNode');
+    await viewer.waitForText(/hci-n04/);
+    engineer.type('Get-PhysicalDisk');
+    await viewer.waitForText(/FriendlyName|HealthStatus/);
+    engineer.type('Stop-Service -Name ClusSvc');
+    await viewer.waitForText(/level-too-low/);
+    engineer.type('Get-VM | Stop-VM');
+    await viewer.waitForText(/pipeline/);
+    await scanAndShoot('2-watching-live');
+
+    // Scenario 3 revokes while this engineer is still connected.
+    (globalThis as { engineer?: typeof engineer }).engineer = engineer;
+  });
+
+  it('3. the admin revokes; the console is cut, new connections are refused, history and transcript hold everything', async () => {
+    const engineer = (globalThis as { engineer?: ReturnType<typeof startInteractiveConsole> }).engineer!;
+    await dashboard.open();
+    const warning = await dashboard.revoke();
+    assert.match(warning, /live session will be cut/i, `the confirmation says live sessions will be cut: ${warning}`);
+    await dashboard.noGrant().waitFor();
+    await engineer.waitFor(/revoked/i);
+    assert.equal(await engineer.exit, 3, 'the console exits as ended by the gateway');
+
+    const refused = await runConsole(product, ['--case', CASE, '--command', 'Get-Cluster']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr + refused.stdout, /NoActiveGrant/);
+
+    const history = new HistoryPage(frame);
+    await history.open();
+    await history.sessionsTable().getByText(/revoked/i).first().waitFor();
+    const viewer = await history.openFirstTranscript();
+    const text = await viewer.entriesText();
+    for (const expected of [/Get-ClusterNode/, /Get-PhysicalDisk/, /level-too-low/, /pipeline/, /revoked/]) assert.match(text, expected);
+    assert.match(await viewer.verify(), /verified|intact|valid|unbroken/i);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), viewer.downloadTextButton().click()]);
+    const saved = readFileSync((await download.path())!, 'utf8');
+    for (const expected of [/Get-ClusterNode/, /level-too-low/, /pipeline/, /Session ended: revoked/]) assert.match(saved, expected);
+    await scanAndShoot('3-revoked-history');
+  });
+
+  it('4. DiagnosticsRepair lets the engineer stop and start an allowlisted service on one node', async () => {
+    const grant = await product.api('POST', `${FEATURE}/access`, { accessLevel: 'DiagnosticsRepair', agreeToRemoteSupportConsent: true, supportCaseNumber: CASE });
+    assert.equal(grant.status, 201, grant.text);
+    const stop = await runConsole(product, ['--case', CASE, '--node', 'hci-n02', '--json', '--command', 'Stop-Service -Name vmms', '--command', 'Get-Service -Name vmms']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.json.results[1].outputs[0].text, /Stopped/);
+    const start = await runConsole(product, ['--case', CASE, '--node', 'hci-n02', '--json', '--command', 'Start-Service -Name vmms', '--command', 'Get-Service -Name vmms']);
+    assert.match(start.json.results[1].outputs[0].text, /Running/);
+    await dashboard.open();
+    await scanAndShoot('4-repair');
+  });
+
+  it('5. the grant expires on the gateway\'s clock, the live session is cut and the consent history lists it', async () => {
+    const engineer = startInteractiveConsole(product, ['--case', CASE]);
+    await engineer.waitFor(/left\]/);
+    // Test mode only: move the gateway's clock past the expiry.
+    const moved = await product.api('POST', '/api/test/clock', { advanceMs: 481 * 60_000 });
+    assert.equal(moved.status, 200, moved.text);
+    await engineer.waitFor(/expired/i);
+    assert.equal(await engineer.exit, 3);
+    await dashboard.open();
+    await dashboard.noGrant().waitFor({ timeout: 20_000 });
+    const history = new HistoryPage(frame);
+    await history.open();
+    await history.consentTable().getByText(/expired/i).first().waitFor();
+    await history.waitForSessionRows();
+    await scanAndShoot('5-expired');
+  });
+
+  it('6. bad and hostile input is refused with the error next to its field, and nothing changes', async () => {
+    const before = await product.api('GET', `${FEATURE}/access?includeExpired=true`);
+    for (const [body, field] of [
+      [{ accessLevel: 'Diagnostics', expireInMinutes: 59, agreeToRemoteSupportConsent: true }, 'expireInMinutes'],
+      [{ accessLevel: 'Diagnostics', expireInMinutes: 20161, agreeToRemoteSupportConsent: true }, 'expireInMinutes'],
+      [{ accessLevel: 'Root', agreeToRemoteSupportConsent: true }, 'accessLevel'],
+      [{ accessLevel: 'Diagnostics' }, 'agreeToRemoteSupportConsent'],
+      [{ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: true, supportCaseNumber: "1'; DROP TABLE grants;--" }, 'supportCaseNumber'],
+    ] as const) {
+      const res = await product.api('POST', `${FEATURE}/access`, body);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.error.field, field);
+    }
+    const forged = await product.api('GET', `${FEATURE}/sessions/..%2f..%2fetc%2fpasswd`);
+    assert.ok(forged.status >= 400 && forged.status < 500);
+
+    await dashboard.open();
+    const dialog = await dashboard.openGrantDialog();
+    await dialog.setCase('<script>alert(1)</script>');
+    assert.match((await dialog.fieldError('supportCaseNumber')) ?? '', /letters, digits|hyphen/i);
+    await dialog.setCase(CASE);
+    await dialog.setDuration('', 'hours');
+    assert.ok(await dialog.fieldError('expireInMinutes'), 'an empty duration shows an error');
+    assert.equal(await dialog.grantEnabled(), false);
+    await scanAndShoot('6-bad-input');
+    await dialog.cancel();
+    const afterAll = await product.api('GET', `${FEATURE}/access?includeExpired=true`);
+    assert.deepEqual(afterAll.body.grants.map((g: { id: string }) => g.id), before.body.grants.map((g: { id: string }) => g.id), 'nothing changed');
+  });
+});
