@@ -19,6 +19,8 @@ describe('the admin\'s and the engineer\'s day', () => {
   let page: Page;
   let frame: Frame;
   let dashboard: DashboardPage;
+  /** The engineer whose live session scenario 2 opens and scenario 3 revokes. */
+  let engineer: ReturnType<typeof startInteractiveConsole> | undefined;
 
   async function scanAndShoot(name: string): Promise<void> {
     await screenshot(page, name);
@@ -36,6 +38,7 @@ describe('the admin\'s and the engineer\'s day', () => {
     await dashboard.open();
   });
   after(async () => {
+    engineer?.kill();
     await browserHandle?.close();
     await product?.stop();
   });
@@ -86,7 +89,7 @@ describe('the admin\'s and the engineer\'s day', () => {
     assert.equal(injection.denied.reason, 'statement-separator');
 
     // A live session the admin watches.
-    const engineer = startInteractiveConsole(product, ['--case', CASE]);
+    engineer = startInteractiveConsole(product, ['--case', CASE]);
     await engineer.waitFor(/left\]/);
     await dashboard.open();
     await dashboard.liveSessions().getByText(/engineer@/).first().waitFor();
@@ -100,19 +103,18 @@ describe('the admin\'s and the engineer\'s day', () => {
     engineer.type('Get-VM | Stop-VM');
     await viewer.waitForText(/pipeline/);
     await scanAndShoot('2-watching-live');
-
     // Scenario 3 revokes while this engineer is still connected.
-    (globalThis as { engineer?: typeof engineer }).engineer = engineer;
   });
 
   it('3. the admin revokes; the console is cut, new connections are refused, history and transcript hold everything', async () => {
-    const engineer = (globalThis as { engineer?: ReturnType<typeof startInteractiveConsole> }).engineer!;
+    assert.ok(engineer, 'scenario 2 left an engineer connected');
     await dashboard.open();
     const warning = await dashboard.revoke();
     assert.match(warning, /live session will be cut/i, `the confirmation says live sessions will be cut: ${warning}`);
     await dashboard.noGrant().waitFor();
     await engineer.waitFor(/revoked/i);
     assert.equal(await engineer.exit, 3, 'the console exits as ended by the gateway');
+    engineer = undefined;
 
     const refused = await runConsole(product, ['--case', CASE, '--command', 'Get-Cluster']);
     assert.equal(refused.code, 1);
@@ -145,13 +147,13 @@ describe('the admin\'s and the engineer\'s day', () => {
   });
 
   it('5. the grant expires on the gateway\'s clock, the live session is cut and the consent history lists it', async () => {
-    const engineer = startInteractiveConsole(product, ['--case', CASE]);
-    await engineer.waitFor(/left\]/);
+    const live = startInteractiveConsole(product, ['--case', CASE]);
+    await live.waitFor(/left\]/);
     // Test mode only: move the gateway's clock past the expiry.
     const moved = await product.api('POST', '/api/test/clock', { advanceMs: 481 * 60_000 });
     assert.equal(moved.status, 200, moved.text);
-    await engineer.waitFor(/expired/i);
-    assert.equal(await engineer.exit, 3);
+    await live.waitFor(/expired/i);
+    assert.equal(await live.exit, 3);
     await dashboard.open();
     await dashboard.noGrant().waitFor({ timeout: 20_000 });
     const history = new HistoryPage(frame);
