@@ -85,7 +85,7 @@ export class GrantDialog {
     return byTestId(this.frame, 'level-commands').locator('li[data-command]').evaluateAll((items) => items.map((i) => i.getAttribute('data-command') ?? ''));
   }
 
-  async setDuration(amount: string, unit: 'hours' | 'days'): Promise<void> {
+  async setDuration(amount: string, unit: 'minutes' | 'hours' | 'days'): Promise<void> {
     await this.frame.locator('#rs-duration-unit').selectOption(unit);
     await this.frame.locator('#rs-duration-amount').fill(amount);
     await this.frame.locator('#rs-duration-amount').blur();

@@ -34,5 +34,17 @@ describe('duration', () => {
   it('limits the amount field to the same range in each unit', () => {
     expect(amountLimits('hours')).toEqual({ min: 1, max: 336 });
     expect(amountLimits('days')).toEqual({ min: 60 / 1440, max: 14 });
+    expect(amountLimits('minutes')).toEqual({ min: 60, max: 20160 });
+  });
+
+  it.each([
+    [59, 'tooShort'],
+    [60, null],
+    [20160, null],
+    [20161, 'tooLong'],
+  ])('takes %p typed in minutes as exactly that many minutes (%p)', (amount, problem) => {
+    const minutes = toMinutes({ amount, unit: 'minutes' });
+    expect(minutes).toBe(amount);
+    expect(checkMinutes(minutes)).toBe(problem);
   });
 });

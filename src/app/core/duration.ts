@@ -1,10 +1,11 @@
 /** How long a grant may last, in minutes (the reference's ExpireInMinutes). */
 export const EXPIRE_IN_MINUTES = { min: 60, max: 20_160, default: 480 } as const;
 
-export type DurationUnit = 'hours' | 'days';
-export const DURATION_UNITS: readonly DurationUnit[] = ['hours', 'days'];
+export type DurationUnit = 'minutes' | 'hours' | 'days';
+/** Hours first: the default (8 hours) reads best in hours; minutes are there for the exact rule (60 to 20,160). */
+export const DURATION_UNITS: readonly DurationUnit[] = ['hours', 'days', 'minutes'];
 
-const MINUTES_PER: Record<DurationUnit, number> = { hours: 60, days: 1440 };
+export const MINUTES_PER: Readonly<Record<DurationUnit, number>> = { minutes: 1, hours: 60, days: 1440 };
 
 /** A duration as the admin types it: an amount and a unit. */
 export interface DurationInput {
@@ -12,7 +13,7 @@ export interface DurationInput {
   unit: DurationUnit;
 }
 
-/** Converts an amount of hours or days to minutes; NaN when the amount is missing. */
+/** Converts an amount of minutes, hours or days to minutes; NaN when the amount is missing. */
 export function toMinutes(input: DurationInput): number {
   if (input.amount === null || input.amount === undefined || Number.isNaN(input.amount)) return Number.NaN;
   return Math.round(input.amount * MINUTES_PER[input.unit] * 1000) / 1000;

@@ -2,7 +2,7 @@ import { ChangeDetectorRef, Component, OnDestroy, ViewChild } from '@angular/cor
 import { BaseDialogComponent, DialogComponent, DialogOptions, DialogResult, DialogService } from '@microsoft/windows-admin-center-sdk/angular';
 import { forkJoin, Subscription } from 'rxjs';
 import { ACCESS_LEVELS, AccessLevel, CommandEntry, GrantResult, GrantView, LevelCommands, Terms } from '../core/api-models';
-import { amountLimits, DURATION_UNITS, DurationUnit, EXPIRE_IN_MINUTES, toMinutes } from '../core/duration';
+import { amountLimits, DURATION_UNITS, DurationUnit, EXPIRE_IN_MINUTES, MINUTES_PER, toMinutes } from '../core/duration';
 import { GatewayError } from '../core/gateway-error';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
@@ -171,7 +171,7 @@ export class GrantAccessDialogComponent extends BaseDialogComponent<GrantAccessD
   /** Switching units keeps the same length of time when it can be shown in the new unit. */
   unitChanged(unit: DurationUnit): void {
     const minutes = this.minutes;
-    const per = unit === 'days' ? 1440 : 60;
+    const per = MINUTES_PER[unit];
     const amount = Number.isFinite(minutes) ? Math.round((minutes / per) * 1000) / 1000 : null;
     this.form = { ...this.form, duration: { unit, amount } };
     this.changed('expireInMinutes');
