@@ -26,6 +26,11 @@ async function main(): Promise<void> {
     }
     out(`  The CLI finds this gateway by itself: npx remote-support status`);
   }
+  if (gateway.identityProvider) {
+    out(`  Engineers sign in through the local identity provider at ${gateway.identityProvider.issuer} (embedded default only):`);
+    out('    npx support-console --case <support case number>');
+  }
+  if (!gateway.uiServed) out('  The extension is not built (npm run build builds it); / shows a status page meanwhile.');
   out('');
   out('Press Ctrl+C to stop.');
   let stopping = false;
