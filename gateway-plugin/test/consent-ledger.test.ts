@@ -47,17 +47,24 @@ function open(dirPath: string, clock: FakeClock): Omit<World, 'dir'> {
   return { clock, db, events, seen, ledger, sessions, scheduler };
 }
 
+/** A new store with a fake clock in a temporary directory. */
+function freshWorld(): World {
+  const dir = tempDir();
+  return { dir, ...open(dir.path, new FakeClock()) };
+}
+
+function closeWorld(w: World): void {
+  w.scheduler.dispose();
+  w.db.close();
+  w.dir.remove();
+}
+
 describe('ConsentLedger with the expiry scheduler', () => {
   let w: World;
   beforeEach(() => {
-    const dir = tempDir();
-    w = { dir, ...open(dir.path, new FakeClock()) };
+    w = freshWorld();
   });
-  afterEach(() => {
-    w.scheduler.dispose();
-    w.db.close();
-    w.dir.remove();
-  });
+  afterEach(() => closeWorld(w));
 
   it('gives access at once and ends it at the exact expiry millisecond', () => {
     const { grant } = w.ledger.grant(C, request({ expireInMinutes: 60 }), 'alice');
@@ -169,14 +176,9 @@ describe('ConsentLedger with the expiry scheduler', () => {
 describe('SessionLedger retention', () => {
   let w: World;
   beforeEach(() => {
-    const dir = tempDir();
-    w = { dir, ...open(dir.path, new FakeClock()) };
+    w = freshWorld();
   });
-  afterEach(() => {
-    w.scheduler.dispose();
-    w.db.close();
-    w.dir.remove();
-  });
+  afterEach(() => closeWorld(w));
 
   function session(engineer = 'eve') {
     const grant = w.ledger.active(C) ?? w.ledger.grant(C, request({ expireInMinutes: 20160 }), 'alice').grant;

@@ -467,38 +467,9 @@ export const SIMULATED_CMDLETS: Readonly<Record<string, CmdletSimulation>> = {
     return output([], errors);
   },
 
-  'Stop-Service': (ctx) => {
-    const { found, errors } = targetServices(ctx);
-    const force = param(ctx, 'Force') === true;
-    for (const name of found) {
-      const dependents = ctx.state.runningDependents(ctx.node, name);
-      if (dependents.length > 0 && !force) {
-        errors.push(dependentsError(ctx, name));
-        continue;
-      }
-      for (const d of dependents) ctx.state.stopService(ctx.node, d);
-      ctx.state.stopService(ctx.node, name);
-    }
-    return output([], errors);
-  },
+  'Stop-Service': (ctx) => stopServices(ctx, false),
 
-  'Restart-Service': (ctx) => {
-    const { found, errors } = targetServices(ctx);
-    const force = param(ctx, 'Force') === true;
-    for (const name of found) {
-      const dependents = ctx.state.runningDependents(ctx.node, name);
-      if (dependents.length > 0 && !force) {
-        errors.push(dependentsError(ctx, name));
-        continue;
-      }
-      for (const d of dependents) ctx.state.stopService(ctx.node, d);
-      ctx.state.stopService(ctx.node, name);
-      ctx.state.startService(ctx.node, name);
-      // Like Restart-Service itself: the dependents it stopped are started again.
-      for (const d of [...dependents].reverse()) ctx.state.startService(ctx.node, d);
-    }
-    return output([], errors);
-  },
+  'Restart-Service': (ctx) => stopServices(ctx, true),
 
   'Repair-VirtualDisk': (ctx) => {
     const wanted = names(ctx, 'FriendlyName');
@@ -511,4 +482,27 @@ export const SIMULATED_CMDLETS: Readonly<Record<string, CmdletSimulation>> = {
 
 export function simulationFor(cmdlet: string): CmdletSimulation | undefined {
   return Object.prototype.hasOwnProperty.call(SIMULATED_CMDLETS, cmdlet) ? SIMULATED_CMDLETS[cmdlet] : undefined;
+}
+
+/**
+ * Stop-Service and Restart-Service: a service with running dependents stops
+ * only with -Force, which stops the dependents first; a restart starts the
+ * service and then, like Restart-Service itself, the dependents it stopped.
+ */
+function stopServices(ctx: CmdletContext, restart: boolean): CmdletOutput {
+  const { found, errors } = targetServices(ctx);
+  const force = param(ctx, 'Force') === true;
+  for (const name of found) {
+    const dependents = ctx.state.runningDependents(ctx.node, name);
+    if (dependents.length > 0 && !force) {
+      errors.push(dependentsError(ctx, name));
+      continue;
+    }
+    for (const d of dependents) ctx.state.stopService(ctx.node, d);
+    ctx.state.stopService(ctx.node, name);
+    if (!restart) continue;
+    ctx.state.startService(ctx.node, name);
+    for (const d of [...dependents].reverse()) ctx.state.startService(ctx.node, d);
+  }
+  return output([], errors);
 }
