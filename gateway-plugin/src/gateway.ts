@@ -81,162 +81,181 @@ export async function startGateway(
   const systemClock = new SystemClock(config.mode === 'test');
   const clock = options.clock ?? systemClock;
 
-  const db = openDatabase(config.dataDir);
-  const secrets = SecretBox.open(config.dataDir);
-  const events = new EventHub(() => clock.now());
-  const consent = new ConsentLedger(db, clock, secrets, events);
-  const sessions = new SessionLedger(db, clock, events);
-
-  const cluster = new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
-  const agents = new AgentDeployer(db, cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
-  agents.recoverAfterRestart();
-  cluster.restoreInstalled(agents.installedNodes());
-  const interrupted = sessions.interruptOpenSessions();
-  if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
-
-  const scheduler = new ExpiryScheduler(consent, clock);
-  const janitor = new RetentionJanitor(sessions, consent, clock);
-  janitor.start();
-
-  const desk = new RemoteSupportDesk(cluster, clock, consent, sessions, agents);
-  const desks = new Map([[desk.name, desk]]);
-
-  let auth: AdminAuthenticator;
-  let localCredential: LocalCredentialAuthenticator | null = null;
-  if (config.auth.mode === 'entra') {
-    auth = new EntraAdminAuthenticator(config.auth, log);
-  } else {
-    localCredential = LocalCredentialAuthenticator.open(config.dataDir);
-    auth = localCredential;
-  }
-
+  if (config.mode === 'production' && !config.engineerAuth) throw new Error('production mode needs engineerAuth; the local identity provider is refused');
   const tls = await loadOrCreateTls(config.dataDir, config.tls.certFile, config.tls.keyFile);
 
-  // Engineers' tokens: Entra ID when configured, else the local identity provider (never in production).
-  let identityProvider: LocalIdentityProvider | null = null;
-  let validator: EntraTokenValidator;
-  let engineerRole: string;
-  if (config.engineerAuth) {
-    validator = new EntraTokenValidator(config.engineerAuth, log);
-    engineerRole = config.engineerAuth.engineerRole;
-  } else {
-    if (config.mode === 'production') throw new Error('production mode needs engineerAuth; the local identity provider is refused');
-    identityProvider = await LocalIdentityProvider.start({ dataDir: config.dataDir, certFile: tls.certFile, keyFile: tls.keyFile, host: '127.0.0.1' });
-    validator = new EntraTokenValidator(
-      { issuer: identityProvider.issuer, audience: DEFAULT_GATEWAY_AUDIENCE, jwksUri: identityProvider.jwksUri, fetch: trustingFetch(tls.cert) },
-      log,
-    );
-    engineerRole = DEFAULT_ENGINEER_ROLE;
-  }
-
-  const writer = new TranscriptWriter(sessions);
-  // The embedded default runs commands on the simulated cluster; a deployment passes the PowerShell remoting executor.
-  const executor =
-    options.executor ??
-    (config.executor.kind === 'powershell'
-      ? new PowerShellNodeExecutor({
-          nodes: cluster.nodes().map((n) => n.name),
-          ...(config.executor.powershellPath ? { powershellPath: config.executor.powershellPath } : {}),
-          ...(config.executor.endpointName ? { endpointName: config.executor.endpointName } : {}),
-        })
-      : new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock }));
-  const deps: LiveSessionDeps = {
-    cluster,
-    clock,
-    consent,
-    sessions,
-    writer,
-    executor,
-    check: checkCommand,
-    idleTimeoutMs: config.channel.idleTimeoutMinutes * MINUTE_MS,
-    commandTimeoutMs: config.channel.commandTimeoutSeconds * 1000,
-  };
-
-  const app = buildAdminApi({
-    desks,
-    auth,
-    events,
-    tls,
-    log,
-    ...(config.mode === 'test' && !options.clock ? { testClock: systemClock } : {}),
-    ...(config.mode === 'test' ? { testFaults: faultInjector(cluster, executor) } : {}),
-  });
-  // The extension in the project's WAC-shell host page, when built; else a status page.
-  const repoRoot = resolve(__dirname, '..', '..', '..');
-  const hostDir = join(repoRoot, 'host');
-  const extensionDir = join(repoRoot, 'dist', 'extension');
-  const uiBuilt = existsSync(join(hostDir, 'index.html')) && existsSync(join(extensionDir, 'index.html'));
-  if (uiBuilt) {
-    serveFolder(app, '/extension/', extensionDir, { spaFallback: true });
-    serveFolder(app, '/', hostDir);
-  } else {
-    app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
-  }
-
-  const channel = new SupportChannel({ server: app.server, validator, engineerRole, clusters: new Map([[cluster.name, deps]]), log });
-  desk.attachLiveSessions(channel);
-  // Expiry ends every live session of the cluster on time, and any session still recorded as open.
-  scheduler.onExpired((grant) => {
-    void channel.endSessionsOfCluster(grant.cluster, 'expired').finally(() => sessions.endForGrant(grant.id, 'expired'));
-  });
-  scheduler.start();
-
+  // Whatever start-up opens is closed again, in reverse order, if a later step fails.
+  const opened: (() => unknown)[] = [];
   try {
-    await app.listen({ host: config.host, port: config.port });
+    const db = openDatabase(config.dataDir);
+    opened.push(() => db.close());
+    const secrets = SecretBox.open(config.dataDir);
+    const events = new EventHub(() => clock.now());
+    const consent = new ConsentLedger(db, clock, secrets, events);
+    const sessions = new SessionLedger(db, clock, events);
+
+    const cluster = new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
+    const agents = new AgentDeployer(db, cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
+    agents.recoverAfterRestart();
+    cluster.restoreInstalled(agents.installedNodes());
+    const interrupted = sessions.interruptOpenSessions();
+    if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
+
+    const logError = (what: string) => (e: unknown) => log(`${what} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    const scheduler = new ExpiryScheduler(consent, clock, logError('expiring grants'));
+    opened.push(() => scheduler.dispose());
+    const janitor = new RetentionJanitor(sessions, consent, clock, undefined, logError('purging old transcripts'));
+    opened.push(() => janitor.dispose());
+    janitor.start();
+
+    const desk = new RemoteSupportDesk(cluster, clock, consent, sessions, agents);
+    const desks = new Map([[desk.name, desk]]);
+
+    let auth: AdminAuthenticator;
+    let localCredential: LocalCredentialAuthenticator | null = null;
+    if (config.auth.mode === 'entra') {
+      auth = new EntraAdminAuthenticator(config.auth, log);
+    } else {
+      localCredential = LocalCredentialAuthenticator.open(config.dataDir);
+      auth = localCredential;
+    }
+
+    // Engineers' tokens: Entra ID when configured, else the local identity provider (never in production).
+    let identityProvider: LocalIdentityProvider | null = null;
+    let validator: EntraTokenValidator;
+    let engineerRole: string;
+    if (config.engineerAuth) {
+      validator = new EntraTokenValidator(config.engineerAuth, log);
+      engineerRole = config.engineerAuth.engineerRole;
+    } else {
+      identityProvider = await LocalIdentityProvider.start({ dataDir: config.dataDir, certFile: tls.certFile, keyFile: tls.keyFile, host: '127.0.0.1' });
+      const idp = identityProvider;
+      opened.push(() => idp.stop());
+      validator = new EntraTokenValidator(
+        { issuer: identityProvider.issuer, audience: DEFAULT_GATEWAY_AUDIENCE, jwksUri: identityProvider.jwksUri, fetch: trustingFetch(tls.cert) },
+        log,
+      );
+      engineerRole = DEFAULT_ENGINEER_ROLE;
+    }
+
+    const writer = new TranscriptWriter(sessions);
+    // The embedded default runs commands on the simulated cluster; a deployment passes the PowerShell remoting executor.
+    const executor =
+      options.executor ??
+      (config.executor.kind === 'powershell'
+        ? new PowerShellNodeExecutor({
+            nodes: cluster.nodes().map((n) => n.name),
+            ...(config.executor.powershellPath ? { powershellPath: config.executor.powershellPath } : {}),
+            ...(config.executor.endpointName ? { endpointName: config.executor.endpointName } : {}),
+          })
+        : new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock }));
+    opened.push(() => executor.dispose?.());
+    const deps: LiveSessionDeps = {
+      cluster,
+      clock,
+      consent,
+      sessions,
+      writer,
+      executor,
+      check: checkCommand,
+      idleTimeoutMs: config.channel.idleTimeoutMinutes * MINUTE_MS,
+      commandTimeoutMs: config.channel.commandTimeoutSeconds * 1000,
+    };
+
+    const app = buildAdminApi({
+      desks,
+      auth,
+      events,
+      tls,
+      log,
+      ...(config.mode === 'test' && !options.clock ? { testClock: systemClock } : {}),
+      ...(config.mode === 'test' ? { testFaults: faultInjector(cluster, executor) } : {}),
+    });
+    // The extension in the project's WAC-shell host page, when built; else a status page.
+    const repoRoot = resolve(__dirname, '..', '..', '..');
+    const hostDir = join(repoRoot, 'host');
+    const extensionDir = join(repoRoot, 'dist', 'extension');
+    const uiBuilt = existsSync(join(hostDir, 'index.html')) && existsSync(join(extensionDir, 'index.html'));
+    if (uiBuilt) {
+      serveFolder(app, '/extension/', extensionDir, { spaFallback: true });
+      serveFolder(app, '/', hostDir);
+    } else {
+      app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
+    }
+
+    const channel = new SupportChannel({ server: app.server, validator, engineerRole, clusters: new Map([[cluster.name, deps]]), log, clock });
+    opened.push(() => channel.close());
+    desk.attachLiveSessions(channel);
+    // Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open.
+    scheduler.onExpired((grant) => {
+      channel
+        .endSessionsOfCluster(grant.cluster, 'expired')
+        .then(() => sessions.endForGrant(grant.id, 'expired'))
+        .catch(logError('ending the sessions of an expired grant'));
+    });
+    scheduler.start();
+
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE') throw new Error(`Port ${config.port} on ${config.host} is in use; stop what uses it or pass --port <another port> (0 picks a free one)`);
+      throw e;
+    }
+    const port = (app.server.address() as AddressInfo).port;
+    const hostInUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `https://${hostInUrl}:${port}`;
+    const pointer: GatewayPointer = { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode };
+    const pointerPath = join(config.dataDir, 'gateway.json');
+    writeFileSync(pointerPath, JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
+
+    let closed = false;
+    return {
+      url,
+      port,
+      config,
+      desk,
+      cluster,
+      clock,
+      events,
+      scheduler,
+      janitor,
+      sessions,
+      consent,
+      agents,
+      localCredential,
+      caCert: tls.cert,
+      uiServed: uiBuilt,
+      db,
+      channel,
+      writer,
+      executor,
+      identityProvider,
+      channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(cluster.name)}`,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await channel.close();
+        await app.close();
+        await identityProvider?.stop();
+        executor.dispose?.();
+        await agents.idle();
+        removePointer(pointerPath, url);
+        scheduler.dispose();
+        janitor.dispose();
+        db.close();
+      },
+    };
   } catch (e) {
-    await channel.close();
-    await identityProvider?.stop();
-    scheduler.dispose();
-    janitor.dispose();
-    db.close();
-    const code = (e as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new Error(`Port ${config.port} on ${config.host} is in use; stop what uses it or pass --port <another port> (0 picks a free one)`);
+    for (const close of opened.reverse()) {
+      try {
+        await close();
+      } catch {
+        // Keep closing the rest; the start-up error is the one to report.
+      }
+    }
     throw e;
   }
-  const port = (app.server.address() as AddressInfo).port;
-  const hostInUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `https://${hostInUrl}:${port}`;
-  const pointer: GatewayPointer = { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode };
-  const pointerPath = join(config.dataDir, 'gateway.json');
-  writeFileSync(pointerPath, JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
-
-  let closed = false;
-  return {
-    url,
-    port,
-    config,
-    desk,
-    cluster,
-    clock,
-    events,
-    scheduler,
-    janitor,
-    sessions,
-    consent,
-    agents,
-    localCredential,
-    caCert: tls.cert,
-    uiServed: uiBuilt,
-    db,
-    channel,
-    writer,
-    executor,
-    identityProvider,
-    channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(cluster.name)}`,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await channel.close();
-      await app.close();
-      await identityProvider?.stop();
-      executor.dispose?.();
-      await agents.idle();
-      removePointer(pointerPath, url);
-      scheduler.dispose();
-      janitor.dispose();
-      db.close();
-    },
-  };
 }
 
 export { FEATURE_PREFIX };

@@ -65,6 +65,8 @@ describe('local admin credential (embedded default)', () => {
     const browser = t.anonymous.withHeaders({ cookie });
 
     assert.equal((await browser.get(`${FEATURE}/status`)).status, 200);
+    const noisy = t.anonymous.withHeaders({ cookie: `other_app=50%; ${cookie}` });
+    assert.equal((await noisy.get(`${FEATURE}/status`)).status, 200, "another app's malformed cookie does not break sign-in");
 
     const forged = await browser.post(`${FEATURE}/access`, VALID_GRANT);
     assert.equal(forged.status, 403);

@@ -164,6 +164,16 @@ describe('ConsentLedger with the expiry scheduler', () => {
     assert.equal(w.seen.filter((e) => e.type === 'grant.expired').length, 1);
   });
 
+  it('tells expiry listeners about a grant whose expiry a later revoke noticed first', () => {
+    w.scheduler.dispose(); // no timer: only the revoke can notice the expiry
+    const heard: string[] = [];
+    w.ledger.onExpired((g) => heard.push(g.id));
+    const { grant } = w.ledger.grant(C, request({ expireInMinutes: 60 }), 'alice');
+    w.clock.set(grant.expiresAt + 1000);
+    assert.equal(w.ledger.revoke(C, 'bob'), null);
+    assert.deepEqual(heard, [grant.id]);
+  });
+
   it('calls expiry listeners so live sessions can be cut', () => {
     const cut: string[] = [];
     w.scheduler.onExpired((g) => cut.push(g.id));

@@ -130,6 +130,64 @@ describe('support channel over TLS with real tokens', () => {
     assert.equal(await heard, 'disconnected');
   });
 
+  it('ends a session whose grant is revoked while it is opening, and never reports it opened', async () => {
+    await grant();
+    const sub = t.gateway.events.subscribe((e) => {
+      if (e.type === 'session.started') void t.gateway.desk.revoke('racing-admin');
+    });
+    try {
+      const c = await connect();
+      await assert.rejects(c.open(CASE), (e: ChannelError) => e.code === 'NoActiveGrant' || e.code === 'Disconnected');
+    } finally {
+      sub.dispose();
+    }
+    const last = t.gateway.db.prepare('SELECT end_reason FROM sessions ORDER BY rowid DESC LIMIT 1').pluck().get();
+    assert.equal(last, 'revoked');
+    assert.equal(t.gateway.channel.sessions.length, 0, 'nothing is left live');
+  });
+
+  it('ends a session when a new grant for another support case replaces its own', async () => {
+    await grant();
+    const { c, opened } = await openSession();
+    await t.api.post(`${FEATURE}/access`, { ...VALID_GRANT, accessLevel: 'DiagnosticsRepair', supportCaseNumber: 'OTHER-CASE' });
+    const restartsBefore = executor.received.filter((r) => r.command.cmdlet === 'Restart-Service').length;
+    const reply = await c.run('Restart-Service -Name ClusSvc', ['hci-n01']);
+    assert.equal(reply.denied?.reason, 'support-case-changed');
+    await c.closed();
+    assert.equal(t.gateway.sessions.get(t.gateway.desk.name, opened.sessionId)!.endReason, 'revoked');
+    assert.equal(executor.received.filter((r) => r.command.cmdlet === 'Restart-Service').length, restartsBefore, 'the repair never reached a node');
+  });
+
+  it('lets two revokes racing each other both return only after the sessions ended', async () => {
+    await grant();
+    const { c, opened } = await openSession();
+    executor.hanging.add('hci-n01');
+    const hung = executor.nextHang();
+    const pending = c.run('Get-ClusterNode');
+    await hung;
+    const [a, b] = await Promise.all([t.api.delete(`${FEATURE}/access`), t.api.delete(`${FEATURE}/access`)]);
+    assert.equal(a.status, 200);
+    assert.equal(b.status, 200);
+    assert.equal(t.gateway.sessions.get(t.gateway.desk.name, opened.sessionId)!.endReason, 'revoked');
+    assert.equal(t.gateway.channel.sessions.length, 0);
+    await pending;
+  });
+
+  it('answers an upgrade to any other path with 404 instead of leaving it hanging', async () => {
+    const { request } = await import('node:https');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(new URL(`${FEATURE}/status`, t.gateway.url), {
+        ca: t.gateway.caCert,
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      });
+      req.on('response', (res) => resolve(res.statusCode ?? 0));
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 404);
+  });
+
   it('refuses a session for another support case than the grant\'s', async () => {
     await grant();
     const c = await connect();

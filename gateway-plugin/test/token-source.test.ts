@@ -36,6 +36,14 @@ describe('signing in with msal-node against the local identity provider', () => 
     );
   });
 
+  it('keeps its issuer across a restart, so tokens issued before stay valid', async () => {
+    const before = idp.issuer;
+    await idp.stop();
+    const tls = await loadOrCreateTls(dir.path);
+    idp = await LocalIdentityProvider.start({ dataDir: dir.path, certFile: tls.certFile, keyFile: tls.keyFile });
+    assert.equal(idp.issuer, before);
+  });
+
   it('does not trust the identity provider without its CA', async () => {
     const r = idp.registration;
     await assert.rejects(acquireToken({ kind: 'client-credentials', authority: r.authority, clientId: r.clientId, clientSecret: r.clientSecret, scope: r.scope }));

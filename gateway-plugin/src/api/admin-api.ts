@@ -93,7 +93,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   app.get('/api/gateway/status', async () => ({}));
 
   // What the WAC-shell host page needs to set up the cluster connection.
-  app.get('/api/gateway-info', { preHandler: authenticate }, async () => {
+  app.get('/api/gateway-info', { onRequest: authenticate }, async () => {
     const clusters = [...options.desks.keys()];
     return { cluster: clusters[0], clusters, featurePrefix: FEATURE_PREFIX };
   });
@@ -114,7 +114,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   app.register(async (feature) => {
-    feature.addHook('preHandler', authenticate);
+    // Authentication runs before the body is read, so an anonymous caller costs no parsing.
+    feature.addHook('onRequest', authenticate);
     const desk = (r: FastifyRequest) => r.desk!;
     const who = (r: FastifyRequest) => r.principal!.name;
     const query = (r: FastifyRequest) => (r.query ?? {}) as Record<string, unknown>;
@@ -183,7 +184,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     const clock = options.testClock;
     const faults = options.testFaults;
     app.register(async (test) => {
-      test.addHook('preHandler', authenticate);
+      test.addHook('onRequest', authenticate);
       if (faults) {
         test.post('/faults', async (r) => {
           const body = readObject(r.body, ['node', 'offline', 'delayMs', 'hang']);

@@ -34,7 +34,14 @@ export function parseCookies(header: string | string[] | undefined): Map<string,
     const i = part.indexOf('=');
     if (i <= 0) continue;
     const name = part.slice(0, i).trim();
-    if (!out.has(name)) out.set(name, decodeURIComponent(part.slice(i + 1).trim()));
+    if (out.has(name)) continue;
+    const raw = part.slice(i + 1).trim();
+    try {
+      out.set(name, decodeURIComponent(raw));
+    } catch {
+      // Another site on this host may set a cookie that is not URI-encoded; it is not ours to refuse.
+      out.set(name, raw);
+    }
   }
   return out;
 }

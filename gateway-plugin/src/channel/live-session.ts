@@ -59,6 +59,11 @@ export class LiveSession {
     private readonly onEnded: (session: LiveSession) => void,
   ) {}
 
+  /** The end reason when access is gone: revoked if the session's grant was revoked, else expired. */
+  private goneReason(): 'revoked' | 'expired' {
+    return this.deps.consent.byId(this.record.grantId)?.endReason === 'revoked' ? 'revoked' : 'expired';
+  }
+
   /**
    * Opens a session for an `open` message: needs an active grant whose case
    * (if it names one) is the engineer's, and nodes of the cluster.
@@ -68,7 +73,7 @@ export class LiveSession {
     message: Extract<ClientMessage, { type: 'open' }>,
     deps: LiveSessionDeps,
     socket: SessionSocket,
-    onEnded: (session: LiveSession) => void,
+    registry: { started(session: LiveSession): void; ended(session: LiveSession): void },
   ): Promise<LiveSession> {
     const cluster = deps.cluster.name;
     const grant = deps.consent.active(cluster);
@@ -83,13 +88,19 @@ export class LiveSession {
       throw new RemoteSupportError('InvalidNodeSelection', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a node' : 'are not nodes'} of ${cluster}; the nodes are ${all.join(', ')}`, 'nodes', all.join(', '));
     }
     const record = deps.sessions.open({ cluster, grantId: grant.id, engineer, supportCase: message.supportCase, accessLevel: grant.accessLevel, nodes });
-    const session = new LiveSession(record, deps, socket, onEnded);
+    const session = new LiveSession(record, deps, socket, registry.ended);
+    registry.started(session);
     await deps.writer.write(
       record.id,
       'system',
       null,
       `Session opened by ${engineer} for support case ${message.supportCase} at level ${grant.accessLevel} on ${nodes.join(', ')}; access expires ${new Date(grant.expiresAt).toISOString()}`,
     );
+    // A revoke or expiry may have come while the opening was being recorded.
+    if (session.ended || deps.consent.active(cluster)?.id !== grant.id) {
+      await session.end(session.goneReason());
+      throw createError('NoActiveGrant', `Remote support access on ${cluster} ended while the session was opening`);
+    }
     session.touch();
     socket.send({
       type: 'opened',
@@ -189,14 +200,25 @@ export class LiveSession {
     // The level is read for every command, so a new grant with a lower level applies at once.
     const grant = this.deps.consent.active(cluster);
     if (!grant) {
-      const previous = this.deps.consent.byId(this.record.grantId);
-      void this.end(previous?.endReason === 'revoked' ? 'revoked' : 'expired');
+      const reason = this.goneReason();
+      await this.deps.writer.write(this.id, 'denied', null, `${printableLine(message.line)}\n-> denied (no-active-grant): access was ${reason}`);
+      this.socket.send({ type: 'denied', id, reason: 'no-active-grant', message: `Remote support access was ${reason}; the session ends`, accessLevel: this.record.accessLevel, secondsLeft: 0 });
+      this.endSoon(reason);
       return;
     }
     if (grant.id !== this.record.grantId) {
-      // A new grant superseded the one the session started under: the session goes on under the new one.
+      // A new grant superseded the one the session started under. The session goes on under it only for the same case.
+      if (grant.supportCaseNumber !== null && grant.supportCaseNumber !== this.record.supportCase) {
+        await this.deps.writer.write(this.id, 'denied', null, `${printableLine(message.line)}\n-> denied (support-case-changed): the new grant is for support case ${grant.supportCaseNumber}`);
+        this.socket.send({ type: 'denied', id, reason: 'support-case-changed', message: `The new grant is for support case ${grant.supportCaseNumber}, not ${this.record.supportCase}; the session ends`, accessLevel: grant.accessLevel, secondsLeft: 0 });
+        this.endSoon('revoked');
+        return;
+      }
       const from = this.record.accessLevel;
-      this.deps.sessions.rebind(this.id, grant.id, grant.accessLevel);
+      if (!this.deps.sessions.rebind(this.id, grant.id, grant.accessLevel)) {
+        this.endSoon(this.goneReason());
+        return;
+      }
       Object.assign(this.record, { grantId: grant.id, accessLevel: grant.accessLevel });
       await this.deps.writer.write(this.id, 'system', null, `A new grant replaced the previous one: access level ${from} -> ${grant.accessLevel}, expires ${new Date(grant.expiresAt).toISOString()}`);
     }
@@ -246,6 +268,15 @@ export class LiveSession {
     }
     await this.deps.writer.write(this.id, 'error', node, `${err.code}: ${err.message}`);
     this.socket.send({ type: 'output', id, node, ok: false, error: { code: err.code, message: err.message } });
+  }
+
+  /** Ends the session once the command that found access gone has finished (ending waits for it). */
+  private endSoon(reason: SessionEndReason): void {
+    setImmediate(() => {
+      this.end(reason).catch(() => {
+        // The store is closing; the restart marks the session interrupted.
+      });
+    });
   }
 
   private async fail(id: string, e: unknown): Promise<void> {

@@ -5,6 +5,7 @@ import { bearer } from '../auth/admin-auth';
 import { EntraTokenValidator } from '../auth/entra-token-validator';
 import { createError, ERROR_CATALOG, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { SessionEndReason } from '../domain/transcript';
+import { Clock } from '../domain/clock';
 import { LiveSession, LiveSessionDeps } from './live-session';
 import { parseClientMessage, requestIdOf, ServerMessage } from './protocol';
 
@@ -19,6 +20,8 @@ export interface SupportChannelOptions {
   /** One set of session dependencies per cluster, by cluster name. */
   clusters: Map<string, LiveSessionDeps>;
   log: (line: string) => void;
+  /** The gateway's clock (open timeouts). */
+  clock: Clock;
   /** How long a new connection may take to send `open`. */
   openTimeoutMs?: number;
 }
@@ -33,6 +36,8 @@ export class SupportChannel {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly live = new Map<string, LiveSession>();
   private readonly sockets = new Set<WebSocket>();
+  /** Upgrade requests still being authenticated, so shutdown can drop them. */
+  private readonly pending = new Set<Duplex>();
   private readonly upgradeListener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private closing = false;
 
@@ -71,12 +76,19 @@ export class SupportChannel {
     this.options.server.off('upgrade', this.upgradeListener);
     await Promise.all([...this.live.values()].map((s) => s.end('interrupted')));
     for (const ws of this.sockets) ws.terminate();
+    for (const socket of this.pending) socket.destroy();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const match = CHANNEL_PATH.exec(req.url ?? '');
-    if (!match) return; // Not ours: another upgrade handler (or none) deals with it.
+    if (!match) {
+      // The channel is the only upgrade the gateway serves; anything else would hang unanswered.
+      refuse(socket, createError('RouteNotFound', `No WebSocket is served at ${(req.url ?? '').split('?')[0]}; the support channel is /api/channel/<cluster>`));
+      return;
+    }
+    this.pending.add(socket);
+    socket.once('close', () => this.pending.delete(socket));
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     try {
       if (this.closing) throw createError('Internal', 'The gateway is shutting down');
@@ -93,10 +105,12 @@ export class SupportChannel {
         this.options.log(`channel: ${identity.name} refused on ${deps.cluster.name}: no active grant`);
         throw createError('NoActiveGrant', `No remote support access is granted on ${deps.cluster.name} now; ask the cluster administrator to grant it`);
       }
+      this.pending.delete(socket);
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity.name, deps));
     } catch (e) {
       const err = isRemoteSupportError(e) ? e : createError('Internal', 'The gateway failed to open the channel');
       if (!isRemoteSupportError(e)) this.options.log(`channel: upgrade failed: ${e instanceof Error ? e.stack : String(e)}`);
+      this.pending.delete(socket);
       refuse(socket, err);
     }
   }
@@ -109,9 +123,10 @@ export class SupportChannel {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
     };
     const socket = { send, close: (code: number, reason: string) => ws.close(code, reason) };
-    const openTimer = setTimeout(() => {
+    const clock = this.options.clock;
+    const openTimer = clock.setTimer(clock.now() + (this.options.openTimeoutMs ?? 10_000), () => {
       if (!session) ws.close(4008, 'open-timeout');
-    }, this.options.openTimeoutMs ?? 10_000);
+    });
 
     // Messages of one connection are handled one after another, in order.
     let queue = Promise.resolve();
@@ -142,9 +157,12 @@ export class SupportChannel {
           }
           opening = true;
           try {
-            session = await LiveSession.open(engineer, message, deps, socket, (s) => this.live.delete(s.id));
-            this.live.set(session.id, session);
-            clearTimeout(openTimer);
+            // Registered as live before its first await, so a revoke or expiry during the open reaches it.
+            session = await LiveSession.open(engineer, message, deps, socket, {
+              started: (s) => this.live.set(s.id, s),
+              ended: (s) => this.live.delete(s.id),
+            });
+            openTimer.dispose();
           } catch (e) {
             opening = false;
             const err = isRemoteSupportError(e) ? e : createError('Internal', 'The gateway failed to open the session');
@@ -154,13 +172,15 @@ export class SupportChannel {
           return;
         }
         await session.handle(message);
-      });
+      }).catch((e) => this.options.log(`channel: a message failed: ${e instanceof Error ? e.stack : String(e)}`));
     });
     ws.on('close', () => {
-      clearTimeout(openTimer);
+      openTimer.dispose();
       this.sockets.delete(ws);
       // The engineer went away: end the session, after anything already queued.
-      void queue.then(() => session?.end('closed'));
+      queue
+        .then(() => session?.end('closed'))
+        .catch((e) => this.options.log(`channel: ending a closed session failed: ${e instanceof Error ? e.stack : String(e)}`));
     });
     ws.on('error', () => ws.terminate());
   }

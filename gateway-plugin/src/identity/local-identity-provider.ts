@@ -60,9 +60,8 @@ export class LocalIdentityProvider {
     }
 
     const clientPath = join(options.dataDir, 'engineer-client.json');
-    const secret = existsSync(clientPath)
-      ? (JSON.parse(readFileSync(clientPath, 'utf8')) as LocalClientRegistration).clientSecret
-      : randomBytes(24).toString('base64url');
+    const previous = existsSync(clientPath) ? (JSON.parse(readFileSync(clientPath, 'utf8')) as LocalClientRegistration) : null;
+    const secret = previous?.clientSecret ?? randomBytes(24).toString('base64url');
 
     server.service.on('beforeTokenSigning', (token: { payload: Record<string, unknown> }, req: IncomingMessage & { body?: Record<string, unknown> }) => {
       token.payload['aud'] = audience;
@@ -78,7 +77,14 @@ export class LocalIdentityProvider {
       }
     });
 
-    await server.start(0, options.host ?? '127.0.0.1');
+    // The issuer includes the port: reuse the last one when it is free, so tokens issued before a restart stay valid.
+    const lastPort = previous ? Number(new URL(previous.authority).port) : 0;
+    try {
+      await server.start(lastPort, options.host ?? '127.0.0.1');
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EADDRINUSE' || lastPort === 0) throw e;
+      await server.start(0, options.host ?? '127.0.0.1');
+    }
     const { port } = server.address();
     const issuer = `https://${options.host ?? '127.0.0.1'}:${port}`;
     server.issuer.url = issuer;

@@ -11,10 +11,13 @@ export class ExpiryScheduler implements Disposable {
   private timer: Disposable | undefined;
   private armedFor: number | null = null;
   private readonly stopListening: () => void;
-  private readonly expiredListeners = new Set<(grant: Grant) => void>();
   private disposed = false;
 
-  constructor(private readonly ledger: ConsentLedger, private readonly clock: Clock) {
+  constructor(
+    private readonly ledger: ConsentLedger,
+    private readonly clock: Clock,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {
     this.stopListening = ledger.onChange(() => this.rearm());
   }
 
@@ -22,10 +25,9 @@ export class ExpiryScheduler implements Disposable {
     this.fire();
   }
 
-  /** Called for each grant that expires; the support channel uses it to cut live sessions. */
+  /** Called for each grant that expires (by this timer or noticed elsewhere); the support channel cuts live sessions with it. */
   onExpired(listener: (grant: Grant) => void): Disposable {
-    this.expiredListeners.add(listener);
-    return { dispose: () => this.expiredListeners.delete(listener) };
+    return { dispose: this.ledger.onExpired(listener) };
   }
 
   /** The time the timer is set for, or null. Tests read it. */
@@ -43,8 +45,11 @@ export class ExpiryScheduler implements Disposable {
 
   private fire(): void {
     if (this.disposed) return;
-    for (const grant of this.ledger.expireDue()) {
-      for (const l of [...this.expiredListeners]) l(grant);
+    try {
+      this.ledger.expireDue();
+    } catch (e) {
+      // Keep the timer alive: the next grant change or restart tries again.
+      this.onError(e);
     }
     this.rearm();
   }

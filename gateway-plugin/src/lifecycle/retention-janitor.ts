@@ -19,6 +19,7 @@ export class RetentionJanitor implements Disposable {
     private readonly grants: ConsentLedger,
     private readonly clock: Clock,
     private readonly intervalMs = PURGE_INTERVAL_MS,
+    private readonly onError: (e: unknown) => void = () => {},
   ) {}
 
   start(): void {
@@ -41,6 +42,13 @@ export class RetentionJanitor implements Disposable {
   private schedule(): void {
     this.timer?.dispose();
     if (this.disposed) return;
-    this.timer = this.clock.setTimer(this.clock.now() + this.intervalMs, () => this.purgeNow());
+    this.timer = this.clock.setTimer(this.clock.now() + this.intervalMs, () => {
+      try {
+        this.purgeNow();
+      } catch (e) {
+        this.onError(e);
+        this.schedule();
+      }
+    });
   }
 }

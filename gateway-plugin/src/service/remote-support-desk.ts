@@ -175,10 +175,12 @@ export class RemoteSupportDesk {
   async revoke(by: string) {
     const revoked = this.consent.revoke(this.name, by);
     let sessionsEnded = 0;
-    if (revoked) {
+    // With no grant active now, no session may stay: a revoke racing this one, or an expiry it noticed
+    // first, still returns only once every live session is ended.
+    if (!this.consent.active(this.name)) {
       if (this.live) sessionsEnded = await this.live.endSessionsOfCluster(this.name, 'revoked', by);
       // Sessions recorded as open but not live here (none, unless something went wrong) end too.
-      sessionsEnded += this.sessions.endForGrant(revoked.id, 'revoked').length;
+      if (revoked) sessionsEnded += this.sessions.endForGrant(revoked.id, 'revoked').length;
     }
     return { revoked: revoked ? presentGrant(revoked, this.clock.now()) : null, sessionsEnded };
   }

@@ -48,6 +48,7 @@ function toGrant(row: GrantRow): Grant {
  */
 export class ConsentLedger {
   private readonly changeListeners = new Set<() => void>();
+  private readonly expiredListeners = new Set<(grant: Grant) => void>();
 
   constructor(
     private readonly db: Db,
@@ -88,7 +89,7 @@ export class ConsentLedger {
         );
       return { expired, superseded: open ? this.byId(open.id) : null, grant: this.byId(id)! };
     })();
-    for (const g of result.expired) this.events.publish('grant.expired', cluster, g);
+    this.announceExpired(result.expired);
     if (result.superseded) this.events.publish('grant.superseded', cluster, result.superseded);
     this.events.publish('grant.created', cluster, result.grant);
     this.changed();
@@ -107,7 +108,7 @@ export class ConsentLedger {
         .run(now, 'revoked', revokedBy, open.id);
       return { expired, revoked: this.byId(open.id) };
     })();
-    for (const g of result.expired) this.events.publish('grant.expired', cluster, g);
+    this.announceExpired(result.expired);
     if (result.revoked) this.events.publish('grant.revoked', cluster, result.revoked);
     this.changed();
     return result.revoked;
@@ -157,7 +158,7 @@ export class ConsentLedger {
   expireDue(): Grant[] {
     const now = this.clock.now();
     const expired = this.db.transaction(() => this.closeExpired(now))();
-    for (const g of expired) this.events.publish('grant.expired', g.cluster, g);
+    this.announceExpired(expired);
     if (expired.length) this.changed();
     return expired;
   }
@@ -178,6 +179,23 @@ export class ConsentLedger {
            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = grants.id)`,
       )
       .run(cutoff).changes;
+  }
+
+  /**
+   * Calls `listener` for every grant recorded as expired, whichever path
+   * noticed it first (the scheduler's timer, or a grant or revoke that came
+   * after the expiry time): the support channel ends the sessions there.
+   */
+  onExpired(listener: (grant: Grant) => void): () => void {
+    this.expiredListeners.add(listener);
+    return () => this.expiredListeners.delete(listener);
+  }
+
+  private announceExpired(expired: readonly Grant[]): void {
+    for (const g of expired) {
+      this.events.publish('grant.expired', g.cluster, g);
+      for (const l of [...this.expiredListeners]) l(g);
+    }
   }
 
   /** Calls `listener` after any change to open grants (used to re-arm the expiry timer). */

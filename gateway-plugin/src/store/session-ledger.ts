@@ -185,8 +185,8 @@ export class SessionLedger {
   }
 
   /** Moves a live session to the grant that superseded its own, at that grant's level. */
-  rebind(sessionId: string, grantId: string, accessLevel: AccessLevel): void {
-    this.db.prepare('UPDATE sessions SET grant_id = ?, access_level = ? WHERE id = ? AND ended_at IS NULL').run(grantId, accessLevel, sessionId);
+  rebind(sessionId: string, grantId: string, accessLevel: AccessLevel): boolean {
+    return this.db.prepare('UPDATE sessions SET grant_id = ?, access_level = ? WHERE id = ? AND ended_at IS NULL').run(grantId, accessLevel, sessionId).changes === 1;
   }
 
   /** Ends every open session of a grant (revoke or expiry); returns the sessions ended. */
