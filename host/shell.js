@@ -70,6 +70,8 @@
     this.module = module;
     this.cluster = cluster;
     this.subName = 'main#' + Date.now() + '+0';
+    // Messages go only to, and are taken only from, the extension's own origin (the gateway's).
+    this.origin = new URL(extensionBase, location.href).origin;
     this.sequence = 0;
     this.pending = new Map();
     this.connection = {
@@ -113,7 +115,7 @@
       }, timeoutMs || 15000);
       self.pending.set(sequence, { resolve: resolve, reject: reject, timer: timer });
       log('→', command, data);
-      self.target().postMessage(self.packet(command, data, PACKET.request, sequence), '*');
+      self.target().postMessage(self.packet(command, data, PACKET.request, sequence), self.origin);
     });
   };
 
@@ -121,11 +123,11 @@
     var answer = this.packet(message.command, data, type, message.sequence);
     answer.destSubName = message.srcSubName;
     log('↩', message.command, data);
-    this.target().postMessage(answer, '*');
+    this.target().postMessage(answer, this.origin);
   };
 
   ShellSession.prototype.onMessage = function (event) {
-    if (event.source !== this.target()) return;
+    if (event.source !== this.target() || event.origin !== this.origin) return;
     var message = event.data;
     if (!message || typeof message !== 'object' || !message.command || message.signature !== SIGNATURE) return;
     if (message.type === PACKET.response || message.type === PACKET.error) {
@@ -230,7 +232,7 @@
           reject(new Error('The extension did not answer (is it built? see ' + extensionBase + ')'));
           return;
         }
-        self.target().postMessage(self.packet('Ping', {}, PACKET.request, sequence), '*');
+        self.target().postMessage(self.packet('Ping', {}, PACKET.request, sequence), self.origin);
       }, 250);
       self.pending.set(sequence, {
         resolve: function (data) { clearInterval(timer); resolve(data); },
