@@ -5,6 +5,8 @@ import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
 import { serveFolder } from './api/static-files';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
 import { loadFixture, SimulatedCluster } from './cluster/simulated-cluster';
+import type { ClusterTarget } from './cluster/cluster-target';
+import { PowerShellClusterTarget } from './cluster/powershell-cluster';
 import { GatewayConfig } from './config/config';
 import { Clock, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
@@ -38,12 +40,16 @@ export interface GatewayPointer {
   mode: string;
 }
 
+/** A started gateway and its parts. */
 export interface RunningGateway {
   url: string;
   port: number;
   config: GatewayConfig;
   desk: RemoteSupportDesk;
-  cluster: SimulatedCluster;
+  /** The cluster target: PowerShellClusterTarget when executor.kind is "powershell", else the simulated cluster. */
+  cluster: ClusterTarget;
+  /** The simulated cluster (embedded default and tests), or null on a real deployment. */
+  simulatedCluster: SimulatedCluster | null;
   clock: Clock;
   events: EventHub;
   scheduler: ExpiryScheduler;
@@ -94,10 +100,12 @@ export async function startGateway(
     const consent = new ConsentLedger(db, clock, secrets, events);
     const sessions = new SessionLedger(db, clock, events);
 
-    const cluster = new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
+    // A real deployment installs the agent with PowerShell on the configured nodes; the embedded default simulates them.
+    const cluster: ClusterTarget = config.executor.kind === 'powershell' ? realCluster(config) : new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
+    if (cluster instanceof PowerShellClusterTarget) opened.push(() => cluster.dispose());
     const agents = new AgentDeployer(db, cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
     agents.recoverAfterRestart();
-    cluster.restoreInstalled(agents.installedNodes());
+    if (cluster instanceof SimulatedCluster) cluster.restoreInstalled(agents.installedNodes());
     const interrupted = sessions.interruptOpenSessions();
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
 
@@ -216,6 +224,7 @@ export async function startGateway(
       config,
       desk,
       cluster,
+      simulatedCluster: cluster instanceof SimulatedCluster ? cluster : null,
       clock,
       events,
       scheduler,
@@ -239,6 +248,7 @@ export async function startGateway(
         await app.close();
         await identityProvider?.stop();
         executor.dispose?.();
+        if (cluster instanceof PowerShellClusterTarget) cluster.dispose();
         await agents.idle();
         removePointer(pointerPath, url);
         scheduler.dispose();
@@ -264,9 +274,9 @@ export { FEATURE_PREFIX };
  * Test mode only: takes a simulated node offline (for agent installs and
  * commands alike), slows it or hangs it.
  */
-function faultInjector(cluster: SimulatedCluster, executor: NodeExecutor) {
+function faultInjector(cluster: ClusterTarget, executor: NodeExecutor) {
   return (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => {
-    if (!(executor instanceof SimulatedNodeExecutor)) throw new Error('fault injection needs the simulated executor');
+    if (!(executor instanceof SimulatedNodeExecutor) || !(cluster instanceof SimulatedCluster)) throw new Error('fault injection needs the simulated cluster and executor');
     if (!cluster.nodes().some((n) => n.name === node)) return false;
     if (faults.offline !== undefined) {
       cluster.setNodeOnline(node, !faults.offline);
@@ -276,6 +286,16 @@ function faultInjector(cluster: SimulatedCluster, executor: NodeExecutor) {
     if (faults.hang !== undefined) executor.setHang(node, faults.hang);
     return true;
   };
+}
+
+/** The configured real cluster, installed and checked through PowerShell (config.ts makes sure the section is complete). */
+function realCluster(config: GatewayConfig): PowerShellClusterTarget {
+  const { name, nodes, registered } = config.cluster;
+  if (name === undefined || nodes === undefined || registered === undefined) {
+    throw new Error('executor.kind "powershell" needs cluster.name, cluster.nodes and cluster.registered');
+  }
+  const powershellPath = config.executor.kind === 'powershell' ? config.executor.powershellPath : undefined;
+  return new PowerShellClusterTarget({ name, nodes, registered, ...(powershellPath ? { powershellPath } : {}) });
 }
 
 /** Removes gateway.json on shutdown, unless another gateway has since written its own there. */

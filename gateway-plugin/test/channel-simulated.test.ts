@@ -34,7 +34,7 @@ describe('the embedded default end to end: simulated cluster behind the support 
     const psrc = files.find((f) => f.path.endsWith('RemoteSupport.Diagnostics.psrc'))!;
     assert.equal(psrc.content, roleCapabilityFile('Diagnostics'));
     for (const node of ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04']) {
-      assert.deepEqual(t.gateway.cluster.deployedFiles(node), files, `${node} holds the package`);
+      assert.deepEqual(t.gateway.simulatedCluster!.deployedFiles(node), files, `${node} holds the package`);
     }
   });
 

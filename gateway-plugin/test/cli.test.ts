@@ -86,7 +86,7 @@ describe('remote-support install and remove', () => {
   });
 
   it('exits 1 naming the node whose install failed and its error, while the other node succeeds', async () => {
-    t.gateway.cluster.setNodeOnline('hci-n02', false);
+    t.gateway.simulatedCluster!.setNodeOnline('hci-n02', false);
     try {
       const run = await rs('install', '--node', 'hci-n02', '--node', 'hci-n03');
 
@@ -97,7 +97,7 @@ describe('remote-support install and remove', () => {
       assert.deepEqual(rows.map((r) => [r['Node'], r['Result']]), [['hci-n02', 'failed'], ['hci-n03', 'succeeded']]);
       assert.match(rows[0]!['Error']!, /does not answer on WinRM/);
     } finally {
-      t.gateway.cluster.setNodeOnline('hci-n02', true);
+      t.gateway.simulatedCluster!.setNodeOnline('hci-n02', true);
     }
   });
 

@@ -49,15 +49,53 @@ describe('gateway configuration', () => {
       tls: { certFile: '/etc/rs/cert.pem', keyFile: '/etc/rs/key.pem' },
       auth: { mode: 'entra', issuer: 'https://login.microsoftonline.com/t/v2.0', audience: 'api://rs', jwksUri: 'https://login.microsoftonline.com/t/discovery/v2.0/keys', adminRole: 'RemoteSupport.Admin' },
     };
-    writeFileSync(file, JSON.stringify({ ...base, executor: { kind: 'powershell' } }));
+    const cluster = { name: 'hci-cl01.contoso.local', nodes: ['hci-n01', 'hci-n02'], registered: true };
+    writeFileSync(file, JSON.stringify({ ...base, executor: { kind: 'powershell' }, cluster }));
     assert.throws(() => loadConfig(['--config', file], {}), /needs engineerAuth: the local identity provider is for the embedded default and tests only/);
     writeFileSync(file, JSON.stringify(base));
     assert.throws(() => loadConfig(['--config', file], {}), /needs executor.kind "powershell"/);
     const engineerAuth = { issuer: base.auth.issuer, audience: 'api://rs', jwksUri: base.auth.jwksUri, engineerRole: 'RemoteSupport.Engineer' };
     writeFileSync(file, JSON.stringify({ ...base, executor: { kind: 'powershell' }, engineerAuth }));
+    assert.throws(() => loadConfig(['--config', file], {}), /executor.kind "powershell" \(always so in production\) needs cluster.name, cluster.nodes and cluster.registered/);
+    writeFileSync(file, JSON.stringify({ ...base, executor: { kind: 'powershell', powershellPath: 'C:\\Program Files\\PowerShell\\7\\pwsh.exe' }, engineerAuth, cluster }));
     const ok = loadConfig(['--config', file], {});
     assert.equal(ok.mode, 'production');
     assert.equal(ok.engineerAuth?.engineerRole, 'RemoteSupport.Engineer');
+    assert.deepEqual(ok.cluster, { stepDelayMs: 400, ...cluster });
+    dir.remove();
+  });
+
+  it('validates the real cluster of the PowerShell executor: a DNS name, 1 to 16 NetBIOS node names, registered true or false', () => {
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    const load = (cluster: Record<string, unknown>, executor: Record<string, unknown> = { kind: 'powershell' }) => {
+      writeFileSync(file, JSON.stringify({ executor, cluster }));
+      return loadConfig(['--config', file], {});
+    };
+    const good = { name: 'hci-cl01.contoso.local', nodes: ['hci-n01', 'HCI-N02'], registered: false };
+    assert.deepEqual(load(good).cluster, { stepDelayMs: 400, ...good });
+    assert.equal(load({ ...good, name: 'hci-cl01' }).cluster.name, 'hci-cl01');
+    assert.equal(load({ ...good, nodes: Array.from({ length: 16 }, (_, i) => `hci-n${i + 1}`) }).cluster.nodes?.length, 16);
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ nodes: good.nodes, registered: true }, /needs cluster.name, cluster.nodes and cluster.registered/],
+      [{ ...good, name: 'hci_cl01.contoso.local' }, /cluster.name must be the cluster's DNS name, such as hci-cl01.contoso.local \(got "hci_cl01.contoso.local"\)/],
+      [{ ...good, name: '-hci.contoso.local' }, /cluster.name must be the cluster's DNS name/],
+      [{ ...good, name: 42 }, /cluster.name must be the cluster's DNS name/],
+      [{ ...good, nodes: [] }, /cluster.nodes must list 1 to 16 node names \(got 0\)/],
+      [{ ...good, nodes: Array.from({ length: 17 }, (_, i) => `hci-n${i + 1}`) }, /cluster.nodes must list 1 to 16 node names \(got 17\)/],
+      [{ ...good, nodes: 'hci-n01' }, /cluster.nodes must list 1 to 16 node names/],
+      [{ ...good, nodes: ['hci-n01.contoso.local'] }, /cluster.nodes must be NetBIOS computer names: 1 to 15 letters, digits and hyphens, such as hci-n01 \(got "hci-n01.contoso.local"\)/],
+      [{ ...good, nodes: ['hci-node-number-1'] }, /NetBIOS computer names/],
+      [{ ...good, nodes: ['12345'] }, /NetBIOS computer names/],
+      [{ ...good, nodes: ['hci-n01;calc'] }, /NetBIOS computer names/],
+      [{ ...good, nodes: ['hci-n01', 'HCI-N01'] }, /cluster.nodes names hci-n01 twice/],
+      [{ ...good, registered: 'yes' }, /cluster.registered must be true or false \(got "yes"\)/],
+    ];
+    for (const [cluster, message] of bad) {
+      assert.throws(() => load(cluster), (e: unknown) => e instanceof ConfigError && message.test(e.message), JSON.stringify(cluster));
+    }
+    assert.throws(() => load(good, { kind: 'simulated' }), /describe a real cluster and need executor.kind "powershell"; the simulated cluster comes from cluster.fixture/);
+    assert.deepEqual(load({ fixture: '/tmp/f.json' }, { kind: 'simulated' }).cluster, { stepDelayMs: 400, fixture: '/tmp/f.json' }, 'the simulated default is unchanged');
     dir.remove();
   });
 

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraAuthOptions } from '../auth/admin-auth';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
-import { jeaFiles, JeaOptions } from '../policy/jea-files';
+import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 
 /** How the gateway runs. */
 export const MODES = ['embedded', 'production', 'test'] as const;
@@ -22,7 +22,12 @@ export interface GatewayConfig {
    * only), the gateway runs a local identity provider on loopback.
    */
   engineerAuth?: EntraTokenOptions & { engineerRole: string };
-  cluster: { fixture?: string; stepDelayMs: number };
+  /**
+   * The simulated cluster (fixture, step delay), or, with executor.kind
+   * "powershell", the real cluster: its DNS name, its nodes' names and
+   * whether it is registered with Azure.
+   */
+  cluster: { fixture?: string; stepDelayMs: number; name?: string; nodes?: string[]; registered?: boolean };
   /**
    * Where commands run: the simulated cluster (embedded default), or
    * PowerShell remoting to the JEA endpoint on each node (a real deployment).
@@ -108,7 +113,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (!auth.jwksUri && !auth.jwks) throw new ConfigError('auth.jwksUri (or auth.jwks) must be set for Entra ID authentication');
   }
 
-  const clusterRaw = (raw['cluster'] ?? {}) as { fixture?: string; stepDelayMs?: number };
+  const clusterRaw = (raw['cluster'] ?? {}) as { fixture?: string; stepDelayMs?: number; name?: unknown; nodes?: unknown; registered?: unknown };
   const stepRaw = flags.get('--step-delay-ms') ?? clusterRaw.stepDelayMs ?? 400;
   const stepDelayMs = typeof stepRaw === 'string' && /^\d+$/.test(stepRaw) ? Number(stepRaw) : stepRaw;
   if (typeof stepDelayMs !== 'number' || !Number.isInteger(stepDelayMs) || stepDelayMs < 0 || stepDelayMs > 60_000) {
@@ -135,6 +140,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
   const executor = (raw['executor'] ?? { kind: 'simulated' }) as GatewayConfig['executor'];
   if (executor.kind !== 'simulated' && executor.kind !== 'powershell') throw new ConfigError('executor.kind must be simulated or powershell');
+  if (executor.kind === 'powershell' && executor.endpointName !== undefined && executor.endpointName !== SESSION_CONFIGURATION_NAME) {
+    // The agent install registers this one session configuration; commands must go to the same one.
+    throw new ConfigError(`executor.endpointName must be ${SESSION_CONFIGURATION_NAME}, the session configuration the agent install registers (got ${executor.endpointName})`);
+  }
+
+  const realCluster = readRealCluster(clusterRaw, executor.kind);
 
   const jea = raw['jea'] as JeaOptions | undefined;
   if (jea !== undefined) {
@@ -153,7 +164,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     tls,
     auth,
     ...(engineerAuth ? { engineerAuth } : {}),
-    cluster: { stepDelayMs, ...(fixture ? { fixture } : {}) },
+    cluster: { stepDelayMs, ...(fixture ? { fixture } : {}), ...realCluster },
     executor,
     ...(jea ? { jea } : {}),
     channel,
@@ -165,4 +176,45 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (!config.engineerAuth) throw new ConfigError('production mode needs engineerAuth: the local identity provider is for the embedded default and tests only');
   }
   return config;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+// A Windows computer name: 1 to 15 letters, digits and hyphens, not all digits, no hyphen at either end.
+const NETBIOS_NAME = /^(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$/;
+/** An Azure Stack HCI cluster has 1 to 16 nodes. */
+const MAX_NODES = 16;
+
+/**
+ * cluster.name, cluster.nodes and cluster.registered: the real cluster the
+ * PowerShell executor and agent installs work on. Required with
+ * executor.kind "powershell" (so always in production), refused with the
+ * simulated cluster, which comes from cluster.fixture.
+ */
+function readRealCluster(raw: { name?: unknown; nodes?: unknown; registered?: unknown }, executorKind: string): { name: string; nodes: string[]; registered: boolean } | Record<string, never> {
+  const { name, nodes, registered } = raw;
+  if (executorKind !== 'powershell') {
+    if (name !== undefined || nodes !== undefined || registered !== undefined) {
+      throw new ConfigError('cluster.name, cluster.nodes and cluster.registered describe a real cluster and need executor.kind "powershell"; the simulated cluster comes from cluster.fixture');
+    }
+    return {};
+  }
+  if (name === undefined || nodes === undefined || registered === undefined) {
+    throw new ConfigError('executor.kind "powershell" (always so in production) needs cluster.name, cluster.nodes and cluster.registered: the cluster to install the agent on and run commands against');
+  }
+  if (typeof name !== 'string' || !DNS_NAME.test(name)) {
+    throw new ConfigError(`cluster.name must be the cluster's DNS name, such as hci-cl01.contoso.local (got ${JSON.stringify(name)})`);
+  }
+  if (!Array.isArray(nodes) || nodes.length < 1 || nodes.length > MAX_NODES) {
+    throw new ConfigError(`cluster.nodes must list 1 to ${MAX_NODES} node names (got ${Array.isArray(nodes) ? `${nodes.length}` : JSON.stringify(nodes)})`);
+  }
+  for (const node of nodes) {
+    if (typeof node !== 'string' || !NETBIOS_NAME.test(node)) {
+      throw new ConfigError(`cluster.nodes must be NetBIOS computer names: 1 to 15 letters, digits and hyphens, such as hci-n01 (got ${JSON.stringify(node)})`);
+    }
+  }
+  const lowered = (nodes as string[]).map((n) => n.toLowerCase());
+  const twice = lowered.find((n, i) => lowered.indexOf(n) !== i);
+  if (twice !== undefined) throw new ConfigError(`cluster.nodes names ${twice} twice`);
+  if (typeof registered !== 'boolean') throw new ConfigError(`cluster.registered must be true or false (got ${JSON.stringify(registered)})`);
+  return { name, nodes: [...(nodes as string[])], registered };
 }
