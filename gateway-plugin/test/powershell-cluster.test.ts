@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -18,28 +18,13 @@ import { AgentDeployer, AgentOperation, defaultJeaOptions } from '../src/operati
 import { JeaFile, jeaFiles, SESSION_CONFIGURATION_NAME } from '../src/policy/jea-files';
 import { openDatabase } from '../src/store/database';
 import { timed } from './fixtures/executor-harness';
+import { expectExecutorError, gone, readLogEntries } from './fixtures/pwsh-test-helpers';
 import { FEATURE, startTestGateway, tempDir } from './helpers/gateway-fixture';
 
 const FAKE_PWSH = join(__dirname, '..', '..', 'test', 'fixtures', 'fake-pwsh-cluster');
 const CLUSTER = 'hci-cl01.contoso.local';
 const FILES: readonly JeaFile[] = jeaFiles(defaultJeaOptions(CLUSTER));
 const INJECTION = "x'; Remove-Item C:\\ -Recurse; '";
-
-interface LogEntry {
-  pid: number;
-  argv: string[];
-  stdin: string;
-}
-
-/** A PID that no longer names a process. */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
 
 describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
   let dir: string;
@@ -72,12 +57,8 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     targets.push(t);
     return t;
   };
-  const entries = (): LogEntry[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry) : []);
-  const failure = async (promise: Promise<unknown>): Promise<ExecutorError> => {
-    const { error } = await timed(promise);
-    assert.ok(error instanceof ExecutorError, `an ExecutorError, got ${String(error)}`);
-    return error;
-  };
+  const entries = () => readLogEntries(log);
+  const failure = expectExecutorError;
   const install = (t: PowerShellClusterTarget, node: string, files: readonly JeaFile[] = FILES, steps: string[] = []) => t.installAgent(node, files, (s) => steps.push(s));
 
   it('starts PowerShell with exactly the fixed arguments of each operation and sends the data only on stdin', async () => {

@@ -1,3 +1,4 @@
+import { CONVERT_TO_ERROR_FRAME, SCRIPT_PREAMBLE } from '../executors/remoting-script';
 import { JEA_MODULE_NAME } from '../policy/jea-files';
 
 /**
@@ -37,13 +38,7 @@ export const INSTALL_STEP_IDS = ['check', 'copy', 'register', 'verify'] as const
 export const REMOVE_STEP_IDS = ['check', 'unregister', 'remove'] as const;
 
 /** What every script starts with: strict errors, a UTF-8 stdout of frames, the error frame, reading the request. */
-const PRELUDE = String.raw`$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-$utf8 = New-Object System.Text.UTF8Encoding -ArgumentList $false
-$stdout = New-Object System.IO.StreamWriter -ArgumentList ([Console]::OpenStandardOutput()), $utf8
-$stdout.AutoFlush = $true
-$stdout.NewLine = [string][char]10
-$moduleDirectory = '${AGENT_MODULE_DIRECTORY}'
+const PRELUDE = String.raw`${SCRIPT_PREAMBLE}$moduleDirectory = '${AGENT_MODULE_DIRECTORY}'
 
 function Write-Frame($Frame) {
   $stdout.WriteLine((ConvertTo-Json -InputObject $Frame -Depth 8 -Compress))
@@ -59,29 +54,11 @@ function Get-PlainMessage([string] $Text) {
   return $Text.Trim()
 }
 
-function ConvertTo-ErrorFrame($Record, [string] $Stage) {
-  $exception = $Record.Exception
-  if ($exception -is [System.Management.Automation.MethodInvocationException] -and $null -ne $exception.InnerException) {
-    $exception = $exception.InnerException
-    if ($exception -is [System.Management.Automation.IContainsErrorRecord]) { $Record = $exception.ErrorRecord }
-  }
-  $transportCode = $null
-  if ($exception -is [System.Management.Automation.Remoting.PSRemotingTransportException]) { $transportCode = $exception.ErrorCode }
-  $info = $Record.CategoryInfo
-  return [ordered]@{
-    stage = $Stage
-    message = Get-PlainMessage ([string] $exception.Message)
-    category = [string] $info.Category
-    activity = [string] $info.Activity
-    reason = [string] $info.Reason
-    targetName = [string] $info.TargetName
-    targetType = [string] $info.TargetType
-    fullyQualifiedErrorId = [string] $Record.FullyQualifiedErrorId
-    exceptionType = $exception.GetType().FullName
-    transportErrorCode = $transportCode
-  }
+function Format-ErrorMessage([string] $Text) {
+  return Get-PlainMessage $Text
 }
 
+${CONVERT_TO_ERROR_FRAME}
 function Test-TransportError($Record) {
   return ($Record.Exception -is [System.Management.Automation.Remoting.PSRemotingTransportException]) -or ([string] $Record.FullyQualifiedErrorId -match 'PSSessionStateBroken|PSSessionOpenFailed')
 }

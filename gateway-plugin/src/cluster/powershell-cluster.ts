@@ -1,7 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { StringDecoder } from 'node:string_decoder';
 import defaultFixture from './fixtures/hci-cluster.json';
 import { ExecutorError, ExecutorErrorCode, protocolError } from '../executors/executor-error';
+import { exitWithoutError, runPowerShell } from '../executors/powershell-child';
 import { classifyRemotingError, DEFAULT_POWERSHELL_PATH, parseFrame, RemotingError } from '../executors/powershell-executor';
 import { JEA_MODULE_NAME, JeaFile, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import {
@@ -81,9 +80,6 @@ const AGENT_FILE_TYPE = /\.(?:psd1|psrc|pssc)$/i;
 const MAX_FILES = 64;
 const MAX_FILE_CHARS = 1024 * 1024;
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
-const STDERR_KEPT = 8 * 1024;
-/** After a kill, how long to wait for the process to be reaped before settling anyway. */
-const REAP_WAIT_MS = 5000;
 const PROBE_TIMEOUT_MS = 5000;
 
 /** The manifest and session configuration an install needs among its files. */
@@ -322,139 +318,65 @@ export class PowerShellClusterTarget implements ClusterTarget {
       if (this.disposed) return reject(new ExecutorError('ExecutorUnavailable', target, `${what} on ${target} cannot start: the cluster target was disposed`));
       if (spec.signal?.aborted) return reject(new ExecutorError('Cancelled', target, `${what} on ${target} was cancelled before it started`));
 
-      let child: ChildProcess;
-      try {
-        child = spawn(this.powershellPath, CLUSTER_SCRIPT_ARGS[operation] as string[], {
-          stdio: ['pipe', 'pipe', 'pipe'],
-          shell: false,
-          windowsHide: true,
-          env: this.env ?? process.env,
-        });
-      } catch (error) {
-        return reject(unavailable(what, target, this.powershellPath, (error as Error).message));
-      }
-
       let next = 0;
       let at: string | null = null;
       let done: Record<string, unknown> | undefined;
       let fatal: RemotingError | undefined;
-      let failure: ExecutorError | undefined;
-      let settled = false;
-      let stderr = '';
-      let outputBytes = 0;
-      let pending = '';
-      let reapTimer: NodeJS.Timeout | undefined;
-      const decoder = new StringDecoder('utf8');
       const where = () => (at ? ` (at "${at}")` : '');
 
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        if (reapTimer) clearTimeout(reapTimer);
-        spec.signal?.removeEventListener('abort', cancel);
-        this.inFlight.delete(cancel);
-        fn();
-      };
-      /** Kills PowerShell and settles with `error` once the process is gone. */
-      const stop = (error: ExecutorError) => {
-        if (failure || settled) return;
-        failure = error;
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          reapTimer = setTimeout(() => settle(() => reject(error)), REAP_WAIT_MS);
-        } else {
-          settle(() => reject(error));
-        }
-      };
-      const cancel = () => stop(new ExecutorError('Cancelled', target, `${what} on ${target} was cancelled${where()}; PowerShell was stopped`));
-      const deadline = setTimeout(
-        () => stop(new ExecutorError('CommandTimedOut', target, `${what} on ${target} did not finish within ${this.timeoutMs} ms${where()}; PowerShell was stopped`)),
-        this.timeoutMs,
-      );
-      spec.signal?.addEventListener('abort', cancel, { once: true });
-      this.inFlight.add(cancel);
-
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        // Only a failure to start matters here; a failed kill is followed by 'close' anyway.
-        if (child.pid === undefined) {
-          failure ??= unavailable(what, target, this.powershellPath, error.code ?? error.message);
-          settle(() => reject(failure!));
-        }
-      });
-      if (child.pid !== undefined) this.onSpawn?.({ operation, target, pid: child.pid });
-
-      const takeLine = (line: string) => {
-        if (line.trim() === '') return;
-        let frame: ClusterFrame;
-        try {
-          frame = parseClusterFrame(line);
-        } catch (error) {
-          return stop(protocolError(target, `${(error as Error).message}: ${preview(line)}`));
-        }
-        if (done || fatal) return stop(protocolError(target, `a ${frame.frame} frame came after the run had ended`));
-        switch (frame.frame) {
-          case 'step': {
-            const expected = spec.steps[next];
-            if (!expected || expected.id !== frame.step) {
-              return stop(protocolError(target, `the script reported step ${JSON.stringify(frame.step)} where ${expected ? `"${expected.id}" was due` : 'no more steps were due'}`));
+      const run = runPowerShell<ClusterFrame, Record<string, unknown>>({
+        powershellPath: this.powershellPath,
+        args: CLUSTER_SCRIPT_ARGS[operation],
+        env: this.env,
+        input: { protocol: CLUSTER_PROTOCOL_VERSION, operation, ...spec.request },
+        timeoutMs: this.timeoutMs,
+        signal: spec.signal,
+        maxOutputBytes: MAX_OUTPUT_BYTES,
+        onSpawn: (pid) => this.onSpawn?.({ operation, target, pid }),
+        errors: {
+          startFailed: (why) => unavailable(what, target, this.powershellPath, why),
+          timedOut: () => new ExecutorError('CommandTimedOut', target, `${what} on ${target} did not finish within ${this.timeoutMs} ms${where()}; PowerShell was stopped`),
+          cancelled: () => new ExecutorError('Cancelled', target, `${what} on ${target} was cancelled${where()}; PowerShell was stopped`),
+          protocol: (message) => protocolError(target, message),
+        },
+        parseFrame: parseClusterFrame,
+        onFrame: (frame) => {
+          if (done || fatal) return protocolError(target, `a ${frame.frame} frame came after the run had ended`);
+          switch (frame.frame) {
+            case 'step': {
+              const expected = spec.steps[next];
+              if (!expected || expected.id !== frame.step) {
+                return protocolError(target, `the script reported step ${JSON.stringify(frame.step)} where ${expected ? `"${expected.id}" was due` : 'no more steps were due'}`);
+              }
+              next++;
+              at = expected.title;
+              try {
+                spec.step?.(expected.title);
+              } catch {
+                // A consumer's failure is its own; the run goes on.
+              }
+              return;
             }
-            next++;
-            at = expected.title;
-            try {
-              spec.step?.(expected.title);
-            } catch {
-              // A consumer's failure is its own; the run goes on.
-            }
-            return;
+            case 'done':
+              if (next !== spec.steps.length) return protocolError(target, `the script finished after ${next} of ${spec.steps.length} steps`);
+              done = frame.value;
+              return;
+            case 'fatal':
+              fatal = frame.error;
+              return;
           }
-          case 'done':
-            if (next !== spec.steps.length) return stop(protocolError(target, `the script finished after ${next} of ${spec.steps.length} steps`));
-            done = frame.value;
-            return;
-          case 'fatal':
-            fatal = frame.error;
-            return;
-        }
-      };
-
-      child.stdout!.on('data', (data: Buffer) => {
-        if (failure || settled) return;
-        outputBytes += data.length;
-        if (outputBytes > MAX_OUTPUT_BYTES) return stop(protocolError(target, `the output exceeded ${MAX_OUTPUT_BYTES} bytes`));
-        const lines = (pending + decoder.write(data)).split('\n');
-        pending = lines.pop()!;
-        for (const line of lines) {
-          if (failure) return;
-          takeLine(line.replace(/\r$/, ''));
-        }
+        },
+        finish: (exit) => {
+          if (fatal) throw fatalError(what, target, at, fatal);
+          if (exit.code !== 0) throw protocolError(target, exitWithoutError(exit, where()));
+          if (!done) throw protocolError(target, `the output ended without a done frame${where()}`);
+          return done;
+        },
       });
-      child.stderr!.on('data', (data: Buffer) => {
-        stderr = (stderr + data.toString('utf8')).slice(-STDERR_KEPT);
-      });
-      child.stdin!.on('error', () => {
-        // PowerShell may exit before reading its input; its exit code and output tell why.
-      });
-
-      child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
-        if (failure) return settle(() => reject(failure!));
-        const rest = (pending + decoder.end()).replace(/\r$/, '');
-        if (rest.trim() !== '') {
-          takeLine(rest);
-          if (failure) return settle(() => reject(failure!));
-        }
-        settle(() => {
-          if (fatal) return reject(fatalError(what, target, at, fatal));
-          if (code !== 0) {
-            const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-            return reject(protocolError(target, `PowerShell ${why} without reporting an error${where()}${stderr.trim() ? `: ${preview(stderr.trim())}` : ''}`));
-          }
-          if (!done) return reject(protocolError(target, `the output ended without a done frame${where()}`));
-          resolve(done);
-        });
-      });
-
-      child.stdin!.end(JSON.stringify({ protocol: CLUSTER_PROTOCOL_VERSION, operation, ...spec.request }) + '\n');
+      this.inFlight.add(run.cancel);
+      const forget = () => this.inFlight.delete(run.cancel);
+      run.result.then(forget, forget);
+      resolve(run.result);
     });
   }
 }
@@ -694,8 +616,4 @@ function atLeast(version: string, min: string): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function preview(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

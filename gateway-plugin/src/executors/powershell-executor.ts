@@ -1,5 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { StringDecoder } from 'node:string_decoder';
 import { JEA_ENDPOINT_NAME } from '../cluster/simulated-cluster';
 import type { CheckedCommand } from '../policy/command-table';
 import {
@@ -7,6 +5,7 @@ import {
   nodeUnreachable, protocolError, unknownNode,
 } from './executor-error';
 import { assertCommandShape, completeResult, NodeExecutor, NodeResult, ResultChunk, ResultObject, RunOptions } from './node-executor';
+import { exitWithoutError, runPowerShell } from './powershell-child';
 import { REMOTING_PROTOCOL_VERSION, REMOTING_SCRIPT } from './remoting-script';
 
 /**
@@ -71,9 +70,6 @@ export interface PowerShellExecutorOptions {
 
 const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/;
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const STDERR_KEPT = 8 * 1024;
-/** After a kill, how long to wait for the process to be reaped before settling anyway. */
-const REAP_WAIT_MS = 5000;
 
 export class PowerShellNodeExecutor implements NodeExecutor {
   readonly powershellPath: string;
@@ -121,159 +117,78 @@ export class PowerShellNodeExecutor implements NodeExecutor {
         command: { cmdlet: command.cmdlet, parameters: command.parameters, level: command.level },
       };
 
-      let child: ChildProcess;
-      try {
-        child = spawn(this.powershellPath, POWERSHELL_ARGS as string[], {
-          stdio: ['pipe', 'pipe', 'pipe'],
-          shell: false,
-          windowsHide: true,
-          env: this.env ?? process.env,
-        });
-      } catch (error) {
-        return reject(executorUnavailable(target, `${this.powershellPath} could not be started: ${(error as Error).message}`));
-      }
-
       const objects: ResultObject[] = [];
       const errors: CommandErrorRecord[] = [];
       let fatal: RemotingError | undefined;
       let ended: number | undefined;
-      let failure: ExecutorError | undefined;
-      let stderr = '';
-      let outputBytes = 0;
       let sequence = 0;
-      let pending = '';
-      let settled = false;
-      let reapTimer: NodeJS.Timeout | undefined;
-      const decoder = new StringDecoder('utf8');
+      /** The chunk of the current stdout read, made at its first frame. */
+      let chunk: ResultChunk | undefined;
+      const path = this.powershellPath;
 
-      const cleanup = () => {
-        clearTimeout(deadline);
-        if (reapTimer) clearTimeout(reapTimer);
-        options.signal?.removeEventListener('abort', onAbort);
-        this.inFlight.delete(cancelRun);
-      };
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        fn();
-      };
-      /** Stops the run: kills PowerShell, and settles with `error` once the process is gone. */
-      const stop = (error: ExecutorError) => {
-        if (failure || settled) return;
-        failure = error;
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          reapTimer = setTimeout(() => settle(() => reject(error)), REAP_WAIT_MS);
-        } else {
-          settle(() => reject(error));
-        }
-      };
-      const cancelRun = () => stop(cancelled(target));
-      const onAbort = cancelRun;
-      const deadline = setTimeout(() => stop(commandTimedOut(target, options.timeoutMs)), options.timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.inFlight.add(cancelRun);
-
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        // Only a failure to start matters here; a failed kill is followed by 'close' anyway.
-        if (child.pid === undefined) {
-          failure ??= executorUnavailable(target, `${this.powershellPath} could not be started (${error.code ?? error.message})`);
-          settle(() => reject(failure!));
-        }
-      });
-      if (child.pid !== undefined) this.onSpawn?.({ node: target, pid: child.pid });
-
-      const takeLine = (line: string, chunk: ResultChunk) => {
-        if (line.trim() === '') return;
-        let frame: RemotingFrame;
-        try {
-          frame = parseFrame(line);
-        } catch (error) {
-          stop(protocolError(target, `${(error as Error).message}: ${preview(line)}`));
-          return;
-        }
-        if (ended !== undefined || fatal) {
-          stop(protocolError(target, `a ${frame.frame} frame came after the run had ended`));
-          return;
-        }
-        switch (frame.frame) {
-          case 'object': {
-            const value = toResultObject(frame.value);
-            objects.push(value);
-            chunk.objects.push(value);
-            break;
+      const run = runPowerShell<RemotingFrame, NodeResult>({
+        powershellPath: path,
+        args: POWERSHELL_ARGS,
+        env: this.env,
+        input: request,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        maxOutputBytes: this.maxOutputBytes,
+        onSpawn: (pid) => this.onSpawn?.({ node: target, pid }),
+        errors: {
+          startFailed: (why, thrown) => executorUnavailable(target, thrown ? `${path} could not be started: ${why}` : `${path} could not be started (${why})`),
+          timedOut: () => commandTimedOut(target, options.timeoutMs),
+          cancelled: () => cancelled(target),
+          protocol: (message) => protocolError(target, message),
+        },
+        parseFrame,
+        onFrame: (frame) => {
+          if (ended !== undefined || fatal) return protocolError(target, `a ${frame.frame} frame came after the run had ended`);
+          chunk ??= { node: target, cmdlet: command.cmdlet, sequence, objects: [], errors: [] };
+          switch (frame.frame) {
+            case 'object': {
+              const value = toResultObject(frame.value);
+              objects.push(value);
+              chunk.objects.push(value);
+              break;
+            }
+            case 'error': {
+              const record = toRecord(frame.error);
+              errors.push(record);
+              chunk.errors.push(record);
+              break;
+            }
+            case 'fatal':
+              fatal = frame.error;
+              break;
+            case 'end':
+              ended = frame.objects;
+              break;
           }
-          case 'error': {
-            const record = toRecord(frame.error);
-            errors.push(record);
-            chunk.errors.push(record);
-            break;
+        },
+        onBatchEnd: () => {
+          const done = chunk;
+          chunk = undefined;
+          if (!done || (done.objects.length === 0 && done.errors.length === 0)) return;
+          sequence++;
+          try {
+            options.onChunk?.(done);
+          } catch {
+            // A consumer's failure is its own; the run goes on.
           }
-          case 'fatal':
-            fatal = frame.error;
-            break;
-          case 'end':
-            ended = frame.objects;
-            break;
-        }
-      };
-
-      const emitChunk = (chunk: ResultChunk) => {
-        if (chunk.objects.length === 0 && chunk.errors.length === 0) return;
-        sequence++;
-        try {
-          options.onChunk?.(chunk);
-        } catch {
-          // A consumer's failure is its own; the run goes on.
-        }
-      };
-
-      child.stdout!.on('data', (data: Buffer) => {
-        if (failure || settled) return;
-        outputBytes += data.length;
-        if (outputBytes > this.maxOutputBytes) {
-          stop(protocolError(target, `the output exceeded ${this.maxOutputBytes} bytes`));
-          return;
-        }
-        const chunk: ResultChunk = { node: target, cmdlet: command.cmdlet, sequence, objects: [], errors: [] };
-        const lines = (pending + decoder.write(data)).split('\n');
-        pending = lines.pop()!;
-        for (const line of lines) {
-          if (failure) return;
-          takeLine(line.replace(/\r$/, ''), chunk);
-        }
-        if (!failure) emitChunk(chunk);
+        },
+        finish: (exit) => {
+          if (fatal) throw classifyRemotingError(target, fatal);
+          if (exit.code !== 0) throw protocolError(target, exitWithoutError(exit));
+          if (ended === undefined) throw protocolError(target, 'the output ended without an end frame');
+          if (ended !== objects.length) throw protocolError(target, `the end frame counts ${ended} objects but ${objects.length} arrived`);
+          return completeResult(target, command.cmdlet, objects, errors, startedAt);
+        },
       });
-      child.stderr!.on('data', (data: Buffer) => {
-        stderr = (stderr + data.toString('utf8')).slice(-STDERR_KEPT);
-      });
-      child.stdin!.on('error', () => {
-        // PowerShell may exit before reading its input; its exit code and output tell why.
-      });
-
-      child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
-        if (failure) return settle(() => reject(failure!));
-        const rest = (pending + decoder.end()).replace(/\r$/, '');
-        if (rest.trim() !== '') {
-          const chunk: ResultChunk = { node: target, cmdlet: command.cmdlet, sequence, objects: [], errors: [] };
-          takeLine(rest, chunk);
-          if (failure) return settle(() => reject(failure!));
-          emitChunk(chunk);
-        }
-        settle(() => {
-          if (fatal) return reject(classifyRemotingError(target, fatal));
-          if (code !== 0) {
-            const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-            return reject(protocolError(target, `PowerShell ${why} without reporting an error${stderr.trim() ? `: ${preview(stderr.trim())}` : ''}`));
-          }
-          if (ended === undefined) return reject(protocolError(target, 'the output ended without an end frame'));
-          if (ended !== objects.length) return reject(protocolError(target, `the end frame counts ${ended} objects but ${objects.length} arrived`));
-          resolve(completeResult(target, command.cmdlet, objects, errors, startedAt));
-        });
-      });
-
-      child.stdin!.end(JSON.stringify(request) + '\n');
+      this.inFlight.add(run.cancel);
+      const forget = () => this.inFlight.delete(run.cancel);
+      run.result.then(forget, forget);
+      resolve(run.result);
     });
   }
 
@@ -368,8 +283,4 @@ function toResultObject(value: unknown): ResultObject {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function preview(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -28,15 +28,51 @@
  */
 export const REMOTING_PROTOCOL_VERSION = 1;
 
-export const REMOTING_SCRIPT = String.raw`# Remote Support for Azure Stack HCI: one allowlisted command on one node, through its JEA endpoint.
-# This text is fixed. The command arrives as JSON on stdin and is bound as data, never parsed as script.
-$ErrorActionPreference = 'Stop'
+/**
+ * The PowerShell text every gateway script starts with: strict errors, no
+ * progress output, and a UTF-8 stdout with line-feed newlines for the frames.
+ * A constant, shared by the remoting script and the cluster scripts.
+ */
+export const SCRIPT_PREAMBLE = String.raw`$ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $utf8 = New-Object System.Text.UTF8Encoding -ArgumentList $false
 $stdout = New-Object System.IO.StreamWriter -ArgumentList ([Console]::OpenStandardOutput()), $utf8
 $stdout.AutoFlush = $true
 $stdout.NewLine = [string][char]10
+`;
 
+/**
+ * The error frame both the remoting script and the cluster scripts write
+ * (the `RemotingError` shape). A constant; each script defines
+ * `Format-ErrorMessage([string] $Text)` for how it words the message.
+ */
+export const CONVERT_TO_ERROR_FRAME = String.raw`function ConvertTo-ErrorFrame($Record, [string] $Stage) {
+  $exception = $Record.Exception
+  if ($exception -is [System.Management.Automation.MethodInvocationException] -and $null -ne $exception.InnerException) {
+    $exception = $exception.InnerException
+    if ($exception -is [System.Management.Automation.IContainsErrorRecord]) { $Record = $exception.ErrorRecord }
+  }
+  $transportCode = $null
+  if ($exception -is [System.Management.Automation.Remoting.PSRemotingTransportException]) { $transportCode = $exception.ErrorCode }
+  $info = $Record.CategoryInfo
+  return [ordered]@{
+    stage = $Stage
+    message = Format-ErrorMessage ([string] $exception.Message)
+    category = [string] $info.Category
+    activity = [string] $info.Activity
+    reason = [string] $info.Reason
+    targetName = [string] $info.TargetName
+    targetType = [string] $info.TargetType
+    fullyQualifiedErrorId = [string] $Record.FullyQualifiedErrorId
+    exceptionType = $exception.GetType().FullName
+    transportErrorCode = $transportCode
+  }
+}
+`;
+
+export const REMOTING_SCRIPT = String.raw`# Remote Support for Azure Stack HCI: one allowlisted command on one node, through its JEA endpoint.
+# This text is fixed. The command arrives as JSON on stdin and is bound as data, never parsed as script.
+${SCRIPT_PREAMBLE}
 function Write-Frame($Frame) {
   $stdout.WriteLine((ConvertTo-Json -InputObject $Frame -Depth 6 -Compress))
 }
@@ -74,29 +110,11 @@ function ConvertTo-PlainObject($Item) {
   return $plain
 }
 
-function ConvertTo-ErrorFrame($Record, [string] $Stage) {
-  $exception = $Record.Exception
-  if ($exception -is [System.Management.Automation.MethodInvocationException] -and $null -ne $exception.InnerException) {
-    $exception = $exception.InnerException
-    if ($exception -is [System.Management.Automation.IContainsErrorRecord]) { $Record = $exception.ErrorRecord }
-  }
-  $transportCode = $null
-  if ($exception -is [System.Management.Automation.Remoting.PSRemotingTransportException]) { $transportCode = $exception.ErrorCode }
-  $info = $Record.CategoryInfo
-  return [ordered]@{
-    stage = $Stage
-    message = [string] $exception.Message
-    category = [string] $info.Category
-    activity = [string] $info.Activity
-    reason = [string] $info.Reason
-    targetName = [string] $info.TargetName
-    targetType = [string] $info.TargetType
-    fullyQualifiedErrorId = [string] $Record.FullyQualifiedErrorId
-    exceptionType = $exception.GetType().FullName
-    transportErrorCode = $transportCode
-  }
+function Format-ErrorMessage([string] $Text) {
+  return $Text
 }
 
+${CONVERT_TO_ERROR_FRAME}
 $stage = 'input'
 $session = $null
 $exitCode = 0

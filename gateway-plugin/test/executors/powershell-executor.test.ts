@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -9,15 +9,10 @@ import { classifyRemotingError, POWERSHELL_ARGS, PowerShellNodeExecutor, Remotin
 import { REMOTING_SCRIPT } from '../../src/executors/remoting-script';
 import { COMMAND_TABLE, ParameterValue } from '../../src/policy/command-table';
 import { checked, timed } from '../fixtures/executor-harness';
+import { expectExecutorError, gone, readLogEntries } from '../fixtures/pwsh-test-helpers';
 
 const FAKE_PWSH = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'fake-pwsh');
 const INJECTION = "x'; Remove-Item C:\\ -Recurse; '";
-
-interface LogEntry {
-  pid: number;
-  argv: string[];
-  stdin: string;
-}
 
 /** A sample value per parameter, so every cmdlet of the table can be sent with all its parameters. */
 function sampleParameters(cmdlet: string): Record<string, ParameterValue> {
@@ -31,16 +26,6 @@ function sampleParameters(cmdlet: string): Record<string, ParameterValue> {
     else out[p.name] = p.name === 'Path' ? 'C:\\ClusterStorage\\UserStorage_1\\vm01\\vm01.vhdx' : p.name === 'DriveLetter' ? ['C', 'D'] : rule.list ? ['alpha*', 'beta'] : 'alpha';
   }
   return out;
-}
-
-/** A PID that no longer names a process. */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 describe('PowerShell remoting executor (against fake-pwsh)', () => {
@@ -70,12 +55,8 @@ describe('PowerShell remoting executor (against fake-pwsh)', () => {
     executors.push(e);
     return e;
   };
-  const entries = (): LogEntry[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogEntry) : []);
-  const failure = async (promise: Promise<unknown>): Promise<ExecutorError> => {
-    const { error } = await timed(promise);
-    assert.ok(error instanceof ExecutorError, `an ExecutorError, got ${String(error)}`);
-    return error;
-  };
+  const entries = () => readLogEntries(log);
+  const failure = expectExecutorError;
 
   it('starts PowerShell with exactly the fixed arguments for every cmdlet of the table, and sends the command only on stdin', async () => {
     const e = executor();
