@@ -102,8 +102,8 @@ describe('accepted commands', () => {
   });
 
   it('take the canonical spelling of a set value, whatever case was typed', () => {
-    assert.deepEqual(commandOf('restart-service -name CLUSSVC,networkatc -force', 'DiagnosticsRepair'), {
-      cmdlet: 'Restart-Service', parameters: { Name: ['ClusSvc', 'NetworkATC'], Force: true }, level: 'DiagnosticsRepair',
+    assert.deepEqual(commandOf('restart-service -name CLUSSVC,networkatc', 'DiagnosticsRepair'), {
+      cmdlet: 'Restart-Service', parameters: { Name: ['ClusSvc', 'NetworkATC'] }, level: 'DiagnosticsRepair',
     });
   });
 

@@ -485,24 +485,19 @@ export function simulationFor(cmdlet: string): CmdletSimulation | undefined {
 }
 
 /**
- * Stop-Service and Restart-Service: a service with running dependents stops
- * only with -Force, which stops the dependents first; a restart starts the
- * service and then, like Restart-Service itself, the dependents it stopped.
+ * Stop-Service and Restart-Service: a service with running dependents is
+ * refused, as PowerShell refuses it without -Force (which the allowlist does
+ * not offer); stop the dependents in the set first.
  */
 function stopServices(ctx: CmdletContext, restart: boolean): CmdletOutput {
   const { found, errors } = targetServices(ctx);
-  const force = param(ctx, 'Force') === true;
   for (const name of found) {
-    const dependents = ctx.state.runningDependents(ctx.node, name);
-    if (dependents.length > 0 && !force) {
+    if (ctx.state.runningDependents(ctx.node, name).length > 0) {
       errors.push(dependentsError(ctx, name));
       continue;
     }
-    for (const d of dependents) ctx.state.stopService(ctx.node, d);
     ctx.state.stopService(ctx.node, name);
-    if (!restart) continue;
-    ctx.state.startService(ctx.node, name);
-    for (const d of [...dependents].reverse()) ctx.state.startService(ctx.node, d);
+    if (restart) ctx.state.startService(ctx.node, name);
   }
   return output([], errors);
 }

@@ -123,12 +123,12 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     parameters: [name(SERVICE_NAME)],
   },
   {
-    name: 'Stop-Service', level: 'DiagnosticsRepair', reason: 'Stops a misbehaving HCI service from the named set, before a restart. -Force also stops services that depend on it.',
-    parameters: [name(SERVICE_NAME), { name: 'Force', rule: { kind: 'switch' } }],
+    name: 'Stop-Service', level: 'DiagnosticsRepair', reason: 'Stops a misbehaving HCI service from the named set, before a restart. No -Force: it would also stop dependent services, which may lie outside the set; stop dependents in the set first.',
+    parameters: [name(SERVICE_NAME)],
   },
   {
     name: 'Restart-Service', level: 'DiagnosticsRepair', reason: 'Restarts an HCI service from the named set, the most common repair.',
-    parameters: [name(SERVICE_NAME), { name: 'Force', rule: { kind: 'switch' } }],
+    parameters: [name(SERVICE_NAME)],
   },
   {
     name: 'Repair-VirtualDisk', level: 'DiagnosticsRepair', reason: 'Starts the repair of a degraded virtual disk after a drive or node came back, instead of waiting for the automatic repair.',

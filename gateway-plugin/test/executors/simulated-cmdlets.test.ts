@@ -159,10 +159,10 @@ const CASES: Record<string, Case[]> = {
     { parameters: { Name: 'NetworkATC' }, check: (r) => { assert.deepEqual(r.objects, []); noErrors(r); assert.equal(r.text, ''); } },
   ],
   'Stop-Service': [
-    { parameters: { Name: 'smphost', Force: true }, check: (r) => { assert.deepEqual(r.objects, []); noErrors(r); } },
+    { parameters: { Name: 'smphost' }, check: (r) => { assert.deepEqual(r.objects, []); noErrors(r); } },
   ],
   'Restart-Service': [
-    { parameters: { Name: ['vmcompute', 'NetworkATC'], Force: true }, check: (r) => { assert.deepEqual(r.objects, []); noErrors(r); } },
+    { parameters: { Name: ['vmcompute', 'NetworkATC'] }, check: (r) => { assert.deepEqual(r.objects, []); noErrors(r); } },
   ],
   'Repair-VirtualDisk': [
     { parameters: { FriendlyName: 'UserStorage_2' }, check: (r) => { assert.deepEqual(r.objects, []); noErrors(r); } },

@@ -30,21 +30,23 @@ describe('simulated cluster: repair commands change its state', () => {
     assert.equal((await h.objects('hci-n02', 'Get-VM')).length, 3);
   });
 
-  it('refuses to stop ClusSvc while HciSvc depends on it, unless -Force stops both', async () => {
+  it('refuses to stop ClusSvc while HciSvc depends on it, and stops it once HciSvc is stopped', async () => {
     const h = harness();
     const refused = await h.run('hci-n02', 'Stop-Service', { Name: 'ClusSvc' });
     assert.equal(refused.errors[0]?.fullyQualifiedErrorId, 'ServiceHasDependentServices,Microsoft.PowerShell.Commands.StopServiceCommand');
     assert.match(refused.text, /Cannot stop service 'Cluster Service \(ClusSvc\)' because it has dependent services/);
     assert.deepEqual(await h.values('hci-n02', 'Get-Service', { Name: ['ClusSvc', 'HciSvc'] }, 'Status'), ['Running', 'Running']);
 
-    const forced = await h.run('hci-n02', 'Stop-Service', { Name: 'ClusSvc', Force: true });
-    assert.deepEqual(forced.errors, []);
+    await h.run('hci-n02', 'Stop-Service', { Name: 'HciSvc' });
+    const stopped = await h.run('hci-n02', 'Stop-Service', { Name: 'ClusSvc' });
+    assert.deepEqual(stopped.errors, []);
     assert.deepEqual(await h.values('hci-n02', 'Get-Service', { Name: ['ClusSvc', 'HciSvc'] }, 'Status'), ['Stopped', 'Stopped']);
   });
 
   it('shows a node whose cluster service stopped as Down from the other nodes, and fails its roles over', async () => {
     const h = harness();
-    await h.run('hci-n02', 'Stop-Service', { Name: 'ClusSvc', Force: true });
+    await h.run('hci-n02', 'Stop-Service', { Name: 'HciSvc' });
+    await h.run('hci-n02', 'Stop-Service', { Name: 'ClusSvc' });
     for (const from of ['hci-n01', 'hci-n03', 'hci-n04']) {
       assert.deepEqual(await h.values(from, 'Get-ClusterNode', {}, 'State'), ['Up', 'Down', 'Up', 'Up'], `seen from ${from}`);
     }
@@ -78,12 +80,14 @@ describe('simulated cluster: repair commands change its state', () => {
     assert.deepEqual(await h.values('hci-n01', 'Get-Service', { Name: 'vmms' }, 'Status'), ['Running']);
   });
 
-  it('restarts ClusSvc with -Force and starts its dependent again, as Restart-Service does', async () => {
+  it('refuses to restart ClusSvc while a dependent runs, and restarts it once the dependent is stopped', async () => {
     const h = harness();
     const refused = await h.run('hci-n03', 'Restart-Service', { Name: 'ClusSvc' });
     assert.equal(refused.errors[0]?.fullyQualifiedErrorId, 'ServiceHasDependentServices,Microsoft.PowerShell.Commands.RestartServiceCommand');
     assert.equal(h.executor.cluster.service('hci-n03', 'ClusSvc')!.starts, 0);
-    await h.run('hci-n03', 'Restart-Service', { Name: 'ClusSvc', Force: true });
+    await h.run('hci-n03', 'Stop-Service', { Name: 'HciSvc' });
+    await h.run('hci-n03', 'Restart-Service', { Name: 'ClusSvc' });
+    await h.run('hci-n03', 'Start-Service', { Name: 'HciSvc' });
     assert.equal(h.executor.cluster.service('hci-n03', 'ClusSvc')!.starts, 1);
     assert.equal(h.executor.cluster.service('hci-n03', 'HciSvc')!.starts, 1);
     assert.deepEqual(await h.values('hci-n03', 'Get-Service', { Name: ['ClusSvc', 'HciSvc'] }, 'Status'), ['Running', 'Running']);
