@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { versionAtLeast } from '../src/cluster/cluster-target';
 import { SimulatedCluster, loadFixture } from '../src/cluster/simulated-cluster';
 import { FakeClock } from '../src/domain/clock';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
@@ -76,5 +77,14 @@ describe('AgentDeployer on the simulated cluster', () => {
     assert.equal(restarted.latest()!.status, 'interrupted');
     assert.ok(restarted.nodes().every((n) => n.state === 'Failed' && /restart/.test(n.detail ?? '')));
     await w.agents.idle();
+  });
+});
+
+describe('the Az.StackHCI version rule both cluster targets use', () => {
+  it('compares dotted versions part by part, missing parts as zero', () => {
+    assert.equal(versionAtLeast('2.1.0', '2.1.0'), true);
+    assert.equal(versionAtLeast('2.10', '2.9.9'), true);
+    assert.equal(versionAtLeast('2.0.9', '2.1'), false);
+    assert.equal(versionAtLeast('3', '2.1.0'), true);
   });
 });

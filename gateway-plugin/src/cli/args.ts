@@ -1,5 +1,5 @@
 import { CliError, usageError } from './cli-error';
-import { allFlags, findVerb, GLOBAL_FLAGS, VERB_NAMES, VerbName, VerbSpec } from './verbs';
+import { allFlags, findVerb, FlagSpec, GLOBAL_FLAGS, VERB_NAMES, VerbName, VerbSpec } from './verbs';
 
 /** A command line read against the verb table. */
 export interface ParsedArgs {
@@ -38,6 +38,38 @@ function verbFlagsText(verb: VerbSpec): string {
 
 const VERB_LIST = VERB_NAMES.join(', ');
 
+/** What one step through argv found: a positional word, an unknown flag, a flag with its value, or a mistake. */
+export type FlagRead =
+  | { kind: 'positional'; arg: string; next: number }
+  | { kind: 'unknown'; name: string; next: number }
+  | { kind: 'flag'; name: string; spec: FlagSpec; value: string; next: number }
+  | { kind: 'problem'; error: CliError; next: number };
+
+/**
+ * Reads the argument at `i`: `--flag value`, `--flag=value` or a switch, per
+ * the flag table `lookup` reads. Both CLIs (remote-support, support-console)
+ * step through their argv with it, so flags behave the same in each.
+ */
+export function readFlag(argv: readonly string[], i: number, lookup: (name: string) => FlagSpec | undefined): FlagRead {
+  const arg = argv[i]!;
+  if (!arg.startsWith('-') || arg === '-') return { kind: 'positional', arg, next: i + 1 };
+  const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+  const name = arg === '-h' ? '--help' : eq > 0 ? arg.slice(0, eq) : arg;
+  const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+  const spec = lookup(name);
+  if (!spec) return { kind: 'unknown', name, next: i + 1 };
+  if (spec.value === undefined) {
+    if (inline === undefined) return { kind: 'flag', name, spec, value: '', next: i + 1 };
+    const error = usageError(`${name} is a switch and takes no value (got ${JSON.stringify(inline.slice(0, 40))}); leave it out to turn it off`, 'no value', name);
+    return { kind: 'problem', error, next: i + 1 };
+  }
+  const next = argv[i + 1];
+  const fromNext = inline === undefined && next !== undefined && !next.startsWith('--');
+  const value = inline ?? (fromNext ? next : '');
+  if (value === '') return { kind: 'problem', error: usageError(`${name} needs a value: ${spec.value}`, spec.value, name), next: i + 1 };
+  return { kind: 'flag', name, spec, value, next: fromNext ? i + 2 : i + 1 };
+}
+
 /**
  * Reads argv (without `node` and the script). Global flags may stand anywhere;
  * `--flag value` and `--flag=value` both work. Every mistake throws a
@@ -50,43 +82,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   // Flag problems wait until the verb is known, so the message can list that verb's flags.
   const problems: ((verb: VerbSpec | undefined) => CliError)[] = [];
 
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('-') || arg === '-') {
-      positional.push(arg);
-      continue;
+  for (let i = 0; i < argv.length; ) {
+    const read = readFlag(argv, i, (name) => known.get(name));
+    i = read.next;
+    if (read.kind === 'positional') positional.push(read.arg);
+    else if (read.kind === 'unknown') problems.push((verb) => unknownFlag(read.name, verb));
+    else if (read.kind === 'problem') problems.push(() => read.error);
+    else {
+      const seen = values.get(read.name);
+      if (seen && !read.spec.repeatable) problems.push(() => usageError(`${read.name} is given more than once; give it once`, undefined, read.name));
+      else values.set(read.name, [...(seen ?? []), read.value]);
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = arg === '-h' ? '--help' : eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const spec = known.get(name);
-    if (!spec) {
-      problems.push((verb) => unknownFlag(name, verb));
-      continue;
-    }
-    let value = '';
-    if (spec.value !== undefined) {
-      const next = argv[i + 1];
-      if (inline !== undefined) value = inline;
-      else if (next !== undefined && !next.startsWith('--')) value = argv[++i]!;
-      else {
-        problems.push(() => usageError(`${name} needs a value: ${spec.value}`, spec.value, name));
-        continue;
-      }
-      if (value === '') {
-        problems.push(() => usageError(`${name} needs a value: ${spec.value}`, spec.value, name));
-        continue;
-      }
-    } else if (inline !== undefined) {
-      problems.push(() => usageError(`${name} is a switch and takes no value (got ${JSON.stringify(inline)}); leave it out to turn it off`, 'no value', name));
-      continue;
-    }
-    const seen = values.get(name);
-    if (seen && !spec.repeatable) {
-      problems.push(() => usageError(`${name} is given more than once; give it once`, undefined, name));
-      continue;
-    }
-    values.set(name, [...(seen ?? []), value]);
   }
 
   const help = values.has('--help');

@@ -44,3 +44,17 @@ export interface PrerequisiteCheck {
   /** What to do when the check does not pass. */
   remedy: string | null;
 }
+
+/** The oldest Az.StackHCI module remote support works with. */
+export const MIN_AZ_STACK_HCI_VERSION = '2.1.0';
+
+/** Whether a dotted version is at least `min` (missing parts count as 0). */
+export function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  const b = min.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}

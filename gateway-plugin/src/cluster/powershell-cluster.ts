@@ -1,12 +1,12 @@
 import defaultFixture from './fixtures/hci-cluster.json';
 import { ExecutorError, ExecutorErrorCode, protocolError } from '../executors/executor-error';
-import { exitWithoutError, runPowerShell } from '../executors/powershell-child';
+import { exitWithoutError, isObject, readFrameLine, runPowerShell } from '../executors/powershell-child';
 import { classifyRemotingError, DEFAULT_POWERSHELL_PATH, parseFrame, RemotingError } from '../executors/powershell-executor';
 import { JEA_MODULE_NAME, JeaFile, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import {
   AGENT_MODULE_DIRECTORY, CLUSTER_PROTOCOL_VERSION, CLUSTER_SCRIPT_ARGS, ClusterOperation, INSTALL_STEP_IDS, REMOVE_STEP_IDS,
 } from './cluster-scripts';
-import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, PrerequisiteCheck } from './cluster-target';
+import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
 
 /**
  * The cluster target of a real deployment: installs and removes the agent
@@ -30,7 +30,6 @@ export const DEFAULT_PROXY_ENDPOINTS: readonly ProxyEndpoint[] = Object.freeze(
 
 /** The module the prerequisites look for on each node, and the oldest version that passes. */
 export const AZ_STACK_HCI_MODULE = 'Az.StackHCI';
-export const MIN_AZ_STACK_HCI_VERSION = '2.1.0';
 
 /** How long one run may take unless configured: an install waits out a WinRM restart. */
 export const DEFAULT_CLUSTER_TIMEOUT_MS = 180_000;
@@ -112,13 +111,7 @@ export type ClusterFrame =
 
 /** Parses one stdout line of a cluster script, or throws saying what is wrong with it. */
 export function parseClusterFrame(line: string): ClusterFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new Error('a line of output is not JSON');
-  }
-  if (!isObject(value) || typeof value['frame'] !== 'string') throw new Error('a line of output is not a frame');
+  const value = readFrameLine(line);
   switch (value['frame']) {
     case 'step':
       if (typeof value['step'] !== 'string') throw new Error('a step frame names no step');
@@ -548,7 +541,7 @@ function prerequisiteChecks(cluster: string, nodes: readonly string[], endpoints
 
   for (const node of nodes) {
     const n = byNode.get(node)!;
-    const ok = n.answered && n.module !== null && atLeast(n.module, MIN_AZ_STACK_HCI_VERSION);
+    const ok = n.answered && n.module !== null && versionAtLeast(n.module, MIN_AZ_STACK_HCI_VERSION);
     checks.push({
       id: `module:${node}`,
       title: moduleTitle(node),
@@ -603,17 +596,3 @@ function prerequisiteChecks(cluster: string, nodes: readonly string[], endpoints
   return checks;
 }
 
-/** Whether a dotted version is at least `min` (missing parts count as 0). */
-function atLeast(version: string, min: string): boolean {
-  const a = version.split('.').map((p) => Number.parseInt(p, 10) || 0);
-  const b = min.split('.').map((p) => Number.parseInt(p, 10) || 0);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

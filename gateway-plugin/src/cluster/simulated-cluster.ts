@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import defaultFixture from './fixtures/hci-cluster.json';
 import { JeaFile, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
-import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, PrerequisiteCheck } from './cluster-target';
+import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
 
 /** The agent version the simulated install reports. */
 export const AGENT_VERSION = '1.0.0';
@@ -28,7 +28,6 @@ export interface SimulatedClusterOptions {
   stepDelayMs?: number;
 }
 
-const MIN_MODULE_VERSION = [2, 1, 0];
 
 const INSTALL_STEPS = ['Checking the node', 'Copying role capabilities', `Registering the ${JEA_ENDPOINT_NAME} session configuration`, 'Starting the agent'] as const;
 const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NAME} session configuration`, 'Removing role capabilities'] as const;
@@ -88,7 +87,7 @@ export class SimulatedCluster implements ClusterTarget {
     });
     for (const n of f.nodes) {
       const version = n.azStackHciModuleVersion;
-      const ok = n.online && version !== null && compareVersions(version, MIN_MODULE_VERSION) >= 0;
+      const ok = n.online && version !== null && versionAtLeast(version, MIN_AZ_STACK_HCI_VERSION);
       checks.push({
         id: `module:${n.name}`,
         title: `Az.StackHCI PowerShell module on ${n.name}`,
@@ -98,7 +97,7 @@ export class SimulatedCluster implements ClusterTarget {
           ? `${n.name} does not answer; the module could not be checked.`
           : version === null
             ? `Az.StackHCI is not installed on ${n.name}.`
-            : `Az.StackHCI ${version} is installed${ok ? '' : `; ${MIN_MODULE_VERSION.join('.')} or newer is needed`}.`,
+            : `Az.StackHCI ${version} is installed${ok ? '' : `; ${MIN_AZ_STACK_HCI_VERSION} or newer is needed`}.`,
         remedy: ok ? null : !n.online ? `Bring ${n.name} back online, then check again.` : `On ${n.name}, run Install-Module -Name Az.StackHCI (or Update-Module -Name Az.StackHCI).`,
       });
     }
@@ -183,13 +182,4 @@ export class SimulatedCluster implements ClusterTarget {
       signal?.addEventListener('abort', () => { clearTimeout(t); reject(new Error('cancelled')); }, { once: true });
     });
   }
-}
-
-function compareVersions(version: string, min: number[]): number {
-  const parts = version.split('.').map((p) => Number.parseInt(p, 10) || 0);
-  for (let i = 0; i < min.length; i++) {
-    const d = (parts[i] ?? 0) - min[i]!;
-    if (d !== 0) return d;
-  }
-  return 0;
 }

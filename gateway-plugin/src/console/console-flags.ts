@@ -1,7 +1,7 @@
 import { SUPPORT_CASE_PATTERN } from '../channel/protocol';
-import { FlagValues } from '../cli/args';
+import { FlagValues, readFlag } from '../cli/args';
 import { CliError, usageError } from '../cli/cli-error';
-import type { FlagSpec, FlagTable } from '../cli/verbs';
+import type { FlagTable } from '../cli/verbs';
 import { SUPPORT_CASE_ALLOWED } from '../domain/grant';
 import { CONSOLE_EXIT_LINES } from './console-exit';
 
@@ -208,40 +208,21 @@ function readFlags(argv: readonly string[]): FlagValues {
   const fail = (e: CliError) => {
     problem ??= e;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('-') || arg === '-') {
-      fail(usageError(`Unexpected argument ${JSON.stringify(arg.slice(0, 70))}: put a command line after --command (quoted), e.g. --command "Get-VM -Name web*"`, FLAG_LIST));
-      continue;
+  for (let i = 0; i < argv.length; ) {
+    const read = readFlag(argv, i, (name) => CONSOLE_FLAGS[name]);
+    i = read.next;
+    if (read.kind === 'positional') {
+      fail(usageError(`Unexpected argument ${JSON.stringify(read.arg.slice(0, 70))}: put a command line after --command (quoted), e.g. --command "Get-VM -Name web*"`, FLAG_LIST));
+    } else if (read.kind === 'unknown') {
+      const hint = /^-[A-Za-z]/.test(read.name) ? ' (flags start with two dashes, e.g. --case)' : '';
+      fail(usageError(`${read.name} is not a flag of support-console${hint}; the flags are ${FLAG_LIST}`, FLAG_LIST, read.name));
+    } else if (read.kind === 'problem') {
+      fail(read.error);
+    } else {
+      const seen = values.get(read.name);
+      if (seen && !read.spec.repeatable) fail(usageError(`${read.name} is given more than once; give it once`, undefined, read.name));
+      else values.set(read.name, [...(seen ?? []), read.value]);
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = arg === '-h' ? '--help' : eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const spec: FlagSpec | undefined = CONSOLE_FLAGS[name];
-    if (!spec) {
-      const hint = /^-[A-Za-z]/.test(name) ? ' (flags start with two dashes, e.g. --case)' : '';
-      fail(usageError(`${name} is not a flag of support-console${hint}; the flags are ${FLAG_LIST}`, FLAG_LIST, name));
-      continue;
-    }
-    let value = '';
-    if (spec.value !== undefined) {
-      const next = argv[i + 1];
-      if (inline !== undefined) value = inline;
-      else if (next !== undefined && !next.startsWith('--')) value = argv[++i]!;
-      if (value === '') {
-        fail(usageError(`${name} needs a value: ${spec.value}`, spec.value, name));
-        continue;
-      }
-    } else if (inline !== undefined) {
-      fail(usageError(`${name} is a switch and takes no value (got ${JSON.stringify(inline.slice(0, 40))})`, 'no value', name));
-      continue;
-    }
-    const seen = values.get(name);
-    if (seen && !spec.repeatable) {
-      fail(usageError(`${name} is given more than once; give it once`, undefined, name));
-      continue;
-    }
-    values.set(name, [...(seen ?? []), value]);
   }
   // --help wins over every other mistake, so `support-console --bogus --help` still helps.
   if (problem && !values.has('--help')) throw problem;

@@ -189,3 +189,23 @@ export function exitWithoutError(exit: PowerShellExit, where = ''): string {
 export function preview(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads one stdout line as a frame object: JSON, an object, with a string
+ * `frame` naming its kind. Throws saying what is wrong; each script's parser
+ * then checks the fields of its own frame kinds.
+ */
+export function readFrameLine(line: string): Record<string, unknown> & { frame: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new Error('a line of output is not JSON');
+  }
+  if (!isObject(value) || typeof value['frame'] !== 'string') throw new Error('a line of output is not a frame');
+  return value as Record<string, unknown> & { frame: string };
+}

@@ -5,7 +5,7 @@ import {
   nodeUnreachable, protocolError, unknownNode,
 } from './executor-error';
 import { assertCommandShape, completeResult, NodeExecutor, NodeResult, ResultChunk, ResultObject, RunOptions } from './node-executor';
-import { exitWithoutError, runPowerShell } from './powershell-child';
+import { exitWithoutError, isObject, readFrameLine, runPowerShell } from './powershell-child';
 import { REMOTING_PROTOCOL_VERSION, REMOTING_SCRIPT } from './remoting-script';
 
 /**
@@ -201,13 +201,7 @@ export class PowerShellNodeExecutor implements NodeExecutor {
 
 /** Parses one stdout line into a frame, or throws saying what is wrong with it. */
 export function parseFrame(line: string): RemotingFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new Error('a line of output is not JSON');
-  }
-  if (!isObject(value) || typeof value['frame'] !== 'string') throw new Error('a line of output is not a frame');
+  const value = readFrameLine(line);
   switch (value['frame']) {
     case 'object':
       return { frame: 'object', value: value['value'] };
@@ -279,8 +273,4 @@ function toRecord(e: RemotingError): CommandErrorRecord {
 function toResultObject(value: unknown): ResultObject {
   if (isObject(value)) return value as ResultObject;
   return { Value: (value ?? null) as ResultObject[string] };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
