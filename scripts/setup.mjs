@@ -2,9 +2,10 @@
 // Makes a fresh clone ready to run or test: installs dependencies when they
 // are missing or older than the lockfile, then builds. Used by `npm start`
 // and `npm test`, so the README's two commands are all a new user needs.
-import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { execFileSync, execSync } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,10 +18,67 @@ if (major < 20) {
   process.exit(1);
 }
 
+/** The PowerShell the product and its tests run: pinned, because 7.7.0 fails to install as a .NET tool here. */
+const PWSH_VERSION = '7.6.10';
+
+function executable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findPwsh() {
+  if (process.env.REMOTE_SUPPORT_PWSH) return process.env.REMOTE_SUPPORT_PWSH;
+  const exe = process.platform === 'win32' ? 'pwsh.exe' : 'pwsh';
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, exe))) return join(dir, exe);
+  }
+  const tool = join(homedir(), '.dotnet', 'tools', exe);
+  return executable(tool) ? tool : undefined;
+}
+
+function pwshVersion(path) {
+  try {
+    return execFileSync(path, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', '$PSVersionTable.PSVersion.ToString()'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+// PowerShell 7 runs every script the product ships, in the product and in its tests.
+let pwsh = findPwsh();
+if (!pwsh || !pwshVersion(pwsh)) {
+  console.error(`Installing PowerShell ${PWSH_VERSION} as a .NET global tool (dotnet tool install --global PowerShell)…`);
+  try {
+    execSync(`dotnet tool install --global PowerShell --version ${PWSH_VERSION}`, { cwd: root, stdio: 'inherit' });
+  } catch (error) {
+    console.error(
+      `PowerShell ${PWSH_VERSION} could not be installed: ${error.message}\n` +
+      'It installs with the .NET SDK (the `dotnet` command) from NuGet. Install the .NET SDK, or install PowerShell 7 yourself ' +
+      'and put `pwsh` on the PATH (or set REMOTE_SUPPORT_PWSH to its path), then run this again.',
+    );
+    process.exit(1);
+  }
+  pwsh = findPwsh();
+  if (!pwsh || !pwshVersion(pwsh)) {
+    console.error(`PowerShell ${PWSH_VERSION} was installed, but ${join(homedir(), '.dotnet', 'tools', 'pwsh')} does not run. Run it by hand to see why.`);
+    process.exit(1);
+  }
+}
+
+// better-sqlite3 compiles from source here; node-gyp needs the running Node's headers.
+const env = { ...process.env };
+if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h') && process.execPath.startsWith('/usr/')) {
+  env.npm_config_nodedir = '/usr';
+}
+
 const stale = !existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
   console.error('Installing dependencies (npm ci; the first time compiles SQLite and takes a few minutes)…');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit', env });
 }
 console.error('Building…');
 execSync('npm run --silent build', { cwd: root, stdio: 'inherit' });

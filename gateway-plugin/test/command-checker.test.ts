@@ -263,7 +263,7 @@ describe('the checker', () => {
 describe('a checker built from another table', () => {
   const table: CommandEntry[] = [
     {
-      name: 'Get-Thing', level: 'Diagnostics', reason: 'test',
+      name: 'Get-Thing', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'test',
       parameters: [
         { name: 'Count', rule: { kind: 'int', min: -5, max: 100 }, position: 0 },
         { name: 'Kind', rule: { kind: 'set', values: ['Alpha', 'Beta'] } },

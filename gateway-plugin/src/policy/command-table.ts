@@ -27,10 +27,28 @@ export interface ParameterSpec {
   position?: 0;
 }
 
+/**
+ * The PowerShell module that provides a command on an HCI node. JEA turns
+ * module autoloading off, so every one of these must be in the session's
+ * ModulesToImport, or JEA silently skips the command.
+ */
+export type NodeModule = 'AzureStackHCI' | 'FailoverClusters' | 'Hyper-V' | 'Storage' | 'NetAdapter' | 'Microsoft.PowerShell.Management';
+
+/**
+ * How the module provides the command: a compiled cmdlet (VisibleCmdlets in
+ * a role capability) or a function, such as the CIM-based Storage and
+ * NetAdapter commands (VisibleFunctions). JEA exposes a command only under
+ * the key of its kind.
+ */
+export type CommandKind = 'cmdlet' | 'function';
+
 export interface CommandEntry {
   name: string;
   level: AccessLevel;
   reason: string;
+  /** The module that provides it on a node. */
+  module: NodeModule;
+  kind: CommandKind;
   parameters: readonly ParameterSpec[];
 }
 
@@ -74,23 +92,23 @@ const SERVICE_NAME: ValueRule = { kind: 'set', values: REPAIRABLE_SERVICES, list
 const name = (rule: ValueRule = OBJECT_NAME): ParameterSpec => ({ name: 'Name', rule, position: 0 });
 
 export const COMMAND_TABLE: readonly CommandEntry[] = [
-  { name: 'Get-AzureStackHCI', level: 'Diagnostics', reason: 'Shows registration and connection state with Azure, the first thing to check in most cases.', parameters: [] },
-  { name: 'Get-Cluster', level: 'Diagnostics', reason: 'Shows cluster-wide settings such as quorum and functional level.', parameters: [] },
-  { name: 'Get-ClusterGroup', level: 'Diagnostics', reason: 'Shows cluster roles, their owner nodes and states, to find failed or moving roles.', parameters: [name()] },
-  { name: 'Get-ClusterNode', level: 'Diagnostics', reason: 'Shows which nodes are up, down or paused.', parameters: [name(NODE_NAME)] },
+  { name: 'Get-AzureStackHCI', level: 'Diagnostics', module: 'AzureStackHCI', kind: 'cmdlet', reason: 'Shows registration and connection state with Azure, the first thing to check in most cases.', parameters: [] },
+  { name: 'Get-Cluster', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows cluster-wide settings such as quorum and functional level.', parameters: [] },
+  { name: 'Get-ClusterGroup', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows cluster roles, their owner nodes and states, to find failed or moving roles.', parameters: [name()] },
+  { name: 'Get-ClusterNode', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows which nodes are up, down or paused.', parameters: [name(NODE_NAME)] },
   {
-    name: 'Get-ClusterOwnerNode', level: 'Diagnostics', reason: 'Shows the preferred owners of a role or resource, to explain where it runs.',
+    name: 'Get-ClusterOwnerNode', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows the preferred owners of a role or resource, to explain where it runs.',
     parameters: [{ name: 'Group', rule: OBJECT_NAME }, { name: 'Resource', rule: OBJECT_NAME }],
   },
-  { name: 'Get-ClusterResource', level: 'Diagnostics', reason: 'Shows resources and their states, to find the failing piece of a role.', parameters: [name()] },
-  { name: 'Get-ClusterSharedVolume', level: 'Diagnostics', reason: 'Shows CSV ownership and state, to diagnose redirected or offline volumes.', parameters: [name()] },
+  { name: 'Get-ClusterResource', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows resources and their states, to find the failing piece of a role.', parameters: [name()] },
+  { name: 'Get-ClusterSharedVolume', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows CSV ownership and state, to diagnose redirected or offline volumes.', parameters: [name()] },
   {
-    name: 'Get-NetAdapter', level: 'Diagnostics', reason: 'Shows physical and virtual adapters, link speed and status.',
+    name: 'Get-NetAdapter', level: 'Diagnostics', module: 'NetAdapter', kind: 'function', reason: 'Shows physical and virtual adapters, link speed and status.',
     parameters: [name(), { name: 'Physical', rule: { kind: 'switch' } }, { name: 'IncludeHidden', rule: { kind: 'switch' } }],
   },
-  { name: 'Get-NetAdapterRdma', level: 'Diagnostics', reason: 'Shows whether RDMA is enabled, which storage traffic depends on.', parameters: [name()] },
+  { name: 'Get-NetAdapterRdma', level: 'Diagnostics', module: 'NetAdapter', kind: 'function', reason: 'Shows whether RDMA is enabled, which storage traffic depends on.', parameters: [name()] },
   {
-    name: 'Get-PhysicalDisk', level: 'Diagnostics', reason: 'Shows disk health and operational status, to find failing drives.',
+    name: 'Get-PhysicalDisk', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'Shows disk health and operational status, to find failing drives.',
     parameters: [
       { name: 'FriendlyName', rule: OBJECT_NAME, position: 0 },
       { name: 'SerialNumber', rule: { kind: 'pattern', pattern: '^[A-Za-z0-9_*-]{1,64}$', description: '1 to 64 letters, digits, _ or -; * is a wildcard', list: true } },
@@ -98,40 +116,40 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
       { name: 'Usage', rule: { kind: 'set', values: ['AutoSelect', 'ManualSelect', 'HotSpare', 'Retired', 'Journal'] } },
     ],
   },
-  { name: 'Get-StorageEnclosure', level: 'Diagnostics', reason: 'Shows enclosure health, for hardware faults outside the disks.', parameters: [{ name: 'FriendlyName', rule: OBJECT_NAME, position: 0 }] },
-  { name: 'Get-StorageJob', level: 'Diagnostics', reason: 'Shows repair and rebalance jobs and their progress.', parameters: [name()] },
-  { name: 'Get-StorageNode', level: 'Diagnostics', reason: 'Shows each node\'s view of storage.', parameters: [name()] },
-  { name: 'Get-StorageSubsystem', level: 'Diagnostics', reason: 'Shows the health of the Storage Spaces Direct subsystem.', parameters: [{ name: 'FriendlyName', rule: OBJECT_NAME, position: 0 }] },
-  { name: 'Get-VHD', level: 'Diagnostics', reason: 'Shows virtual hard disk format, size and fragmentation.', parameters: [{ name: 'Path', rule: VHD_PATH, position: 0 }] },
-  { name: 'Get-VirtualDisk', level: 'Diagnostics', reason: 'Shows virtual disk resiliency and health, to find degraded volumes.', parameters: [{ name: 'FriendlyName', rule: OBJECT_NAME, position: 0 }] },
-  { name: 'Get-VM', level: 'Diagnostics', reason: 'Shows virtual machines and their state on the node.', parameters: [name()] },
-  { name: 'Get-VMHost', level: 'Diagnostics', reason: 'Shows Hyper-V host settings.', parameters: [] },
+  { name: 'Get-StorageEnclosure', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'Shows enclosure health, for hardware faults outside the disks.', parameters: [{ name: 'FriendlyName', rule: OBJECT_NAME, position: 0 }] },
+  { name: 'Get-StorageJob', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'Shows repair and rebalance jobs and their progress.', parameters: [name()] },
+  { name: 'Get-StorageNode', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'Shows each node\'s view of storage.', parameters: [name()] },
+  { name: 'Get-StorageSubsystem', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'Shows the health of the Storage Spaces Direct subsystem.', parameters: [{ name: 'FriendlyName', rule: OBJECT_NAME, position: 0 }] },
+  { name: 'Get-VHD', level: 'Diagnostics', module: 'Hyper-V', kind: 'cmdlet', reason: 'Shows virtual hard disk format, size and fragmentation.', parameters: [{ name: 'Path', rule: VHD_PATH, position: 0 }] },
+  { name: 'Get-VirtualDisk', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'Shows virtual disk resiliency and health, to find degraded volumes.', parameters: [{ name: 'FriendlyName', rule: OBJECT_NAME, position: 0 }] },
+  { name: 'Get-VM', level: 'Diagnostics', module: 'Hyper-V', kind: 'cmdlet', reason: 'Shows virtual machines and their state on the node.', parameters: [name()] },
+  { name: 'Get-VMHost', level: 'Diagnostics', module: 'Hyper-V', kind: 'cmdlet', reason: 'Shows Hyper-V host settings.', parameters: [] },
   {
-    name: 'Get-VMSwitch', level: 'Diagnostics', reason: 'Shows virtual switches and their teaming, for network faults.',
+    name: 'Get-VMSwitch', level: 'Diagnostics', module: 'Hyper-V', kind: 'cmdlet', reason: 'Shows virtual switches and their teaming, for network faults.',
     parameters: [name(), { name: 'SwitchType', rule: { kind: 'set', values: ['External', 'Internal', 'Private'] } }],
   },
   {
-    name: 'Get-Volume', level: 'Diagnostics', reason: 'Shows volumes, free space and health.',
+    name: 'Get-Volume', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'Shows volumes, free space and health.',
     parameters: [
       { name: 'FileSystemLabel', rule: OBJECT_NAME },
       { name: 'DriveLetter', rule: { kind: 'pattern', pattern: '^[A-Za-z]$', description: 'one drive letter', list: true } },
     ],
   },
-  { name: 'Get-Service', level: 'Diagnostics', reason: 'Shows whether the cluster, Hyper-V and storage services run, before any repair.', parameters: [name(SERVICE_NAME)] },
+  { name: 'Get-Service', level: 'Diagnostics', module: 'Microsoft.PowerShell.Management', kind: 'cmdlet', reason: 'Shows whether the cluster, Hyper-V and storage services run, before any repair.', parameters: [name(SERVICE_NAME)] },
   {
-    name: 'Start-Service', level: 'DiagnosticsRepair', reason: 'Starts a stopped HCI service from the named set.',
+    name: 'Start-Service', level: 'DiagnosticsRepair', module: 'Microsoft.PowerShell.Management', kind: 'cmdlet', reason: 'Starts a stopped HCI service from the named set.',
     parameters: [name(SERVICE_NAME)],
   },
   {
-    name: 'Stop-Service', level: 'DiagnosticsRepair', reason: 'Stops a misbehaving HCI service from the named set, before a restart. No -Force: it would also stop dependent services, which may lie outside the set; stop dependents in the set first.',
+    name: 'Stop-Service', level: 'DiagnosticsRepair', module: 'Microsoft.PowerShell.Management', kind: 'cmdlet', reason: 'Stops a misbehaving HCI service from the named set, before a restart. No -Force: it would also stop dependent services, which may lie outside the set; stop dependents in the set first.',
     parameters: [name(SERVICE_NAME)],
   },
   {
-    name: 'Restart-Service', level: 'DiagnosticsRepair', reason: 'Restarts an HCI service from the named set, the most common repair.',
+    name: 'Restart-Service', level: 'DiagnosticsRepair', module: 'Microsoft.PowerShell.Management', kind: 'cmdlet', reason: 'Restarts an HCI service from the named set, the most common repair.',
     parameters: [name(SERVICE_NAME)],
   },
   {
-    name: 'Repair-VirtualDisk', level: 'DiagnosticsRepair', reason: 'Starts the repair of a degraded virtual disk after a drive or node came back, instead of waiting for the automatic repair.',
+    name: 'Repair-VirtualDisk', level: 'DiagnosticsRepair', module: 'Storage', kind: 'function', reason: 'Starts the repair of a degraded virtual disk after a drive or node came back, instead of waiting for the automatic repair.',
     parameters: [{ name: 'FriendlyName', rule: EXACT_NAME, position: 0 }],
   },
 ];
