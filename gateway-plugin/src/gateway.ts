@@ -155,6 +155,7 @@ export async function startGateway(
             nodes: cluster.nodes().map((n) => n.name),
             ...(config.executor.powershellPath ? { powershellPath: config.executor.powershellPath } : {}),
             ...(config.executor.endpointName ? { endpointName: config.executor.endpointName } : {}),
+            ...(config.executor.workers ? { workers: config.executor.workers } : {}),
           })
         : new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock }));
     opened.push(() => executor.dispose?.());
@@ -295,7 +296,8 @@ function realCluster(config: GatewayConfig): PowerShellClusterTarget {
     throw new Error('executor.kind "powershell" needs cluster.name, cluster.nodes and cluster.registered');
   }
   const powershellPath = config.executor.kind === 'powershell' ? config.executor.powershellPath : undefined;
-  return new PowerShellClusterTarget({ name, nodes, registered, ...(powershellPath ? { powershellPath } : {}) });
+  const transcriptDirectory = config.jea?.transcriptDirectory;
+  return new PowerShellClusterTarget({ name, nodes, registered, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) });
 }
 
 /** Removes gateway.json on shutdown, unless another gateway has since written its own there. */

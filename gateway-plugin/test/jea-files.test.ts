@@ -1,176 +1,138 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ACCESS_LEVELS, AccessLevel } from '../src/domain/access-level';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ACCESS_LEVELS, AccessLevel, levelsIncludedBy } from '../src/domain/access-level';
+import { powershellRoot } from '../src/executors/powershell-files';
 import { COMMAND_TABLE } from '../src/policy/command-table';
 import {
-  DEFAULT_TRANSCRIPT_DIRECTORY, dotNetPattern, jeaFiles, JeaOptions, powerShellLiteral, roleCapabilityFile, roleCapabilityName, sessionConfigurationFile, SESSION_CONFIGURATION_NAME,
+  commandsOfRoleCapability, DEFAULT_TRANSCRIPT_DIRECTORY, dotNetPattern, endpointName, jeaFiles, JeaOptions, modulesOfRoleCapability, powerShellLiteral,
+  roleCapabilityFile, roleCapabilityName, sessionConfigurationFile,
 } from '../src/policy/jea-files';
+import { pwshJson } from './helpers/pwsh';
 
-// ----------------------------------------------------------------- a reader for PowerShell data files
+// ----------------------------------------------------------------- PowerShell's own reader
 
-type PsValue = string | boolean | PsValue[] | PsTable;
+type PsValue = string | boolean | number | null | PsValue[] | PsTable;
 interface PsTable { [key: string]: PsValue }
 
-/**
- * Reads the subset of PowerShell's data language the generated files use:
- * @{ key = value; ... }, @( ... ), comma lists, single-quoted strings
- * ('' is a quote), $true / $false and # comments. Anything else throws, so
- * the test also proves the files stay inside that subset. Keys keep their
- * first spelling; a duplicate key (compared without case, as PowerShell
- * does) throws, as it would on the node.
- */
-function readPowerShellData(text: string): PsValue {
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new Error(`${what} at offset ${i}: ${JSON.stringify(text.slice(i, i + 30))}`);
-  };
-  const skip = (newlines: boolean) => {
-    for (;;) {
-      const c = text[i];
-      if (c === ' ' || c === '\t' || ((c === '\r' || c === '\n') && newlines)) i += 1;
-      else if (c === '#') while (i < text.length && text[i] !== '\n') i += 1;
-      else return;
-    }
-  };
-  const str = (): string => {
-    if (text[i] !== "'") fail('expected a single-quoted string');
-    i += 1;
-    let out = '';
-    for (;;) {
-      if (i >= text.length) fail('unterminated string');
-      const c = text[i];
-      if (c === "'" || c === '\u2018' || c === '\u2019' || c === '\u201a' || c === '\u201b') {
-        const n = text[i + 1];
-        if (n === "'" || n === '\u2018' || n === '\u2019' || n === '\u201a' || n === '\u201b') {
-          out += c;
-          i += 2;
-          continue;
-        }
-        i += 1;
-        return out;
-      }
-      out += c;
-      i += 1;
-    }
-  };
-  const single = (): PsValue => {
-    skip(false);
-    if (text.startsWith('@{', i)) return table();
-    if (text.startsWith('@(', i)) return array();
-    if (text.startsWith('$true', i)) return (i += 5), true;
-    if (text.startsWith('$false', i)) return (i += 6), false;
-    return str();
-  };
-  // A value, or a comma list of values (PowerShell's array without @()).
-  const value = (): PsValue => {
-    const first = single();
-    skip(false);
-    if (text[i] !== ',') return first;
-    const items = [first];
-    while (text[i] === ',') {
-      i += 1;
-      skip(true);
-      items.push(single());
-      skip(false);
-    }
-    return items;
-  };
-  const array = (): PsValue[] => {
-    i += 2;
-    const items: PsValue[] = [];
-    for (;;) {
-      skip(true);
-      if (text[i] === ')') return (i += 1), items;
-      // @( ) collects the output of its statements: a comma list or a nested @( ) is unrolled.
-      const v = value();
-      if (Array.isArray(v)) items.push(...v);
-      else items.push(v);
-      skip(false);
-      if (text[i] === ';') i += 1;
-    }
-  };
-  const table = (): PsTable => {
-    i += 2;
-    const out: PsTable = {};
-    const seen = new Set<string>();
-    for (;;) {
-      skip(true);
-      if (text[i] === '}') return (i += 1), out;
-      let key: string;
-      if (text[i] === "'") key = str();
-      else {
-        const m = /^[A-Za-z][A-Za-z0-9]*/.exec(text.slice(i));
-        if (!m) fail('expected a key');
-        key = m![0];
-        i += key.length;
-      }
-      if (seen.has(key.toLowerCase())) fail(`duplicate key ${key}`);
-      seen.add(key.toLowerCase());
-      skip(false);
-      if (text[i] !== '=') fail('expected =');
-      i += 1;
-      out[key] = value();
-      skip(false);
-      if (text[i] === ';') i += 1;
-      else if (text[i] !== '\r' && text[i] !== '\n' && text[i] !== '}') fail('expected ; or a line break');
-    }
-  };
-  skip(true);
-  const result = single();
-  skip(true);
-  if (i !== text.length) fail('trailing text');
-  return result;
+interface DataFileReport {
+  files: { path: string; data: PsTable | null; error: string | null }[];
+  sessionConfigurationKeys: string[];
+  roleCapabilityKeys: string[];
+  testSessionConfigurationFile: boolean;
+  valid: { path: string; valid: boolean }[];
+}
+
+const READ_DATA_FILES = join(powershellRoot(), 'test', 'Read-DataFiles.ps1');
+let scratch: string;
+let counter = 0;
+
+/** Reads texts as PowerShell data files with real pwsh's Import-PowerShellDataFile, in one process. */
+async function readWithPowerShell(texts: { name: string; text: string }[]): Promise<DataFileReport & { byName: Map<string, PsTable> }> {
+  const paths = texts.map(({ name, text }) => {
+    const path = join(scratch, `${counter++}-${name}`);
+    writeFileSync(path, text);
+    return path;
+  });
+  const report = await pwshJson<DataFileReport>(READ_DATA_FILES, { files: paths });
+  const byName = new Map<string, PsTable>();
+  report.files.forEach((f, i) => {
+    assert.equal(f.error, null, `${texts[i].name} reads as PowerShell data: ${f.error}`);
+    byName.set(texts[i].name, f.data!);
+  });
+  return { ...report, byName };
 }
 
 const asTable = (v: PsValue | undefined): PsTable => {
-  assert.ok(v !== undefined && typeof v === 'object' && !Array.isArray(v), `expected a hashtable, got ${JSON.stringify(v)}`);
+  assert.ok(v !== undefined && v !== null && typeof v === 'object' && !Array.isArray(v), `expected a hashtable, got ${JSON.stringify(v)}`);
   return v as PsTable;
 };
-const asList = (v: PsValue | undefined): PsValue[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const asList = (v: PsValue | undefined): PsValue[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
 const OPTIONS: JeaOptions = { groups: { Diagnostics: 'CONTOSO\\RemoteSupport-Diagnostics', DiagnosticsRepair: 'CONTOSO\\RemoteSupport-Repair' } };
 
+let report: Awaited<ReturnType<typeof readWithPowerShell>>;
+const psrc = (level: AccessLevel) => asTable(report.byName.get(`${level}.psrc`));
+const pssc = (level: AccessLevel) => asTable(report.byName.get(`${level}.pssc`));
+
+before(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'jea-files-'));
+  report = await readWithPowerShell([
+    ...ACCESS_LEVELS.map((level) => ({ name: `${level}.psrc`, text: roleCapabilityFile(level) })),
+    ...ACCESS_LEVELS.map((level) => ({ name: `${level}.pssc`, text: sessionConfigurationFile(level, OPTIONS) })),
+    ...jeaFiles(OPTIONS).map((f, i) => ({ name: `file-${i}${f.path.slice(f.path.lastIndexOf('.'))}`, text: f.content })),
+    { name: 'custom.pssc', text: sessionConfigurationFile('Diagnostics', { ...OPTIONS, transcriptDirectory: 'D:\\Audit\\JEA' }) },
+    { name: 'apostrophe.pssc', text: sessionConfigurationFile('Diagnostics', { groups: { Diagnostics: "CONTOSO\\O'Brien Support", DiagnosticsRepair: 'CONTOSO\\Repair' } }) },
+    { name: 'literals.psd1', text: `@{ A = ${powerShellLiteral("it's \u2018x\u2019")}; B = ${powerShellLiteral('C:\\$x')} }` },
+  ]);
+});
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 // ----------------------------------------------------------------- tests
 
-describe('role capability files', () => {
+describe('role capability files, read by PowerShell', () => {
   for (const level of ACCESS_LEVELS) {
-    it(`list exactly the ${level} cmdlets of the table, each with exactly its parameters and rules`, () => {
-      const psrc = asTable(readPowerShellData(roleCapabilityFile(level)));
-      const visible = asList(psrc.VisibleCmdlets).map(asTable);
-      const expected = COMMAND_TABLE.filter((c) => c.level === level);
-      assert.deepEqual(visible.map((v) => v.Name), expected.map((c) => c.name));
-      for (const entry of expected) {
-        const cmdlet = visible.find((v) => v.Name === entry.name)!;
-        assert.deepEqual(Object.keys(cmdlet), ['Name', 'Parameters'], `${entry.name} is restricted by a Parameters list`);
-        const parameters = asList(cmdlet.Parameters).map(asTable);
-        assert.deepEqual(parameters.map((p) => p.Name), entry.parameters.map((p) => p.name), `${entry.name} shows exactly its table parameters`);
-        for (const spec of entry.parameters) {
-          const p = parameters.find((x) => x.Name === spec.name)!;
-          const rule = spec.rule;
-          if (rule.kind === 'switch') assert.deepEqual(p, { Name: spec.name });
-          else if (rule.kind === 'set') assert.deepEqual({ ...p, ValidateSet: asList(p.ValidateSet) }, { Name: spec.name, ValidateSet: [...rule.values] });
-          else if (rule.kind === 'pattern') assert.deepEqual(p, { Name: spec.name, ValidatePattern: dotNetPattern(rule.pattern) });
-          else assert.deepEqual(p, { Name: spec.name, ValidatePattern: '^-?[0-9]{1,15}$' });
+    it(`list every ${level} command of the table (its level and below), each with exactly its parameters and rules`, () => {
+      const file = psrc(level);
+      const expected = COMMAND_TABLE.filter((c) => levelsIncludedBy(level).includes(c.level));
+      assert.deepEqual(commandsOfRoleCapability(level), expected);
+      for (const [key, kind] of [['VisibleCmdlets', 'cmdlet'], ['VisibleFunctions', 'function']] as const) {
+        const visible = asList(file[key]).map(asTable);
+        const entries = expected.filter((c) => c.kind === kind);
+        assert.deepEqual(visible.map((v) => v.Name), entries.map((c) => c.name), `${key} of ${level}`);
+        for (const entry of entries) {
+          const command = visible.find((v) => v.Name === entry.name)!;
+          assert.deepEqual(Object.keys(command).sort(), ['Name', 'Parameters'], `${entry.name} is restricted by a Parameters list`);
+          const parameters = asList(command.Parameters).map(asTable);
+          assert.deepEqual(parameters.map((p) => p.Name), entry.parameters.map((p) => p.name), `${entry.name} shows exactly its table parameters`);
+          for (const spec of entry.parameters) {
+            const p = parameters.find((x) => x.Name === spec.name)!;
+            const rule = spec.rule;
+            if (rule.kind === 'switch') assert.deepEqual(p, { Name: spec.name });
+            else if (rule.kind === 'set') assert.deepEqual({ ...p, ValidateSet: asList(p.ValidateSet) }, { Name: spec.name, ValidateSet: [...rule.values] });
+            else if (rule.kind === 'pattern') assert.deepEqual(p, { Name: spec.name, ValidatePattern: dotNetPattern(rule.pattern) });
+            else assert.deepEqual(p, { Name: spec.name, ValidatePattern: '^-?[0-9]{1,15}\\z' });
+          }
         }
       }
     });
+
+    it(`import every module the ${level} commands come from, since JEA does not autoload`, () => {
+      const modules = asList(psrc(level).ModulesToImport);
+      assert.deepEqual(modules, modulesOfRoleCapability(level));
+      for (const entry of commandsOfRoleCapability(level)) assert.ok(modules.includes(entry.module), `${entry.name} comes from ${entry.module}`);
+    });
   }
 
-  it('give cmdlets without table parameters an empty Parameters list, never a bare name that would expose all of them', () => {
-    const psrc = asTable(readPowerShellData(roleCapabilityFile('Diagnostics')));
-    const visible = asList(psrc.VisibleCmdlets);
-    assert.ok(visible.every((v) => typeof v === 'object' && !Array.isArray(v)), 'no bare cmdlet names');
-    const cluster = visible.map(asTable).find((v) => v.Name === 'Get-Cluster')!;
-    assert.deepEqual(cluster.Parameters, []);
+  it('list the CIM-based Storage and NetAdapter commands as functions and the rest as cmdlets', () => {
+    const functions = asList(psrc('DiagnosticsRepair').VisibleFunctions).map((v) => asTable(v).Name);
+    assert.ok(functions.includes('Get-PhysicalDisk') && functions.includes('Get-NetAdapter') && functions.includes('Repair-VirtualDisk'));
+    const cmdlets = asList(psrc('DiagnosticsRepair').VisibleCmdlets).map((v) => asTable(v).Name);
+    assert.ok(cmdlets.includes('Get-VM') && cmdlets.includes('Restart-Service') && !cmdlets.includes('Get-PhysicalDisk'));
   });
 
-  it('name every table cmdlet in exactly one role capability', () => {
-    const names = ACCESS_LEVELS.flatMap((level) => asList(asTable(readPowerShellData(roleCapabilityFile(level))).VisibleCmdlets).map((v) => asTable(v).Name));
-    assert.deepEqual([...names].sort(), COMMAND_TABLE.map((c) => c.name).sort());
+  it('give commands without table parameters an empty Parameters list, never a bare name that would expose all of them', () => {
+    const visible = asList(psrc('Diagnostics').VisibleCmdlets);
+    assert.ok(visible.every((v) => typeof v === 'object' && !Array.isArray(v)), 'no bare command names');
+    const cluster = visible.map(asTable).find((v) => v.Name === 'Get-Cluster')!;
+    assert.deepEqual(asList(cluster.Parameters), []);
+  });
+
+  it('keep repair commands out of the Diagnostics capability', () => {
+    const names = [...asList(psrc('Diagnostics').VisibleCmdlets), ...asList(psrc('Diagnostics').VisibleFunctions)].map((v) => asTable(v).Name);
+    for (const entry of COMMAND_TABLE.filter((c) => c.level === 'DiagnosticsRepair')) assert.ok(!names.includes(entry.name), entry.name);
+  });
+
+  it('use only keys that New-PSRoleCapabilityFile knows', () => {
+    for (const level of ACCESS_LEVELS) {
+      for (const key of Object.keys(psrc(level))) assert.ok(report.roleCapabilityKeys.some((k) => k.toLowerCase() === key.toLowerCase()), `${key} is a role capability key`);
+    }
   });
 
   it('carry a stable GUID that differs per level', () => {
-    const guids = ACCESS_LEVELS.map((level) => asTable(readPowerShellData(roleCapabilityFile(level))).GUID);
+    const guids = ACCESS_LEVELS.map((level) => psrc(level).GUID);
     for (const guid of guids) assert.match(String(guid), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.notEqual(guids[0], guids[1]);
     assert.equal(roleCapabilityFile('Diagnostics'), roleCapabilityFile('Diagnostics'));
@@ -178,47 +140,57 @@ describe('role capability files', () => {
 
   it('have an author and a description', () => {
     for (const level of ACCESS_LEVELS) {
-      const psrc = asTable(readPowerShellData(roleCapabilityFile(level)));
-      assert.equal(typeof psrc.Author, 'string');
-      assert.ok(String(psrc.Description).includes(level));
+      assert.equal(typeof psrc(level).Author, 'string');
+      assert.ok(String(psrc(level).Description).includes(level));
     }
   });
 });
 
-describe('the session configuration file', () => {
-  const pssc = asTable(readPowerShellData(sessionConfigurationFile(OPTIONS)));
-
-  it('is a restricted remote server with no language, run as a virtual account', () => {
-    assert.equal(pssc.SessionType, 'RestrictedRemoteServer');
-    assert.equal(pssc.LanguageMode, 'NoLanguage');
-    assert.equal(pssc.RunAsVirtualAccount, true);
-    assert.equal(pssc.SchemaVersion, '2.0.0.0');
-    assert.match(String(pssc.GUID), /^[0-9a-f-]{36}$/);
+describe('the session configuration files, read by PowerShell', () => {
+  it('are restricted remote servers with no language, run as a virtual account', () => {
+    for (const level of ACCESS_LEVELS) {
+      const file = pssc(level);
+      assert.equal(file.SessionType, 'RestrictedRemoteServer');
+      assert.equal(file.LanguageMode, 'NoLanguage');
+      assert.equal(file.RunAsVirtualAccount, true);
+      assert.equal(file.SchemaVersion, '2.0.0.0');
+      assert.match(String(file.GUID), /^[0-9a-f-]{36}$/);
+    }
+    assert.notEqual(pssc('Diagnostics').GUID, pssc('DiagnosticsRepair').GUID);
   });
 
-  it('writes transcripts to the default folder unless told otherwise', () => {
-    assert.equal(pssc.TranscriptDirectory, 'C:\\ProgramData\\RemoteSupport\\Transcripts');
-    assert.equal(pssc.TranscriptDirectory, DEFAULT_TRANSCRIPT_DIRECTORY);
-    const custom = asTable(readPowerShellData(sessionConfigurationFile({ ...OPTIONS, transcriptDirectory: 'D:\\Audit\\JEA' })));
-    assert.equal(custom.TranscriptDirectory, 'D:\\Audit\\JEA');
+  it('use only keys that New-PSSessionConfigurationFile knows (Test-PSSessionConfigurationFile is Windows-only)', () => {
+    for (const level of ACCESS_LEVELS) {
+      for (const key of Object.keys(pssc(level))) assert.ok(report.sessionConfigurationKeys.some((k) => k.toLowerCase() === key.toLowerCase()), `${key} is a session configuration key`);
+    }
+    if (report.testSessionConfigurationFile) for (const v of report.valid) assert.equal(v.valid, true, v.path);
   });
 
-  it('maps each group to its level and every level below it', () => {
-    assert.deepEqual(pssc.RoleDefinitions, {
+  it('write transcripts to the default folder unless told otherwise', () => {
+    assert.equal(pssc('Diagnostics').TranscriptDirectory, 'C:\\ProgramData\\RemoteSupport\\Transcripts');
+    assert.equal(pssc('Diagnostics').TranscriptDirectory, DEFAULT_TRANSCRIPT_DIRECTORY);
+    assert.equal(asTable(report.byName.get('custom.pssc')).TranscriptDirectory, 'D:\\Audit\\JEA');
+  });
+
+  it('give every group allowed on an endpoint that endpoint\'s level and nothing more', () => {
+    assert.deepEqual(pssc('Diagnostics').RoleDefinitions, {
       'CONTOSO\\RemoteSupport-Diagnostics': { RoleCapabilities: 'RemoteSupport.Diagnostics' },
-      'CONTOSO\\RemoteSupport-Repair': { RoleCapabilities: ['RemoteSupport.Diagnostics', 'RemoteSupport.DiagnosticsRepair'] },
+      'CONTOSO\\RemoteSupport-Repair': { RoleCapabilities: 'RemoteSupport.Diagnostics' },
+    });
+    assert.deepEqual(pssc('DiagnosticsRepair').RoleDefinitions, {
+      'CONTOSO\\RemoteSupport-Repair': { RoleCapabilities: 'RemoteSupport.DiagnosticsRepair' },
     });
   });
 
-  it('quotes a group name with an apostrophe so that it reads back unchanged', () => {
-    const text = sessionConfigurationFile({ groups: { Diagnostics: "CONTOSO\\O'Brien Support", DiagnosticsRepair: 'CONTOSO\\Repair' } });
+  it('quote a group name with an apostrophe so that it reads back unchanged', () => {
+    const text = sessionConfigurationFile('Diagnostics', { groups: { Diagnostics: "CONTOSO\\O'Brien Support", DiagnosticsRepair: 'CONTOSO\\Repair' } });
     assert.ok(text.includes("'CONTOSO\\O''Brien Support' = @{"));
-    const roles = asTable(asTable(readPowerShellData(text)).RoleDefinitions);
-    assert.deepEqual(Object.keys(roles), ["CONTOSO\\O'Brien Support", 'CONTOSO\\Repair']);
+    const roles = asTable(asTable(report.byName.get('apostrophe.pssc')).RoleDefinitions);
+    assert.deepEqual(Object.keys(roles).sort(), ["CONTOSO\\O'Brien Support", 'CONTOSO\\Repair']);
   });
 
-  it('is the same text for the same options', () => {
-    assert.equal(sessionConfigurationFile(OPTIONS), sessionConfigurationFile({ groups: { ...OPTIONS.groups } }));
+  it('are the same text for the same options', () => {
+    assert.equal(sessionConfigurationFile('Diagnostics', OPTIONS), sessionConfigurationFile('Diagnostics', { groups: { ...OPTIONS.groups } }));
   });
 });
 
@@ -237,14 +209,14 @@ describe('the options of the JEA files', () => {
   ];
   for (const [what, options, message] of refused) {
     it(`refuses ${what} with a message naming the option`, () => {
-      assert.throws(() => sessionConfigurationFile(options), message);
+      for (const level of ACCESS_LEVELS) assert.throws(() => sessionConfigurationFile(level, options), message);
       assert.throws(() => jeaFiles(options), message);
     });
   }
 
   it('refuses a long, hostile transcript folder quickly', () => {
     const started = Date.now();
-    assert.throws(() => sessionConfigurationFile({ ...OPTIONS, transcriptDirectory: `C:\\${'a\\'.repeat(100)}<` }), /transcriptDirectory/);
+    assert.throws(() => sessionConfigurationFile('Diagnostics', { ...OPTIONS, transcriptDirectory: `C:\\${'a\\'.repeat(100)}<` }), /transcriptDirectory/);
     assert.ok(Date.now() - started < 100);
   });
 });
@@ -252,14 +224,16 @@ describe('the options of the JEA files', () => {
 describe('the list of JEA files', () => {
   const files = jeaFiles(OPTIONS);
 
-  it('places the module manifest, one role capability per level and the session configuration on the node', () => {
+  it('places the module manifest, one role capability and one session configuration per level on the node', () => {
     const module = 'C:\\Program Files\\WindowsPowerShell\\Modules\\RemoteSupportHCI';
     assert.deepEqual(files.map((f) => f.path), [
       `${module}\\RemoteSupportHCI.psd1`,
       `${module}\\RoleCapabilities\\RemoteSupport.Diagnostics.psrc`,
       `${module}\\RoleCapabilities\\RemoteSupport.DiagnosticsRepair.psrc`,
-      `${module}\\${SESSION_CONFIGURATION_NAME}.pssc`,
+      `${module}\\RemoteSupport.HCI.Diagnostics.pssc`,
+      `${module}\\RemoteSupport.HCI.DiagnosticsRepair.pssc`,
     ]);
+    assert.deepEqual(ACCESS_LEVELS.map((l) => endpointName(l)), ['RemoteSupport.HCI.Diagnostics', 'RemoteSupport.HCI.DiagnosticsRepair']);
   });
 
   it('holds the same role capability text as roleCapabilityFile', () => {
@@ -269,10 +243,9 @@ describe('the list of JEA files', () => {
   });
 
   it('holds files that all read as PowerShell data, and a module manifest that exports nothing', () => {
-    for (const f of files) readPowerShellData(f.content);
-    const manifest = asTable(readPowerShellData(files[0].content));
-    assert.equal(manifest.ModuleVersion, '1.0.0');
-    for (const key of ['FunctionsToExport', 'CmdletsToExport', 'VariablesToExport', 'AliasesToExport']) assert.deepEqual(manifest[key], []);
+    const manifest = asTable(report.byName.get('file-0.psd1'));
+    assert.equal(manifest.ModuleVersion, '1.1.0');
+    for (const key of ['FunctionsToExport', 'CmdletsToExport', 'VariablesToExport', 'AliasesToExport']) assert.deepEqual(asList(manifest[key]), []);
   });
 
   it('is the same on every call', () => {
@@ -284,11 +257,12 @@ describe('PowerShell string literals', () => {
   it('double every single quote, the curly ones included, since PowerShell reads those as quotes too', () => {
     assert.equal(powerShellLiteral("O'Brien"), "'O''Brien'");
     assert.equal(powerShellLiteral('a\u2019b'), "'a\u2019\u2019b'");
-    assert.equal(readPowerShellData(powerShellLiteral("it's \u2018x\u2019")), "it's \u2018x\u2019");
+    assert.equal(asTable(report.byName.get('literals.psd1')).A, "it's \u2018x\u2019");
   });
 
   it('keep backslashes and dollar signs literal', () => {
     assert.equal(powerShellLiteral('C:\\$x'), "'C:\\$x'");
+    assert.equal(asTable(report.byName.get('literals.psd1')).B, 'C:\\$x');
   });
 
   it('refuse line breaks and control characters', () => {

@@ -246,6 +246,7 @@ export class LiveSession {
     // Each node's outcome is recorded, then sent, as soon as that node settles.
     const recorded: Promise<void>[] = [];
     await fanOut(this.deps.executor, nodes, command, {
+      level: grant.accessLevel,
       timeoutMs: this.deps.commandTimeoutMs,
       signal,
       onNodeSettled: (outcome) => recorded.push(this.recordOutcome(id, outcome, signal)),

@@ -1,10 +1,14 @@
 import defaultFixture from './fixtures/hci-cluster.json';
 import { ExecutorError, ExecutorErrorCode, protocolError } from '../executors/executor-error';
 import { exitWithoutError, isObject, readFrameLine, runPowerShell } from '../executors/powershell-child';
-import { classifyRemotingError, DEFAULT_POWERSHELL_PATH, parseFrame, RemotingError } from '../executors/powershell-executor';
-import { JEA_MODULE_NAME, JeaFile, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
+import { ACCESS_LEVELS } from '../domain/access-level';
+import { classifyRemotingError, parseFrame, RemotingError } from '../executors/powershell-executor';
+import { defaultPowerShellPath, winrmTransportModule } from '../executors/powershell-files';
 import {
-  AGENT_MODULE_DIRECTORY, CLUSTER_PROTOCOL_VERSION, CLUSTER_SCRIPT_ARGS, ClusterOperation, INSTALL_STEP_IDS, REMOVE_STEP_IDS,
+  DEFAULT_TRANSCRIPT_DIRECTORY, endpointName, JeaFile, MODULE_MANIFEST_PATH, SESSION_CONFIGURATION_NAME, sessionConfigurationPath,
+} from '../policy/jea-files';
+import {
+  AGENT_MODULE_DIRECTORY, CLUSTER_PROTOCOL_VERSION, clusterScriptArgs, ClusterOperation, INSTALL_STEP_IDS, REMOVE_STEP_IDS,
 } from './cluster-scripts';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
 
@@ -41,8 +45,12 @@ export interface PowerShellClusterOptions {
   nodes: readonly string[];
   /** Whether the cluster is registered with Azure. */
   registered: boolean;
-  /** The PowerShell to start: `pwsh` by default. */
+  /** The PowerShell to start: `pwsh` on the PATH (or the .NET tool's) by default. */
   powershellPath?: string;
+  /** The module that reaches the nodes: PowerShell remoting over WinRM by default; tests give a local stand-in. */
+  transportModule?: string;
+  /** Where JEA writes its transcripts on the nodes; the install limits it to Administrators and SYSTEM. */
+  transcriptDirectory?: string;
   /** What the prerequisites probe on 443: host names or https URLs, or `{endpoint, probe}` for a wildcard; the reference's list by default. */
   proxyEndpoints?: readonly (string | ProxyEndpoint)[];
   /** The environment PowerShell starts with (default: the gateway's). */
@@ -56,12 +64,13 @@ export interface PowerShellClusterOptions {
 const INSTALL_TITLES: Record<(typeof INSTALL_STEP_IDS)[number], string> = {
   check: 'Checking the node',
   copy: 'Copying the JEA files',
-  register: `Registering the ${SESSION_CONFIGURATION_NAME} session configuration`,
-  verify: `Verifying the ${SESSION_CONFIGURATION_NAME} endpoint`,
+  secure: 'Restricting the JEA transcript folder to Administrators and SYSTEM',
+  register: `Registering the ${SESSION_CONFIGURATION_NAME} session configurations`,
+  verify: `Verifying the ${SESSION_CONFIGURATION_NAME} endpoints`,
 };
 const REMOVE_TITLES: Record<(typeof REMOVE_STEP_IDS)[number], string> = {
   check: 'Checking the node',
-  unregister: `Unregistering the ${SESSION_CONFIGURATION_NAME} session configuration`,
+  unregister: `Unregistering the ${SESSION_CONFIGURATION_NAME} session configurations`,
   remove: 'Removing the JEA files',
 };
 const INSTALL_STEPS = INSTALL_STEP_IDS.map((id) => ({ id, title: INSTALL_TITLES[id] }));
@@ -81,9 +90,8 @@ const MAX_FILE_CHARS = 1024 * 1024;
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 const PROBE_TIMEOUT_MS = 5000;
 
-/** The manifest and session configuration an install needs among its files. */
-const MANIFEST_PATH = `${AGENT_MODULE_DIRECTORY}\\${JEA_MODULE_NAME}.psd1`;
-const SESSION_CONFIGURATION_PATH = `${AGENT_MODULE_DIRECTORY}\\${SESSION_CONFIGURATION_NAME}.pssc`;
+/** The manifest and session configurations an install needs among its files. */
+const NEEDED_FILES = [MODULE_MANIFEST_PATH, ...ACCESS_LEVELS.map((level) => sessionConfigurationPath(level))];
 
 /**
  * Why a path may not be written on a node, or null when it may: it must be
@@ -145,6 +153,8 @@ export class PowerShellClusterTarget implements ClusterTarget {
   readonly name: string;
   readonly registered: boolean;
   readonly powershellPath: string;
+  readonly transportModule: string;
+  readonly transcriptDirectory: string;
   readonly timeoutMs: number;
   readonly proxyEndpoints: readonly ProxyEndpoint[];
   private readonly nodeNames: readonly string[];
@@ -170,7 +180,9 @@ export class PowerShellClusterTarget implements ClusterTarget {
     this.name = options.name;
     this.registered = options.registered;
     this.nodeNames = Object.freeze([...options.nodes]);
-    this.powershellPath = options.powershellPath ?? DEFAULT_POWERSHELL_PATH;
+    this.powershellPath = options.powershellPath ?? defaultPowerShellPath();
+    this.transportModule = options.transportModule ?? winrmTransportModule();
+    this.transcriptDirectory = options.transcriptDirectory ?? DEFAULT_TRANSCRIPT_DIRECTORY;
     this.proxyEndpoints = Object.freeze((options.proxyEndpoints ?? DEFAULT_PROXY_ENDPOINTS).map(toProxyEndpoint));
     this.env = options.env;
     this.timeoutMs = timeoutMs;
@@ -194,10 +206,11 @@ export class PowerShellClusterTarget implements ClusterTarget {
       target,
       request: {
         node: target,
-        configurationName: SESSION_CONFIGURATION_NAME,
+        moduleDirectory: AGENT_MODULE_DIRECTORY,
         files: files.map((f) => ({ path: f.path, content: f.content })),
-        sessionConfigurationPath: SESSION_CONFIGURATION_PATH,
-        manifestPath: MANIFEST_PATH,
+        configurations: ACCESS_LEVELS.map((level) => ({ name: endpointName(level), path: sessionConfigurationPath(level) })),
+        manifestPath: MODULE_MANIFEST_PATH,
+        transcriptDirectory: this.transcriptDirectory,
         ...this.winrmBudget(),
       },
       steps: INSTALL_STEPS,
@@ -216,7 +229,7 @@ export class PowerShellClusterTarget implements ClusterTarget {
     await this.runTracked({
       operation: 'remove',
       target,
-      request: { node: target, configurationName: SESSION_CONFIGURATION_NAME, ...this.winrmBudget() },
+      request: { node: target, moduleDirectory: AGENT_MODULE_DIRECTORY, configurationNames: ACCESS_LEVELS.map((level) => endpointName(level)), ...this.winrmBudget() },
       steps: REMOVE_STEPS,
       step,
       ...(signal ? { signal } : {}),
@@ -237,7 +250,7 @@ export class PowerShellClusterTarget implements ClusterTarget {
         target: this.name,
         request: {
           nodes: this.nodeNames,
-          configurationName: SESSION_CONFIGURATION_NAME,
+          configurationNames: ACCESS_LEVELS.map((level) => endpointName(level)),
           moduleName: AZ_STACK_HCI_MODULE,
           probeHosts: [...new Set(this.proxyEndpoints.map((p) => p.probe))],
           probeTimeoutMs: Math.min(PROBE_TIMEOUT_MS, Math.floor(this.timeoutMs / 4)),
@@ -319,7 +332,7 @@ export class PowerShellClusterTarget implements ClusterTarget {
 
       const run = runPowerShell<ClusterFrame, Record<string, unknown>>({
         powershellPath: this.powershellPath,
-        args: CLUSTER_SCRIPT_ARGS[operation],
+        args: clusterScriptArgs(operation, this.transportModule),
         env: this.env,
         input: { protocol: CLUSTER_PROTOCOL_VERSION, operation, ...spec.request },
         timeoutMs: this.timeoutMs,
@@ -395,7 +408,7 @@ function checkAgentFiles(node: string, files: readonly JeaFile[]): void {
     if (seen.has(key)) refuse(`${file.path} appears twice`);
     seen.add(key);
   }
-  for (const needed of [SESSION_CONFIGURATION_PATH, MANIFEST_PATH]) {
+  for (const needed of NEEDED_FILES) {
     if (!seen.has(needed.toLowerCase())) refuse(`the package has no ${needed}`);
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import defaultFixture from './fixtures/hci-cluster.json';
-import { JeaFile, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
+import { ACCESS_LEVELS } from '../domain/access-level';
+import { endpointName, JeaFile, SESSION_CONFIGURATION_NAME, sessionConfigurationPath } from '../policy/jea-files';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
 
 /** The agent version the simulated install reports. */
@@ -29,8 +30,8 @@ export interface SimulatedClusterOptions {
 }
 
 
-const INSTALL_STEPS = ['Checking the node', 'Copying role capabilities', `Registering the ${JEA_ENDPOINT_NAME} session configuration`, 'Starting the agent'] as const;
-const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NAME} session configuration`, 'Removing role capabilities'] as const;
+const INSTALL_STEPS = ['Checking the node', 'Copying role capabilities', `Registering the ${JEA_ENDPOINT_NAME} session configurations`, 'Starting the agent'] as const;
+const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NAME} session configurations`, 'Removing role capabilities'] as const;
 
 /**
  * A simulated Azure Stack HCI cluster: nodes, registration, prerequisites and
@@ -144,8 +145,10 @@ export class SimulatedCluster implements ClusterTarget {
         throw new Error(`Az.StackHCI is not installed on ${node}; run Install-Module -Name Az.StackHCI there first`);
       }
     }
-    if (!files.some((f) => f.path.endsWith(`${JEA_ENDPOINT_NAME}.pssc`))) {
-      throw new Error(`the agent package for ${node} has no ${JEA_ENDPOINT_NAME}.pssc session configuration`);
+    for (const level of ACCESS_LEVELS) {
+      if (!files.some((f) => f.path === sessionConfigurationPath(level))) {
+        throw new Error(`the agent package for ${node} has no ${endpointName(level)}.pssc session configuration`);
+      }
     }
     this.deployed.set(node, files.map((f) => ({ ...f })));
     this.jeaRegistered.add(node);

@@ -32,7 +32,7 @@ export interface GatewayConfig {
    * Where commands run: the simulated cluster (embedded default), or
    * PowerShell remoting to the JEA endpoint on each node (a real deployment).
    */
-  executor: { kind: 'simulated' } | { kind: 'powershell'; powershellPath?: string; endpointName?: string };
+  executor: { kind: 'simulated' } | { kind: 'powershell'; powershellPath?: string; endpointName?: string; workers?: number };
   /** The Active Directory groups mapped to each level in the JEA session configuration, and its transcript directory. */
   jea?: JeaOptions;
   channel: { idleTimeoutMinutes: number; commandTimeoutSeconds: number };
@@ -142,7 +142,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (executor.kind !== 'simulated' && executor.kind !== 'powershell') throw new ConfigError('executor.kind must be simulated or powershell');
   if (executor.kind === 'powershell' && executor.endpointName !== undefined && executor.endpointName !== SESSION_CONFIGURATION_NAME) {
     // The agent install registers this one session configuration; commands must go to the same one.
-    throw new ConfigError(`executor.endpointName must be ${SESSION_CONFIGURATION_NAME}, the session configuration the agent install registers (got ${executor.endpointName})`);
+    throw new ConfigError(`executor.endpointName must be ${SESSION_CONFIGURATION_NAME}, the base name of the session configurations the agent install registers (got ${executor.endpointName})`);
+  }
+  if (executor.kind === 'powershell' && executor.workers !== undefined && (!Number.isInteger(executor.workers) || executor.workers < 1 || executor.workers > 64)) {
+    throw new ConfigError(`executor.workers must be an integer from 1 to 64 (got ${JSON.stringify(executor.workers)})`);
   }
 
   const realCluster = readRealCluster(clusterRaw, executor.kind);

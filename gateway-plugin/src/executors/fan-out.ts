@@ -1,3 +1,4 @@
+import type { AccessLevel } from '../domain/access-level';
 import type { CheckedCommand } from '../policy/command-table';
 import { cancelled, commandTimedOut, ExecutorError, toExecutorError } from './executor-error';
 import type { NodeExecutor, NodeResult, ResultChunk } from './node-executor';
@@ -9,6 +10,8 @@ import type { NodeExecutor, NodeResult, ResultChunk } from './node-executor';
  */
 
 export interface FanOutOptions {
+  /** The grant's current access level, handed to the executor (it picks the node's endpoint of that level). */
+  level?: AccessLevel;
   /** Per node: a node without an answer after this long fails with CommandTimedOut. */
   timeoutMs: number;
   /** Cancels every node still running (each fails with Cancelled). */
@@ -89,7 +92,7 @@ function runOne(executor: NodeExecutor, node: string, command: CheckedCommand, o
 
     let run: Promise<NodeResult>;
     try {
-      run = executor.run(node, command, { timeoutMs: options.timeoutMs, signal: controller.signal, onChunk: options.onChunk });
+      run = executor.run(node, command, { timeoutMs: options.timeoutMs, signal: controller.signal, onChunk: options.onChunk, ...(options.level ? { level: options.level } : {}) });
     } catch (error) {
       fail(toExecutorError(error, node));
       return;

@@ -19,7 +19,8 @@ export { SimulatedClusterState } from './cluster-state';
 export type { ExecutorFixture, NodeFaults, ServiceState, SimulatedObjectsFixture } from './cluster-state';
 export { SIMULATED_CMDLETS } from './simulated-cmdlets';
 export {
-  classifyRemotingError, DEFAULT_JEA_ENDPOINT, DEFAULT_POWERSHELL_PATH, parseFrame, POWERSHELL_ARGS, PowerShellNodeExecutor,
+  classifyRemotingError, DEFAULT_JEA_ENDPOINT, DEFAULT_WORKERS, parseFrame, PowerShellNodeExecutor,
 } from './powershell-executor';
-export type { PowerShellExecutorOptions, RemotingError, RemotingFrame, RemotingRequest } from './powershell-executor';
-export { REMOTING_PROTOCOL_VERSION, REMOTING_SCRIPT } from './remoting-script';
+export type { PowerShellExecutorOptions, RemotingError, RemotingFrame } from './powershell-executor';
+export { defaultPowerShellPath, powershellRoot } from './powershell-files';
+export { PowerShellWorker, WORKER_PROTOCOL_VERSION, workerArgs } from './powershell-worker';

@@ -1,3 +1,4 @@
+import type { AccessLevel } from '../domain/access-level';
 import { CheckedCommand, findCommand, ParameterValue } from '../policy/command-table';
 import { CommandErrorRecord, formatErrorRecord, invalidCommand } from './executor-error';
 import { formatObjects } from './format-table';
@@ -39,6 +40,13 @@ export interface NodeResult {
 }
 
 export interface RunOptions {
+  /**
+   * The grant's current access level. The PowerShell executor runs the
+   * command through the node's endpoint of this level, so the node itself
+   * refuses what the level does not allow; the command's own level is used
+   * when it is not given.
+   */
+  level?: AccessLevel;
   /** The run fails with `CommandTimedOut` when no answer is complete after this long; a positive number (else run throws RangeError). */
   timeoutMs: number;
   /** Aborting fails the run with `Cancelled` at once and stops the work. */

@@ -1,39 +1,33 @@
-import { JEA_ENDPOINT_NAME } from '../cluster/simulated-cluster';
+import type { AccessLevel } from '../domain/access-level';
+import { endpointName, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import type { CheckedCommand } from '../policy/command-table';
 import {
   accessDenied, cancelled, CommandErrorRecord, commandFailed, commandTimedOut, ExecutorError, executorUnavailable,
   nodeUnreachable, protocolError, unknownNode,
 } from './executor-error';
 import { assertCommandShape, completeResult, NodeExecutor, NodeResult, ResultChunk, ResultObject, RunOptions } from './node-executor';
-import { exitWithoutError, isObject, readFrameLine, runPowerShell } from './powershell-child';
-import { REMOTING_PROTOCOL_VERSION, REMOTING_SCRIPT } from './remoting-script';
+import { isObject, preview, readFrameLine } from './powershell-child';
+import { defaultPowerShellPath, winrmTransportModule } from './powershell-files';
+import { describeExit, PowerShellWorker, WorkerExit, WorkerFrame } from './powershell-worker';
 
 /**
  * The production executor: runs a checked command on a real node through
- * PowerShell remoting to the node's JEA endpoint. Each run starts PowerShell
- * with fixed arguments (the same for every command), writes the request as
- * JSON to its stdin, and reads JSON frames from its stdout; see
- * {@link REMOTING_SCRIPT} for the protocol.
+ * PowerShell remoting to the node's JEA endpoint of the grant's current
+ * access level. A small pool of long-lived PowerShell workers
+ * (`powershell/gateway/Start-CommandWorker.ps1`) does the work; each keeps
+ * one open session per node and endpoint, so a command costs a round trip
+ * rather than a new process and a new JEA session. The command travels as
+ * JSON and is bound by name on the worker; see docs/executors.md for the
+ * protocol.
  */
 
-/** The arguments PowerShell always gets: no profile, no prompts, the fixed script. Nothing from a command is ever added. */
-export const POWERSHELL_ARGS: readonly string[] = Object.freeze(['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', REMOTING_SCRIPT]);
+export const DEFAULT_JEA_ENDPOINT = SESSION_CONFIGURATION_NAME;
+/** How many workers run at once unless configured: the number of commands in flight at a time. */
+export const DEFAULT_WORKERS = 4;
+/** After a timeout or a cancel, how long a worker gets to stop the command before it is killed and replaced. */
+export const DEFAULT_STOP_GRACE_MS = 2000;
 
-/** `pwsh` (PowerShell 7) on the PATH; `powershell.exe` works as well on Windows. */
-export const DEFAULT_POWERSHELL_PATH = 'pwsh';
-export const DEFAULT_JEA_ENDPOINT = JEA_ENDPOINT_NAME;
-
-/** The request on PowerShell's stdin. */
-export interface RemotingRequest {
-  protocol: typeof REMOTING_PROTOCOL_VERSION;
-  node: string;
-  endpoint: string;
-  /** Passed to New-PSSessionOption as the open and operation timeouts. */
-  timeoutMs: number;
-  command: CheckedCommand;
-}
-
-/** An error as the script reports it. */
+/** An error as the worker reports it. */
 export interface RemotingError {
   stage: 'input' | 'connect' | 'invoke';
   message: string;
@@ -54,43 +48,77 @@ export type RemotingFrame =
   | { frame: 'end'; objects: number };
 
 export interface PowerShellExecutorOptions {
-  /** The PowerShell to start: `pwsh` by default, e.g. `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`. */
+  /** The PowerShell to start: `pwsh` on the PATH (or the .NET tool's) by default; `powershell.exe` works as well on Windows. */
   powershellPath?: string;
-  /** The JEA session configuration on the nodes: `RemoteSupport.HCI` by default. */
+  /** The base name of the JEA endpoints on the nodes (`RemoteSupport.HCI`); a level's endpoint is `<base>.<level>`. */
   endpointName?: string;
+  /** The module that reaches the nodes: PowerShell remoting over WinRM by default; tests give a local stand-in. */
+  transportModule?: string;
   /** The cluster's nodes; a run on any other name fails with UnknownNode. Without it, any host name is accepted. */
   nodes?: readonly string[];
   /** The environment PowerShell starts with (default: the gateway's). */
   env?: NodeJS.ProcessEnv;
-  /** Output beyond this many bytes stops the run as a protocol error (default 32 MiB). */
+  /** How many workers may run commands at once (default 4); further commands wait their turn. */
+  workers?: number;
+  /** Output of one command beyond this many bytes fails it as a protocol error (default 32 MiB). */
   maxOutputBytes?: number;
-  /** Told the process id of every PowerShell started, for diagnostics. */
-  onSpawn?: (info: { node: string; pid: number }) => void;
+  /** How long a worker gets to stop a timed-out or cancelled command before it is killed (default 2000 ms). */
+  stopGraceMs?: number;
+  /** Told the process id of every worker started, for diagnostics. */
+  onSpawn?: (info: { pid: number }) => void;
 }
 
 const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/;
-const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
+
+interface Waiter {
+  key: string;
+  take: (worker: PowerShellWorker) => void;
+  /** No worker could be started for it. */
+  fail: (error: Error) => void;
+}
 
 export class PowerShellNodeExecutor implements NodeExecutor {
   readonly powershellPath: string;
   readonly endpointName: string;
+  readonly transportModule: string;
+  readonly size: number;
   private readonly nodes: readonly string[] | undefined;
   private readonly env: NodeJS.ProcessEnv | undefined;
   private readonly maxOutputBytes: number;
+  private readonly stopGraceMs: number;
   private readonly onSpawn: PowerShellExecutorOptions['onSpawn'];
+  private readonly idle: PowerShellWorker[] = [];
+  private readonly all = new Set<PowerShellWorker>();
+  private readonly waiting: Waiter[] = [];
   private readonly inFlight = new Set<() => void>();
+  private nextId = 1;
   private disposed = false;
 
   constructor(options: PowerShellExecutorOptions = {}) {
-    this.powershellPath = options.powershellPath ?? DEFAULT_POWERSHELL_PATH;
+    this.powershellPath = options.powershellPath ?? defaultPowerShellPath();
     this.endpointName = options.endpointName ?? DEFAULT_JEA_ENDPOINT;
     if (!ENDPOINT_NAME.test(this.endpointName)) {
       throw new RangeError(`endpointName must be a session configuration name of letters, digits, . _ or - (got ${JSON.stringify(this.endpointName)})`);
     }
+    this.transportModule = options.transportModule ?? winrmTransportModule();
+    this.size = options.workers ?? DEFAULT_WORKERS;
+    if (!Number.isInteger(this.size) || this.size < 1 || this.size > 64) throw new RangeError(`workers must be a whole number from 1 to 64 (got ${options.workers})`);
     this.nodes = options.nodes;
     this.env = options.env;
     this.maxOutputBytes = options.maxOutputBytes ?? 32 * 1024 * 1024;
+    this.stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.onSpawn = options.onSpawn;
+  }
+
+  /** The endpoint a command runs through: the one of the grant's current level (the command's own level when none is given). */
+  endpointFor(level: AccessLevel): string {
+    return endpointName(level, this.endpointName);
+  }
+
+  /** The process ids of the workers alive now. */
+  workerPids(): number[] {
+    return [...this.all].map((w) => w.pid).filter((pid): pid is number => pid !== undefined);
   }
 
   run(node: string, command: CheckedCommand, options: RunOptions): Promise<NodeResult> {
@@ -108,100 +136,190 @@ export class PowerShellNodeExecutor implements NodeExecutor {
         return reject(error);
       }
       if (options.signal?.aborted) return reject(cancelled(target));
-
-      const request: RemotingRequest = {
-        protocol: REMOTING_PROTOCOL_VERSION,
-        node: target,
-        endpoint: this.endpointName,
-        timeoutMs: Math.ceil(options.timeoutMs),
-        command: { cmdlet: command.cmdlet, parameters: command.parameters, level: command.level },
-      };
+      const endpoint = this.endpointFor(options.level ?? command.level);
+      const key = `${target.toLowerCase()}|${endpoint}`;
+      const id = this.nextId++;
 
       const objects: ResultObject[] = [];
       const errors: CommandErrorRecord[] = [];
-      let fatal: RemotingError | undefined;
-      let ended: number | undefined;
       let sequence = 0;
-      /** The chunk of the current stdout read, made at its first frame. */
-      let chunk: ResultChunk | undefined;
-      const path = this.powershellPath;
+      let worker: PowerShellWorker | undefined;
+      let settled = false;
+      /** Why the gateway stopped the command (timeout or cancel), once it did. */
+      let stopping: ExecutorError | undefined;
+      let graceTimer: NodeJS.Timeout | undefined;
 
-      const run = runPowerShell<RemotingFrame, NodeResult>({
-        powershellPath: path,
-        args: POWERSHELL_ARGS,
-        env: this.env,
-        input: request,
-        timeoutMs: options.timeoutMs,
-        signal: options.signal,
-        maxOutputBytes: this.maxOutputBytes,
-        onSpawn: (pid) => this.onSpawn?.({ node: target, pid }),
-        errors: {
-          startFailed: (why, thrown) => executorUnavailable(target, thrown ? `${path} could not be started: ${why}` : `${path} could not be started (${why})`),
-          timedOut: () => commandTimedOut(target, options.timeoutMs),
-          cancelled: () => cancelled(target),
-          protocol: (message) => protocolError(target, message),
-        },
-        parseFrame,
-        onFrame: (frame) => {
-          if (ended !== undefined || fatal) return protocolError(target, `a ${frame.frame} frame came after the run had ended`);
-          chunk ??= { node: target, cmdlet: command.cmdlet, sequence, objects: [], errors: [] };
-          switch (frame.frame) {
-            case 'object': {
-              const value = toResultObject(frame.value);
-              objects.push(value);
-              chunk.objects.push(value);
-              break;
-            }
-            case 'error': {
-              const record = toRecord(frame.error);
-              errors.push(record);
-              chunk.errors.push(record);
-              break;
-            }
-            case 'fatal':
-              fatal = frame.error;
-              break;
-            case 'end':
-              ended = frame.objects;
-              break;
+      const settle = (error: ExecutorError | undefined, result?: NodeResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        clearTimeout(graceTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.inFlight.delete(onDispose);
+        const index = this.waiting.indexOf(waiter);
+        if (index >= 0) this.waiting.splice(index, 1);
+        if (worker) this.release(worker);
+        if (error) reject(error);
+        else resolve(result!);
+      };
+      /** Stops the command: asks the worker to stop it, and kills the worker if it has not within the grace period. */
+      const stop = (why: ExecutorError) => {
+        if (settled || stopping) return;
+        stopping = why;
+        if (!worker) return settle(why);
+        worker.send({ type: 'cancel', id });
+        const w = worker;
+        graceTimer = setTimeout(() => {
+          w.kill();
+          settle(why);
+        }, this.stopGraceMs);
+      };
+      const onAbort = () => stop(cancelled(target));
+      const onDispose = () => stop(executorUnavailable(target, 'the PowerShell executor was disposed'));
+      const deadline = setTimeout(() => stop(commandTimedOut(target, options.timeoutMs)), options.timeoutMs);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.inFlight.add(onDispose);
+
+      const onFrame = (frame: WorkerFrame) => {
+        if (settled) return;
+        if (frame['id'] !== id) return;
+        let parsed: RemotingFrame;
+        try {
+          parsed = parseFrame(frame);
+        } catch (error) {
+          worker?.kill();
+          return settle(protocolError(target, `${(error as Error).message}: ${preview(JSON.stringify(frame))}`));
+        }
+        switch (parsed.frame) {
+          case 'object': {
+            const value = toResultObject(parsed.value);
+            objects.push(value);
+            emit({ objects: [value], errors: [] });
+            break;
           }
-        },
-        onBatchEnd: () => {
-          const done = chunk;
-          chunk = undefined;
-          if (!done || (done.objects.length === 0 && done.errors.length === 0)) return;
-          sequence++;
-          try {
-            options.onChunk?.(done);
-          } catch {
-            // A consumer's failure is its own; the run goes on.
+          case 'error': {
+            const record = toRecord(parsed.error);
+            errors.push(record);
+            emit({ objects: [], errors: [record] });
+            break;
           }
-        },
-        finish: (exit) => {
-          if (fatal) throw classifyRemotingError(target, fatal);
-          if (exit.code !== 0) throw protocolError(target, exitWithoutError(exit));
-          if (ended === undefined) throw protocolError(target, 'the output ended without an end frame');
-          if (ended !== objects.length) throw protocolError(target, `the end frame counts ${ended} objects but ${objects.length} arrived`);
-          return completeResult(target, command.cmdlet, objects, errors, startedAt);
-        },
-      });
-      this.inFlight.add(run.cancel);
-      const forget = () => this.inFlight.delete(run.cancel);
-      run.result.then(forget, forget);
-      resolve(run.result);
+          case 'fatal':
+            if (stopping) return settle(stopping);
+            return settle(classifyRemotingError(target, parsed.error));
+          case 'end':
+            if (stopping) return settle(stopping);
+            if (parsed.objects !== objects.length) return settle(protocolError(target, `the end frame counts ${parsed.objects} objects but ${objects.length} arrived`));
+            return settle(undefined, completeResult(target, command.cmdlet, objects, errors, startedAt));
+        }
+      };
+      const emit = (part: Pick<ResultChunk, 'objects' | 'errors'>) => {
+        const chunk: ResultChunk = { node: target, cmdlet: command.cmdlet, sequence: sequence++, ...part };
+        try {
+          options.onChunk?.(chunk);
+        } catch {
+          // A consumer's failure is its own; the run goes on.
+        }
+      };
+      const start = (w: PowerShellWorker) => {
+        if (settled) return this.release(w);
+        worker = w;
+        if (stopping) return settle(stopping);
+        w.begin({
+          type: 'run',
+          id,
+          node: target,
+          endpoint,
+          timeoutMs: Math.ceil(options.timeoutMs),
+          command: { cmdlet: command.cmdlet, parameters: command.parameters },
+        }, onFrame, (exit) => {
+          if (settled || worker !== w) return;
+          worker = undefined;
+          settle(stopping ?? crashed(target, command.cmdlet, w.pid, exit));
+        });
+      };
+      const waiter: Waiter = { key, take: start, fail: (error) => settle(executorUnavailable(target, error.message)) };
+      this.acquire(waiter);
     });
   }
 
-  /** Kills every PowerShell still running (their runs fail with Cancelled) and refuses new runs. */
+  /** Closes every session to a node held by an idle worker (after a revoke or a level change, for instance). */
+  forgetNode(node: string): void {
+    for (const worker of this.idle) worker.send({ type: 'forget', node });
+  }
+
+  /** Stops every command in flight (they fail with ExecutorUnavailable), ends the workers and refuses new runs. */
   dispose(): void {
     this.disposed = true;
-    for (const cancelRun of [...this.inFlight]) cancelRun();
+    for (const stopRun of [...this.inFlight]) stopRun();
+    for (const waiter of this.waiting.splice(0)) waiter.fail(new Error('the PowerShell executor was disposed'));
+    for (const worker of [...this.all]) worker.kill();
+    this.all.clear();
+    this.idle.length = 0;
+  }
+
+  /** Gives the waiter an idle worker (one with its session open if there is one), a new one if the pool has room, or a place in the queue. */
+  private acquire(waiter: Waiter): void {
+    const match = this.idle.findIndex((w) => w.sessions.has(waiter.key));
+    if (match >= 0 || this.idle.length > 0) {
+      const [worker] = this.idle.splice(match >= 0 ? match : 0, 1);
+      return waiter.take(worker);
+    }
+    if (this.all.size < this.size) {
+      const worker = this.spawn();
+      worker.ready.then(
+        () => waiter.take(worker),
+        (error: Error) => {
+          this.all.delete(worker);
+          waiter.fail(error);
+        },
+      );
+      return;
+    }
+    this.waiting.push(waiter);
+  }
+
+  private spawn(): PowerShellWorker {
+    const worker = new PowerShellWorker({ powershellPath: this.powershellPath, transportModule: this.transportModule, env: this.env, maxOutputBytes: this.maxOutputBytes });
+    this.all.add(worker);
+    if (worker.pid !== undefined) this.onSpawn?.({ pid: worker.pid });
+    worker.onExit(() => {
+      // A dead worker leaves the pool; the next command that needs one starts a new one.
+      this.all.delete(worker);
+      const index = this.idle.indexOf(worker);
+      if (index >= 0) this.idle.splice(index, 1);
+      this.handOnSlot();
+    });
+    return worker;
+  }
+
+  /** A worker finished its command: it takes the next waiter (preferring one whose session it holds) or waits idle. */
+  private release(worker: PowerShellWorker): void {
+    worker.idle();
+    if (worker.exited || this.disposed) return;
+    if (this.waiting.length > 0) {
+      const match = this.waiting.findIndex((w) => worker.sessions.has(w.key));
+      const [next] = this.waiting.splice(match >= 0 ? match : 0, 1);
+      return next.take(worker);
+    }
+    this.idle.push(worker);
+  }
+
+  /** A slot freed (a worker died): start a worker for the first waiter, if any. */
+  private handOnSlot(): void {
+    if (this.disposed || this.waiting.length === 0 || this.all.size >= this.size) return;
+    this.acquire(this.waiting.shift()!);
   }
 }
 
+/** The error of a command whose worker died under it: what ran where, and how the worker ended. */
+function crashed(node: string, cmdlet: string, pid: number | undefined, exit: WorkerExit): ExecutorError {
+  const stderr = exit.stderr.trim();
+  return executorUnavailable(node, `the PowerShell worker (process ${pid ?? '?'}) ${describeExit(exit)} while running ${cmdlet}${stderr ? ` (${preview(stderr)})` : ''}; the command's outcome on the node is unknown, and a new worker takes its place`);
+}
+
 /** Parses one stdout line into a frame, or throws saying what is wrong with it. */
-export function parseFrame(line: string): RemotingFrame {
-  const value = readFrameLine(line);
+export function parseFrame(line: string | Record<string, unknown>): RemotingFrame {
+  const value = typeof line === 'string' ? readFrameLine(line) : line;
   switch (value['frame']) {
     case 'object':
       return { frame: 'object', value: value['value'] };
@@ -229,6 +347,13 @@ export function classifyRemotingError(node: string, e: RemotingError): ExecutorE
   const id = e.fullyQualifiedErrorId;
   const transport = /PSRemotingTransportException$/.test(e.exceptionType) || /PSSessionOpenFailed|PSSessionStateBroken/i.test(id) || e.transportErrorCode !== null;
   if (e.stage === 'input') return protocolError(node, `PowerShell could not read the request: ${e.message}`);
+  // The node's endpoint refused the command itself: JEA does not expose the command, or a value breaks its rule.
+  if (/CommandNotFoundException/.test(id) || /CommandNotFoundException$/.test(e.exceptionType)) {
+    return accessDenied(node, `the node's JEA endpoint does not expose this command at this access level: ${e.message}`, record);
+  }
+  if (/^ParameterArgumentValidationError|^NamedParameterNotFound/.test(id)) {
+    return accessDenied(node, `the node's JEA endpoint refused a parameter: ${e.message}`, record);
+  }
   if (/AccessDenied/i.test(id) || e.category === 'PermissionDenied' || e.category === 'SecurityError' || e.transportErrorCode === 5) {
     return accessDenied(node, e.message, record);
   }

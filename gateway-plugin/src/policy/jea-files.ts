@@ -1,37 +1,50 @@
 import { createHash } from 'node:crypto';
 import { ACCESS_LEVELS, AccessLevel, levelsIncludedBy } from '../domain/access-level';
-import { COMMAND_TABLE, CommandEntry, ParameterSpec } from './command-table';
+import { COMMAND_TABLE, CommandEntry, NodeModule, ParameterSpec } from './command-table';
 
 /**
  * The JEA files the agent install puts on each node, generated from the
- * command table so that the node's own endpoint enforces the same allowlist
- * as the gateway: one role capability (.psrc) per access level, a session
- * configuration (.pssc) that maps the admin's groups to them, and the module
- * manifest that makes the RoleCapabilities folder discoverable.
+ * command table so that the node's own endpoints enforce the same allowlist
+ * as the gateway.
  *
- * Each level's role capability lists exactly the cmdlets the table puts at
- * that level, and the DiagnosticsRepair group is given both capabilities.
- * That way no cmdlet is listed twice: JEA merges a cmdlet that appears in
- * two capabilities by widening its parameter rules, which we never want.
+ * The node enforces the access level itself: there is one session
+ * configuration (endpoint) per level, each with one role capability (.psrc)
+ * that lists every command of that level and those below it. The gateway
+ * connects to the endpoint of the grant's current level, so a Diagnostics
+ * grant reaches an endpoint on which repair commands do not exist, whatever
+ * the gateway's check said.
+ *
+ * Each role capability names the modules its commands come from in
+ * ModulesToImport: with visibility rules set, JEA turns module autoloading
+ * off and silently skips any command it cannot resolve. Compiled cmdlets are
+ * listed under VisibleCmdlets, functions (the CIM-based Storage and
+ * NetAdapter commands) under VisibleFunctions; JEA looks for each only under
+ * its own key.
  */
 
 /** The PowerShell module that holds the role capabilities on a node. */
 export const JEA_MODULE_NAME = 'RemoteSupportHCI';
-/** The name the session configuration is registered under (Register-PSSessionConfiguration -Name). */
+/** The base name of the session configurations; each level's endpoint is `RemoteSupport.HCI.<level>`. */
 export const SESSION_CONFIGURATION_NAME = 'RemoteSupport.HCI';
 /** Where JEA writes its own transcripts on the node unless the admin chooses otherwise. */
 export const DEFAULT_TRANSCRIPT_DIRECTORY = 'C:\\ProgramData\\RemoteSupport\\Transcripts';
 
-const MODULE_DIRECTORY = `C:\\Program Files\\WindowsPowerShell\\Modules\\${JEA_MODULE_NAME}`;
+/** The folder of the agent module on a node; every agent file goes under it. */
+export const MODULE_DIRECTORY = `C:\\Program Files\\WindowsPowerShell\\Modules\\${JEA_MODULE_NAME}`;
 const AUTHOR = 'Remote Support for Azure Stack HCI';
-const MODULE_VERSION = '1.0.0';
+const MODULE_VERSION = '1.1.0';
 // Fixed namespace for the name-based GUIDs below, so that every build
 // writes the same GUID for the same file.
 const GUID_NAMESPACE = '6f1c7a52-0c4e-4c43-9a57-2f7b8a3d5e19';
 
-/** What the session configuration needs from the cluster admin. */
+/** What the session configurations need from the cluster admin. */
 export interface JeaOptions {
-  /** The Active Directory group (DOMAIN\Group) whose members get each level. */
+  /**
+   * The Active Directory group (DOMAIN\Group) of each level. Members of
+   * either group may use the Diagnostics endpoint (and get Diagnostics
+   * there); only members of the DiagnosticsRepair group may use the
+   * DiagnosticsRepair endpoint. The gateway's account belongs to both.
+   */
   groups: Record<AccessLevel, string>;
   /** Where JEA writes transcripts on the node; defaults to DEFAULT_TRANSCRIPT_DIRECTORY. */
   transcriptDirectory?: string;
@@ -42,6 +55,19 @@ export interface JeaFile {
   path: string;
   content: string;
 }
+
+/** The endpoint (registered session configuration name) of a level: `RemoteSupport.HCI.Diagnostics`. */
+export function endpointName(level: AccessLevel, base: string = SESSION_CONFIGURATION_NAME): string {
+  return `${base}.${level}`;
+}
+
+/** Where a level's session configuration file goes on a node. */
+export function sessionConfigurationPath(level: AccessLevel): string {
+  return `${MODULE_DIRECTORY}\\${endpointName(level)}.pssc`;
+}
+
+/** Where the agent module's manifest goes on a node. */
+export const MODULE_MANIFEST_PATH = `${MODULE_DIRECTORY}\\${JEA_MODULE_NAME}.psd1`;
 
 /** The role capability name of a level, as RoleDefinitions refers to it (the .psrc file name without extension). */
 export function roleCapabilityName(level: AccessLevel): string {
@@ -90,11 +116,12 @@ function parameterEntry(parameter: ParameterSpec): string {
 }
 
 /**
- * One VisibleCmdlets entry. Always the hashtable form: a bare cmdlet name
- * would make every parameter visible (-ComputerName, -CimSession, ...).
- * An empty Parameters list leaves the cmdlet with no parameters at all.
+ * One VisibleCmdlets or VisibleFunctions entry. Always the hashtable form:
+ * a bare name would make every parameter visible (-ComputerName,
+ * -CimSession, ...). An empty Parameters list leaves the command with no
+ * parameters at all.
  */
-function visibleCmdlet(entry: CommandEntry): string[] {
+function visibleCommand(entry: CommandEntry): string[] {
   const lines = [`        ${comment(entry.reason)}`];
   if (entry.parameters.length === 0) {
     lines.push(`        @{ Name = ${powerShellLiteral(entry.name)}; Parameters = @() }`);
@@ -109,32 +136,48 @@ function visibleCmdlet(entry: CommandEntry): string[] {
   return lines;
 }
 
-/** The cmdlets one role capability lists: those the table puts at exactly this level. */
-export function cmdletsOfRoleCapability(level: AccessLevel): CommandEntry[] {
-  return COMMAND_TABLE.filter((c) => c.level === level);
+/** The commands one role capability lists: every command of its level and the levels below, in table order. */
+export function commandsOfRoleCapability(level: AccessLevel): CommandEntry[] {
+  const levels = levelsIncludedBy(level);
+  return COMMAND_TABLE.filter((c) => levels.includes(c.level));
+}
+
+/** The modules a role capability imports: those providing its commands, in table order, each once. */
+export function modulesOfRoleCapability(level: AccessLevel): NodeModule[] {
+  return [...new Set(commandsOfRoleCapability(level).map((c) => c.module))];
+}
+
+function visibleList(key: string, entries: readonly CommandEntry[]): string[] {
+  if (entries.length === 0) return [`    ${key} = @()`];
+  const lines = [`    ${key} = @(`];
+  for (const entry of entries) lines.push(...visibleCommand(entry));
+  lines.push('    )');
+  return lines;
 }
 
 /**
- * The text of the role capability (.psrc) of one access level: the cmdlets
- * the table puts at that level, each with exactly its table parameters and
- * their ValidateSet / ValidatePattern rules. The text is the same on every
- * call for the same table.
+ * The text of the role capability (.psrc) of one access level: the modules
+ * to import, and every command of the level and the levels below it, each
+ * with exactly its table parameters and their ValidateSet /
+ * ValidatePattern rules, cmdlets and functions under their own keys. The
+ * text is the same on every call for the same table.
  */
 export function roleCapabilityFile(level: AccessLevel): string {
   const name = roleCapabilityName(level);
-  const description = level === 'Diagnostics'
-    ? 'Read-only commands of the Diagnostics access level of Remote Support for Azure Stack HCI.'
-    : `Repair commands that the ${level} access level adds; its role definition also grants ${roleCapabilityName('Diagnostics')}.`;
+  const commands = commandsOfRoleCapability(level);
   const lines = [
     comment(`${name}.psrc: generated from the command table of Remote Support for Azure Stack HCI. Do not edit by hand.`),
     '@{',
     `    GUID = ${powerShellLiteral(stableGuid(`role-capability/${name}`))}`,
     `    Author = ${powerShellLiteral(AUTHOR)}`,
-    `    Description = ${powerShellLiteral(description)}`,
-    '    VisibleCmdlets = @(',
+    `    Description = ${powerShellLiteral(`The commands of the ${level} access level of Remote Support for Azure Stack HCI.`)}`,
+    comment('JEA turns module autoloading off: every module a visible command comes from is imported here.'),
+    `    ModulesToImport = ${modulesOfRoleCapability(level).map(powerShellLiteral).join(', ')}`,
+    ...visibleList('VisibleCmdlets', commands.filter((c) => c.kind === 'cmdlet')),
+    ...visibleList('VisibleFunctions', commands.filter((c) => c.kind === 'function')),
+    '}',
+    '',
   ];
-  for (const entry of cmdletsOfRoleCapability(level)) lines.push(...visibleCmdlet(entry));
-  lines.push('    )', '}', '');
   return lines.join('\r\n');
 }
 
@@ -168,35 +211,36 @@ function checkOptions(options: JeaOptions): { groups: Record<AccessLevel, string
   return { groups, transcriptDirectory };
 }
 
-/** The role capabilities a member of `level`'s group gets: its own and every level below it. */
-export function roleCapabilitiesOfLevel(level: AccessLevel): string[] {
-  return levelsIncludedBy(level).map(roleCapabilityName);
+/** The groups that may use a level's endpoint: that level's group and the groups of every level above it. */
+export function groupsOfEndpoint(level: AccessLevel, groups: Record<AccessLevel, string>): string[] {
+  return ACCESS_LEVELS.filter((l) => levelsIncludedBy(l).includes(level)).map((l) => groups[l]);
 }
 
 /**
- * The text of the session configuration (.pssc): a restricted remote server
- * (NoLanguage) that runs as a virtual account, writes JEA transcripts, and
- * maps each level's group to its role capabilities. The DiagnosticsRepair
- * group gets both capabilities. Throws an Error naming the option when a
+ * The text of one level's session configuration (.pssc): a restricted
+ * remote server (NoLanguage) that runs as a virtual account, writes JEA
+ * transcripts, and gives every group allowed on it that level's role
+ * capability and nothing more. Throws an Error naming the option when a
  * group is not in DOMAIN\Group form or the transcript folder is not usable.
  */
-export function sessionConfigurationFile(options: JeaOptions): string {
+export function sessionConfigurationFile(level: AccessLevel, options: JeaOptions): string {
   const { groups, transcriptDirectory } = checkOptions(options);
+  const name = endpointName(level);
   const lines = [
-    comment(`${SESSION_CONFIGURATION_NAME}.pssc: generated from the command table of Remote Support for Azure Stack HCI. Do not edit by hand.`),
+    comment(`${name}.pssc: generated from the command table of Remote Support for Azure Stack HCI. Do not edit by hand.`),
     '@{',
     `    SchemaVersion = ${powerShellLiteral('2.0.0.0')}`,
-    `    GUID = ${powerShellLiteral(stableGuid(`session-configuration/${SESSION_CONFIGURATION_NAME}`))}`,
+    `    GUID = ${powerShellLiteral(stableGuid(`session-configuration/${name}`))}`,
     `    Author = ${powerShellLiteral(AUTHOR)}`,
-    `    Description = ${powerShellLiteral('The JEA endpoint that remote support sessions run their allowlisted commands through.')}`,
+    `    Description = ${powerShellLiteral(`The JEA endpoint of the ${level} access level: remote support sessions at that level run their allowlisted commands through it.`)}`,
     `    SessionType = ${powerShellLiteral('RestrictedRemoteServer')}`,
     `    LanguageMode = ${powerShellLiteral('NoLanguage')}`,
     '    RunAsVirtualAccount = $true',
     `    TranscriptDirectory = ${powerShellLiteral(transcriptDirectory)}`,
     '    RoleDefinitions = @{',
   ];
-  for (const level of ACCESS_LEVELS) {
-    lines.push(`        ${powerShellLiteral(groups[level])} = @{ RoleCapabilities = ${roleCapabilitiesOfLevel(level).map(powerShellLiteral).join(', ')} }`);
+  for (const group of groupsOfEndpoint(level, groups)) {
+    lines.push(`        ${powerShellLiteral(group)} = @{ RoleCapabilities = ${powerShellLiteral(roleCapabilityName(level))} }`);
   }
   lines.push('    }', '}', '');
   return lines.join('\r\n');
@@ -222,18 +266,18 @@ function moduleManifestFile(): string {
 
 /**
  * Every file the agent install writes on a node, with its path there: the
- * module manifest, one role capability per access level, and the session
- * configuration to register as SESSION_CONFIGURATION_NAME.
+ * module manifest, one role capability per access level, and one session
+ * configuration per access level (registered as `endpointName(level)`).
  */
 export function jeaFiles(options: JeaOptions): JeaFile[] {
-  const sessionConfiguration = sessionConfigurationFile(options);
+  const configurations = ACCESS_LEVELS.map((level) => ({ path: sessionConfigurationPath(level), content: sessionConfigurationFile(level, options) }));
   return [
-    { path: `${MODULE_DIRECTORY}\\${JEA_MODULE_NAME}.psd1`, content: moduleManifestFile() },
+    { path: MODULE_MANIFEST_PATH, content: moduleManifestFile() },
     ...ACCESS_LEVELS.map((level) => ({
       path: `${MODULE_DIRECTORY}\\RoleCapabilities\\${roleCapabilityName(level)}.psrc`,
       content: roleCapabilityFile(level),
     })),
-    { path: `${MODULE_DIRECTORY}\\${SESSION_CONFIGURATION_NAME}.pssc`, content: sessionConfiguration },
+    ...configurations,
   ];
 }
 

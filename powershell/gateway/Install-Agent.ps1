@@ -1,0 +1,155 @@
+<#
+.SYNOPSIS
+  Remote Support for Azure Stack HCI: installs the agent (the JEA endpoints) on one node.
+.DESCRIPTION
+  Request (stdin, JSON): {protocol: 1, operation: 'install', node, moduleDirectory, files: [{path, content}],
+  configurations: [{name, path}], manifestPath, transcriptDirectory, winrmTimeoutMs, deadlineMs}.
+  Steps, each reported as {"frame":"step","step":...} before it starts:
+    check     the node's WinRM answers
+    copy      the JEA files are written under the module folder (nothing outside it)
+    secure    the JEA transcript folder exists and only Administrators and SYSTEM can read it
+    register  one session configuration per access level (registering restarts WinRM)
+    verify    every configuration is registered, and the module's version is read back
+  Answer: {"frame":"done","version":...}, or {"frame":"fatal","error":{...}} and exit code 1.
+.PARAMETER TransportModule
+  How nodes are reached: RemoteSupport.WinRM.psm1 in production.
+#>
+[CmdletBinding()]
+param(
+  [Parameter(Mandatory)] [string] $TransportModule
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Set-StrictMode -Version 3.0
+Import-Module -Name (Join-Path $PSScriptRoot 'RemoteSupport.Gateway.psm1')
+Import-Module -Name $TransportModule
+
+# Protected (no inherited entries), full control for SYSTEM and Administrators, nobody else:
+# JEA transcripts hold every command and its output.
+$transcriptSddl = 'D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
+
+# The script blocks below run on the node. They are fixed text; everything they act on is an argument.
+$copyFiles = {
+  param([string] $Directory, [object[]] $Files)
+  $ErrorActionPreference = 'Stop'
+  $prefix = $Directory + '\'
+  foreach ($file in $Files) {
+    $path = [string] $file.Path
+    $inside = $path.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)
+    foreach ($segment in $path.Substring([Math]::Min($prefix.Length, $path.Length)).Split('\')) {
+      if ($segment -notmatch '^[A-Za-z0-9]([A-Za-z0-9 ._-]{0,98}[A-Za-z0-9])?\z') { $inside = $false }
+    }
+    if ($path -notmatch '\.(psd1|psrc|pssc)\z') { $inside = $false }
+    if (-not $inside) { throw ('Refused to write ' + $path + ': agent files go under ' + $prefix) }
+  }
+  foreach ($file in $Files) {
+    $path = [string] $file.Path
+    $folder = $path.Substring(0, $path.LastIndexOf('\'))
+    $null = New-Item -ItemType Directory -Path $folder -Force
+    Set-Content -LiteralPath $path -Value ([string] $file.Content) -Encoding UTF8 -NoNewline
+  }
+}
+$secureTranscripts = {
+  param([string] $Directory, [string] $Sddl)
+  $ErrorActionPreference = 'Stop'
+  $null = New-Item -ItemType Directory -Path $Directory -Force
+  $acl = Get-Acl -LiteralPath $Directory
+  $acl.SetSecurityDescriptorSddlForm($Sddl, 'Access')
+  Set-Acl -LiteralPath $Directory -AclObject $acl
+  [string] (Get-Acl -LiteralPath $Directory).GetSecurityDescriptorSddlForm('Access')
+}
+$registerConfigurations = {
+  param([object[]] $Configurations)
+  $ErrorActionPreference = 'Stop'
+  for ($i = 0; $i -lt $Configurations.Count; $i++) {
+    $name = [string] $Configurations[$i].Name
+    if ($null -ne (Get-PSSessionConfiguration -Name $name -ErrorAction SilentlyContinue)) {
+      Unregister-PSSessionConfiguration -Name $name -NoServiceRestart -Force
+    }
+    # WinRM restarts once, with the last one; that may cut this very connection.
+    $null = Register-PSSessionConfiguration -Name $name -Path ([string] $Configurations[$i].Path) -NoServiceRestart:($i -lt $Configurations.Count - 1) -Force
+  }
+}
+$verifyConfigurations = {
+  param([string[]] $Names, [string] $ManifestPath)
+  $ErrorActionPreference = 'Stop'
+  foreach ($name in $Names) {
+    if ($null -eq (Get-PSSessionConfiguration -Name $name -ErrorAction SilentlyContinue)) { throw ('The ' + $name + ' session configuration is not registered.') }
+  }
+  [string] (Import-PowerShellDataFile -LiteralPath $ManifestPath).ModuleVersion
+}
+
+<# WinRM restarts after registering and may refuse connections for a while: transport errors are retried until the deadline. #>
+function Invoke-UntilDeadline([scriptblock] $Block, [object[]] $Arguments) {
+  while ($true) {
+    try {
+      return Invoke-OnNode -Node $node -ScriptBlock $Block -ArgumentList $Arguments -TimeoutMs $winrmTimeoutMs
+    } catch {
+      if (-not (Test-TransportError $_) -or [DateTime]::UtcNow -ge $deadline) { throw }
+      Start-Sleep -Seconds 2
+    }
+  }
+}
+
+$stage = 'input'
+$exitCode = 0
+try {
+  $request = Read-Request 'install'
+  $node = [string] $request.node
+  Assert-NodeName $node
+  $moduleDirectory = [string] $request.moduleDirectory
+  $files = @($request.files)
+  if ($files.Count -eq 0) { throw 'The request carries no files.' }
+  $seen = @{}
+  $plainFiles = @(foreach ($file in $files) {
+    $path = [string] $file.path
+    Assert-AgentPath $moduleDirectory $path
+    if ($file.content -isnot [string]) { throw ('The content of ' + $path + ' is not text.') }
+    if ($seen.ContainsKey($path.ToLowerInvariant())) { throw ('The request names ' + $path + ' twice.') }
+    $seen[$path.ToLowerInvariant()] = $true
+    [pscustomobject]@{ Path = $path; Content = [string] $file.content }
+  })
+  $configurations = @(foreach ($configuration in @($request.configurations)) {
+    $name = [string] $configuration.name
+    Assert-ConfigurationName $name
+    $path = [string] $configuration.path
+    if (-not $seen.ContainsKey($path.ToLowerInvariant())) { throw ('The request does not carry ' + $path) }
+    [pscustomobject]@{ Name = $name; Path = $path }
+  })
+  if ($configurations.Count -eq 0) { throw 'The request names no session configuration.' }
+  $manifestPath = [string] $request.manifestPath
+  if (-not $seen.ContainsKey($manifestPath.ToLowerInvariant())) { throw ('The request does not carry ' + $manifestPath) }
+  $transcriptDirectory = [string] $request.transcriptDirectory
+  if ($transcriptDirectory -notmatch '^[A-Za-z]:(\\[^<>:"/\\|?*\x00-\x1f]+)+\z' -or $transcriptDirectory -match '\\\.+(\\|\z)') { throw ('Not an absolute folder without . or .. segments: ' + $transcriptDirectory) }
+  $winrmTimeoutMs = [int] $request.winrmTimeoutMs
+  $deadline = [DateTime]::UtcNow.AddMilliseconds([int] $request.deadlineMs)
+
+  $stage = 'connect'
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'check' })
+  Test-NodeConnection -Node $node
+
+  $stage = 'invoke'
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'copy' })
+  $null = Invoke-OnNode -Node $node -ScriptBlock $copyFiles -ArgumentList $moduleDirectory, $plainFiles -TimeoutMs $winrmTimeoutMs
+
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'secure' })
+  $applied = @(Invoke-OnNode -Node $node -ScriptBlock $secureTranscripts -ArgumentList $transcriptDirectory, $transcriptSddl -TimeoutMs $winrmTimeoutMs) | Select-Object -Last 1
+  if ([string] $applied -ne $transcriptSddl) { throw ('The transcript folder ' + $transcriptDirectory + ' did not take its access rules: it reads ' + $applied) }
+
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'register' })
+  try {
+    $null = Invoke-OnNode -Node $node -ScriptBlock $registerConfigurations -ArgumentList (, $configurations) -TimeoutMs $winrmTimeoutMs
+  } catch {
+    # WinRM restarts to load the new endpoints and may cut this connection; the verify step tells whether it took.
+    if (-not (Test-TransportError $_)) { throw }
+  }
+
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'verify' })
+  $names = [string[]] @($configurations | ForEach-Object { $_.Name })
+  $version = @(Invoke-UntilDeadline $verifyConfigurations @($names, $manifestPath)) | Select-Object -Last 1
+  Write-Frame ([ordered]@{ frame = 'done'; version = [string] $version })
+} catch {
+  Write-Frame ([ordered]@{ frame = 'fatal'; error = (ConvertTo-ErrorFrame $_ $stage) })
+  $exitCode = 1
+}
+exit $exitCode

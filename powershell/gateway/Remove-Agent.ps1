@@ -1,0 +1,82 @@
+<#
+.SYNOPSIS
+  Remote Support for Azure Stack HCI: removes the agent (the JEA endpoints) from one node.
+.DESCRIPTION
+  Request (stdin, JSON): {protocol: 1, operation: 'remove', node, moduleDirectory, configurationNames,
+  winrmTimeoutMs, deadlineMs}.
+  Steps: check (WinRM answers), unregister (every session configuration of the agent; WinRM
+  restarts once), remove (the module folder, once the endpoints are gone). The JEA transcript
+  folder stays: it is audit evidence. Answer: {"frame":"done"}.
+.PARAMETER TransportModule
+  How nodes are reached: RemoteSupport.WinRM.psm1 in production.
+#>
+[CmdletBinding()]
+param(
+  [Parameter(Mandatory)] [string] $TransportModule
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Set-StrictMode -Version 3.0
+Import-Module -Name (Join-Path $PSScriptRoot 'RemoteSupport.Gateway.psm1')
+Import-Module -Name $TransportModule
+
+$unregisterConfigurations = {
+  param([string[]] $Names)
+  $ErrorActionPreference = 'Stop'
+  $present = @($Names | Where-Object { $null -ne (Get-PSSessionConfiguration -Name $_ -ErrorAction SilentlyContinue) })
+  for ($i = 0; $i -lt $present.Count; $i++) {
+    Unregister-PSSessionConfiguration -Name $present[$i] -NoServiceRestart:($i -lt $present.Count - 1) -Force
+  }
+}
+$removeFiles = {
+  param([string] $Directory, [string[]] $Names)
+  $ErrorActionPreference = 'Stop'
+  foreach ($name in $Names) {
+    if ($null -ne (Get-PSSessionConfiguration -Name $name -ErrorAction SilentlyContinue)) { throw ('The ' + $name + ' session configuration is still registered.') }
+  }
+  if (Test-Path -LiteralPath $Directory) { Remove-Item -LiteralPath $Directory -Recurse -Force }
+}
+
+$stage = 'input'
+$exitCode = 0
+try {
+  $request = Read-Request 'remove'
+  $node = [string] $request.node
+  Assert-NodeName $node
+  $moduleDirectory = [string] $request.moduleDirectory
+  Assert-AgentPath $moduleDirectory ($moduleDirectory + '\x.psd1')
+  if ($moduleDirectory -notmatch '\\Modules\\[A-Za-z0-9.]+\z') { throw ('Not a module folder: ' + $moduleDirectory) }
+  $names = [string[]] @(foreach ($name in @($request.configurationNames)) { Assert-ConfigurationName ([string] $name); [string] $name })
+  if ($names.Count -eq 0) { throw 'The request names no session configuration.' }
+  $winrmTimeoutMs = [int] $request.winrmTimeoutMs
+  $deadline = [DateTime]::UtcNow.AddMilliseconds([int] $request.deadlineMs)
+
+  $stage = 'connect'
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'check' })
+  Test-NodeConnection -Node $node
+
+  $stage = 'invoke'
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'unregister' })
+  try {
+    $null = Invoke-OnNode -Node $node -ScriptBlock $unregisterConfigurations -ArgumentList (, $names) -TimeoutMs $winrmTimeoutMs
+  } catch {
+    # WinRM restarts to drop the endpoints and may cut this connection; the next step checks that they are gone.
+    if (-not (Test-TransportError $_)) { throw }
+  }
+
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'remove' })
+  while ($true) {
+    try {
+      $null = Invoke-OnNode -Node $node -ScriptBlock $removeFiles -ArgumentList $moduleDirectory, $names -TimeoutMs $winrmTimeoutMs
+      break
+    } catch {
+      if (-not (Test-TransportError $_) -or [DateTime]::UtcNow -ge $deadline) { throw }
+      Start-Sleep -Seconds 2
+    }
+  }
+  Write-Frame ([ordered]@{ frame = 'done' })
+} catch {
+  Write-Frame ([ordered]@{ frame = 'fatal'; error = (ConvertTo-ErrorFrame $_ $stage) })
+  $exitCode = 1
+}
+exit $exitCode
