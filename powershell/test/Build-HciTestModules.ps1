@@ -166,5 +166,5 @@ foreach ($module in $modules) {
 }
 
 $started.Stop()
-Write-Verbose ("Built {0} in {1:n1} s; up to date: {2}" -f ($(if ($built.Count) { $built -join ', ' } else { 'nothing' })), $started.Elapsed.TotalSeconds, (($modules.Name | Where-Object { $built -notcontains $_ }) -join ', '))
-[pscustomobject]@{ OutputDirectory = $OutputDirectory; Built = $built.ToArray(); Seconds = [math]::Round($started.Elapsed.TotalSeconds, 2) }
+$upToDate = @($modules.Name | Where-Object { $built -notcontains $_ })
+"Build-HciTestModules: compiled/copied [{0}], up to date [{1}], in {2:n2} s, into {3}" -f ($built -join ', '), ($upToDate -join ', '), $started.Elapsed.TotalSeconds, $OutputDirectory

@@ -132,3 +132,15 @@ export function writeHciFixture(path: string, fixture?: SimulatedClusterFixture,
   writeFileSync(path, `${JSON.stringify(snapshot, null, 1)}\n`);
   return snapshot;
 }
+
+/**
+ * The test module that stands in for a node module: the service cmdlets'
+ * Microsoft.PowerShell.Management is a core module that always loads from
+ * $PSHOME (and has no service cmdlets on Linux), so they come from HciTest.Services.
+ */
+export function hciTestModuleFor(module: string): string {
+  return module === 'Microsoft.PowerShell.Management' ? 'HciTest.Services' : module;
+}
+
+/** The modules Build-HciTestModules.ps1 builds, one folder each. */
+export const HCI_TEST_MODULES = ['FailoverClusters', 'Hyper-V', 'AzureStackHCI', 'HciTest.Services', 'Storage', 'NetAdapter'] as const;
