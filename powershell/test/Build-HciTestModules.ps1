@@ -12,7 +12,7 @@ from the simulated cluster's data. They exist ONLY for tests: never ship or
 install them anywhere near a real node.
 
 WHAT IS BUILT (one folder per module under -OutputDirectory, each with a
-.psd1 whose CmdletsToExport or FunctionsToExport lists exactly its commands):
+manifest whose CmdletsToExport or FunctionsToExport lists exactly its commands):
   FailoverClusters   cmdlets   Get-Cluster, Get-ClusterGroup, Get-ClusterNode, Get-ClusterOwnerNode, Get-ClusterResource, Get-ClusterSharedVolume
   Hyper-V            cmdlets   Get-VHD, Get-VM, Get-VMHost, Get-VMSwitch
   AzureStackHCI      cmdlet    Get-AzureStackHCI
@@ -25,8 +25,13 @@ WHAT IS BUILT (one folder per module under -OutputDirectory, each with a
   NetAdapter         functions Get-NetAdapter, Get-NetAdapterRdma
 The cmdlets are compiled C# (test/hci/*.cs, one assembly per module, each with
 test/hci/HciTestSupport.cs); the functions are script functions with
-[CmdletBinding()] (test/hci/*.psm1 with test/hci/HciTest.Common.ps1). The
-compile is skipped when every output is newer than every source.
+[CmdletBinding()] (test/hci/*.psm1 with test/hci/HciTest.Common.ps1). A
+module is rebuilt only when a source (or this script) is newer than its
+manifest. Measured on the 2-core test machine: compiling all four assemblies
+takes 2.5-5 s inside pwsh (plus 3-4 s for pwsh to start); an up-to-date run
+takes about 0.4 s inside pwsh.
+test/Invoke-HciTestProbe.ps1 runs cases against the built modules for
+gateway-plugin/test/hci-test-modules.test.ts.
 
 HOW THEY RUN. Data: the JSON file named by $env:HCI_TEST_FIXTURE, written by
 gateway-plugin/test/helpers/hci-fixture.ts (writeHciFixture) from the
