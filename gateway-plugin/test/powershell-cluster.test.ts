@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import {
-  AGENT_MODULE_DIRECTORY, CLUSTER_SCRIPT_ARGS, CLUSTER_SCRIPTS, INSTALL_AGENT_SCRIPT, INSTALL_STEP_IDS, PREREQUISITES_SCRIPT,
-  REMOVE_AGENT_SCRIPT, REMOVE_STEP_IDS,
-} from '../src/cluster/cluster-scripts';
+import { readFileSync } from 'node:fs';
+import { AGENT_MODULE_DIRECTORY, CLUSTER_SCRIPT_FILES, clusterScriptArgs, INSTALL_STEP_IDS, REMOVE_STEP_IDS } from '../src/cluster/cluster-scripts';
+import { gatewayScript, winrmTransportModule } from '../src/executors/powershell-files';
 import { loadFixture, SimulatedCluster } from '../src/cluster/simulated-cluster';
 import {
   agentFilePathProblem, DEFAULT_PROXY_ENDPOINTS, parseClusterFrame, PowerShellClusterOptions, PowerShellClusterTarget,
@@ -68,10 +67,11 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     await t.prerequisites();
 
     const [installRun, removeRun, prerequisitesRun] = entries();
-    assert.deepEqual(installRun!.argv, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', INSTALL_AGENT_SCRIPT]);
-    assert.deepEqual(removeRun!.argv, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', REMOVE_AGENT_SCRIPT]);
-    assert.deepEqual(prerequisitesRun!.argv, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', PREREQUISITES_SCRIPT]);
-    assert.deepEqual(installRun!.argv, [...CLUSTER_SCRIPT_ARGS.install]);
+    const transport = winrmTransportModule();
+    assert.deepEqual(installRun!.argv, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', gatewayScript('Install-Agent.ps1'), '-TransportModule', transport]);
+    assert.deepEqual(removeRun!.argv, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', gatewayScript('Remove-Agent.ps1'), '-TransportModule', transport]);
+    assert.deepEqual(prerequisitesRun!.argv, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', gatewayScript('Test-Prerequisites.ps1'), '-TransportModule', transport]);
+    assert.deepEqual(installRun!.argv, clusterScriptArgs('install', transport));
     for (const entry of entries()) {
       const joined = entry.argv.join('\n');
       assert.ok(!joined.includes('hci-n01'), 'argv does not name the node');
@@ -84,13 +84,20 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     assert.equal(request['protocol'], 1);
     assert.equal(request['operation'], 'install');
     assert.equal(request['node'], 'hci-n01');
-    assert.equal(request['configurationName'], SESSION_CONFIGURATION_NAME);
+    assert.deepEqual(request['configurations'], [
+      { name: `${SESSION_CONFIGURATION_NAME}.Diagnostics`, path: `${AGENT_MODULE_DIRECTORY}\\RemoteSupport.HCI.Diagnostics.pssc` },
+      { name: `${SESSION_CONFIGURATION_NAME}.DiagnosticsRepair`, path: `${AGENT_MODULE_DIRECTORY}\\RemoteSupport.HCI.DiagnosticsRepair.pssc` },
+    ]);
     assert.deepEqual(request['files'], FILES.map((f) => ({ path: f.path, content: f.content })), 'the files travel whole, as data');
-    assert.equal(request['sessionConfigurationPath'], `${AGENT_MODULE_DIRECTORY}\\RemoteSupport.HCI.pssc`);
     assert.equal(request['manifestPath'], `${AGENT_MODULE_DIRECTORY}\\RemoteSupportHCI.psd1`);
+    assert.equal(request['moduleDirectory'], AGENT_MODULE_DIRECTORY);
+    assert.equal(request['transcriptDirectory'], 'C:\\ProgramData\\RemoteSupport\\Transcripts');
     assert.ok((request['winrmTimeoutMs'] as number) < 20_000 && (request['deadlineMs'] as number) < 20_000, 'WinRM gives up before the gateway kills PowerShell');
 
-    assert.deepEqual(JSON.parse(removeRun!.stdin), { protocol: 1, operation: 'remove', node: 'hci-n01', configurationName: SESSION_CONFIGURATION_NAME, winrmTimeoutMs: 6666, deadlineMs: 16_000 });
+    assert.deepEqual(JSON.parse(removeRun!.stdin), {
+      protocol: 1, operation: 'remove', node: 'hci-n01', moduleDirectory: AGENT_MODULE_DIRECTORY,
+      configurationNames: ['RemoteSupport.HCI.Diagnostics', 'RemoteSupport.HCI.DiagnosticsRepair'], winrmTimeoutMs: 6666, deadlineMs: 16_000,
+    });
     const prerequisites = JSON.parse(prerequisitesRun!.stdin) as Record<string, unknown>;
     assert.equal(prerequisites['operation'], 'prerequisites');
     assert.deepEqual(prerequisites['nodes'], ['hci-n01']);
@@ -129,7 +136,7 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
       assert.match(error.message, /^Refused to send the agent to hci-n01: /);
     }
     const withoutPssc = FILES.filter((f) => !f.path.endsWith('.pssc'));
-    assert.match(String((await timed(install(t, 'hci-n01', withoutPssc))).error), /has no .*RemoteSupport\.HCI\.pssc/);
+    assert.match(String((await timed(install(t, 'hci-n01', withoutPssc))).error), /has no .*RemoteSupport\.HCI\.Diagnostics\.pssc/);
     assert.match(String((await timed(install(t, 'hci-n01', [...FILES, FILES[0]!]))).error), /appears twice/);
     assert.equal((await failure(install(t, 'hci-n07'))).code, 'UnknownNode');
     assert.deepEqual(entries(), [], 'PowerShell never started');
@@ -146,14 +153,15 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     assert.equal(result.version, '1.0.0');
     assert.deepEqual(seen.map((s) => s.title), [...t.agentSteps('install')]);
     assert.deepEqual(t.agentSteps('install'), [
-      'Checking the node', 'Copying the JEA files', 'Registering the RemoteSupport.HCI session configuration', 'Verifying the RemoteSupport.HCI endpoint',
+      'Checking the node', 'Copying the JEA files', 'Restricting the JEA transcript folder to Administrators and SYSTEM',
+      'Registering the RemoteSupport.HCI session configurations', 'Verifying the RemoteSupport.HCI endpoints',
     ]);
     assert.ok(done - seen[0]!.at >= 400, `the first step arrived ${(done - seen[0]!.at).toFixed(0)} ms before the end, not all at once`);
 
     const removed: string[] = [];
     await t.removeAgent('hci-n02', (title) => removed.push(title));
     assert.deepEqual(removed, [...t.agentSteps('remove')]);
-    assert.deepEqual(removed, ['Checking the node', 'Unregistering the RemoteSupport.HCI session configuration', 'Removing the JEA files']);
+    assert.deepEqual(removed, ['Checking the node', 'Unregistering the RemoteSupport.HCI session configurations', 'Removing the JEA files']);
   });
 
   it('maps each failure to a readable error naming the step', async () => {
@@ -170,14 +178,14 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
 
     const failed = await failure(install(t, 'fail-node'));
     assert.equal(failed.code, 'CommandFailed');
-    assert.match(failed.message, /^Registering the RemoteSupport\.HCI session configuration: Register-PSSessionConfiguration failed on fail-node: Could not find the role capability/);
+    assert.match(failed.message, /^Registering the RemoteSupport\.HCI session configurations: Register-PSSessionConfiguration failed on fail-node: Could not find the role capability/);
     assert.equal(failed.record?.fullyQualifiedErrorId, 'InvalidRoleCapability,Microsoft.PowerShell.Commands.RegisterPSSessionConfigurationCommand');
 
     const garbage = await failure(install(t, 'garbage-node'));
     assert.equal(garbage.code, 'ExecutorProtocolError');
     assert.match(garbage.message, /not JSON: WARNING: this is not JSON/);
     assert.match((await failure(install(t, 'skip-node'))).message, /reported step "register" where "copy" was due/);
-    assert.match((await failure(install(t, 'noend-node'))).message, /ended without a done frame \(at "Verifying the RemoteSupport\.HCI endpoint"\)/);
+    assert.match((await failure(install(t, 'noend-node'))).message, /ended without a done frame \(at "Verifying the RemoteSupport\.HCI endpoints"\)/);
     assert.match((await failure(install(t, 'crash-node'))).message, /PowerShell exited with code 3 without reporting an error: .*fake crash/);
     assert.match((await failure(install(t, 'badversion-node'))).message, /reported no agent version \(got "latest"\)/);
     assert.equal((await failure(t.removeAgent('dead-node', () => {}))).code, 'NodeUnreachable');
@@ -315,32 +323,22 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     assert.equal(t.registered, false);
     assert.equal(t.powershellPath, FAKE_PWSH);
     assert.deepEqual(t.nodes(), [{ name: 'hci-n01', online: true }]);
-    assert.equal(new PowerShellClusterTarget({ name: CLUSTER, nodes: ['hci-n01'], registered: true }).powershellPath, 'pwsh');
+    assert.match(new PowerShellClusterTarget({ name: CLUSTER, nodes: ['hci-n01'], registered: true }).powershellPath, /pwsh$/);
   });
 });
 
 describe('cluster scripts', () => {
-  it('are fixed texts with single quotes only and no step of another operation', () => {
-    for (const [operation, script] of Object.entries(CLUSTER_SCRIPTS)) {
-      assert.ok(!script.includes('"'), `${operation}: single quotes only, so Windows argument quoting cannot change it`);
-      assert.ok(script.length < 16_000, `${operation}: well inside the Windows command-line limit`);
-      assert.match(script, new RegExp(`Read-Request '${operation}'`));
-      assert.ok(!script.includes("$')"), `${operation}: patterns end with \\z, never a $ that also matches before a line feed`);
-    }
-    const steps = (script: string) => [...script.matchAll(/Write-Step '([a-z]+)'/g)].map((m) => m[1]);
-    assert.deepEqual(steps(INSTALL_AGENT_SCRIPT), [...INSTALL_STEP_IDS]);
-    assert.deepEqual(steps(REMOVE_AGENT_SCRIPT), [...REMOVE_STEP_IDS]);
-    assert.deepEqual(steps(PREREQUISITES_SCRIPT), []);
-  });
+  const text = (operation: keyof typeof CLUSTER_SCRIPT_FILES) => readFileSync(gatewayScript(CLUSTER_SCRIPT_FILES[operation]), 'utf8');
 
-  it('refuse, in the install script too, any path outside the module folder', () => {
-    assert.ok(INSTALL_AGENT_SCRIPT.includes(`$moduleDirectory = '${AGENT_MODULE_DIRECTORY}'`));
-    assert.match(INSTALL_AGENT_SCRIPT, /Assert-AgentPath \$path/);
-    assert.match(INSTALL_AGENT_SCRIPT, /\$path\.StartsWith\(\$prefix, \[System\.StringComparison\]::OrdinalIgnoreCase\)/);
-    assert.match(INSTALL_AGENT_SCRIPT, /Set-Content -LiteralPath \(\[string\] \$file\.Path\) -Value \(\[string\] \$file\.Content\) -Encoding UTF8/);
-    assert.match(INSTALL_AGENT_SCRIPT, /Register-PSSessionConfiguration -Name \$Name -Path \$Path -Force/);
-    assert.match(REMOVE_AGENT_SCRIPT, /Unregister-PSSessionConfiguration -Name \$Name -Force/);
-    assert.match(REMOVE_AGENT_SCRIPT, /Remove-Item -LiteralPath \$Directory -Recurse -Force/);
+  it('are fixed files that report exactly their own steps', () => {
+    const steps = (script: string) => [...script.matchAll(/frame = 'step'; step = '([a-z]+)'/g)].map((m) => m[1]);
+    assert.deepEqual(steps(text('install')), [...INSTALL_STEP_IDS]);
+    assert.deepEqual(steps(text('remove')), [...REMOVE_STEP_IDS]);
+    assert.deepEqual(steps(text('prerequisites')), []);
+    for (const operation of Object.keys(CLUSTER_SCRIPT_FILES) as (keyof typeof CLUSTER_SCRIPT_FILES)[]) {
+      assert.match(text(operation), new RegExp(`Read-Request '${operation}'`));
+      assert.ok(!text(operation).includes("$')"), `${operation}: patterns end with \\z, never a $ that also matches before a line feed`);
+    }
   });
 
   it('read frames strictly', () => {
@@ -374,14 +372,14 @@ describe('AgentDeployer with the PowerShell cluster target', () => {
       });
       const agents = new AgentDeployer(db, target, clock, events);
       const { operation, done } = agents.start('install', [], 'alice');
-      assert.deepEqual(operation.nodes.map((n) => n.stepsTotal), [4, 4, 4]);
+      assert.deepEqual(operation.nodes.map((n) => n.stepsTotal), [5, 5, 5]);
       const finished = await done;
 
       assert.equal(finished.status, 'failed');
       const byNode = new Map(finished.nodes.map((n) => [n.node, n]));
       for (const n of ['hci-n01', 'hci-n02']) {
         assert.equal(byNode.get(n)!.status, 'succeeded');
-        assert.equal(byNode.get(n)!.stepsDone, 4);
+        assert.equal(byNode.get(n)!.stepsDone, 5);
       }
       const dead = byNode.get('dead-node')!;
       assert.equal(dead.status, 'failed');

@@ -162,36 +162,47 @@ function ConvertTo-ParameterTable {
   return $table
 }
 
+$script:SkippedProperties = [System.Collections.Generic.HashSet[string]]::new([string[]] @('PSComputerName', 'PSShowComputerName', 'RunspaceId', 'CimClass', 'CimInstanceProperties', 'CimSystemProperties'), [System.StringComparer]::OrdinalIgnoreCase)
+
+<#
+.SYNOPSIS
+  A property value as plain JSON data: strings, booleans and numbers as they are; dates as UTC
+  ISO 8601; enums, GUIDs, versions and time spans as their text; lists and nested objects to a
+  depth of 3; anything else as its text.
+#>
 function ConvertTo-PlainValue {
   param($Value, [int] $Depth)
   if ($null -eq $Value) { return $null }
   $base = $Value
   if ($Value -is [System.Management.Automation.PSObject]) { $base = $Value.PSObject.BaseObject }
-  if ($Value.PSObject.TypeNames -contains 'Deserialized.System.Enum') { return $Value.ToString() }
   if ($base -is [string] -or $base -is [bool]) { return $base }
+  if ($Value.PSObject.TypeNames -contains 'Deserialized.System.Enum') { return $Value.ToString() }
   if ($base -is [datetime]) { return $base.ToUniversalTime().ToString('o') }
   if ($base -is [enum] -or $base -is [char] -or $base -is [guid] -or $base -is [version] -or $base -is [timespan]) { return $base.ToString() }
-  $code = [int][Type]::GetTypeCode($base.GetType())
-  if ($code -ge 5 -and $code -le 15) { return $base }
-  if ($base -is [System.Collections.IDictionary] -and $Depth -lt 3) {
+  if ($base -is [ValueType]) {
+    $code = [int][Type]::GetTypeCode($base.GetType())
+    if ($code -ge 5 -and $code -le 15) { return $base }
+    return $base.ToString()
+  }
+  if ($Depth -ge 3) { return $Value.ToString() }
+  if ($base -is [System.Collections.IDictionary]) {
     $nested = [ordered]@{}
     foreach ($key in $base.Keys) { $nested[[string] $key] = ConvertTo-PlainValue $base[$key] ($Depth + 1) }
     return $nested
   }
-  if ($base -is [System.Collections.IEnumerable] -and $Depth -lt 3) {
+  if ($base -is [System.Collections.IEnumerable]) {
     $items = @(foreach ($item in $base) { ConvertTo-PlainValue $item ($Depth + 1) })
     return , $items
   }
-  if ($base -is [System.Management.Automation.PSCustomObject] -and $Depth -lt 3) {
-    return ConvertTo-PlainObject $Value ($Depth + 1)
-  }
+  if ($base -is [System.Management.Automation.PSCustomObject]) { return ConvertTo-PlainObject $Value ($Depth + 1) }
   return $Value.ToString()
 }
 
 <#
 .SYNOPSIS
   One output object as a plain ordered hashtable of its properties (plain values only), as
-  the gateway's result objects. A bare value becomes @{ Value = ... }.
+  the gateway's result objects. A bare value becomes @{ Value = ... }. Strings, booleans and
+  numbers, most of any object, are taken as they are without a function call.
 #>
 function ConvertTo-PlainObject {
   param($Item, [int] $Depth = 0)
@@ -202,10 +213,12 @@ function ConvertTo-PlainObject {
   }
   $plain = [ordered]@{}
   foreach ($property in $Item.PSObject.Properties) {
-    if ($property.Name -in @('PSComputerName', 'PSShowComputerName', 'RunspaceId', 'CimClass', 'CimInstanceProperties', 'CimSystemProperties')) { continue }
+    $name = $property.Name
+    if ($script:SkippedProperties.Contains($name)) { continue }
     $value = $null
     try { $value = $property.Value } catch { $value = $null }
-    $plain[$property.Name] = ConvertTo-PlainValue $value ($Depth + 1)
+    if ($null -eq $value -or $value -is [string] -or $value -is [bool] -or $value -is [int] -or $value -is [long] -or $value -is [double]) { $plain[$name] = $value }
+    else { $plain[$name] = ConvertTo-PlainValue $value ($Depth + 1) }
   }
   return $plain
 }
