@@ -26,6 +26,15 @@ function Open-NodeRunspace {
   return [pscustomobject]@{ Runspace = $session.Runspace; Handle = $session }
 }
 
+<#
+.SYNOPSIS
+  Whether an open session can still run commands; a session to a node that went down or restarted WinRM is broken.
+#>
+function Test-NodeRunspace {
+  param([Parameter(Mandatory)] $Connection)
+  return $Connection.Runspace.RunspaceStateInfo.State -eq [System.Management.Automation.Runspaces.RunspaceState]::Opened
+}
+
 function Close-NodeRunspace {
   param([Parameter(Mandatory)] $Connection)
   Remove-PSSession -Session $Connection.Handle -ErrorAction SilentlyContinue
@@ -88,4 +97,4 @@ function Invoke-OnNodes {
   }
 }
 
-Export-ModuleMember -Function Open-NodeRunspace, Close-NodeRunspace, Test-NodeConnection, Invoke-OnNode, Invoke-OnNodes
+Export-ModuleMember -Function Open-NodeRunspace, Test-NodeRunspace, Close-NodeRunspace, Test-NodeConnection, Invoke-OnNode, Invoke-OnNodes

@@ -50,7 +50,7 @@ function Close-Session([string] $Key) {
 function Get-Session([string] $Node, [string] $Endpoint, [int] $TimeoutMs) {
   $key = $Node.ToLowerInvariant() + '|' + $Endpoint
   $connection = $sessions[$key]
-  if ($null -ne $connection -and $connection.Runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) {
+  if ($null -ne $connection -and -not (Test-NodeRunspace -Connection $connection)) {
     Close-Session $key
     $connection = $null
   }

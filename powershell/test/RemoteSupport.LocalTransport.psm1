@@ -76,7 +76,24 @@ function Open-NodeRunspace {
   } finally {
     $env:PSModulePath = $saved
   }
-  return [pscustomobject]@{ Runspace = $runspace; Handle = $runspace }
+  if ($env:RS_LOCAL_OPEN_LOG) { Add-Content -LiteralPath $env:RS_LOCAL_OPEN_LOG -Value ($Node.ToLowerInvariant() + '|' + $ConfigurationName) }
+  return [pscustomobject]@{ Runspace = $runspace; Handle = $runspace; Node = $Node }
+}
+
+<#
+  A session breaks when its node goes offline, as a WinRM session does when its node goes down.
+  RS_LOCAL_OPEN_LOG, when set, names a file that gets one line per session opened (node|endpoint),
+  so tests can count how often sessions are opened.
+#>
+function Test-NodeRunspace {
+  param([Parameter(Mandatory)] $Connection)
+  if ($Connection.Runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened) { return $false }
+  $root = Join-Path $env:RS_LOCAL_NODES_ROOT $Connection.Node.ToLowerInvariant()
+  if (Test-Path -LiteralPath (Join-Path $root 'offline')) {
+    $Connection.Runspace.Close()
+    return $false
+  }
+  return $true
 }
 
 function Close-NodeRunspace {
@@ -106,6 +123,9 @@ function Invoke-OnNode {
   $runspace = [runspacefactory]::CreateRunspace([System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2())
   $runspace.Open()
   $shell = [PowerShell]::Create()
+  # Modules are looked up in the node's own Modules folder, as on the node.
+  $saved = $env:PSModulePath
+  $env:PSModulePath = (Join-Path $nodeRoot 'Program Files/WindowsPowerShell/Modules') + [System.IO.Path]::PathSeparator + $saved
   try {
     $shell.Runspace = $runspace
     [void] $shell.AddCommand('Import-Module').AddParameter('Name', (Join-Path $PSScriptRoot 'RemoteSupport.LocalNode.psm1')).AddStatement()
@@ -122,6 +142,7 @@ function Invoke-OnNode {
     }
     return $output
   } finally {
+    $env:PSModulePath = $saved
     $shell.Dispose()
     $runspace.Dispose()
   }
@@ -144,4 +165,4 @@ function Invoke-OnNodes {
   }
 }
 
-Export-ModuleMember -Function Open-NodeRunspace, Close-NodeRunspace, Test-NodeConnection, Invoke-OnNode, Invoke-OnNodes
+Export-ModuleMember -Function Open-NodeRunspace, Test-NodeRunspace, Close-NodeRunspace, Test-NodeConnection, Invoke-OnNode, Invoke-OnNodes
