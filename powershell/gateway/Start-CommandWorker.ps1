@@ -9,7 +9,7 @@
 
   Protocol (docs/executors.md): stdin and stdout carry one compressed JSON object per line.
     in   {"type":"run","id":7,"node":"hci-n01","endpoint":"RemoteSupport.HCI.Diagnostics",
-          "timeoutMs":120000,"command":{"cmdlet":"Get-VM","parameters":{"Name":["web*"]}}}
+          "timeoutMs":120000,"command":{"cmdlet":"Get-Example","parameters":{"Name":["web*"]}}}
     in   {"type":"cancel","id":7}          stop command 7 (PowerShell's Stop on its pipeline)
     in   {"type":"forget","node":"hci-n01"} close that node's sessions (after a revoke or a downgrade)
     out  {"frame":"ready","protocol":2,"pid":1234}

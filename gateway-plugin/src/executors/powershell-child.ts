@@ -77,6 +77,8 @@ export function runPowerShell<F, T>(options: PowerShellChildOptions<F, T>): Powe
         shell: false,
         windowsHide: true,
         env: options.env ?? process.env,
+        // Its own process group, so a kill reaches PowerShell behind a launcher (see killTree).
+        detached: process.platform !== 'win32',
       });
     } catch (error) {
       return reject(errors.startFailed((error as Error).message, true));
@@ -103,7 +105,7 @@ export function runPowerShell<F, T>(options: PowerShellChildOptions<F, T>): Powe
       if (failure || settled) return;
       failure = error;
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
+        killTree(child);
         reapTimer = setTimeout(() => settle(() => reject(error)), REAP_WAIT_MS);
       } else {
         settle(() => reject(error));
@@ -208,4 +210,18 @@ export function readFrameLine(line: string): Record<string, unknown> & { frame: 
   }
   if (!isObject(value) || typeof value['frame'] !== 'string') throw new Error('a line of output is not a frame');
   return value as Record<string, unknown> & { frame: string };
+}
+
+/** SIGKILL to a child started with `detached` (its whole process group), or to the child alone where there are no groups. */
+export function killTree(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  if (process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+      return;
+    } catch {
+      // The group is gone already; fall through for the child itself.
+    }
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }

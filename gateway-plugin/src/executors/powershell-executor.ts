@@ -26,6 +26,8 @@ export const DEFAULT_JEA_ENDPOINT = SESSION_CONFIGURATION_NAME;
 export const DEFAULT_WORKERS = 4;
 /** After a timeout or a cancel, how long a worker gets to stop the command before it is killed and replaced. */
 export const DEFAULT_STOP_GRACE_MS = 2000;
+/** After killing a worker, how long to wait for it to be reaped before settling anyway. */
+const REAP_WAIT_MS = 5000;
 
 /** An error as the worker reports it. */
 export interface RemotingError {
@@ -169,9 +171,10 @@ export class PowerShellNodeExecutor implements NodeExecutor {
         if (!worker) return settle(why);
         worker.send({ type: 'cancel', id });
         const w = worker;
+        // A command that ignores the stop costs its worker: killed, and settled once the process is gone.
         graceTimer = setTimeout(() => {
           w.kill();
-          settle(why);
+          graceTimer = setTimeout(() => settle(why), REAP_WAIT_MS);
         }, this.stopGraceMs);
       };
       const onAbort = () => stop(cancelled(target));

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { readFrameLine } from './powershell-child';
+import { killTree, readFrameLine } from './powershell-child';
 import { gatewayScript } from './powershell-files';
 
 /**
@@ -58,6 +58,9 @@ export class PowerShellWorker {
       shell: false,
       windowsHide: true,
       env: options.env ?? process.env,
+      // Its own process group, so a kill reaches PowerShell itself when the path is a launcher
+      // (the .NET global tool's pwsh starts `dotnet pwsh.dll` as a child).
+      detached: process.platform !== 'win32',
     });
     let readyResolve!: () => void;
     let readyReject!: (error: Error) => void;
@@ -144,9 +147,9 @@ export class PowerShellWorker {
     else this.exitListeners.push(listener);
   }
 
-  /** Kills the process at once (SIGKILL). */
+  /** Kills the process and anything it started (its process group) at once, with SIGKILL. */
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    killTree(this.child);
   }
 
   /** Asks the worker to end after its current command (closes its stdin). */
@@ -173,3 +176,4 @@ export class PowerShellWorker {
 export function describeExit(exit: WorkerExit): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
+

@@ -1,211 +1,297 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { PowerShellClusterTarget } from '../../src/cluster/powershell-cluster';
+import { ACCESS_LEVELS, AccessLevel } from '../../src/domain/access-level';
 import { ExecutorError } from '../../src/executors/executor-error';
 import { ResultChunk } from '../../src/executors/node-executor';
-import { classifyRemotingError, POWERSHELL_ARGS, PowerShellNodeExecutor, RemotingError } from '../../src/executors/powershell-executor';
-import { REMOTING_SCRIPT } from '../../src/executors/remoting-script';
-import { COMMAND_TABLE, ParameterValue } from '../../src/policy/command-table';
-import { checked, timed } from '../fixtures/executor-harness';
-import { expectExecutorError, gone, readLogEntries } from '../fixtures/pwsh-test-helpers';
+import { classifyRemotingError, PowerShellNodeExecutor, RemotingError } from '../../src/executors/powershell-executor';
+import { powershellRoot } from '../../src/executors/powershell-files';
+import { CheckedCommand, COMMAND_TABLE, ParameterValue } from '../../src/policy/command-table';
+import { commandsOfRoleCapability, dotNetPattern, endpointName, jeaFiles, MODULE_DIRECTORY, roleCapabilityName } from '../../src/policy/jea-files';
+import { defaultJeaOptions } from '../../src/operations/agent-deployer';
+import { timed } from '../fixtures/executor-harness';
+import { HciSnapshot, hciSnapshot } from '../helpers/hci-fixture';
+import { LOCAL_TRANSPORT, LocalCluster, localCluster } from '../helpers/local-cluster';
+import { PWSH, pwshJson } from '../helpers/pwsh';
 
-const FAKE_PWSH = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'fake-pwsh');
-const INJECTION = "x'; Remove-Item C:\\ -Recurse; '";
+/**
+ * The PowerShell executor under real pwsh: long-lived workers running
+ * powershell/gateway/Start-CommandWorker.ps1, reaching local nodes through
+ * the transport stand-in, whose endpoints are built by PowerShell's own JEA
+ * code from the session configurations the real install script registered.
+ */
 
-/** A sample value per parameter, so every cmdlet of the table can be sent with all its parameters. */
-function sampleParameters(cmdlet: string): Record<string, ParameterValue> {
-  const entry = COMMAND_TABLE.find((e) => e.name === cmdlet)!;
-  const out: Record<string, ParameterValue> = {};
-  for (const p of entry.parameters) {
-    const rule = p.rule;
-    if (rule.kind === 'switch') out[p.name] = true;
-    else if (rule.kind === 'int') out[p.name] = rule.min;
-    else if (rule.kind === 'set') out[p.name] = rule.list ? [...rule.values.slice(0, 2)] : rule.values[0]!;
-    else out[p.name] = p.name === 'Path' ? 'C:\\ClusterStorage\\UserStorage_1\\vm01\\vm01.vhdx' : p.name === 'DriveLetter' ? ['C', 'D'] : rule.list ? ['alpha*', 'beta'] : 'alpha';
+const CLUSTER = 'hci-cl01.contoso.local';
+const NODES = ['hci-n01', 'hci-n02'];
+const cmd = (cmdlet: string, parameters: Record<string, ParameterValue> = {}): CheckedCommand => ({
+  cmdlet, parameters, level: COMMAND_TABLE.find((c) => c.name === cmdlet)!.level,
+});
+const opened = (local: LocalCluster) => (existsSync(local.openLog) ? readFileSync(local.openLog, 'utf8').split('\n').filter(Boolean) : []);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  return out;
+};
+
+interface EndpointView {
+  languageMode: string;
+  commands: { name: string; commandType: string; parameters: { name: string; validateSets: string[][]; validatePatterns: string[] }[] }[];
 }
+/** What RestrictedRemoteServer exposes besides the role capabilities. */
+const RESTRICTED_REMOTE_SERVER = ['Clear-Host', 'Exit-PSSession', 'Get-Command', 'Get-FormatData', 'Get-Help', 'Measure-Object', 'Out-Default', 'Select-Object'];
 
-describe('PowerShell remoting executor (against fake-pwsh)', () => {
-  let dir: string;
-  let log: string;
-  let pids: number[];
-  let executors: PowerShellNodeExecutor[];
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fake-pwsh-'));
-    log = join(dir, 'log.jsonl');
-    pids = [];
-    executors = [];
-  });
-  afterEach(() => {
-    for (const e of executors) e.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const executor = (options: ConstructorParameters<typeof PowerShellNodeExecutor>[0] = {}) => {
-    const e = new PowerShellNodeExecutor({
-      powershellPath: FAKE_PWSH,
-      env: { ...process.env, FAKE_PWSH_LOG: log },
-      onSpawn: ({ pid }) => pids.push(pid),
-      ...options,
-    });
+describe('the PowerShell executor under real pwsh', () => {
+  let local: LocalCluster;
+  let snapshot: HciSnapshot;
+  const executors: PowerShellNodeExecutor[] = [];
+  const executor = (options: Partial<ConstructorParameters<typeof PowerShellNodeExecutor>[0]> = {}, env: NodeJS.ProcessEnv = {}) => {
+    const e = new PowerShellNodeExecutor({ powershellPath: PWSH, transportModule: LOCAL_TRANSPORT, nodes: NODES, env: { ...local.env, ...env }, workers: 2, ...options });
     executors.push(e);
     return e;
   };
-  const entries = () => readLogEntries(log);
-  const failure = expectExecutorError;
 
-  it('starts PowerShell with exactly the fixed arguments for every cmdlet of the table, and sends the command only on stdin', async () => {
+  before(async () => {
+    local = await localCluster('worker', NODES);
+    snapshot = hciSnapshot();
+    const installer = new PowerShellClusterTarget({ name: CLUSTER, nodes: NODES, registered: true, powershellPath: PWSH, transportModule: LOCAL_TRANSPORT, env: local.env });
+    const files = jeaFiles(defaultJeaOptions(CLUSTER));
+    await Promise.all(NODES.map((node) => installer.installAgent(node, files, () => {})));
+  });
+  after(() => {
+    for (const e of executors) e.dispose();
+    local?.remove();
+  });
+
+  it('runs every Diagnostics command and returns, parsed from JSON, the objects the simulated cluster gives', async () => {
     const e = executor();
-    const sent = COMMAND_TABLE.map((entry) => checked(entry.name, sampleParameters(entry.name)));
-    const results = await Promise.all(sent.map((c) => e.run('hci-n01', c, { timeoutMs: 20_000 })));
-    assert.equal(results.length, COMMAND_TABLE.length);
-
-    const log = entries();
-    assert.equal(log.length, COMMAND_TABLE.length, 'one PowerShell per command');
-    for (const entry of log) {
-      assert.deepEqual(entry.argv, [...POWERSHELL_ARGS], 'argv is the fixed arguments');
-      assert.deepEqual(entry.argv, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', REMOTING_SCRIPT]);
-      const joined = entry.argv.join('\n');
-      for (const c of COMMAND_TABLE) assert.ok(!joined.includes(c.name), `argv does not name ${c.name}`);
-      for (const word of ['alpha', 'beta', 'UserStorage_1', 'vm01']) assert.ok(!joined.includes(word), `argv carries no parameter value (${word})`);
+    for (const entry of COMMAND_TABLE.filter((c) => c.level === 'Diagnostics')) {
+      if (entry.name === 'Get-ClusterOwnerNode' || entry.name === 'Get-VHD') continue; // they need a parameter
+      const result = await e.run('hci-n01', cmd(entry.name), { timeoutMs: 60_000 });
+      assert.deepEqual(result.errors, [], entry.name);
+      assert.deepEqual(result.objects, snapshot.nodes['hci-n01']!.commands[entry.name], `${entry.name}: the objects came back whole`);
+      assert.equal(result.node, 'hci-n01');
+      if (result.objects.length > 0) assert.notEqual(result.text, '', `${entry.name} has console text`);
     }
-    const requests = log.map((l) => JSON.parse(l.stdin) as { command: { cmdlet: string } });
-    assert.deepEqual(requests.map((r) => r.command.cmdlet).sort(), COMMAND_TABLE.map((c) => c.name).sort());
-    for (const r of results) assert.equal(r.objects[0]!['Cmdlet'], r.cmdlet, 'the answer is the echo of the command sent');
   });
 
-  it('writes the request as one JSON document: protocol, node, endpoint, timeout and the checked command', async () => {
+  it('binds parameters by name from JSON: lists, switches and sets reach the cmdlet as values', async () => {
     const e = executor();
-    const command = checked('Get-PhysicalDisk', { FriendlyName: ['SAMSUNG*', 'Dell*'], HealthStatus: 'Warning' });
-    await e.run('hci-n02', command, { timeoutMs: 7000 });
-    const [entry] = entries();
-    assert.ok(entry!.stdin.endsWith('\n'));
-    assert.deepEqual(JSON.parse(entry!.stdin), {
-      protocol: 1,
-      node: 'hci-n02',
-      endpoint: 'RemoteSupport.HCI',
-      timeoutMs: 7000,
-      command: { cmdlet: 'Get-PhysicalDisk', parameters: { FriendlyName: ['SAMSUNG*', 'Dell*'], HealthStatus: 'Warning' }, level: 'Diagnostics' },
+    const vm = await e.run('hci-n01', cmd('Get-VM', { Name: ['vm-dc01'] }), { timeoutMs: 30_000 });
+    assert.deepEqual(vm.objects.map((o) => o['Name']), ['vm-dc01']);
+    const physical = await e.run('hci-n01', cmd('Get-NetAdapter', { Physical: true }), { timeoutMs: 30_000 });
+    const all = await e.run('hci-n01', cmd('Get-NetAdapter', {}), { timeoutMs: 30_000 });
+    assert.ok(physical.objects.length > 0 && physical.objects.length < all.objects.length, 'the switch filtered');
+    const owner = await e.run('hci-n01', cmd('Get-ClusterOwnerNode', { Group: 'Cluster Group' }), { timeoutMs: 30_000 });
+    assert.ok(owner.objects.length > 0);
+  });
+
+  it('delivers a hostile value to the cmdlet as a literal, never as script', async () => {
+    const e = executor();
+    const marker = join(tmpdir(), `pwned-${process.pid}`);
+    // Allowed by the -Name pattern (letters, spaces, parentheses), and PowerShell would run it if it were script text.
+    const literal = 'Remove-Item (whoami)';
+    const result = await e.run('hci-n01', cmd('Get-VM', { Name: literal }), { timeoutMs: 30_000 });
+    assert.equal(result.objects.length, 0);
+    assert.equal(result.errors.length, 1);
+    assert.ok(result.errors[0]!.message.includes(`"${literal}"`), `the cmdlet saw the literal: ${result.errors[0]!.message}`);
+    // A value the endpoint's rule refuses reaches JEA's validation as the same literal.
+    const injection = `x'; New-Item -Path '${marker}'; '`;
+    const refused = await timed(e.run('hci-n01', cmd('Get-VM', { Name: injection }), { timeoutMs: 30_000 }));
+    assert.equal((refused.error as ExecutorError).code, 'AccessDenied');
+    assert.ok((refused.error as ExecutorError).message.includes(injection));
+    assert.ok(!existsSync(marker), 'nothing ran');
+  });
+
+  it('turns error records into error frames: non-terminating errors with the result, a terminating one as CommandFailed', async () => {
+    const e = executor();
+    const result = await e.run('hci-n01', cmd('Get-VM', { Name: ['vm-dc01', 'nope'] }), { timeoutMs: 30_000 });
+    assert.deepEqual(result.objects.map((o) => o['Name']), ['vm-dc01']);
+    assert.equal(result.errors.length, 1);
+    assert.equal(result.errors[0]!.fullyQualifiedErrorId, 'InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM');
+    assert.equal(result.errors[0]!.category, 'InvalidArgument');
+    assert.match(result.text, /nope/);
+    const failed = await timed(e.run('hci-n01', cmd('Get-ClusterOwnerNode', { Group: 'Cluster Group', Resource: 'Cluster Name' }), { timeoutMs: 30_000 }));
+    assert.equal((failed.error as ExecutorError).code, 'CommandFailed');
+    assert.ok((failed.error as ExecutorError).record?.message);
+  });
+
+  it('streams objects to onChunk in order before the run settles', async () => {
+    const e = executor();
+    const chunks: ResultChunk[] = [];
+    const result = await e.run('hci-n01', cmd('Get-PhysicalDisk'), { timeoutMs: 30_000, onChunk: (c) => chunks.push(c) });
+    assert.deepEqual(chunks.flatMap((c) => c.objects), result.objects);
+    assert.deepEqual(chunks.map((c) => c.sequence), chunks.map((_, i) => i));
+  });
+
+  it('lets the node enforce the level: a Diagnostics grant reaches an endpoint without repair commands', async () => {
+    const e = executor();
+    assert.equal(e.endpointFor('Diagnostics'), 'RemoteSupport.HCI.Diagnostics');
+    const refused = await timed(e.run('hci-n02', cmd('Restart-Service', { Name: 'vmms' }), { timeoutMs: 30_000, level: 'Diagnostics' }));
+    assert.equal((refused.error as ExecutorError).code, 'AccessDenied');
+    assert.match((refused.error as ExecutorError).message, /does not expose this command at this access level/);
+    const outsideSet = await timed(e.run('hci-n02', cmd('Get-Service', { Name: 'WinRM' }), { timeoutMs: 30_000, level: 'DiagnosticsRepair' }));
+    assert.equal((outsideSet.error as ExecutorError).code, 'AccessDenied', 'the endpoint applies the ValidateSet itself');
+
+    const stopped = await e.run('hci-n02', cmd('Stop-Service', { Name: 'vmcompute' }), { timeoutMs: 30_000, level: 'DiagnosticsRepair' });
+    assert.deepEqual(stopped.errors, []);
+    const after = await e.run('hci-n02', cmd('Get-Service', { Name: 'vmcompute' }), { timeoutMs: 30_000, level: 'DiagnosticsRepair' });
+    assert.equal(after.objects[0]!['Status'], 'Stopped', 'the repair ran on the node');
+    await e.run('hci-n02', cmd('Start-Service', { Name: 'vmcompute' }), { timeoutMs: 30_000, level: 'DiagnosticsRepair' });
+  });
+
+  for (const level of ACCESS_LEVELS) {
+    it(`exposes on the ${level} endpoint exactly the table's commands, parameters and value rules`, async () => {
+      const view = await pwshJson<EndpointView>(join(powershellRoot(), 'test', 'Get-EndpointCommands.ps1'), { node: 'hci-n01', endpoint: endpointName(level) }, local.env);
+      assert.equal(view.languageMode, 'NoLanguage');
+      const expected = commandsOfRoleCapability(level);
+      assert.deepEqual(view.commands.map((c) => c.name).sort(), [...expected.map((c) => c.name), ...RESTRICTED_REMOTE_SERVER].sort());
+      for (const entry of expected) {
+        const seen = view.commands.find((c) => c.name === entry.name)!;
+        assert.deepEqual(seen.parameters.map((p) => p.name).sort(), entry.parameters.map((p) => p.name).sort(), `${entry.name}'s parameters`);
+        for (const spec of entry.parameters) {
+          const p = seen.parameters.find((x) => x.name === spec.name)!;
+          // JEA adds its rule to the attributes the command's own parameter already has.
+          if (spec.rule.kind === 'set') assert.ok(p.validateSets.some((set) => JSON.stringify(set) === JSON.stringify(spec.rule.kind === 'set' ? spec.rule.values : [])), `${entry.name} -${spec.name}: ${JSON.stringify(p.validateSets)}`);
+          if (spec.rule.kind === 'pattern') assert.ok(p.validatePatterns.includes(`^(${dotNetPattern(spec.rule.pattern)})$`), `${entry.name} -${spec.name}: ${JSON.stringify(p.validatePatterns)}`);
+        }
+      }
     });
+  }
+
+  it('shows why ModulesToImport is there: without it JEA silently exposes none of the HCI commands', async () => {
+    const psrc = join(local.nodeRoot('hci-n02'), MODULE_DIRECTORY.slice(3).replace(/\\/g, '/'), 'RoleCapabilities', `${roleCapabilityName('Diagnostics')}.psrc`);
+    const original = readFileSync(psrc, 'utf8');
+    writeFileSync(psrc, original.split('\r\n').filter((l) => !l.trimStart().startsWith('ModulesToImport')).join('\r\n'));
+    try {
+      const view = await pwshJson<EndpointView>(join(powershellRoot(), 'test', 'Get-EndpointCommands.ps1'), { node: 'hci-n02', endpoint: endpointName('Diagnostics') }, local.env);
+      // The service stand-in is always added by the local transport (the real service cmdlets come with a core module),
+      // so the proof is that no command of the HCI modules is left.
+      const hciCommands = COMMAND_TABLE.filter((c) => c.module !== 'Microsoft.PowerShell.Management').map((c) => c.name);
+      assert.deepEqual(view.commands.map((c) => c.name).filter((n) => hciCommands.includes(n)), []);
+      assert.ok(view.commands.length <= RESTRICTED_REMOTE_SERVER.length + 1);
+    } finally {
+      writeFileSync(psrc, original);
+    }
   });
 
-  it('carries a hostile value only inside the JSON and gets it back as data', async () => {
-    const e = executor();
-    const result = await e.run('hci-n03', checked('Get-VM', { Name: INJECTION }), { timeoutMs: 10_000 });
-    assert.deepEqual(result.objects[0]!['Parameters'], { Name: INJECTION });
-    const [entry] = entries();
-    assert.ok(!entry!.argv.some((a) => a.includes('Remove-Item')), 'not in argv');
-    assert.equal((JSON.parse(entry!.stdin) as { command: { parameters: { Name: string } } }).command.parameters.Name, INJECTION);
+  it('keeps one session per node and endpoint across commands, and opens it again after the node dropped it', async () => {
+    const e = executor({ workers: 1 });
+    const before = opened(local).length;
+    for (let i = 0; i < 5; i++) await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000, level: 'Diagnostics' });
+    await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000, level: 'DiagnosticsRepair' });
+    assert.deepEqual(opened(local).slice(before), ['hci-n01|RemoteSupport.HCI.Diagnostics', 'hci-n01|RemoteSupport.HCI.DiagnosticsRepair']);
+
+    local.setOffline('hci-n01', true);
+    try {
+      const down = await timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000, level: 'Diagnostics' }));
+      assert.equal((down.error as ExecutorError).code, 'NodeUnreachable');
+    } finally {
+      local.setOffline('hci-n01', false);
+    }
+    const back = await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000, level: 'Diagnostics' });
+    assert.equal(back.objects.length, 1);
+    assert.deepEqual(opened(local).slice(before + 2), ['hci-n01|RemoteSupport.HCI.Diagnostics'], 'reopened once the node was back');
+    assert.equal(e.workerPids().length, 1, 'the same worker throughout');
   });
 
-  it('uses the configured PowerShell path and JEA endpoint name', async () => {
-    const e = executor({ endpointName: 'Contoso.Support_2' });
-    assert.equal(e.powershellPath, FAKE_PWSH);
-    const result = await e.run('hci-n01', checked('Get-Cluster'), { timeoutMs: 10_000 });
-    assert.equal(result.objects[0]!['Endpoint'], 'Contoso.Support_2');
-    assert.equal(new PowerShellNodeExecutor().endpointName, 'RemoteSupport.HCI');
-    assert.equal(new PowerShellNodeExecutor().powershellPath, 'pwsh');
-    assert.throws(() => new PowerShellNodeExecutor({ endpointName: "x'; whoami" }), /endpointName must be/);
+  it('bounds the commands in flight by the pool size', async () => {
+    const e = executor({ workers: 2 });
+    const spawned: number[] = [];
+    const counted = new PowerShellNodeExecutor({ powershellPath: PWSH, transportModule: LOCAL_TRANSPORT, nodes: NODES, env: local.env, workers: 2, onSpawn: ({ pid }) => spawned.push(pid) });
+    executors.push(counted);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => counted.run(NODES[i % 2]!, cmd('Get-ClusterNode'), { timeoutMs: 60_000 })));
+    assert.ok(results.every((r) => r.objects.length === 4));
+    assert.equal(spawned.length, 2, 'eight commands, two workers');
+    assert.equal(e.size, 2);
   });
 
-  it('maps each failure the script reports to its code', async () => {
-    const e = executor();
-    const run = (node: string) => failure(e.run(node, checked('Get-VM'), { timeoutMs: 10_000 }));
-    const denied = await run('deny-node');
-    assert.equal(denied.code, 'AccessDenied');
-    assert.match(denied.message, /Access is denied/);
-    assert.equal(denied.record?.fullyQualifiedErrorId, 'AccessDenied,PSSessionOpenFailed');
-    assert.equal((await run('dead-node')).code, 'NodeUnreachable');
-    assert.equal((await run('timeout-node')).code, 'CommandTimedOut');
-    const failed = await run('fail-node');
-    assert.equal(failed.code, 'CommandFailed');
-    assert.equal(failed.record?.reason, 'CommandNotFoundException');
-    assert.equal((await run('garbage-node')).code, 'ExecutorProtocolError');
-    assert.match((await run('noend-node')).message, /without an end frame/);
-    const crashed = await run('crash-node');
-    assert.equal(crashed.code, 'ExecutorProtocolError');
-    assert.match(crashed.message, /exited with code 3.*fake crash/);
+  it('stops a timed-out command in its worker, which then serves the next command', async () => {
+    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop' });
+    await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    const [pid] = e.workerPids();
+    const { error } = await timed(e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 1500 }));
+    assert.equal((error as ExecutorError).code, 'CommandTimedOut');
+    const next = await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    assert.equal(next.objects.length, 1);
+    assert.deepEqual(e.workerPids(), [pid], 'the worker was not replaced');
+  });
+
+  it('kills the right worker when a cancelled command ignores the stop, and replaces it; the other worker carries on', async () => {
+    const e = executor({ workers: 2, stopGraceMs: 500 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'ignoreStop' });
+    await Promise.all([e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 }), e.run('hci-n02', cmd('Get-Cluster'), { timeoutMs: 30_000 })]);
+    const pidsBefore = e.workerPids();
+    assert.equal(pidsBefore.length, 2);
+    const controller = new AbortController();
+    const hung = e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000, signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 500));
+    const busyPid = pidsBefore.find((p) => alive(p))!;
+    const other = await e.run('hci-n02', cmd('Get-ClusterNode'), { timeoutMs: 30_000 });
+    assert.equal(other.objects.length, 4, 'the other worker answered while one hung');
+    controller.abort();
+    const { error } = await timed(hung);
+    assert.equal((error as ExecutorError).code, 'Cancelled');
+    const pidsAfter = e.workerPids();
+    const killed = pidsBefore.filter((p) => !pidsAfter.includes(p));
+    assert.equal(killed.length, 1, 'exactly one worker was killed');
+    assert.ok(!alive(killed[0]!));
+    assert.ok(busyPid !== undefined);
+    const survivor = pidsBefore.find((p) => pidsAfter.includes(p))!;
+    assert.ok(alive(survivor));
+    const again = await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    assert.equal(again.objects.length, 1, 'a new worker took the place of the killed one');
+  });
+
+  it('fails the command of a worker that dies with a clear error, and runs the next one on a new worker', async () => {
+    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop' });
+    await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    const [pid] = e.workerPids();
+    const hung = e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(-pid!, 'SIGKILL'); // the worker's process group: pwsh itself, also behind the .NET tool's launcher
+    const { error } = await timed(hung);
+    assert.equal((error as ExecutorError).code, 'ExecutorUnavailable');
+    assert.match((error as ExecutorError).message, new RegExp(`the PowerShell worker \\(process ${pid}\\) (was killed by SIGKILL|exited with code \\d+) while running Get-VMHost.*; the command's outcome on the node is unknown`));
+    const next = await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    assert.equal(next.objects.length, 1);
+    assert.notDeepEqual(e.workerPids(), [pid]);
+  });
+
+  it('refuses unknown nodes, malformed host names and malformed commands without starting a worker', async () => {
+    const spawned: number[] = [];
+    const e = executor({ onSpawn: ({ pid }) => spawned.push(pid) });
+    assert.equal((await timed(e.run('hci-n07', cmd('Get-Cluster'), { timeoutMs: 1000 }))).error!.constructor, ExecutorError);
+    assert.equal(((await timed(e.run('hci-n07', cmd('Get-Cluster'), { timeoutMs: 1000 }))).error as ExecutorError).code, 'UnknownNode');
+    assert.equal(((await timed(e.run('hci-n01', { cmdlet: 'Remove-Item', parameters: {}, level: 'Diagnostics' }, { timeoutMs: 1000 }))).error as ExecutorError).code, 'InvalidCommand');
+    assert.equal(((await timed(e.run('hci-n01', cmd('Get-VM', { ComputerName: 'x' } as Record<string, ParameterValue>), { timeoutMs: 1000 }))).error as ExecutorError).code, 'InvalidCommand');
+    assert.deepEqual(spawned, []);
   });
 
   it('fails with ExecutorUnavailable when PowerShell cannot be started', async () => {
-    const e = executor({ powershellPath: join(dir, 'no-such-pwsh') });
-    const error = await failure(e.run('hci-n01', checked('Get-VM'), { timeoutMs: 5000 }));
-    assert.equal(error.code, 'ExecutorUnavailable');
-    assert.match(error.message, /ENOENT/);
+    const e = executor({ powershellPath: join(tmpdir(), 'no-such-pwsh') });
+    const { error } = await timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 5000 }));
+    assert.equal((error as ExecutorError).code, 'ExecutorUnavailable');
+    assert.match((error as ExecutorError).message, /could not be started \(ENOENT\)/);
   });
 
-  it('returns objects and non-terminating errors together, with console text for both', async () => {
-    const e = executor();
-    const result = await e.run('partial-node', checked('Get-VM', { Name: ['vm-web01', 'vm-gone'] }), { timeoutMs: 10_000 });
-    assert.deepEqual(result.objects.map((o) => o['Name']), ['vm-web01']);
-    assert.equal(result.errors.length, 1);
-    assert.match(result.text, /^Name +State +CPUUsage\(%\) MemoryAssigned\(M\) Uptime +Status +Version\n/);
-    assert.match(result.text, /vm-web01 Running +3 +8192 1\.02:03:04 Operating normally 11\.0/);
-    assert.match(result.text, /Get-VM : Hyper-V was unable to find a virtual machine with name "vm-gone"\.\n {4}\+ CategoryInfo {10}: InvalidArgument: \(vm-gone:String\) \[Get-VM\], VirtualizationException/);
-  });
-
-  it('streams objects as PowerShell writes them', async () => {
-    const e = executor();
-    const chunks: { at: number; chunk: ResultChunk }[] = [];
-    const started = performance.now();
-    const result = await e.run('stream-node', checked('Get-Service'), { timeoutMs: 10_000, onChunk: (chunk) => chunks.push({ at: performance.now(), chunk }) });
-    const done = performance.now();
-    assert.deepEqual(chunks.flatMap((c) => c.chunk.objects), result.objects);
-    assert.deepEqual(chunks.map((c) => c.chunk.sequence), chunks.map((_, i) => i));
-    assert.ok(chunks.length >= 2, `${chunks.length} chunks`);
-    assert.ok(done - chunks[0]!.at >= 200, `the first object arrived ${(done - chunks[0]!.at).toFixed(0)} ms before the end (of ${(done - started).toFixed(0)} ms)`);
-  });
-
-  it('kills PowerShell when the timeout passes', async () => {
-    const e = executor();
-    const { ms, error } = await timed(e.run('hang-node', checked('Get-VM'), { timeoutMs: 400 }));
-    assert.equal((error as ExecutorError).code, 'CommandTimedOut');
-    assert.ok(ms >= 390 && ms < 3000, `settled after ${ms.toFixed(0)} ms`);
-    assert.equal(pids.length, 1);
-    assert.ok(gone(pids[0]!), `PowerShell (pid ${pids[0]}) is gone`);
-  });
-
-  it('kills PowerShell when the run is cancelled', async () => {
-    const e = executor();
-    const controller = new AbortController();
-    const run = timed(e.run('hang-node', checked('Get-VM'), { timeoutMs: 60_000, signal: controller.signal }));
-    // Wait until the fake has read its request, so the kill hits a running process.
-    for (let i = 0; i < 200 && entries().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
-    assert.equal(entries().length, 1, 'fake-pwsh started');
-    const abortedAt = performance.now();
-    controller.abort();
-    const { error } = await run;
-    assert.equal((error as ExecutorError).code, 'Cancelled');
-    assert.ok(performance.now() - abortedAt < 2000, 'settled promptly after the abort');
-    assert.ok(gone(entries()[0]!.pid), 'PowerShell is gone');
-    assert.deepEqual(pids, [entries()[0]!.pid]);
-  });
-
-  it('kills every PowerShell still running on dispose, and refuses new runs', async () => {
-    const e = executor();
-    const runs = [timed(e.run('hang-node', checked('Get-VM'), { timeoutMs: 60_000 })), timed(e.run('hang-node', checked('Get-Service'), { timeoutMs: 60_000 }))];
-    for (let i = 0; i < 200 && pids.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  it('on dispose fails the commands in flight, kills the workers and refuses new runs', async () => {
+    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'ignoreStop' });
+    await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    const [pid] = e.workerPids();
+    const hung = timed(e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000 }));
+    const queued = timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 60_000 }));
+    await new Promise((r) => setTimeout(r, 300));
     e.dispose();
-    for (const { error } of await Promise.all(runs)) assert.equal((error as ExecutorError).code, 'Cancelled');
-    assert.ok(pids.length === 2 && pids.every(gone));
-    assert.equal((await failure(e.run('hci-n01', checked('Get-VM'), { timeoutMs: 1000 }))).code, 'ExecutorUnavailable');
-  });
-
-  it('refuses unknown nodes, malformed host names and malformed commands without starting PowerShell', async () => {
-    const listed = executor({ nodes: ['hci-n01', 'hci-n02'] });
-    assert.equal((await failure(listed.run('hci-n07', checked('Get-VM'), { timeoutMs: 1000 }))).code, 'UnknownNode');
-    const open = executor();
-    assert.equal((await failure(open.run('hci-n01; calc', checked('Get-VM'), { timeoutMs: 1000 }))).code, 'UnknownNode');
-    assert.equal((await failure(open.run('-ComputerName', checked('Get-VM'), { timeoutMs: 1000 }))).code, 'UnknownNode');
-    const bad = { cmdlet: 'Invoke-Expression', parameters: { Command: 'calc' }, level: 'Diagnostics' } as never;
-    assert.equal((await failure(open.run('hci-n01', bad, { timeoutMs: 1000 }))).code, 'InvalidCommand');
-    assert.equal((await failure(open.run('hci-n01', checked('Get-VM'), { timeoutMs: 1000, signal: AbortSignal.abort() }))).code, 'Cancelled');
-    assert.deepEqual(entries(), []);
-    assert.deepEqual(pids, []);
+    assert.equal(((await hung).error as ExecutorError).code, 'ExecutorUnavailable');
+    assert.equal(((await queued).error as ExecutorError).code, 'ExecutorUnavailable');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!alive(pid!));
+    assert.equal(((await timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 1000 }))).error as ExecutorError).code, 'ExecutorUnavailable');
   });
 });
 
@@ -216,21 +302,25 @@ describe('remoting error mapping', () => {
   };
   const code = (e: Partial<RemotingError>) => classifyRemotingError('n1', { ...base, ...e }).code;
 
-  it('maps access denied, unreachable, timeouts, protocol and command failures', () => {
+  it('maps access denied, refusals by the endpoint, unreachable, timeouts, protocol and command failures', () => {
     assert.equal(code({ stage: 'connect', fullyQualifiedErrorId: 'AccessDenied,PSSessionOpenFailed' }), 'AccessDenied');
     assert.equal(code({ category: 'PermissionDenied', fullyQualifiedErrorId: 'UnauthorizedAccess' }), 'AccessDenied');
+    assert.equal(code({ fullyQualifiedErrorId: 'CommandNotFoundException', exceptionType: 'System.Management.Automation.CommandNotFoundException' }), 'AccessDenied');
+    assert.equal(code({ fullyQualifiedErrorId: 'ParameterArgumentValidationError,Get-VM' }), 'AccessDenied');
     assert.equal(code({ stage: 'connect', fullyQualifiedErrorId: 'CannotConnect,PSSessionOpenFailed' }), 'NodeUnreachable');
     assert.equal(code({ stage: 'connect', fullyQualifiedErrorId: 'WinRMOperationTimeout,PSSessionOpenFailed' }), 'NodeUnreachable');
     assert.equal(code({ fullyQualifiedErrorId: 'WinRMOperationTimeout,PSSessionStateBroken' }), 'CommandTimedOut');
     assert.equal(code({ fullyQualifiedErrorId: 'JobFailure', exceptionType: 'System.Management.Automation.Remoting.PSRemotingTransportException' }), 'NodeUnreachable');
     assert.equal(code({ stage: 'input', fullyQualifiedErrorId: 'System.ArgumentException' }), 'ExecutorProtocolError');
-    assert.equal(code({ fullyQualifiedErrorId: 'ParameterArgumentValidationError,Get-VM' }), 'CommandFailed');
+    assert.equal(code({ fullyQualifiedErrorId: 'InvalidOperation,Get-ClusterOwnerNode' }), 'CommandFailed');
   });
 
-  it('keeps the script free of any cmdlet of the table and of double quotes', () => {
-    for (const c of COMMAND_TABLE) assert.ok(!REMOTING_SCRIPT.includes(c.name), `the script does not name ${c.name}`);
-    assert.ok(!REMOTING_SCRIPT.includes('"'), 'single quotes only, so Windows argument quoting cannot change it');
-    assert.match(REMOTING_SCRIPT, /\$shell\.AddCommand\(\$cmdlet\)/);
-    assert.match(REMOTING_SCRIPT, /New-PSSession -ComputerName \$node -ConfigurationName \$endpoint/);
+  it('never names a cmdlet of the table in the worker script', () => {
+    const worker = readFileSync(join(powershellRoot(), 'gateway', 'Start-CommandWorker.ps1'), 'utf8');
+    for (const c of COMMAND_TABLE) assert.ok(!worker.includes(c.name), `the worker does not name ${c.name}`);
+    assert.match(worker, /\$shell\.AddCommand\(\$cmdlet\)/);
+    assert.match(worker, /AddParameter\(\$name, \$parameters\[\$name\]\)/);
   });
 });
+
+void (null as unknown as AccessLevel);
