@@ -154,7 +154,8 @@ export class PowerShellAstReader {
 
 // ----------------------------------------------------------------- comparison
 
-function describeElement(e: ElementView): string {
+/** An element in words: `string "web01"`, `System.Double "1E+29"`, `array (...)`, `ParenExpressionAst "(x)"`. */
+export function describeElement(e: ElementView): string {
   if (e.kind === 'parameter') return `parameter -${e.name}${e.argument ? `:${describeElement(e.argument)}` : ''}`;
   if (e.type === 'ArrayLiteralAst') return `array (${(e.elements ?? []).map(describeElement).join(', ')})`;
   if (e.type === 'StringConstantExpressionAst') return `string ${JSON.stringify(e.value)}`;
