@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ACCESS_LEVELS, AccessLevel } from '../src/domain/access-level';
-import { checkCommand, renderCommand } from '../src/policy/command-checker';
+import { checkCommand, createCommandChecker, renderCommand } from '../src/policy/command-checker';
 import { CheckedCommand } from '../src/policy/command-table';
 import {
-  AgreementFeeder, describeElement, disagreements, emptyCounts, formatDisagreement, LineGenerator, PowerShellAstReader, runGenerated,
+  AgreementFeeder, describeElement, disagreements, emptyCounts, formatDisagreement, LineGenerator, PERMISSIVE_TABLE, PowerShellAstReader, runGenerated,
 } from './helpers/parser-agreement';
 
 /**
@@ -116,6 +116,19 @@ describe('the command checker agrees with PowerShell\'s parser', () => {
     assert.equal(counts.disagreementCount, 0, `seed ${SEED}:\n${counts.disagreements.join('\n\n')}`);
     assert.ok(counts.mutantsAccepted > LINES / 20, `enough mutants are accepted to matter (${counts.mutantsAccepted})`);
     assert.ok((counts.reasons.get('ambiguous-number') ?? 0) > 0, 'the generator reaches the number rule');
+  });
+
+  it(`agrees on ${LINES / 2} lines of a table that takes any printable ASCII, and their mutants: quoting and numbers (seed ${SEED + 1})`, async (t) => {
+    const counts = await runGenerated({
+      feeder: new AgreementFeeder(reader, emptyCounts(), 400, 50, PERMISSIVE_TABLE),
+      generator: new LineGenerator(SEED + 1, PERMISSIVE_TABLE),
+      check: createCommandChecker(PERMISSIVE_TABLE),
+      accepted: LINES / 2,
+      mutantsPerLine: 2,
+    });
+    t.diagnostic(`seed ${SEED + 1}: ${counts.generated} generated, ${counts.generatedAccepted} accepted; ${counts.mutants} mutants, ${counts.mutantsAccepted} accepted; `
+      + `${counts.fed} fed to pwsh; ${counts.disagreementCount} disagreements`);
+    assert.equal(counts.disagreementCount, 0, `seed ${SEED + 1}:\n${counts.disagreements.join('\n\n')}`);
   });
 
   describe('whole numbers', () => {

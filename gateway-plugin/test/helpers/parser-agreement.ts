@@ -472,8 +472,8 @@ export class LineGenerator {
     const edits = 1 + r.int(3);
     for (let e = 0; e < edits; e += 1) {
       // Mostly after the cmdlet name: a bent name is refused before anything interesting.
-      const nameEnd = out.search(/[ \t]|$/);
-      const at = r.chance(0.85) && nameEnd < out.length ? nameEnd + r.int(out.length - nameEnd + 1) : r.int(out.length + 1);
+      const afterName = (/^[ \t]*[^ \t]*[ \t]?/.exec(out) as RegExpExecArray)[0].length;
+      const at = r.chance(0.85) ? afterName + r.int(out.length - afterName + 1) : r.int(out.length + 1);
       const gain = () => r.pick(r.chance(0.7) ? QUIET_ALPHABET : MUTATION_ALPHABET);
       switch (r.int(5)) {
         case 0: out = out.slice(0, at) + gain() + out.slice(at); break;
@@ -486,6 +486,27 @@ export class LineGenerator {
     return out;
   }
 }
+
+/**
+ * A table no node runs, for the agreement check only: its values may be any
+ * printable ASCII, so that quoting ('' inside single quotes, "" inside double
+ * quotes, quotes of the other kind, $ and backtick inside single quotes,
+ * metacharacters inside quotes) and whole numbers are accepted by the
+ * checker and compared with PowerShell, which the shipped table's narrow
+ * patterns never let through.
+ */
+export const PERMISSIVE_TABLE: readonly CommandEntry[] = [
+  {
+    name: 'Get-Thing', level: 'Diagnostics', module: 'Storage', kind: 'function', reason: 'parser agreement only',
+    parameters: [
+      { name: 'Name', rule: { kind: 'pattern', pattern: '^[\\x20-\\x7e]{1,64}$', description: 'any printable ASCII', list: true }, position: 0 },
+      { name: 'Text', rule: { kind: 'pattern', pattern: '^[\\x20-\\x7e]{0,64}$', description: 'any printable ASCII, or nothing' } },
+      { name: 'Count', rule: { kind: 'int', min: -100000, max: 100000000 } },
+      { name: 'Mode', rule: { kind: 'set', values: ['Alpha', 'Beta', '0x10', '007'], list: true } },
+      { name: 'Force', rule: { kind: 'switch' } },
+    ],
+  },
+];
 
 // ----------------------------------------------------------------- running
 
@@ -526,7 +547,13 @@ export class AgreementFeeder {
   private batch: AcceptedLine[] = [];
   private readonly inFlight: Promise<void>[] = [];
 
-  constructor(private readonly reader: PowerShellAstReader, readonly counts: AgreementCounts, private readonly batchSize = 400, private readonly keep = 50) {}
+  constructor(
+    private readonly reader: PowerShellAstReader,
+    readonly counts: AgreementCounts,
+    private readonly batchSize = 400,
+    private readonly keep = 50,
+    private readonly table: readonly CommandEntry[] = COMMAND_TABLE,
+  ) {}
 
   async add(item: AcceptedLine): Promise<void> {
     this.batch.push(item);
@@ -542,7 +569,7 @@ export class AgreementFeeder {
     this.inFlight.push(Promise.all(views).then((answers) => {
       answers.forEach((view, k) => {
         const { line, level, command } = items[k];
-        const problems = disagreements(command, view);
+        const problems = disagreements(command, view, this.table);
         if (problems.length === 0) return;
         this.counts.disagreementCount += 1;
         if (this.counts.disagreements.length < this.keep) this.counts.disagreements.push(formatDisagreement(line, level, command, view, problems));
