@@ -131,6 +131,21 @@ describe('the command checker agrees with PowerShell\'s parser', () => {
     assert.equal(counts.disagreementCount, 0, `seed ${SEED + 1}:\n${counts.disagreements.join('\n\n')}`);
   });
 
+  it("refuses '--%' and \"--%\", which PowerShell takes as the stop-parsing token even in quotes", async () => {
+    const check = createCommandChecker(PERMISSIVE_TABLE);
+    for (const line of ["Get-Thing '--%' -Count 5", 'Get-Thing -Text "--%" -Count 5', "Get-Thing -Name a,'--%' -Count 5"]) {
+      const result = check(line, 'Diagnostics');
+      assert.equal(result.allowed ? 'allow' : result.reason, 'operator', line);
+      assert.ok(!result.allowed && result.message.includes('stop-parsing'), line);
+      // What it protects from: -Count is gone in PowerShell's reading. (Inside
+      // a comma list PowerShell keeps reading; the checker refuses it anyway.)
+      const view = await reader.read(line);
+      const countSeen = (view.command?.elements ?? []).some((e) => e.kind === 'parameter' && e.name === 'Count');
+      assert.equal(countSeen, line.includes(','), `${line}: PowerShell ${line.includes(',') ? 'sees' : 'sees no'} -Count`);
+    }
+    assert.ok(check("Get-Thing '--%x' -Count 5", 'Diagnostics').allowed, 'only the exact value --% is the token');
+  });
+
   describe('whole numbers', () => {
     // Bare, each of these is something else to PowerShell; quoted, it is the same text to both.
     const cases: [string, RegExp][] = [

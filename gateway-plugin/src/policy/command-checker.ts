@@ -59,7 +59,7 @@ const REASON_SUMMARIES: Readonly<Record<DenialReason, string>> = {
   'non-ascii': 'The line contains a character outside ASCII, such as a lookalike letter from another script.',
   'pipeline': 'The line pipes into another command with "|".',
   'statement-separator': 'The line starts a second command with ";".',
-  'operator': 'The line uses "&&", "||", "&" (call or background) or "." (dot-source).',
+  'operator': 'The line uses "&&", "||", "&" (call or background), "." (dot-source) or the stop-parsing token "--%" (even quoted).',
   'script-block': 'The line contains a script block "{ }".',
   'hashtable': 'The line contains a hashtable "@{ }".',
   'subexpression': 'The line contains a subexpression "$( )" or "@( )".',
