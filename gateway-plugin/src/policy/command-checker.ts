@@ -59,7 +59,7 @@ const REASON_SUMMARIES: Readonly<Record<DenialReason, string>> = {
   'non-ascii': 'The line contains a character outside ASCII, such as a lookalike letter from another script.',
   'pipeline': 'The line pipes into another command with "|".',
   'statement-separator': 'The line starts a second command with ";".',
-  'operator': 'The line uses "&&", "||", "&" (call or background) or "." (dot-source).',
+  'operator': 'The line uses "&&", "||", "&" (call or background), "." (dot-source) or the stop-parsing token "--%" (even quoted).',
   'script-block': 'The line contains a script block "{ }".',
   'hashtable': 'The line contains a hashtable "@{ }".',
   'subexpression': 'The line contains a subexpression "$( )" or "@( )".',
@@ -91,7 +91,7 @@ const REASON_SUMMARIES: Readonly<Record<DenialReason, string>> = {
   'unexpected-argument': 'A value belongs to no parameter.',
   'bad-list': 'A comma list has an empty element, or starts or ends with a comma.',
   'list-not-allowed': 'A list was given to a parameter that takes one value.',
-  'ambiguous-number': 'A bare value that PowerShell would read as a number with a different text (007, 0x10, 1kb); quote it.',
+  'ambiguous-number': 'A bare value that PowerShell would read as a number with a different text (007, 0x10, 0x, 1kb, 1.0, or more than 18 digits); quote it.',
   'path-traversal': 'A path contains a "." or ".." segment.',
   'value-not-allowed': 'A value does not satisfy its parameter\'s rule.',
 };
@@ -149,12 +149,27 @@ const COMMON_PARAMETERS = new Set([
 
 const MODULE_QUALIFIED = /^[A-Za-z][A-Za-z0-9._-]*\\[A-Za-z][A-Za-z0-9-]*$/;
 const WHOLE_NUMBER = /^-?[0-9]{1,15}$/;
-const CANONICAL_WHOLE_NUMBER = /^(0|-?[1-9][0-9]*)$/;
-// PowerShell's numeric literals in argument mode: decimal, hex, binary, real,
-// exponent, type suffixes and kb..pb multipliers. A bare value shaped like
-// this is converted to a number by PowerShell, and then back to a string
-// with different text (007 -> "7", 0x10 -> "16", 1kb -> "1024").
-const POWERSHELL_NUMBER = /^-?(?:0x[0-9a-f]+|0b[01]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)(?:ul|lu|us|uy|[lusynd])?(?:kb|mb|gb|tb|pb)?$/i;
+// PowerShell's numeric literals in argument mode (Windows PowerShell 5.1 and
+// PowerShell 7): decimal, hex, binary, real, exponent, type suffixes and
+// kb..pb multipliers. A bare value shaped like this is converted to a number
+// by PowerShell, and then back to a string with different text (007 -> "7",
+// 0x10 -> "16", 1kb -> "1024", 1.0 -> "1"). Hex needs no digit at all: "0x",
+// "0xl" and "0xkb" are read as 0 (found by the parser agreement test); "0b"
+// is left out by PowerShell 7.6 but refused here too. The pattern is a
+// superset on purpose ("1lu", "-5" and "-0x1" stay text in PowerShell 7):
+// what it wrongly catches only has to be quoted.
+const POWERSHELL_NUMBER = /^-?(?:0x[0-9a-f]*|0b[01]*|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)(?:ul|lu|us|uy|[lusynd])?(?:kb|mb|gb|tb|pb)?$/i;
+// The only bare numbers accepted as text: whole, decimal, without leading
+// zeros, and at most 18 digits. PowerShell reads bare digits as an int32,
+// else an int64, else a decimal, else a double, and a [string] parameter
+// gets the value converted back. Up to 18 digits that is always an int32 or
+// int64 (the int64 limit, 9223372036854775807, has 19 digits), whose text
+// is exactly the digits typed. Longer ones become a decimal (exact up to
+// 79228162514264337593543950335) or a double, which loses digits
+// (99999999999999999999999999999 becomes "1E+29"). Rather than copy that
+// boundary, the checker refuses every bare whole number past 18 digits.
+const CANONICAL_WHOLE_NUMBER = /^(0|-?[1-9][0-9]{0,17})$/;
+const MAX_BARE_DIGITS = 18;
 // A path segment of only dots and spaces, such as "." or "..": Windows
 // resolves these (and trims trailing dots and spaces), so they could climb
 // out of the folder a pattern names.
@@ -413,7 +428,7 @@ function checkValue(parameter: CompiledParameter, token: ValueToken): string | n
     return n;
   }
   if (token.quote === 'none' && POWERSHELL_NUMBER.test(token.value) && !CANONICAL_WHOLE_NUMBER.test(token.value)) {
-    return denial('ambiguous-number', `PowerShell would read ${showText(token.value)} at column ${token.column} as a number and pass different text to -${spec.name}; put it in single quotes ('${token.value}') to mean the text.`);
+    return denial('ambiguous-number', ambiguousNumberMessage(spec, token));
   }
   if (DOT_SEGMENT.test(token.value) && /[\\/]/.test(token.value)) {
     return denial('path-traversal', `-${spec.name} must not contain "." or ".." path segments; ${got}. It accepts ${allowedText(rule)}.`);
@@ -432,6 +447,16 @@ function checkValue(parameter: CompiledParameter, token: ValueToken): string | n
   }
   // A switch never reaches here: switches take no value.
   return denial('switch-with-value', `-${spec.name} is a switch and takes no value.`);
+}
+
+/** Why a bare number is refused, naming the value and how to quote it. */
+function ambiguousNumberMessage(spec: ParameterSpec, token: ValueToken): string {
+  const quoted = token.value.length <= 40 ? ` ('${token.value}')` : '';
+  const digits = token.value.replace(/^-/, '');
+  const why = /^[0-9]+$/.test(digits) && !/^0[0-9]/.test(digits) && digits.length > MAX_BARE_DIGITS
+    ? `as a number of ${digits.length} digits (past ${MAX_BARE_DIGITS} digits PowerShell may make it a double, which loses digits, such as 1E+29)`
+    : 'as a number';
+  return `PowerShell would read ${showText(token.value)} at column ${token.column} ${why} and pass different text to -${spec.name}; put it in single quotes${quoted} to mean the text.`;
 }
 
 /** What a rule accepts, in words: the set's values, the pattern's description, or the range. */

@@ -300,6 +300,13 @@ export function tokenize(line: string): TokenizeResult {
         }
         return denyCharacter(line, read.end);
       }
+      // PowerShell's parser takes a string whose value is exactly --% as the
+      // stop-parsing token even in quotes ('--%' and "--%"): the rest of the
+      // line becomes one verbatim argument, so parameters after it vanish.
+      // Found by the parser agreement test.
+      if (read.value === '--%') {
+        return deny('operator', `${showText(line.slice(start, read.end))} at column ${start + 1} is PowerShell's stop-parsing token --%, even in quotes: the rest of the line would be passed as raw text; it is not accepted.`);
+      }
       tokens.push({ kind: 'value', value: read.value, quote: c === "'" ? 'single' : 'double', raw: line.slice(start, read.end), column: start + 1 });
       i = read.end;
       continue;
