@@ -30,7 +30,8 @@ describe('the embedded default end to end: simulated cluster behind the support 
 
   it('puts the JEA files generated from the command table on every node at install', async () => {
     const files = (await t.api.get(`${FEATURE}/agent/files`)).body.files as { path: string; content: string }[];
-    assert.ok(files.some((f) => f.path.endsWith('RemoteSupport.HCI.pssc')));
+    assert.ok(files.some((f) => f.path.endsWith('RemoteSupport.HCI.Diagnostics.pssc')));
+    assert.ok(files.some((f) => f.path.endsWith('RemoteSupport.HCI.DiagnosticsRepair.pssc')));
     const psrc = files.find((f) => f.path.endsWith('RemoteSupport.Diagnostics.psrc'))!;
     assert.equal(psrc.content, roleCapabilityFile('Diagnostics'));
     for (const node of ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04']) {
