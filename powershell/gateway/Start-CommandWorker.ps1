@@ -11,7 +11,6 @@
     in   {"type":"run","id":7,"node":"hci-n01","endpoint":"RemoteSupport.HCI.Diagnostics",
           "timeoutMs":120000,"command":{"cmdlet":"Get-Example","parameters":{"Name":["web*"]}}}
     in   {"type":"cancel","id":7}          stop command 7 (PowerShell's Stop on its pipeline)
-    in   {"type":"forget","node":"hci-n01"} close that node's sessions (after a revoke or a downgrade)
     out  {"frame":"ready","protocol":2,"pid":1234}
     out  {"frame":"object","id":7,"value":{...}}     one output object, plain values only
     out  {"frame":"error","id":7,"error":{...}}      a non-terminating error record
@@ -163,10 +162,6 @@ try {
     }
     switch ([string] $message.type) {
       'run' { Invoke-Run $message }
-      'forget' {
-        $prefix = ([string] $message.node).ToLowerInvariant() + '|'
-        foreach ($key in @($sessions.Keys | Where-Object { $_.StartsWith($prefix) })) { Close-Session $key }
-      }
       default { }
     }
   }

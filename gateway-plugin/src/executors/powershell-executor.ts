@@ -245,11 +245,6 @@ export class PowerShellNodeExecutor implements NodeExecutor {
     });
   }
 
-  /** Closes every session to a node held by an idle worker (after a revoke or a level change, for instance). */
-  forgetNode(node: string): void {
-    for (const worker of this.idle) worker.send({ type: 'forget', node });
-  }
-
   /** Stops every command in flight (they fail with ExecutorUnavailable), ends the workers and refuses new runs. */
   dispose(): void {
     this.disposed = true;
