@@ -79,18 +79,6 @@ $verifyConfigurations = {
   [string] (Import-PowerShellDataFile -LiteralPath $ManifestPath).ModuleVersion
 }
 
-<# WinRM restarts after registering and may refuse connections for a while: transport errors are retried until the deadline. #>
-function Invoke-UntilDeadline([scriptblock] $Block, [object[]] $Arguments) {
-  while ($true) {
-    try {
-      return Invoke-OnNode -Node $node -ScriptBlock $Block -ArgumentList $Arguments -TimeoutMs $winrmTimeoutMs
-    } catch {
-      if (-not (Test-TransportError $_) -or [DateTime]::UtcNow -ge $deadline) { throw }
-      Start-Sleep -Seconds 2
-    }
-  }
-}
-
 $stage = 'input'
 $exitCode = 0
 try {
@@ -146,7 +134,7 @@ try {
 
   Write-Frame ([ordered]@{ frame = 'step'; step = 'verify' })
   $names = [string[]] @($configurations | ForEach-Object { $_.Name })
-  $version = @(Invoke-UntilDeadline $verifyConfigurations @($names, $manifestPath)) | Select-Object -Last 1
+  $version = @(Invoke-OnNodeUntil -Node $node -ScriptBlock $verifyConfigurations -ArgumentList $names, $manifestPath -TimeoutMs $winrmTimeoutMs -Deadline $deadline) | Select-Object -Last 1
   Write-Frame ([ordered]@{ frame = 'done'; version = [string] $version })
 } catch {
   Write-Frame ([ordered]@{ frame = 'fatal'; error = (ConvertTo-ErrorFrame $_ $stage) })

@@ -107,6 +107,30 @@ function Test-TransportError {
     ([string] $Record.FullyQualifiedErrorId -match 'PSSessionStateBroken|PSSessionOpenFailed')
 }
 
+<#
+.SYNOPSIS
+  Runs a fixed script block on a node through the transport's Invoke-OnNode, retrying
+  transport errors until the deadline: registering or unregistering a session configuration
+  restarts WinRM, which refuses connections for a while.
+#>
+function Invoke-OnNodeUntil {
+  param(
+    [Parameter(Mandatory)] [string] $Node,
+    [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+    [object[]] $ArgumentList = @(),
+    [Parameter(Mandatory)] [int] $TimeoutMs,
+    [Parameter(Mandatory)] [datetime] $Deadline
+  )
+  while ($true) {
+    try {
+      return Invoke-OnNode -Node $Node -ScriptBlock $ScriptBlock -ArgumentList $ArgumentList -TimeoutMs $TimeoutMs
+    } catch {
+      if (-not (Test-TransportError $_) -or [DateTime]::UtcNow -ge $Deadline) { throw }
+      Start-Sleep -Seconds 2
+    }
+  }
+}
+
 # Patterns end with \z: in .NET a final $ also matches before a trailing line feed.
 function Assert-NodeName {
   param([AllowEmptyString()] [string] $Name)
@@ -224,5 +248,5 @@ function ConvertTo-PlainObject {
 }
 
 Export-ModuleMember -Function Open-FrameWriter, Write-Frame, New-InputReader, Read-Request, Get-PlainMessage, ConvertTo-ErrorFrame,
-  Test-TransportError, Assert-NodeName, Assert-ConfigurationName, Assert-CommandName, Assert-AgentPath, ConvertTo-ParameterTable,
+  Test-TransportError, Invoke-OnNodeUntil, Assert-NodeName, Assert-ConfigurationName, Assert-CommandName, Assert-AgentPath, ConvertTo-ParameterTable,
   ConvertTo-PlainValue, ConvertTo-PlainObject

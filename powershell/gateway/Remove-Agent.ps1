@@ -65,15 +65,7 @@ try {
   }
 
   Write-Frame ([ordered]@{ frame = 'step'; step = 'remove' })
-  while ($true) {
-    try {
-      $null = Invoke-OnNode -Node $node -ScriptBlock $removeFiles -ArgumentList $moduleDirectory, $names -TimeoutMs $winrmTimeoutMs
-      break
-    } catch {
-      if (-not (Test-TransportError $_) -or [DateTime]::UtcNow -ge $deadline) { throw }
-      Start-Sleep -Seconds 2
-    }
-  }
+  $null = Invoke-OnNodeUntil -Node $node -ScriptBlock $removeFiles -ArgumentList $moduleDirectory, $names -TimeoutMs $winrmTimeoutMs -Deadline $deadline
   Write-Frame ([ordered]@{ frame = 'done' })
 } catch {
   Write-Frame ([ordered]@{ frame = 'fatal'; error = (ConvertTo-ErrorFrame $_ $stage) })

@@ -137,3 +137,12 @@ function Test-HciTestSameEnumValue {
     param([string] $A, [string] $B)
     ($A -replace '[^A-Za-z0-9]', '') -eq ($B -replace '[^A-Za-z0-9]', '')
 }
+
+# Writes the objects whose Property matches one of the name patterns, then a not-found error
+# per name that matched nothing: the body of every stand-in that only filters by name.
+function Write-HciTestByName {
+    param([Parameter(Mandatory)] $Cmdlet, [AllowNull()] $Items, [Parameter(Mandatory)] [string] $Property, [AllowNull()] [string[]] $Patterns, [Parameter(Mandatory)] [string] $CimClass)
+    $found = Select-HciTestByName -Items $Items -Property $Property -Patterns $Patterns
+    Write-HciTestObject -Cmdlet $Cmdlet -Items $found.Items
+    Write-HciTestNotFound -Cmdlet $Cmdlet -CimClass $CimClass -Property $Property -Values $found.Missing
+}

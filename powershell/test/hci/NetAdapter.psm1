@@ -17,9 +17,7 @@ function Get-NetAdapter {
     $adapters = @($node.Data.netAdapters)
     if (-not $IncludeHidden) { $adapters = @($adapters | Where-Object { $_['Hidden'] -ne $true }) }
     if ($Physical) { $adapters = @($adapters | Where-Object { $_['ConnectorPresent'] -eq $true }) }
-    $found = Select-HciTestByName -Items $adapters -Property 'Name' -Patterns $Name
-    Write-HciTestObject -Cmdlet $PSCmdlet -Items $found.Items
-    Write-HciTestNotFound -Cmdlet $PSCmdlet -CimClass 'MSFT_NetAdapter' -Property 'Name' -Values $found.Missing
+    Write-HciTestByName -Cmdlet $PSCmdlet -Items $adapters -Property 'Name' -Patterns $Name -CimClass 'MSFT_NetAdapter'
 }
 
 function Get-NetAdapterRdma {
@@ -30,9 +28,7 @@ function Get-NetAdapterRdma {
     )
     $node = Get-HciTestNode -Cmdlet $PSCmdlet
     Wait-HciTestHang -Cmdlet $PSCmdlet -Node $node
-    $found = Select-HciTestByName -Items $node.Data.commands['Get-NetAdapterRdma'] -Property 'Name' -Patterns $Name
-    Write-HciTestObject -Cmdlet $PSCmdlet -Items $found.Items
-    Write-HciTestNotFound -Cmdlet $PSCmdlet -CimClass 'MSFT_NetAdapterRdmaSettingData' -Property 'Name' -Values $found.Missing
+    Write-HciTestByName -Cmdlet $PSCmdlet -Items $node.Data.commands['Get-NetAdapterRdma'] -Property 'Name' -Patterns $Name -CimClass 'MSFT_NetAdapterRdmaSettingData'
 }
 
 Export-ModuleMember -Function Get-NetAdapter, Get-NetAdapterRdma

@@ -40,9 +40,7 @@ function Get-StorageEnclosure {
     )
     $node = Get-HciTestNode -Cmdlet $PSCmdlet
     Wait-HciTestHang -Cmdlet $PSCmdlet -Node $node
-    $found = Select-HciTestByName -Items $node.Data.commands['Get-StorageEnclosure'] -Property 'FriendlyName' -Patterns $FriendlyName
-    Write-HciTestObject -Cmdlet $PSCmdlet -Items $found.Items
-    Write-HciTestNotFound -Cmdlet $PSCmdlet -CimClass 'MSFT_StorageEnclosure' -Property 'FriendlyName' -Values $found.Missing
+    Write-HciTestByName -Cmdlet $PSCmdlet -Items $node.Data.commands['Get-StorageEnclosure'] -Property 'FriendlyName' -Patterns $FriendlyName -CimClass 'MSFT_StorageEnclosure'
 }
 
 function Get-StorageJob {
@@ -62,9 +60,7 @@ function Get-StorageJob {
         foreach ($old in $same) { [void]$jobs.Remove($old) }
         $jobs.Add($repairJob)
     }
-    $found = Select-HciTestByName -Items $jobs -Property 'Name' -Patterns $Name
-    Write-HciTestObject -Cmdlet $PSCmdlet -Items $found.Items
-    Write-HciTestNotFound -Cmdlet $PSCmdlet -CimClass 'MSFT_StorageJob' -Property 'Name' -Values $found.Missing
+    Write-HciTestByName -Cmdlet $PSCmdlet -Items $jobs -Property 'Name' -Patterns $Name -CimClass 'MSFT_StorageJob'
 }
 
 function Get-StorageNode {
@@ -75,9 +71,7 @@ function Get-StorageNode {
     )
     $node = Get-HciTestNode -Cmdlet $PSCmdlet
     Wait-HciTestHang -Cmdlet $PSCmdlet -Node $node
-    $found = Select-HciTestByName -Items $node.Data.commands['Get-StorageNode'] -Property 'Name' -Patterns $Name
-    Write-HciTestObject -Cmdlet $PSCmdlet -Items $found.Items
-    Write-HciTestNotFound -Cmdlet $PSCmdlet -CimClass 'MSFT_StorageNode' -Property 'Name' -Values $found.Missing
+    Write-HciTestByName -Cmdlet $PSCmdlet -Items $node.Data.commands['Get-StorageNode'] -Property 'Name' -Patterns $Name -CimClass 'MSFT_StorageNode'
 }
 
 function Get-StorageSubsystem {
@@ -88,9 +82,7 @@ function Get-StorageSubsystem {
     )
     $node = Get-HciTestNode -Cmdlet $PSCmdlet
     Wait-HciTestHang -Cmdlet $PSCmdlet -Node $node
-    $found = Select-HciTestByName -Items $node.Data.commands['Get-StorageSubsystem'] -Property 'FriendlyName' -Patterns $FriendlyName
-    Write-HciTestObject -Cmdlet $PSCmdlet -Items $found.Items
-    Write-HciTestNotFound -Cmdlet $PSCmdlet -CimClass 'MSFT_StorageSubSystem' -Property 'FriendlyName' -Values $found.Missing
+    Write-HciTestByName -Cmdlet $PSCmdlet -Items $node.Data.commands['Get-StorageSubsystem'] -Property 'FriendlyName' -Patterns $FriendlyName -CimClass 'MSFT_StorageSubSystem'
 }
 
 # The node's virtual disks, with the state a started repair gives them.
@@ -110,9 +102,7 @@ function Get-VirtualDisk {
     )
     $node = Get-HciTestNode -Cmdlet $PSCmdlet
     Wait-HciTestHang -Cmdlet $PSCmdlet -Node $node
-    $found = Select-HciTestByName -Items @(Get-HciTestVirtualDisk -Node $node) -Property 'FriendlyName' -Patterns $FriendlyName
-    Write-HciTestObject -Cmdlet $PSCmdlet -Items $found.Items
-    Write-HciTestNotFound -Cmdlet $PSCmdlet -CimClass 'MSFT_VirtualDisk' -Property 'FriendlyName' -Values $found.Missing
+    Write-HciTestByName -Cmdlet $PSCmdlet -Items @(Get-HciTestVirtualDisk -Node $node) -Property 'FriendlyName' -Patterns $FriendlyName -CimClass 'MSFT_VirtualDisk'
 }
 
 function Get-Volume {
