@@ -96,6 +96,11 @@ describe('gateway configuration', () => {
     }
     assert.throws(() => load(good, { kind: 'simulated' }), /describe a real cluster and need executor.kind "powershell"; the simulated cluster comes from cluster.fixture/);
     assert.deepEqual(load({ fixture: '/tmp/f.json' }, { kind: 'simulated' }).cluster, { stepDelayMs: 400, fixture: '/tmp/f.json' }, 'the simulated default is unchanged');
+    for (const workers of [0, 65, 2.5, '4', -1]) {
+      assert.throws(() => load(good, { kind: 'powershell', workers }), /executor.workers must be an integer from 1 to 64/, JSON.stringify(workers));
+    }
+    assert.deepEqual(load(good, { kind: 'powershell', workers: 8 }).executor, { kind: 'powershell', workers: 8 });
+    assert.throws(() => load(good, { kind: 'powershell', endpointName: 'RemoteSupport.HCI.Diagnostics' }), /executor.endpointName must be RemoteSupport.HCI, the base name of the session configurations/);
     dir.remove();
   });
 
