@@ -12,6 +12,7 @@
           "timeoutMs":120000,"command":{"cmdlet":"Get-Example","parameters":{"Name":["web*"]}}}
     in   {"type":"cancel","id":7}          stop command 7 (PowerShell's Stop on its pipeline)
     out  {"frame":"ready","protocol":2,"pid":1234}
+    out  {"frame":"started","id":7}                  the worker took the command (before it reaches the node)
     out  {"frame":"object","id":7,"value":{...}}     one output object, plain values only
     out  {"frame":"error","id":7,"error":{...}}      a non-terminating error record
     out  {"frame":"fatal","id":7,"error":{...},"stopped":false}  the command failed (or was stopped)
@@ -92,6 +93,8 @@ function Invoke-Run($Request) {
   $key = $null
   try {
     $id = [int] $Request.id
+    # Said before anything reaches a node: a worker that dies before this line never began the command.
+    Write-Frame ([ordered]@{ frame = 'started'; id = $id })
     $node = [string] $Request.node
     Assert-NodeName $node
     $endpoint = [string] $Request.endpoint

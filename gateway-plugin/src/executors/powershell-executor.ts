@@ -150,6 +150,9 @@ export class PowerShellNodeExecutor implements NodeExecutor {
       /** Why the gateway stopped the command (timeout or cancel), once it did. */
       let stopping: ExecutorError | undefined;
       let graceTimer: NodeJS.Timeout | undefined;
+      /** Whether the worker said it took the command; one that dies before that never began it. */
+      let started = false;
+      let retried = false;
 
       const settle = (error: ExecutorError | undefined, result?: NodeResult) => {
         if (settled) return;
@@ -186,6 +189,10 @@ export class PowerShellNodeExecutor implements NodeExecutor {
       const onFrame = (frame: WorkerFrame) => {
         if (settled) return;
         if (frame['id'] !== id) return;
+        if (frame.frame === 'started') {
+          started = true;
+          return;
+        }
         let parsed: RemotingFrame;
         try {
           parsed = parseFrame(frame);
@@ -226,6 +233,7 @@ export class PowerShellNodeExecutor implements NodeExecutor {
       const start = (w: PowerShellWorker) => {
         if (settled) return this.release(w);
         worker = w;
+        started = false;
         if (stopping) return settle(stopping);
         w.begin({
           type: 'run',
@@ -237,6 +245,11 @@ export class PowerShellNodeExecutor implements NodeExecutor {
         }, onFrame, (exit) => {
           if (settled || worker !== w) return;
           worker = undefined;
+          // A worker that died before taking the command (it was dying while idle) never began it: another one runs it, once.
+          if (!started && !stopping && !retried && !this.disposed) {
+            retried = true;
+            return this.acquire(waiter);
+          }
           settle(stopping ?? crashed(target, command.cmdlet, w.pid, exit));
         });
       };

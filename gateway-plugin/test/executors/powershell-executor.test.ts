@@ -262,6 +262,17 @@ describe('the PowerShell executor under real pwsh', () => {
     assert.notDeepEqual(e.workerPids(), [pid]);
   });
 
+  it('runs a command handed to a worker that was dying while idle on another worker, since it never began', async () => {
+    const e = executor({ workers: 1 });
+    await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    const [pid] = e.workerPids();
+    process.kill(-pid!, 'SIGKILL');
+    // In the same tick the pool has not heard of the death yet and hands the command to the dead worker.
+    const result = await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
+    assert.equal(result.objects.length, 1);
+    assert.notDeepEqual(e.workerPids(), [pid]);
+  });
+
   it('refuses unknown nodes, malformed host names and malformed commands without starting a worker', async () => {
     const spawned: number[] = [];
     const e = executor({ onSpawn: ({ pid }) => spawned.push(pid) });
