@@ -252,7 +252,7 @@ describe('the PowerShell executor under real pwsh', () => {
     await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
     const [pid] = e.workerPids();
     const hung = e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1500));
     process.kill(-pid!, 'SIGKILL'); // the worker's process group: pwsh itself, also behind the .NET tool's launcher
     const { error } = await timed(hung);
     assert.equal((error as ExecutorError).code, 'ExecutorUnavailable');
@@ -296,11 +296,11 @@ describe('the PowerShell executor under real pwsh', () => {
     const [pid] = e.workerPids();
     const hung = timed(e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000 }));
     const queued = timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 60_000 }));
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000));
     e.dispose();
     assert.equal(((await hung).error as ExecutorError).code, 'ExecutorUnavailable');
     assert.equal(((await queued).error as ExecutorError).code, 'ExecutorUnavailable');
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000));
     assert.ok(!alive(pid!));
     assert.equal(((await timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 1000 }))).error as ExecutorError).code, 'ExecutorUnavailable');
   });
