@@ -74,10 +74,11 @@ if (!pwsh || !pwshVersion(pwsh)) {
     );
   }
   pwsh = installed ? findPwsh() : undefined;
-  if (installed && (!pwsh || !pwshVersion(pwsh))) {
+  const version = pwsh ? pwshVersion(pwsh) : undefined;
+  if (installed && !version) {
     pwshMissing(`PowerShell ${PWSH_VERSION} is not usable: ${join(homedir(), '.dotnet', 'tools', 'pwsh')} does not run. Run it by hand to see why.`);
   } else if (installed) {
-    console.error(`PowerShell ${pwshVersion(pwsh)} is ready at ${pwsh}.`);
+    console.error(`PowerShell ${version} is ready at ${pwsh}.`);
   }
 }
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -10,10 +9,12 @@ import { ExecutorFixture, str } from '../src/executors/cluster-state';
 import type { CommandErrorRecord } from '../src/executors/executor-error';
 import { ExecutorError } from '../src/executors/executor-error';
 import type { ResultObject } from '../src/executors/node-executor';
-import { defaultPowerShellPath, powershellRoot } from '../src/executors/powershell-files';
+import { powershellRoot } from '../src/executors/powershell-files';
 import { SimulatedNodeExecutor } from '../src/executors/simulated-executor';
 import { COMMAND_TABLE, findCommand, ParameterValue } from '../src/policy/command-table';
 import { HCI_TEST_MODULES, hciFixtureClock, hciTestModuleFor, writeHciFixture } from './helpers/hci-fixture';
+import { buildHciTestModules, hciTestModulesDir } from './helpers/local-cluster';
+import { PWSH } from './helpers/pwsh';
 
 /**
  * The HCI test modules (powershell/test/hci) in real PowerShell against the
@@ -56,7 +57,6 @@ interface Expected {
   terminating: CommandErrorRecord | null;
 }
 
-const PWSH = defaultPowerShellPath();
 const fixture = loadFixture() as ExecutorFixture;
 const nodes = fixture.nodes.map((n) => n.name);
 const n01 = nodes[0]!;
@@ -188,11 +188,9 @@ describe('HCI test modules in real PowerShell', { timeout: 240_000 }, () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'hci-test-modules-'));
-    // One module folder per checkout, kept between runs so the build can skip the compile.
-    const modules = join(tmpdir(), `hci-test-modules-${createHash('sha1').update(powershellRoot()).digest('hex').slice(0, 10)}`);
+    const modules = hciTestModulesDir('modules');
     const env = { ...process.env, PSModulePath: [modules, process.env['PSModulePath'] ?? ''].filter(Boolean).join(delimiter), HCI_TEST_FIXTURE: join(work, 'hci-fixture.json') };
-    const build = await runPwsh(['-File', join(powershellRoot(), 'test', 'Build-HciTestModules.ps1'), '-OutputDirectory', modules], env, 180_000);
-    process.stderr.write(`# ${build.stdout.trim()} (${build.ms} ms with pwsh's start)\n`);
+    await buildHciTestModules(modules);
 
     writeHciFixture(env.HCI_TEST_FIXTURE);
     cases = buildCases();

@@ -14,7 +14,7 @@ import type { ExecutorError } from './executor-error';
  */
 
 /** Kept of PowerShell's stderr, for the message when it exits without reporting an error. */
-const STDERR_KEPT = 8 * 1024;
+export const STDERR_KEPT = 8 * 1024;
 /** After a kill, how long to wait for the process to be reaped before settling anyway. */
 const REAP_WAIT_MS = 5000;
 
@@ -72,14 +72,7 @@ export function runPowerShell<F, T>(options: PowerShellChildOptions<F, T>): Powe
     const { errors, signal } = options;
     let child: ChildProcess;
     try {
-      child = spawn(options.powershellPath, options.args as string[], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        shell: false,
-        windowsHide: true,
-        env: options.env ?? process.env,
-        // Its own process group, so a kill reaches PowerShell behind a launcher (see killTree).
-        detached: process.platform !== 'win32',
-      });
+      child = spawnPowerShell(options.powershellPath, options.args, options.env);
     } catch (error) {
       return reject(errors.startFailed((error as Error).message, true));
     }
@@ -180,11 +173,31 @@ export function runPowerShell<F, T>(options: PowerShellChildOptions<F, T>): Powe
   return { result, cancel: () => cancel() };
 }
 
+/**
+ * Starts PowerShell with fixed arguments: no shell, piped stdio, and its own
+ * process group, so that {@link killTree} reaches PowerShell itself when the
+ * path is a launcher (the .NET global tool's `pwsh` starts `dotnet pwsh.dll`
+ * as a child). Throws when the start fails at once.
+ */
+export function spawnPowerShell(path: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): ChildProcess {
+  return spawn(path, args as string[], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    shell: false,
+    windowsHide: true,
+    env: env ?? process.env,
+    detached: process.platform !== 'win32',
+  });
+}
+
+/** "exited with code 1" or "was killed by SIGKILL". */
+export function describeExit(exit: PowerShellExit): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
 /** The message for PowerShell exiting non-zero without a fatal frame; `where` goes before the stderr excerpt. */
 export function exitWithoutError(exit: PowerShellExit, where = ''): string {
-  const why = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const stderr = exit.stderr.trim();
-  return `PowerShell ${why} without reporting an error${where}${stderr ? `: ${preview(stderr)}` : ''}`;
+  return `PowerShell ${describeExit(exit)} without reporting an error${where}${stderr ? `: ${preview(stderr)}` : ''}`;
 }
 
 /** At most 200 characters of a text, for error messages. */

@@ -6,9 +6,9 @@ import {
   nodeUnreachable, protocolError, unknownNode,
 } from './executor-error';
 import { assertCommandShape, completeResult, NodeExecutor, NodeResult, ResultChunk, ResultObject, RunOptions } from './node-executor';
-import { isObject, preview, readFrameLine } from './powershell-child';
+import { describeExit, isObject, preview, readFrameLine } from './powershell-child';
 import { defaultPowerShellPath, winrmTransportModule } from './powershell-files';
-import { describeExit, PowerShellWorker, WorkerExit, WorkerFrame } from './powershell-worker';
+import { PowerShellWorker, WorkerExit, WorkerFrame } from './powershell-worker';
 
 /**
  * The production executor: runs a checked command on a real node through
@@ -276,7 +276,12 @@ export class PowerShellNodeExecutor implements NodeExecutor {
       return waiter.take(worker);
     }
     if (this.all.size < this.size) {
-      const worker = this.spawn();
+      let worker: PowerShellWorker;
+      try {
+        worker = this.spawn();
+      } catch (error) {
+        return waiter.fail(new Error(`${this.powershellPath} could not be started: ${(error as Error).message}`));
+      }
       worker.ready.then(
         () => waiter.take(worker),
         (error: Error) => {

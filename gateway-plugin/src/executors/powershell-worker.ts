@@ -1,6 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { killTree, readFrameLine } from './powershell-child';
+import { describeExit, killTree, PowerShellExit, readFrameLine, spawnPowerShell, STDERR_KEPT } from './powershell-child';
 import { gatewayScript } from './powershell-files';
 
 /**
@@ -30,13 +30,7 @@ export interface WorkerOptions {
 }
 
 /** How a worker ended: its exit code or signal, and the end of its stderr. */
-export interface WorkerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-const STDERR_KEPT = 8 * 1024;
+export type WorkerExit = PowerShellExit;
 
 export class PowerShellWorker {
   readonly child: ChildProcess;
@@ -53,15 +47,7 @@ export class PowerShellWorker {
   private outputBytes = 0;
 
   constructor(private readonly options: WorkerOptions) {
-    this.child = spawn(options.powershellPath, workerArgs(options.transportModule), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      shell: false,
-      windowsHide: true,
-      env: options.env ?? process.env,
-      // Its own process group, so a kill reaches PowerShell itself when the path is a launcher
-      // (the .NET global tool's pwsh starts `dotnet pwsh.dll` as a child).
-      detached: process.platform !== 'win32',
-    });
+    this.child = spawnPowerShell(options.powershellPath, workerArgs(options.transportModule), options.env);
     let readyResolve!: () => void;
     let readyReject!: (error: Error) => void;
     this.ready = new Promise<void>((resolve, reject) => {
@@ -170,10 +156,5 @@ export class PowerShellWorker {
     commandExit?.(exit);
     for (const listener of this.exitListeners.splice(0)) listener(exit);
   }
-}
-
-/** "exited with code 1" or "was killed by SIGKILL". */
-export function describeExit(exit: WorkerExit): string {
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 

@@ -52,12 +52,21 @@ export function buildHciTestModules(dir: string): Promise<void> {
 }
 
 /**
+ * Where the compiled stand-in modules are kept between runs: one folder per
+ * checkout and `suite`, so test files running at once never compile into the
+ * same folder.
+ */
+export function hciTestModulesDir(suite: string): string {
+  return join(tmpdir(), `hci-test-modules-${createHash('sha1').update(powershellRoot()).digest('hex').slice(0, 10)}-${suite}`);
+}
+
+/**
  * Makes a local cluster with these nodes. `suite` names the folder the
  * compiled modules are kept in between runs (one per test file, so files
  * running at once never compile into the same folder).
  */
 export async function localCluster(suite: string, nodes: readonly string[], options: HciFixtureOptions = {}): Promise<LocalCluster> {
-  const modules = join(tmpdir(), `hci-test-modules-${createHash('sha1').update(powershellRoot()).digest('hex').slice(0, 10)}-${suite}`);
+  const modules = hciTestModulesDir(suite);
   await buildHciTestModules(modules);
   const root = mkdtempSync(join(tmpdir(), `local-cluster-${suite}-`));
   const nodesRoot = join(root, 'nodes');

@@ -23,13 +23,3 @@ export function pwshJson<T = unknown>(scriptFile: string, input: unknown, env: N
     child.stdin!.end(JSON.stringify(input));
   });
 }
-
-/** Runs PowerShell text under real pwsh (the test's own text, never product input) and returns its stdout. */
-export function pwshCommand(script: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(PWSH, ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', script], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`pwsh failed: ${error.message}\n${stderr}`));
-      resolve(stdout);
-    });
-  });
-}
