@@ -35,7 +35,7 @@ describe('the PowerShell files', () => {
   });
 
   it('include every script the gateway runs', () => {
-    const expected = ['RemoteSupport.Gateway.psm1', 'RemoteSupport.WinRM.psm1', 'Start-CommandWorker.ps1', ...Object.values(CLUSTER_SCRIPT_FILES)].map((f) => gatewayScript(f));
+    const expected = ['Initialize-GatewayScript.ps1', 'RemoteSupport.Gateway.psm1', 'RemoteSupport.WinRM.psm1', 'Start-CommandWorker.ps1', ...Object.values(CLUSTER_SCRIPT_FILES)].map((f) => gatewayScript(f));
     for (const file of expected) assert.ok(files.includes(file), `${relative(root, file)} exists`);
     assert.ok(files.length >= expected.length + 5, 'the test tools and stand-ins are parsed too');
   });

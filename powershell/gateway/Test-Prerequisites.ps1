@@ -18,11 +18,7 @@
 param(
   [Parameter(Mandatory)] [string] $TransportModule
 )
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-Set-StrictMode -Version 3.0
-Import-Module -Name (Join-Path $PSScriptRoot 'RemoteSupport.Gateway.psm1')
-Import-Module -Name $TransportModule
+. (Join-Path $PSScriptRoot 'Initialize-GatewayScript.ps1') $TransportModule
 
 $inspectNode = {
   param([string] $ModuleName, [string[]] $ConfigurationNames, [string[]] $ProbeHosts, [int] $ProbeTimeoutMs)
