@@ -15,6 +15,7 @@ import { RetentionJanitor } from './lifecycle/retention-janitor';
 import { AgentDeployer, defaultJeaOptions } from './operations/agent-deployer';
 import { jeaFiles } from './policy/jea-files';
 import { RemoteSupportDesk } from './service/remote-support-desk';
+import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
@@ -103,7 +104,7 @@ export async function startGateway(
     // A real deployment installs the agent with PowerShell on the configured nodes; the embedded default simulates them.
     const cluster: ClusterTarget = config.executor.kind === 'powershell' ? realCluster(config) : new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
     if (cluster instanceof PowerShellClusterTarget) opened.push(() => cluster.dispose());
-    const agents = new AgentDeployer(db, cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
+    const agents = new AgentDeployer(new AgentLedger(db), cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
     agents.recoverAfterRestart();
     if (cluster instanceof SimulatedCluster) cluster.restoreInstalled(agents.installedNodes());
     const interrupted = sessions.interruptOpenSessions();

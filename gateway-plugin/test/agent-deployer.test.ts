@@ -5,6 +5,7 @@ import { SimulatedCluster, loadFixture } from '../src/cluster/simulated-cluster'
 import { FakeClock } from '../src/domain/clock';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { AgentDeployer } from '../src/operations/agent-deployer';
+import { AgentLedger } from '../src/store/agent-ledger';
 import { Db, openDatabase } from '../src/store/database';
 import { tempDir } from './helpers/gateway-fixture';
 
@@ -26,7 +27,7 @@ describe('AgentDeployer on the simulated cluster', () => {
     const seen: LiveEvent[] = [];
     events.subscribe((e) => seen.push(e));
     const cluster = new SimulatedCluster(loadFixture(), { stepDelayMs });
-    return { dir, db, clock, events, seen, cluster, agents: new AgentDeployer(db, cluster, clock, events) };
+    return { dir, db, clock, events, seen, cluster, agents: new AgentDeployer(new AgentLedger(db), cluster, clock, events) };
   }
 
   it('installs on all four nodes in parallel and publishes each step', async () => {
@@ -72,7 +73,7 @@ describe('AgentDeployer on the simulated cluster', () => {
     const w = world(1000);
     w.agents.start('install', [], 'alice');
     // A second deployer on the same database stands for the restarted gateway.
-    const restarted = new AgentDeployer(w.db as Db, w.cluster, w.clock, w.events);
+    const restarted = new AgentDeployer(new AgentLedger(w.db as Db), w.cluster, w.clock, w.events);
     assert.equal(restarted.recoverAfterRestart(), 1);
     assert.equal(restarted.latest()!.status, 'interrupted');
     assert.ok(restarted.nodes().every((n) => n.state === 'Failed' && /restart/.test(n.detail ?? '')));

@@ -15,6 +15,7 @@ import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { ExecutorError } from '../src/executors/executor-error';
 import { AgentDeployer, AgentOperation, defaultJeaOptions } from '../src/operations/agent-deployer';
 import { JeaFile, jeaFiles, SESSION_CONFIGURATION_NAME } from '../src/policy/jea-files';
+import { AgentLedger } from '../src/store/agent-ledger';
 import { openDatabase } from '../src/store/database';
 import { timed } from './fixtures/executor-harness';
 import { expectExecutorError, gone, readLogEntries } from './fixtures/pwsh-test-helpers';
@@ -371,7 +372,7 @@ describe('AgentDeployer with the PowerShell cluster target', () => {
         env: { ...process.env, FAKE_PWSH_LOG: join(logDir, 'log.jsonl'), FAKE_PWSH_STEP_MS: '150' },
         timeoutMs: 20_000,
       });
-      const agents = new AgentDeployer(db, target, clock, events);
+      const agents = new AgentDeployer(new AgentLedger(db), target, clock, events);
       const { operation, done } = agents.start('install', [], 'alice');
       assert.deepEqual(operation.nodes.map((n) => n.stepsTotal), [5, 5, 5]);
       const finished = await done;

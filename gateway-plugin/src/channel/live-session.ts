@@ -9,9 +9,7 @@ import { NodeExecutor } from '../executors/node-executor';
 import { CheckResult } from '../policy/command-checker';
 import { commandsForLevel } from '../policy/command-table';
 import { AccessLevel } from '../domain/access-level';
-import { ConsentLedger } from '../store/consent-ledger';
-import { SessionLedger, SessionRecord } from '../store/session-ledger';
-import { TranscriptWriter } from '../store/transcript-writer';
+import type { GrantStore, SessionRecord, SessionStore, TranscriptSink } from '../ports/store-ports';
 import { ClientMessage, CLOSE_CODES, ServerMessage } from './protocol';
 
 /** The socket side of a session: how it talks to the engineer. */
@@ -23,9 +21,9 @@ export interface SessionSocket {
 export interface LiveSessionDeps {
   cluster: ClusterTarget;
   clock: Clock;
-  consent: ConsentLedger;
-  sessions: SessionLedger;
-  writer: TranscriptWriter;
+  consent: GrantStore;
+  sessions: SessionStore;
+  writer: TranscriptSink;
   executor: NodeExecutor;
   check: (line: string, level: AccessLevel) => CheckResult;
   idleTimeoutMs: number;

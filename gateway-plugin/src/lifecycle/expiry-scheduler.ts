@@ -1,6 +1,6 @@
 import { Clock, Disposable } from '../domain/clock';
 import { Grant } from '../domain/grant';
-import { ConsentLedger } from '../store/consent-ledger';
+import type { GrantExpiryStore } from '../ports/store-ports';
 
 /**
  * Ends grants at their exact expiry time. Holds one timer, armed for the
@@ -14,7 +14,7 @@ export class ExpiryScheduler implements Disposable {
   private disposed = false;
 
   constructor(
-    private readonly ledger: ConsentLedger,
+    private readonly ledger: GrantExpiryStore,
     private readonly clock: Clock,
     private readonly onError: (e: unknown) => void = () => {},
   ) {

@@ -1,7 +1,6 @@
 import { Clock, Disposable } from '../domain/clock';
 import { transcriptCutoff } from '../domain/retention';
-import { ConsentLedger } from '../store/consent-ledger';
-import { SessionLedger } from '../store/session-ledger';
+import type { GrantExpiryStore, SessionStore } from '../ports/store-ports';
 
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -15,8 +14,8 @@ export class RetentionJanitor implements Disposable {
   private disposed = false;
 
   constructor(
-    private readonly sessions: SessionLedger,
-    private readonly grants: ConsentLedger,
+    private readonly sessions: Pick<SessionStore, 'purgeEndedBefore'>,
+    private readonly grants: Pick<GrantExpiryStore, 'purgeEndedBefore'>,
     private readonly clock: Clock,
     private readonly intervalMs = PURGE_INTERVAL_MS,
     private readonly onError: (e: unknown) => void = () => {},

@@ -3,7 +3,7 @@ import { ClusterTarget } from '../cluster/cluster-target';
 import { Clock } from '../domain/clock';
 import { createError, fieldError } from '../domain/errors';
 import { EventHub } from '../events/event-hub';
-import { Db } from '../store/database';
+import type { AgentOperation, AgentState, AgentStore, NodeAgent, NodeProgress, OperationKind, OperationStatus } from '../ports/store-ports';
 import { JeaFile, jeaFiles, JeaOptions } from '../policy/jea-files';
 
 /**
@@ -16,62 +16,7 @@ export function defaultJeaOptions(clusterName: string): JeaOptions {
   return { groups: { Diagnostics: `${netbios}\\RemoteSupport-Diagnostics`, DiagnosticsRepair: `${netbios}\\RemoteSupport-DiagnosticsRepair` } };
 }
 
-export type AgentState = 'NotInstalled' | 'Installing' | 'Installed' | 'Removing' | 'Failed';
-export type OperationKind = 'install' | 'remove';
-export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
-
-export interface NodeAgent {
-  node: string;
-  state: AgentState;
-  version: string | null;
-  detail: string | null;
-  updatedAt: number | null;
-}
-
-export interface NodeProgress {
-  node: string;
-  status: 'pending' | 'running' | 'succeeded' | 'failed';
-  step: string | null;
-  stepsDone: number;
-  stepsTotal: number;
-  error: string | null;
-}
-
-export interface AgentOperation {
-  id: string;
-  cluster: string;
-  kind: OperationKind;
-  status: OperationStatus;
-  /** ISO 8601, like every time the API returns. */
-  startedAt: string;
-  finishedAt: string | null;
-  startedBy: string;
-  nodes: NodeProgress[];
-}
-
-interface OperationRow {
-  id: string;
-  cluster: string;
-  kind: OperationKind;
-  status: OperationStatus;
-  started_at: number;
-  finished_at: number | null;
-  started_by: string;
-  progress: string;
-}
-
-function toOperation(r: OperationRow): AgentOperation {
-  return {
-    id: r.id,
-    cluster: r.cluster,
-    kind: r.kind,
-    status: r.status,
-    startedAt: new Date(r.started_at).toISOString(),
-    finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
-    startedBy: r.started_by,
-    nodes: JSON.parse(r.progress) as NodeProgress[],
-  };
-}
+export type { AgentOperation, AgentState, NodeAgent, NodeProgress, OperationKind, OperationStatus } from '../ports/store-ports';
 
 /**
  * Installs and removes the remote support agent on a cluster's nodes, all
@@ -83,7 +28,7 @@ export class AgentDeployer {
   private readonly running = new Map<string, Promise<AgentOperation>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly store: AgentStore,
     private readonly cluster: ClusterTarget,
     private readonly clock: Clock,
     private readonly events: EventHub,
@@ -93,25 +38,15 @@ export class AgentDeployer {
 
   /** Marks operations a previous run left running as interrupted, and their nodes as failed. */
   recoverAfterRestart(): number {
-    const now = this.clock.now();
-    return this.db.transaction(() => {
-      this.db
-        .prepare("UPDATE agent_nodes SET state = 'Failed', detail = 'Interrupted by a gateway restart; run it again', updated_at = ? WHERE state IN ('Installing', 'Removing')")
-        .run(now);
-      return this.db.prepare("UPDATE agent_operations SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(now).changes;
-    })();
+    return this.store.recoverAfterRestart(this.clock.now());
   }
 
   /** The agent state of every node of the cluster. */
   nodes(): NodeAgent[] {
-    const rows = this.db.prepare('SELECT * FROM agent_nodes WHERE cluster = ?').all(this.cluster.name) as {
-      node: string; state: AgentState; version: string | null; detail: string | null; updated_at: number;
-    }[];
+    const states = this.store.nodeStates(this.cluster.name);
     return this.cluster.nodes().map((n) => {
-      const r = rows.find((x) => x.node === n.name);
-      return r
-        ? { node: n.name, state: r.state, version: r.version, detail: r.detail, updatedAt: r.updated_at }
-        : { node: n.name, state: 'NotInstalled', version: null, detail: null, updatedAt: null };
+      const recorded = states.get(n.name);
+      return recorded ? { node: n.name, ...recorded } : { node: n.name, state: 'NotInstalled', version: null, detail: null, updatedAt: null };
     });
   }
 
@@ -138,12 +73,7 @@ export class AgentDeployer {
     const progress: NodeProgress[] = targets.map((node) => ({ node, status: 'pending', step: null, stepsDone: 0, stepsTotal, error: null }));
     const now = this.clock.now();
     const busyState: AgentState = kind === 'install' ? 'Installing' : 'Removing';
-    this.db.transaction(() => {
-      this.db
-        .prepare("INSERT INTO agent_operations (id, cluster, kind, status, started_at, started_by, progress) VALUES (?, ?, ?, 'running', ?, ?, ?)")
-        .run(id, this.cluster.name, kind, now, startedBy, JSON.stringify(progress));
-      for (const node of targets) this.setNode(node, busyState, null, null);
-    })();
+    this.store.beginOperation({ id, cluster: this.cluster.name, kind, startedAt: now, startedBy, nodes: progress }, busyState);
     const operation = this.operation(id)!;
     this.events.publish('agent.progress', this.cluster.name, operation);
     const done = this.run(id, kind, progress);
@@ -153,16 +83,12 @@ export class AgentDeployer {
   }
 
   operation(id: string): AgentOperation | null {
-    const row = this.db.prepare('SELECT * FROM agent_operations WHERE id = ?').get(id) as OperationRow | undefined;
-    return row ? toOperation(row) : null;
+    return this.store.operation(id);
   }
 
   /** The cluster's most recent operation, or null. */
   latest(): AgentOperation | null {
-    const row = this.db
-      .prepare('SELECT * FROM agent_operations WHERE cluster = ? ORDER BY started_at DESC, rowid DESC LIMIT 1')
-      .get(this.cluster.name) as OperationRow | undefined;
-    return row ? toOperation(row) : null;
+    return this.store.latest(this.cluster.name);
   }
 
   /** The files an install puts on each node. */
@@ -177,7 +103,7 @@ export class AgentDeployer {
 
   private async run(id: string, kind: OperationKind, progress: NodeProgress[]): Promise<AgentOperation> {
     const save = () => {
-      this.db.prepare('UPDATE agent_operations SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
+      this.store.saveProgress(id, progress);
       this.events.publish('agent.progress', this.cluster.name, this.operation(id));
     };
     await Promise.all(
@@ -208,18 +134,13 @@ export class AgentDeployer {
       }),
     );
     const status: OperationStatus = progress.every((p) => p.status === 'succeeded') ? 'succeeded' : 'failed';
-    this.db.prepare('UPDATE agent_operations SET status = ?, finished_at = ?, progress = ? WHERE id = ?').run(status, this.clock.now(), JSON.stringify(progress), id);
+    this.store.finishOperation(id, status, this.clock.now(), progress);
     const finished = this.operation(id)!;
     this.events.publish('agent.finished', this.cluster.name, finished);
     return finished;
   }
 
   private setNode(node: string, state: AgentState, version: string | null, detail: string | null): void {
-    this.db
-      .prepare(
-        `INSERT INTO agent_nodes (cluster, node, state, version, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (cluster, node) DO UPDATE SET state = excluded.state, version = excluded.version, detail = excluded.detail, updated_at = excluded.updated_at`,
-      )
-      .run(this.cluster.name, node, state, version, detail, this.clock.now());
+    this.store.setNode(this.cluster.name, node, state, version, detail, this.clock.now());
   }
 }

@@ -10,8 +10,7 @@ import { TranscriptEntry, verifyChain, ChainCheck } from '../domain/transcript';
 import { TranscriptExport } from '../domain/transcript-export';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
-import { ConsentLedger } from '../store/consent-ledger';
-import { SessionLedger, SessionRecord } from '../store/session-ledger';
+import type { GrantStore, SessionRecord, SessionStore } from '../ports/store-ports';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -75,8 +74,8 @@ export class RemoteSupportDesk {
   constructor(
     readonly cluster: ClusterTarget,
     private readonly clock: Clock,
-    private readonly consent: ConsentLedger,
-    private readonly sessions: SessionLedger,
+    private readonly consent: GrantStore,
+    private readonly sessions: SessionStore,
     private readonly agents: AgentDeployer,
   ) {}
 

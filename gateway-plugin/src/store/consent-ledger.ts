@@ -4,6 +4,7 @@ import { Clock } from '../domain/clock';
 import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
 import { expiredGrantCutoff } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
+import type { GrantExpiryStore, GrantStore } from '../ports/store-ports';
 import { Db } from './database';
 import { SecretBox } from './secret-box';
 
@@ -46,7 +47,7 @@ function toGrant(row: GrantRow): Grant {
  * SQLite. Every change commits (with fsync) before the method returns, and is
  * then published as a live event.
  */
-export class ConsentLedger {
+export class ConsentLedger implements GrantStore, GrantExpiryStore {
   private readonly changeListeners = new Set<() => void>();
   private readonly expiredListeners = new Set<(grant: Grant) => void>();
 

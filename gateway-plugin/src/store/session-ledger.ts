@@ -4,40 +4,10 @@ import { Clock } from '../domain/clock';
 import { transcriptCutoff } from '../domain/retention';
 import { entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 import { EventHub } from '../events/event-hub';
+import type { PendingEntry, SearchHit, SessionRecord, SessionStore } from '../ports/store-ports';
 import { Db } from './database';
 
-/** An entry waiting to be written. */
-export interface PendingEntry {
-  sessionId: string;
-  kind: TranscriptKind;
-  node: string | null;
-  text: string;
-}
-
-export interface SearchHit {
-  sessionId: string;
-  seq: number;
-  at: number;
-  kind: TranscriptKind;
-  node: string | null;
-  engineer: string;
-  /** The matching text with the words in [brackets]. */
-  snippet: string;
-}
-
-export interface SessionRecord {
-  id: string;
-  cluster: string;
-  grantId: string;
-  engineer: string;
-  supportCase: string | null;
-  accessLevel: AccessLevel;
-  nodes: string[];
-  startedAt: number;
-  endedAt: number | null;
-  endReason: SessionEndReason | null;
-  commandCount: number;
-}
+export type { PendingEntry, SearchHit, SessionRecord } from '../ports/store-ports';
 
 interface SessionRow {
   id: string;
@@ -85,7 +55,7 @@ function toEntry(r: EntryRow): TranscriptEntry {
 }
 
 /** Sessions and their hash-chained transcripts. Reads never return anything past the 90-day window. */
-export class SessionLedger {
+export class SessionLedger implements SessionStore {
   private readonly lastEntry;
   private readonly clusterOf;
   private readonly insertEntry;

@@ -1,5 +1,6 @@
 import { TranscriptEntry } from '../domain/transcript';
-import { PendingEntry, SessionLedger } from './session-ledger';
+import type { PendingEntry, TranscriptSink } from '../ports/store-ports';
+import { SessionLedger } from './session-ledger';
 
 /**
  * Group commit for transcripts. Concurrent sessions queue their entries; one
@@ -8,7 +9,7 @@ import { PendingEntry, SessionLedger } from './session-ledger';
  * its entry is durable, and durability does not cap throughput at one fsync
  * per command.
  */
-export class TranscriptWriter {
+export class TranscriptWriter implements TranscriptSink {
   private queue: { item: PendingEntry; resolve: (e: TranscriptEntry) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
   private flushes = 0;

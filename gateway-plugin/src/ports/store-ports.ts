@@ -1,0 +1,146 @@
+import type { AccessLevel } from '../domain/access-level';
+import type { Grant, GrantRequest } from '../domain/grant';
+import type { SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
+
+/*
+ * What the service, the support channel, the lifecycle jobs and the agent
+ * deployer need from the store. The SQLite classes in store/ implement these;
+ * nothing outside store/ and the composition root names them, so a second
+ * store can come later without touching the layers above.
+ */
+
+/** The record of consent: grants, supersedes, revokes and expiries. */
+export interface GrantStore {
+  /** Records a new grant; an open grant of the cluster is superseded in the same transaction. */
+  grant(cluster: string, request: GrantRequest, grantedBy: string): { grant: Grant; superseded: Grant | null };
+  /** Ends the cluster's open grant, or returns null when there is none. */
+  revoke(cluster: string, revokedBy: string): Grant | null;
+  /** The cluster's grant in force now, or null. */
+  active(cluster: string): Grant | null;
+  list(cluster: string, includeExpired: boolean): Grant[];
+  byId(id: string): Grant | null;
+  /** The decrypted SAS credential a grant carries, or null. */
+  sasCredentialOf(id: string): string | null;
+}
+
+/** What the expiry timer and the retention janitor need of the grant store. */
+export interface GrantExpiryStore {
+  /** Ends every grant whose expiry has passed; returns them. */
+  expireDue(): Grant[];
+  /** The earliest expiry of an open grant, or null. */
+  nextExpiry(): number | null;
+  /** Deletes grants that ended before `cutoff`; returns how many. */
+  purgeEndedBefore(cutoff: number): number;
+  /** Called for each grant that expires; returns the function that stops listening. */
+  onExpired(listener: (grant: Grant) => void): () => void;
+  /** Called after any change to the grants; returns the function that stops listening. */
+  onChange(listener: () => void): () => void;
+}
+
+/** An entry waiting to be written. */
+export interface PendingEntry {
+  sessionId: string;
+  kind: TranscriptKind;
+  node: string | null;
+  text: string;
+}
+
+export interface SearchHit {
+  sessionId: string;
+  seq: number;
+  at: number;
+  kind: TranscriptKind;
+  node: string | null;
+  engineer: string;
+  /** The matching text with the words in [brackets]. */
+  snippet: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  cluster: string;
+  grantId: string;
+  engineer: string;
+  supportCase: string | null;
+  accessLevel: AccessLevel;
+  nodes: string[];
+  startedAt: number;
+  endedAt: number | null;
+  endReason: SessionEndReason | null;
+  commandCount: number;
+}
+
+/** Sessions and their hash-chained transcripts. */
+export interface SessionStore {
+  open(input: { cluster: string; grantId: string; engineer: string; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord;
+  /** Ends an open session; returns it, or null when it was not open. */
+  end(sessionId: string, reason: SessionEndReason): SessionRecord | null;
+  /** Moves an open session to a new grant (a supersede); false when the session is no longer open. */
+  rebind(sessionId: string, grantId: string, accessLevel: AccessLevel): boolean;
+  /** Ends every open session of a grant. */
+  endForGrant(grantId: string, reason: SessionEndReason): SessionRecord[];
+  /** Marks sessions a previous run left open as interrupted; returns how many. */
+  interruptOpenSessions(): number;
+  live(cluster: string): SessionRecord[];
+  history(cluster: string, from: number): SessionRecord[];
+  get(cluster: string, id: string): SessionRecord | null;
+  transcript(sessionId: string, offset: number, limit: number): { total: number; entries: TranscriptEntry[] };
+  allEntries(sessionId: string): TranscriptEntry[];
+  search(cluster: string, query: string, from: number, limit: number): SearchHit[];
+  /** Deletes sessions (and their transcripts) that ended before `cutoff`; returns how many. */
+  purgeEndedBefore(cutoff: number): number;
+}
+
+/** Where a live session writes its transcript: resolves once the entry is durable. */
+export interface TranscriptSink {
+  write(sessionId: string, kind: TranscriptKind, node: string | null, text: string): Promise<TranscriptEntry>;
+}
+
+export type AgentState = 'NotInstalled' | 'Installing' | 'Installed' | 'Removing' | 'Failed';
+export type OperationKind = 'install' | 'remove';
+export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+export interface NodeAgent {
+  node: string;
+  state: AgentState;
+  version: string | null;
+  detail: string | null;
+  updatedAt: number | null;
+}
+
+export interface NodeProgress {
+  node: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed';
+  step: string | null;
+  stepsDone: number;
+  stepsTotal: number;
+  error: string | null;
+}
+
+export interface AgentOperation {
+  id: string;
+  cluster: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  /** ISO 8601, like every time the API returns. */
+  startedAt: string;
+  finishedAt: string | null;
+  startedBy: string;
+  nodes: NodeProgress[];
+}
+
+/** The recorded agent state of each node, and the install and remove operations. */
+export interface AgentStore {
+  /** Marks operations a previous run left running as interrupted, and their nodes as failed; returns how many operations. */
+  recoverAfterRestart(now: number): number;
+  /** The recorded state of the cluster's nodes (nodes never touched have no record). */
+  nodeStates(cluster: string): Map<string, Omit<NodeAgent, 'node'>>;
+  /** Records a new running operation and marks its nodes busy, in one transaction. */
+  beginOperation(op: { id: string; cluster: string; kind: OperationKind; startedAt: number; startedBy: string; nodes: NodeProgress[] }, busyState: AgentState): void;
+  saveProgress(id: string, nodes: readonly NodeProgress[]): void;
+  finishOperation(id: string, status: OperationStatus, finishedAt: number, nodes: readonly NodeProgress[]): void;
+  setNode(cluster: string, node: string, state: AgentState, version: string | null, detail: string | null, at: number): void;
+  operation(id: string): AgentOperation | null;
+  /** The cluster's most recent operation, or null. */
+  latest(cluster: string): AgentOperation | null;
+}
