@@ -1,36 +1,35 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
 import { serveFolder } from './api/static-files';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
-import { loadFixture, SimulatedCluster } from './cluster/simulated-cluster';
+import { EntraTokenValidator, trustingFetch } from './auth/entra-token-validator';
+import { LiveSessionDeps } from './channel/live-session';
+import { SupportChannel } from './channel/support-channel';
+import type { ClusterBackend } from './cluster/cluster-backend';
 import type { ClusterTarget } from './cluster/cluster-target';
-import { PowerShellClusterTarget } from './cluster/powershell-cluster';
+import { PowerShellBackend } from './cluster/powershell-backend';
 import { GatewayConfig } from './config/config';
-import { Clock, SystemClock } from './domain/clock';
+import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
+import type { NodeExecutor } from './executors/node-executor';
+import type { LocalIdentityProvider } from './identity/local-identity-provider';
 import { ExpiryScheduler } from './lifecycle/expiry-scheduler';
 import { RetentionJanitor } from './lifecycle/retention-janitor';
 import { AgentDeployer, defaultJeaOptions } from './operations/agent-deployer';
+import { checkCommand } from './policy/command-checker';
 import { jeaFiles } from './policy/jea-files';
 import { RemoteSupportDesk } from './service/remote-support-desk';
+import type { SimulatedCluster } from './simulator/simulated-cluster';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
-import { loadOrCreateTls } from './tls/certificates';
-import { EntraTokenValidator, trustingFetch } from './auth/entra-token-validator';
-import { SupportChannel } from './channel/support-channel';
-import { LiveSessionDeps } from './channel/live-session';
-import { DEFAULT_ENGINEER_ROLE, DEFAULT_GATEWAY_AUDIENCE, LocalIdentityProvider } from './identity/local-identity-provider';
-import { NodeExecutor } from './executors/node-executor';
-import { SimulatedNodeExecutor } from './executors/simulated-executor';
-import { PowerShellNodeExecutor } from './executors/powershell-executor';
-import { checkCommand } from './policy/command-checker';
 import { TranscriptWriter } from './store/transcript-writer';
-import { MINUTE_MS } from './domain/clock';
+import { loadOrCreateTls, TlsMaterial } from './tls/certificates';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
 export interface GatewayPointer {
@@ -75,230 +74,337 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** The clock every expiry, retention and idle decision asks; test mode's movable wall clock when absent. */
+  clock?: Clock;
+  log?: (line: string) => void;
+  /** Runs commands instead of the configured executor (tests). */
+  executor?: NodeExecutor;
+}
+
+type Log = (line: string) => void;
+
+/**
+ * Everything start-up opened, closed in reverse order of opening: on
+ * shutdown, and when a later step of start-up fails.
+ */
+class Teardown {
+  private readonly steps: (() => unknown)[] = [];
+  private closing: Promise<void> | null = null;
+
+  /** Registers what undoes the step just taken. */
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  /** Runs every step once, newest first; a failing step does not stop the rest, and the first failure is thrown at the end. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      let failure: { error: unknown } | null = null;
+      for (const step of this.steps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+      if (failure) throw failure.error;
+    })();
+    return this.closing;
+  }
+}
+
 /**
  * The composition root: opens the store, recovers what a previous run left
  * (expiries that came due, interrupted sessions and agent operations), wires
- * the parts and starts listening.
+ * the parts and starts listening. Test-only parts (the simulator, the local
+ * identity provider, the movable clock) are loaded only in the modes that use
+ * them.
  */
-export async function startGateway(
-  config: GatewayConfig,
-  options: { clock?: Clock; log?: (line: string) => void; executor?: NodeExecutor } = {},
-): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const systemClock = new SystemClock(config.mode === 'test');
-  const clock = options.clock ?? systemClock;
-
   if (config.mode === 'production' && !config.engineerAuth) throw new Error('production mode needs engineerAuth; the local identity provider is refused');
+  const { clock, testClock } = await buildClock(config, options.clock);
   const tls = await loadOrCreateTls(config.dataDir, config.tls.certFile, config.tls.keyFile);
-
-  // Whatever start-up opens is closed again, in reverse order, if a later step fails.
-  const opened: (() => unknown)[] = [];
+  const teardown = new Teardown();
   try {
-    const db = openDatabase(config.dataDir);
-    opened.push(() => db.close());
-    const secrets = SecretBox.open(config.dataDir);
-    const events = new EventHub(() => clock.now());
-    const consent = new ConsentLedger(db, clock, secrets, events);
-    const sessions = new SessionLedger(db, clock, events);
-
-    // A real deployment installs the agent with PowerShell on the configured nodes; the embedded default simulates them.
-    const cluster: ClusterTarget = config.executor.kind === 'powershell' ? realCluster(config) : new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
-    if (cluster instanceof PowerShellClusterTarget) opened.push(() => cluster.dispose());
-    const agents = new AgentDeployer(new AgentLedger(db), cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
-    agents.recoverAfterRestart();
-    if (cluster instanceof SimulatedCluster) cluster.restoreInstalled(agents.installedNodes());
-    const interrupted = sessions.interruptOpenSessions();
-    if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
-
     const logError = (what: string) => (e: unknown) => log(`${what} failed: ${e instanceof Error ? e.stack : String(e)}`);
-    const scheduler = new ExpiryScheduler(consent, clock, logError('expiring grants'));
-    opened.push(() => scheduler.dispose());
-    const janitor = new RetentionJanitor(sessions, consent, clock, undefined, logError('purging old transcripts'));
-    opened.push(() => janitor.dispose());
-    janitor.start();
-
-    const desk = new RemoteSupportDesk(cluster, clock, consent, sessions, agents);
-    const desks = new Map([[desk.name, desk]]);
-
-    let auth: AdminAuthenticator;
-    let localCredential: LocalCredentialAuthenticator | null = null;
-    if (config.auth.mode === 'entra') {
-      auth = new EntraAdminAuthenticator(config.auth, log);
-    } else {
-      localCredential = LocalCredentialAuthenticator.open(config.dataDir);
-      auth = localCredential;
-    }
-
-    // Engineers' tokens: Entra ID when configured, else the local identity provider (never in production).
-    let identityProvider: LocalIdentityProvider | null = null;
-    let validator: EntraTokenValidator;
-    let engineerRole: string;
-    if (config.engineerAuth) {
-      validator = new EntraTokenValidator(config.engineerAuth, log);
-      engineerRole = config.engineerAuth.engineerRole;
-    } else {
-      identityProvider = await LocalIdentityProvider.start({ dataDir: config.dataDir, certFile: tls.certFile, keyFile: tls.keyFile, host: '127.0.0.1' });
-      const idp = identityProvider;
-      opened.push(() => idp.stop());
-      validator = new EntraTokenValidator(
-        { issuer: identityProvider.issuer, audience: DEFAULT_GATEWAY_AUDIENCE, jwksUri: identityProvider.jwksUri, fetch: trustingFetch(tls.cert) },
-        log,
-      );
-      engineerRole = DEFAULT_ENGINEER_ROLE;
-    }
-
-    const writer = new TranscriptWriter(sessions);
-    // The embedded default runs commands on the simulated cluster; a deployment passes the PowerShell remoting executor.
-    const executor =
-      options.executor ??
-      (config.executor.kind === 'powershell'
-        ? new PowerShellNodeExecutor({
-            nodes: cluster.nodes().map((n) => n.name),
-            ...(config.executor.powershellPath ? { powershellPath: config.executor.powershellPath } : {}),
-            ...(config.executor.endpointName ? { endpointName: config.executor.endpointName } : {}),
-            ...(config.executor.workers ? { workers: config.executor.workers } : {}),
-          })
-        : new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock }));
-    opened.push(() => executor.dispose?.());
-    const deps: LiveSessionDeps = {
-      cluster,
-      clock,
-      consent,
-      sessions,
-      writer,
-      executor,
-      check: checkCommand,
-      idleTimeoutMs: config.channel.idleTimeoutMinutes * MINUTE_MS,
-      commandTimeoutMs: config.channel.commandTimeoutSeconds * 1000,
-    };
-
-    const app = buildAdminApi({
-      desks,
-      auth,
-      events,
-      tls,
-      log,
-      ...(config.mode === 'test' && !options.clock ? { testClock: systemClock } : {}),
-      ...(config.mode === 'test' ? { testFaults: faultInjector(cluster, executor) } : {}),
-    });
-    // The extension in the project's WAC-shell host page, when built; else a status page.
-    const repoRoot = resolve(__dirname, '..', '..', '..');
-    const hostDir = join(repoRoot, 'host');
-    const extensionDir = join(repoRoot, 'dist', 'extension');
-    const uiBuilt = existsSync(join(hostDir, 'index.html')) && existsSync(join(extensionDir, 'index.html'));
-    if (uiBuilt) {
-      serveFolder(app, '/extension/', extensionDir, { spaFallback: true });
-      serveFolder(app, '/', hostDir);
-    } else {
-      app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
-    }
-
-    const channel = new SupportChannel({ server: app.server, validator, engineerRole, clusters: new Map([[cluster.name, deps]]), log, clock });
-    opened.push(() => channel.close());
+    const store = buildStore(config, clock, teardown);
+    const { backend, agents } = await buildCluster(config, clock, store, options.executor, teardown);
+    const interrupted = store.sessions.interruptOpenSessions();
+    if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
+    const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
+    const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
+    const localCredential = config.auth.mode === 'entra' ? null : LocalCredentialAuthenticator.open(config.dataDir);
+    const auth: AdminAuthenticator = config.auth.mode === 'entra' ? new EntraAdminAuthenticator(config.auth, log) : localCredential!;
+    const engineers = await buildEngineerAuth(config, tls, log, teardown);
+    const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log, testClock, backend }, teardown);
+    const uiServed = serveUi(app, desk.name);
+    const channel = buildChannel(config, app, { backend, clock, store, engineers, log }, teardown);
     desk.attachLiveSessions(channel);
     // Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open.
     scheduler.onExpired((grant) => {
       channel
         .endSessionsOfCluster(grant.cluster, 'expired')
-        .then(() => sessions.endForGrant(grant.id, 'expired'))
+        .then(() => store.sessions.endForGrant(grant.id, 'expired'))
         .catch(logError('ending the sessions of an expired grant'));
     });
     scheduler.start();
+    const { url, port } = await listen(app, config);
+    writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode }, teardown);
 
-    try {
-      await app.listen({ host: config.host, port: config.port });
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'EADDRINUSE') throw new Error(`Port ${config.port} on ${config.host} is in use; stop what uses it or pass --port <another port> (0 picks a free one)`);
-      throw e;
-    }
-    const port = (app.server.address() as AddressInfo).port;
-    const hostInUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `https://${hostInUrl}:${port}`;
-    const pointer: GatewayPointer = { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode };
-    const pointerPath = join(config.dataDir, 'gateway.json');
-    writeFileSync(pointerPath, JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
-
-    let closed = false;
     return {
       url,
       port,
       config,
       desk,
-      cluster,
-      simulatedCluster: cluster instanceof SimulatedCluster ? cluster : null,
+      cluster: backend.target,
+      simulatedCluster: backend.simulatedCluster,
       clock,
-      events,
+      events: store.events,
       scheduler,
       janitor,
-      sessions,
-      consent,
+      sessions: store.sessions,
+      consent: store.consent,
       agents,
       localCredential,
       caCert: tls.cert,
-      uiServed: uiBuilt,
-      db,
+      uiServed,
+      db: store.db,
       channel,
-      writer,
-      executor,
-      identityProvider,
-      channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(cluster.name)}`,
-      async close() {
-        if (closed) return;
-        closed = true;
-        await channel.close();
-        await app.close();
-        await identityProvider?.stop();
-        executor.dispose?.();
-        if (cluster instanceof PowerShellClusterTarget) cluster.dispose();
-        await agents.idle();
-        removePointer(pointerPath, url);
-        scheduler.dispose();
-        janitor.dispose();
-        db.close();
-      },
+      writer: store.writer,
+      executor: backend.executor,
+      identityProvider: engineers.identityProvider,
+      channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(desk.name)}`,
+      close: () => teardown.close(),
     };
   } catch (e) {
-    for (const close of opened.reverse()) {
-      try {
-        await close();
-      } catch {
-        // Keep closing the rest; the start-up error is the one to report.
-      }
-    }
+    // The start-up error is the one to report; closing what was opened is best effort.
+    await teardown.close().catch(() => {});
     throw e;
   }
 }
 
 export { FEATURE_PREFIX };
 
-/**
- * Test mode only: takes a simulated node offline (for agent installs and
- * commands alike), slows it or hangs it.
- */
-function faultInjector(cluster: ClusterTarget, executor: NodeExecutor) {
-  return (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => {
-    if (!(executor instanceof SimulatedNodeExecutor) || !(cluster instanceof SimulatedCluster)) throw new Error('fault injection needs the simulated cluster and executor');
-    if (!cluster.nodes().some((n) => n.name === node)) return false;
-    if (faults.offline !== undefined) {
-      cluster.setNodeOnline(node, !faults.offline);
-      executor.setOffline(node, faults.offline);
-    }
-    if (faults.delayMs !== undefined) executor.setDelay(node, faults.delayMs);
-    if (faults.hang !== undefined) executor.setHang(node, faults.hang);
-    return true;
+/** The given clock, else the wall clock; test mode's wall clock can be moved through the test API. */
+async function buildClock(config: GatewayConfig, given: Clock | undefined): Promise<{ clock: Clock; testClock: AdjustableClock | undefined }> {
+  if (given) return { clock: given, testClock: undefined };
+  if (config.mode !== 'test') return { clock: new SystemClock(), testClock: undefined };
+  const { TestClock } = await import('./test-support/test-clock.js');
+  const testClock = new TestClock();
+  return { clock: testClock, testClock };
+}
+
+interface Store {
+  db: Db;
+  events: EventHub;
+  consent: ConsentLedger;
+  sessions: SessionLedger;
+  agentLedger: AgentLedger;
+  writer: TranscriptWriter;
+}
+
+/** The SQLite store and the event hub its changes are published on. */
+function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown): Store {
+  const db = openDatabase(config.dataDir);
+  teardown.add(() => db.close());
+  const secrets = SecretBox.open(config.dataDir);
+  const events = new EventHub(() => clock.now());
+  const sessions = new SessionLedger(db, clock, events);
+  return {
+    db,
+    events,
+    consent: new ConsentLedger(db, clock, secrets, events),
+    sessions,
+    agentLedger: new AgentLedger(db),
+    writer: new TranscriptWriter(sessions),
   };
 }
 
-/** The configured real cluster, installed and checked through PowerShell (config.ts makes sure the section is complete). */
-function realCluster(config: GatewayConfig): PowerShellClusterTarget {
+/** A cluster backend as the gateway holds it: the parts, and the simulated cluster when there is one. */
+interface BuiltBackend {
+  target: ClusterTarget;
+  executor: NodeExecutor;
+  simulatedCluster: SimulatedCluster | null;
+  injectFaults: ClusterBackend['injectFaults'];
+}
+
+/**
+ * The cluster backend and the agent deployer that installs on it. A real
+ * deployment reaches its nodes with PowerShell; the embedded default and
+ * tests load the simulator.
+ */
+async function buildCluster(
+  config: GatewayConfig,
+  clock: Clock,
+  store: Store,
+  executor: NodeExecutor | undefined,
+  teardown: Teardown,
+): Promise<{ backend: BuiltBackend; agents: AgentDeployer }> {
+  let backend: ClusterBackend;
+  let simulatedCluster: SimulatedCluster | null = null;
+  if (config.executor.kind === 'powershell') {
+    backend = powershellBackend(config, executor);
+  } else {
+    const { SimulatedBackend } = await import('./simulator/simulated-backend.js');
+    const { loadFixture } = await import('./simulator/fixture.js');
+    const simulated = new SimulatedBackend({ fixture: loadFixture(config.cluster.fixture), clock, stepDelayMs: config.cluster.stepDelayMs, ...(executor ? { executor } : {}) });
+    simulatedCluster = simulated.target;
+    backend = simulated;
+  }
+  const agents = new AgentDeployer(store.agentLedger, backend.target, clock, store.events, jeaFiles(config.jea ?? defaultJeaOptions(backend.target.name)));
+  // Disposing the backend first cuts any install still running, so waiting for the deployer is short.
+  teardown.add(async () => {
+    backend.dispose();
+    await agents.idle();
+  });
+  agents.recoverAfterRestart();
+  backend.restoreInstalled?.(agents.installedNodes());
+  return {
+    backend: { target: backend.target, executor: backend.executor, simulatedCluster, injectFaults: backend.injectFaults?.bind(backend) },
+    agents,
+  };
+}
+
+/** The configured real cluster, installed, checked and reached through PowerShell (config.ts makes sure the section is complete). */
+function powershellBackend(config: GatewayConfig, executor: NodeExecutor | undefined): PowerShellBackend {
   const { name, nodes, registered } = config.cluster;
-  if (name === undefined || nodes === undefined || registered === undefined) {
+  if (name === undefined || nodes === undefined || registered === undefined || config.executor.kind !== 'powershell') {
     throw new Error('executor.kind "powershell" needs cluster.name, cluster.nodes and cluster.registered');
   }
-  const powershellPath = config.executor.kind === 'powershell' ? config.executor.powershellPath : undefined;
+  const { powershellPath, endpointName, workers } = config.executor;
   const transcriptDirectory = config.jea?.transcriptDirectory;
-  return new PowerShellClusterTarget({ name, nodes, registered, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) });
+  return new PowerShellBackend(
+    { name, nodes, registered, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) },
+    executor ?? { ...(powershellPath ? { powershellPath } : {}), ...(endpointName ? { endpointName } : {}), ...(workers ? { workers } : {}) },
+  );
+}
+
+/** The expiry timer and the retention janitor. */
+function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => (e: unknown) => void, teardown: Teardown) {
+  const scheduler = new ExpiryScheduler(store.consent, clock, logError('expiring grants'));
+  teardown.add(() => scheduler.dispose());
+  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'));
+  teardown.add(() => janitor.dispose());
+  janitor.start();
+  return { scheduler, janitor };
+}
+
+interface EngineerAuth {
+  validator: EntraTokenValidator;
+  engineerRole: string;
+  identityProvider: LocalIdentityProvider | null;
+}
+
+/** Engineers' tokens: Entra ID when configured, else the local identity provider (never in production). */
+async function buildEngineerAuth(config: GatewayConfig, tls: TlsMaterial, log: Log, teardown: Teardown): Promise<EngineerAuth> {
+  if (config.engineerAuth) {
+    return { validator: new EntraTokenValidator(config.engineerAuth, log), engineerRole: config.engineerAuth.engineerRole, identityProvider: null };
+  }
+  const { DEFAULT_ENGINEER_ROLE, DEFAULT_GATEWAY_AUDIENCE, LocalIdentityProvider } = await import('./identity/local-identity-provider.js');
+  const identityProvider = await LocalIdentityProvider.start({ dataDir: config.dataDir, certFile: tls.certFile, keyFile: tls.keyFile, host: '127.0.0.1' });
+  teardown.add(() => identityProvider.stop());
+  const validator = new EntraTokenValidator(
+    { issuer: identityProvider.issuer, audience: DEFAULT_GATEWAY_AUDIENCE, jwksUri: identityProvider.jwksUri, fetch: trustingFetch(tls.cert) },
+    log,
+  );
+  return { validator, engineerRole: DEFAULT_ENGINEER_ROLE, identityProvider };
+}
+
+/** The admin API (and, in test mode, the clock and fault routes). */
+function buildHttpServer(
+  config: GatewayConfig,
+  parts: { desk: RemoteSupportDesk; auth: AdminAuthenticator; events: EventHub; tls: TlsMaterial; log: Log; testClock: AdjustableClock | undefined; backend: BuiltBackend },
+  teardown: Teardown,
+): FastifyInstance {
+  const { desk, auth, events, tls, log, testClock, backend } = parts;
+  const injectFaults = backend.injectFaults;
+  const app = buildAdminApi({
+    desks: new Map([[desk.name, desk]]),
+    auth,
+    events,
+    tls,
+    log,
+    ...(config.mode === 'test' && testClock ? { testClock } : {}),
+    ...(config.mode === 'test'
+      ? {
+          testFaults: (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => {
+            if (!injectFaults) throw new Error('fault injection needs the simulated cluster');
+            return injectFaults(node, faults);
+          },
+        }
+      : {}),
+  });
+  teardown.add(() => app.close());
+  return app;
+}
+
+/** The extension in the project's WAC-shell host page, when built; else a status page. Returns whether the extension is served. */
+function serveUi(app: FastifyInstance, cluster: string): boolean {
+  const repoRoot = resolve(__dirname, '..', '..', '..');
+  const hostDir = join(repoRoot, 'host');
+  const extensionDir = join(repoRoot, 'dist', 'extension');
+  const uiBuilt = existsSync(join(hostDir, 'index.html')) && existsSync(join(extensionDir, 'index.html'));
+  if (uiBuilt) {
+    serveFolder(app, '/extension/', extensionDir, { spaFallback: true });
+    serveFolder(app, '/', hostDir);
+  } else {
+    app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(cluster)));
+  }
+  return uiBuilt;
+}
+
+/** The engineers' WebSocket channel, on the admin API's server. */
+function buildChannel(
+  config: GatewayConfig,
+  app: FastifyInstance,
+  parts: { backend: BuiltBackend; clock: Clock; store: Store; engineers: EngineerAuth; log: Log },
+  teardown: Teardown,
+): SupportChannel {
+  const { backend, clock, store, engineers, log } = parts;
+  const deps: LiveSessionDeps = {
+    cluster: backend.target,
+    clock,
+    consent: store.consent,
+    sessions: store.sessions,
+    writer: store.writer,
+    executor: backend.executor,
+    check: checkCommand,
+    idleTimeoutMs: config.channel.idleTimeoutMinutes * MINUTE_MS,
+    commandTimeoutMs: config.channel.commandTimeoutSeconds * 1000,
+  };
+  const channel = new SupportChannel({
+    server: app.server,
+    validator: engineers.validator,
+    engineerRole: engineers.engineerRole,
+    clusters: new Map([[backend.target.name, deps]]),
+    log,
+    clock,
+  });
+  teardown.add(() => channel.close());
+  return channel;
+}
+
+/** Listens on the configured address; returns the URL clients use. */
+async function listen(app: FastifyInstance, config: GatewayConfig): Promise<{ url: string; port: number }> {
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new Error(`Port ${config.port} on ${config.host} is in use; stop what uses it or pass --port <another port> (0 picks a free one)`);
+    throw e;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const hostInUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { url: `https://${hostInUrl}:${port}`, port };
+}
+
+/** Writes gateway.json for the CLI, and removes it again on shutdown. */
+function writePointer(config: GatewayConfig, pointer: GatewayPointer, teardown: Teardown): void {
+  const path = join(config.dataDir, 'gateway.json');
+  writeFileSync(path, JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
+  teardown.add(() => removePointer(path, pointer.url));
 }
 
 /** Removes gateway.json on shutdown, unless another gateway has since written its own there. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { versionAtLeast } from '../src/cluster/cluster-target';
-import { SimulatedCluster, loadFixture } from '../src/cluster/simulated-cluster';
-import { FakeClock } from '../src/domain/clock';
+import { SimulatedBackend } from '../src/simulator/simulated-backend';
+import { FakeClock } from '../src/test-support/fake-clock';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { AgentDeployer } from '../src/operations/agent-deployer';
 import { AgentLedger } from '../src/store/agent-ledger';
@@ -26,8 +26,9 @@ describe('AgentDeployer on the simulated cluster', () => {
     const events = new EventHub(() => clock.now());
     const seen: LiveEvent[] = [];
     events.subscribe((e) => seen.push(e));
-    const cluster = new SimulatedCluster(loadFixture(), { stepDelayMs });
-    return { dir, db, clock, events, seen, cluster, agents: new AgentDeployer(new AgentLedger(db), cluster, clock, events) };
+    const backend = new SimulatedBackend({ clock, stepDelayMs });
+    const cluster = backend.target;
+    return { dir, db, clock, events, seen, backend, cluster, agents: new AgentDeployer(new AgentLedger(db), cluster, clock, events) };
   }
 
   it('installs on all four nodes in parallel and publishes each step', async () => {

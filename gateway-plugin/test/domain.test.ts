@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { levelsIncludedBy } from '../src/domain/access-level';
-import { FakeClock, MINUTE_MS, DAY_MS } from '../src/domain/clock';
+import { MINUTE_MS, DAY_MS } from '../src/domain/clock';
+import { FakeClock } from '../src/test-support/fake-clock';
 import { EXPIRE_IN_MINUTES, isValidExpireInMinutes } from '../src/domain/duration';
 import { isRemoteSupportError, RemoteSupportError } from '../src/domain/errors';
 import { expiryOf, grantState, parseGrantRequest } from '../src/domain/grant';

@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { AGENT_MODULE_DIRECTORY, CLUSTER_SCRIPT_FILES, clusterScriptArgs, INSTALL_STEP_IDS, REMOVE_STEP_IDS } from '../src/cluster/cluster-scripts';
 import { gatewayScript, winrmTransportModule } from '../src/executors/powershell-files';
-import { loadFixture, SimulatedCluster } from '../src/cluster/simulated-cluster';
+import { SimulatedBackend } from '../src/simulator/simulated-backend';
 import {
   agentFilePathProblem, DEFAULT_PROXY_ENDPOINTS, parseClusterFrame, PowerShellClusterOptions, PowerShellClusterTarget,
 } from '../src/cluster/powershell-cluster';
-import { FakeClock } from '../src/domain/clock';
+import { FakeClock } from '../src/test-support/fake-clock';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { ExecutorError } from '../src/executors/executor-error';
 import { AgentDeployer, AgentOperation, defaultJeaOptions } from '../src/operations/agent-deployer';
@@ -233,7 +233,7 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
   it('parses the prerequisites into checks with the simulated ids, titles and remedies', async () => {
     const t = cluster({ nodes: ['hci-n01', 'agent-node', 'dead-node', 'nomodule-node', 'oldmodule-node'] });
     const checks = await t.prerequisites();
-    const simulated = await new SimulatedCluster(loadFixture()).prerequisites();
+    const simulated = await new SimulatedBackend({ clock: new FakeClock() }).target.prerequisites();
     assert.deepEqual(
       checks.map((c) => c.id),
       [

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runConsole } from '../src/console/console-run';
 import { verifyChain } from '../src/domain/transcript';
-import { SimulatedNodeExecutor } from '../src/executors/simulated-executor';
+import { SimulatedNodeExecutor } from '../src/simulator/simulated-executor';
 import { CLUSTER, FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 
 const CASE = '2611250010001234';

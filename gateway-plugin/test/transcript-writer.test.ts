@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { DAY_MS, FakeClock } from '../src/domain/clock';
+import { DAY_MS } from '../src/domain/clock';
+import { FakeClock } from '../src/test-support/fake-clock';
 import { TERMS_VERSION } from '../src/domain/terms';
 import { verifyChain } from '../src/domain/transcript';
 import { EventHub } from '../src/events/event-hub';

@@ -1,7 +1,8 @@
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse } from 'node:http';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE } from '../auth/admin-auth';
-import { SystemClock } from '../domain/clock';
+import type { AdjustableClock } from '../domain/clock';
+import { statusOf } from './error-status';
 import { createError, fieldError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { readObject } from '../domain/input';
 import { EventHub, LiveEvent } from '../events/event-hub';
@@ -18,7 +19,7 @@ export interface AdminApiOptions {
   events: EventHub;
   tls?: { cert: string; key: string };
   /** Test mode only: the movable clock behind /api/test/clock. */
-  testClock?: SystemClock;
+  testClock?: AdjustableClock;
   /** Test mode only: fault injection behind /api/test/faults. */
   testFaults?: (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => boolean;
   log?: (line: string) => void;
@@ -63,12 +64,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   app.setErrorHandler((error: unknown, _request, reply) => {
     const err = toCatalogError(error);
-    if (err.status >= 500) log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
-    void reply.code(err.status).header('cache-control', 'no-store').send({ error: err.toBody() });
+    if (statusOf(err.code) >= 500) log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
+    void reply.code(statusOf(err.code)).header('cache-control', 'no-store').send({ error: err.toBody() });
   });
   app.setNotFoundHandler((request, reply) => {
     const err = createError('RouteNotFound', `No API operation answers ${request.method} ${request.url.split('?')[0]}`);
-    void reply.code(err.status).send({ error: err.toBody() });
+    void reply.code(statusOf(err.code)).send({ error: err.toBody() });
   });
 
   app.addHook('onRequest', async (_request, reply) => {

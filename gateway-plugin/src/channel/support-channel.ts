@@ -3,7 +3,8 @@ import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { bearer } from '../auth/admin-auth';
 import { EntraTokenValidator } from '../auth/entra-token-validator';
-import { createError, ERROR_CATALOG, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
+import { statusOf } from '../api/error-status';
+import { createError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { SessionEndReason } from '../domain/transcript';
 import { Clock } from '../domain/clock';
 import { LiveSession, LiveSessionDeps } from './live-session';
@@ -188,7 +189,7 @@ export class SupportChannel {
 
 /** Answers a refused upgrade with a plain HTTP error carrying the catalog body. */
 function refuse(socket: Duplex, err: RemoteSupportError): void {
-  const status = ERROR_CATALOG[err.code].status;
+  const status = statusOf(err.code);
   const body = JSON.stringify({ error: err.toBody() });
   const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error';
   try {

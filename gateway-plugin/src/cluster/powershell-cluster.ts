@@ -1,4 +1,3 @@
-import defaultFixture from './fixtures/hci-cluster.json';
 import { ExecutorError, ExecutorErrorCode, protocolError } from '../executors/executor-error';
 import { exitWithoutError, isObject, readFrameLine, runPowerShell } from '../executors/powershell-child';
 import { ACCESS_LEVELS } from '../domain/access-level';
@@ -10,7 +9,11 @@ import {
 import {
   AGENT_MODULE_DIRECTORY, CLUSTER_PROTOCOL_VERSION, clusterScriptArgs, ClusterOperation, INSTALL_STEP_IDS, REMOVE_STEP_IDS,
 } from './cluster-scripts';
+import { DEFAULT_PROXY_ENDPOINTS, ProxyEndpoint } from './proxy-endpoints';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
+
+export { DEFAULT_PROXY_ENDPOINTS } from './proxy-endpoints';
+export type { ProxyEndpoint } from './proxy-endpoints';
 
 /**
  * The cluster target of a real deployment: installs and removes the agent
@@ -21,16 +24,6 @@ import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VE
  * Install and remove report each step as the script reaches it.
  */
 
-/** An endpoint the nodes must reach on 443, and the host name a probe connects to (a wildcard cannot be probed). */
-export interface ProxyEndpoint {
-  endpoint: string;
-  probe: string;
-}
-
-/** The reference's proxy allowlist, with a host to probe for each (the simulated cluster's fixture holds the same list). */
-export const DEFAULT_PROXY_ENDPOINTS: readonly ProxyEndpoint[] = Object.freeze(
-  defaultFixture.proxyEndpoints.map(({ endpoint, probe }) => Object.freeze({ endpoint, probe })),
-);
 
 /** The module the prerequisites look for on each node, and the oldest version that passes. */
 export const AZ_STACK_HCI_MODULE = 'Az.StackHCI';

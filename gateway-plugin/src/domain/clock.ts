@@ -13,6 +13,13 @@ export interface Clock {
   setTimer(at: number, fn: () => void): Disposable;
 }
 
+/** A clock test mode can move forward (through the test API); the production server never builds one. */
+export interface AdjustableClock extends Clock {
+  advance(ms: number): void;
+  /** How far the clock has been moved, in milliseconds. */
+  readonly offset: number;
+}
+
 /** setTimeout cannot wait longer than 2^31-1 ms; longer waits are chained. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -24,15 +31,13 @@ interface PendingTimer {
 }
 
 /**
- * The wall clock, with an offset that only test mode may move (see
- * {@link SystemClock.advance}). Moving the offset re-arms every timer, so a
- * timer whose time has now passed fires at once.
+ * The wall clock. Its offset is always 0 here; the test clock
+ * (test-support/test-clock.ts) moves it and calls {@link SystemClock.rearm},
+ * so a timer whose time has then passed fires at once.
  */
 export class SystemClock implements Clock {
-  private offsetMs = 0;
+  protected offsetMs = 0;
   private readonly timers = new Set<PendingTimer>();
-
-  constructor(private readonly allowAdvance = false) {}
 
   now(): number {
     return Date.now() + this.offsetMs;
@@ -51,15 +56,9 @@ export class SystemClock implements Clock {
     };
   }
 
-  /** Moves the clock forward. Refused unless the clock was made for test mode. */
-  advance(ms: number): void {
-    if (!this.allowAdvance) throw new Error('This clock cannot be moved outside test mode');
-    this.offsetMs += ms;
+  /** Re-arms every pending timer after the offset moved. */
+  protected rearm(): void {
     for (const timer of this.timers) this.arm(timer);
-  }
-
-  get offset(): number {
-    return this.offsetMs;
   }
 
   private arm(timer: PendingTimer): void {
@@ -77,52 +76,6 @@ export class SystemClock implements Clock {
     }, Math.min(delay, MAX_TIMEOUT_MS));
     // A pending expiry must not keep a finished CLI or test process alive.
     timer.handle.unref?.();
-  }
-}
-
-/**
- * A clock that only moves when told to. Timers fire synchronously, in time
- * order, inside {@link FakeClock.advance} / {@link FakeClock.set}.
- */
-export class FakeClock implements Clock {
-  private current: number;
-  private readonly timers: { at: number; fn: () => void; seq: number; done: boolean }[] = [];
-  private seq = 0;
-
-  constructor(start: number | Date = Date.UTC(2026, 10, 25, 9, 0, 0)) {
-    this.current = typeof start === 'number' ? start : start.getTime();
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  setTimer(at: number, fn: () => void): Disposable {
-    const timer = { at, fn, seq: this.seq++, done: false };
-    this.timers.push(timer);
-    return { dispose: () => { timer.done = true; } };
-  }
-
-  advance(ms: number): void {
-    this.set(this.current + ms);
-  }
-
-  set(to: number): void {
-    for (;;) {
-      const due = this.timers
-        .filter((t) => !t.done && t.at <= to)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      due.done = true;
-      this.current = Math.max(this.current, due.at);
-      due.fn();
-    }
-    this.current = Math.max(this.current, to);
-  }
-
-  /** Number of timers still waiting; tests use it to prove nothing leaks. */
-  get pendingTimers(): number {
-    return this.timers.filter((t) => !t.done).length;
   }
 }
 

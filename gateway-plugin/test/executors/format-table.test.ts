@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { EXECUTOR_ERROR_CODES, EXECUTOR_ERROR_SUMMARIES, formatErrorRecord } from '../../src/executors/executor-error';
 import { formatDateTime, formatObjects, formatStorageSize, formatTable, OUTPUT_VIEWS } from '../../src/executors/format-table';
 import { resultText } from '../../src/executors/node-executor';
-import { SIMULATED_CMDLETS } from '../../src/executors/simulated-cmdlets';
+import { SIMULATED_CMDLETS } from '../../src/simulator/simulated-cmdlets';
 import { COMMAND_TABLE } from '../../src/policy/command-table';
 
 describe('console text in PowerShell\'s layout', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadFixture } from '../../src/cluster/simulated-cluster';
-import { ExecutorFixture } from '../../src/executors/cluster-state';
+import { loadFixture } from '../../src/simulator/fixture';
+import { ExecutorFixture } from '../../src/simulator/cluster-state';
 import { outputView } from '../../src/executors/format-table';
 import { NodeResult } from '../../src/executors/node-executor';
 import { COMMAND_TABLE, ParameterValue, ValueRule } from '../../src/policy/command-table';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { loadFixture } from '../../src/cluster/simulated-cluster';
+import { loadFixture } from '../../src/simulator/fixture';
 import { ResultChunk } from '../../src/executors/node-executor';
-import { SimulatedNodeExecutor } from '../../src/executors/simulated-executor';
+import { SimulatedNodeExecutor } from '../../src/simulator/simulated-executor';
 import { checked, fixtureWith, harnessPerTest, SimulatedClusterHarness, timed } from '../fixtures/executor-harness';
 
 const MINUTE = 60_000;

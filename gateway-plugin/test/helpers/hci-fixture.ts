@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { loadFixture, SimulatedClusterFixture } from '../../src/cluster/simulated-cluster';
-import { FakeClock } from '../../src/domain/clock';
-import { ExecutorFixture, SimulatedClusterState, str } from '../../src/executors/cluster-state';
+import { loadFixture, SimulatedClusterFixture } from '../../src/simulator/fixture';
+import { FakeClock } from '../../src/test-support/fake-clock';
+import { ExecutorFixture, SimulatedClusterState, str } from '../../src/simulator/cluster-state';
 import type { ResultObject } from '../../src/executors/node-executor';
-import { simulationFor, TerminatingError } from '../../src/executors/simulated-cmdlets';
+import { simulationFor, TerminatingError } from '../../src/simulator/simulated-cmdlets';
 import { COMMAND_TABLE, ParameterValue } from '../../src/policy/command-table';
 
 /**

@@ -1,14 +1,16 @@
-import type { SimulatedClusterFixture } from '../cluster/simulated-cluster';
 import type { Clock } from '../domain/clock';
-import type { ResultObject, ResultValue } from './node-executor';
+import type { ResultObject, ResultValue } from '../executors/node-executor';
+import type { SimulatedClusterFixture } from './fixture';
 
 /**
  * The live state of a simulated Azure Stack HCI cluster: the objects the
  * allowlisted cmdlets read (from the fixture's `objects` key), and what
  * changes them: services started and stopped per node, nodes going down and
  * their roles failing over, repair jobs progressing with the clock, and the
- * faults a test injects. Each instance owns its state; two executors built
- * from one fixture share nothing.
+ * faults a test injects. The simulated cluster target (installs and
+ * prerequisites) and the simulated executor (commands) read one instance, so
+ * a node taken offline is offline to both; two states built from one fixture
+ * share nothing.
  *
  * Times (VM uptime, job progress, Azure sync) come from the injected clock,
  * so a fake clock moves a repair job to completion without waiting.
@@ -97,6 +99,10 @@ export class SimulatedClusterState {
   readonly domain: string;
   readonly registered: boolean;
   readonly objects: Readonly<SimulatedObjectsFixture>;
+  /** What the prerequisites check finds in the domain and on the network. */
+  readonly kdsRootKey: Readonly<SimulatedClusterFixture['kdsRootKey']>;
+  readonly proxyEndpoints: readonly Readonly<SimulatedClusterFixture['proxyEndpoints'][number]>[];
+  private readonly moduleVersions = new Map<string, string | null>();
 
   private readonly nodeList: string[];
   private readonly faults = new Map<string, NodeFaults>();
@@ -113,12 +119,15 @@ export class SimulatedClusterState {
     this.domain = f.domain;
     this.registered = f.registered;
     this.objects = f.objects ?? {};
+    this.kdsRootKey = f.kdsRootKey;
+    this.proxyEndpoints = f.proxyEndpoints;
     this.clusterName = str(this.objects.cluster?.['Name']) ?? f.name.split('.')[0]!;
     this.nodeList = f.nodes.map((n) => n.name);
     this.createdAt = clock.now();
     const now = this.createdAt;
 
     for (const n of f.nodes) {
+      this.moduleVersions.set(n.name, n.azStackHciModuleVersion);
       this.faults.set(n.name, {
         offline: n.faults?.offline === true || !n.online,
         slowMs: Math.max(0, n.faults?.slowMs ?? 0),
@@ -170,7 +179,17 @@ export class SimulatedClusterState {
     return this.objects.nodes?.[node] ?? {};
   }
 
+  /** The Az.StackHCI module version installed on the node, or null. */
+  moduleVersion(node: string): string | null {
+    return this.moduleVersions.get(this.must(node)) ?? null;
+  }
+
   // ---- faults ----
+
+  /** Whether the node answers on the network (it may still have its cluster service stopped). */
+  isOnline(node: string): boolean {
+    return !this.faultsOf(node).offline;
+  }
 
   faultsOf(node: string): Readonly<NodeFaults> {
     return this.faults.get(this.must(node))!;

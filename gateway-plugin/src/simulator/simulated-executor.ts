@@ -1,14 +1,16 @@
-import { loadFixture, SimulatedClusterFixture } from '../cluster/simulated-cluster';
 import { Clock, SystemClock } from '../domain/clock';
 import type { CheckedCommand } from '../policy/command-table';
 import { SimulatedClusterState } from './cluster-state';
+import { loadFixture, SimulatedClusterFixture } from './fixture';
 import {
   cancelled, commandFailed, commandTimedOut, ExecutorError, executorUnavailable, nodeUnreachable, toExecutorError, unknownNode,
-} from './executor-error';
-import { assertCommandShape, completeResult, NodeExecutor, NodeResult, ResultChunk, RunOptions } from './node-executor';
+} from '../executors/executor-error';
+import { assertCommandShape, completeResult, NodeExecutor, NodeResult, ResultChunk, RunOptions } from '../executors/node-executor';
 import { CmdletOutput, simulationFor, TerminatingError } from './simulated-cmdlets';
 
 export interface SimulatedExecutorOptions {
+  /** The cluster state to run against, shared with the simulated cluster target; built from `fixture` and `clock` when absent. */
+  state?: SimulatedClusterState;
   /** The cluster to simulate; the built-in 4-node cluster when absent. Its `nodes[].faults` seed the faults. */
   fixture?: SimulatedClusterFixture;
   /** Time for uptimes, job progress and Azure sync; the system clock when absent. */
@@ -23,7 +25,7 @@ export interface SimulatedExecutorOptions {
  * The embedded default executor: a simulated Azure Stack HCI cluster that
  * answers every allowlisted cmdlet with realistic objects, changes its state
  * on repair commands, and fails the way real nodes do when told to (offline,
- * slow, hung). Each instance has its own cluster state.
+ * slow, hung). It has its own cluster state unless given one to share.
  */
 export class SimulatedNodeExecutor implements NodeExecutor {
   /** The cluster's live state; a test-mode API reads it and injects faults through the methods below. */
@@ -34,7 +36,7 @@ export class SimulatedNodeExecutor implements NodeExecutor {
   private disposed = false;
 
   constructor(options: SimulatedExecutorOptions = {}) {
-    this.cluster = new SimulatedClusterState(options.fixture ?? loadFixture(), options.clock ?? new SystemClock());
+    this.cluster = options.state ?? new SimulatedClusterState(options.fixture ?? loadFixture(), options.clock ?? new SystemClock());
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 4));
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
   }

@@ -1,7 +1,7 @@
 import type { ParameterValue } from '../policy/command-table';
 import { CLUSTER_SERVICE, FixtureObject, formatTimeSpan, HYPERV_SERVICE, num, SimulatedClusterState, str, strings } from './cluster-state';
-import type { CommandErrorRecord } from './executor-error';
-import type { ResultObject } from './node-executor';
+import type { CommandErrorRecord } from '../executors/executor-error';
+import type { ResultObject } from '../executors/node-executor';
 import { filterByName, sameEnumValue, valueList } from './wildcard';
 
 /**

@@ -1,28 +1,12 @@
-import { readFileSync } from 'node:fs';
-import defaultFixture from './fixtures/hci-cluster.json';
 import { ACCESS_LEVELS } from '../domain/access-level';
 import { endpointName, JeaFile, SESSION_CONFIGURATION_NAME, sessionConfigurationPath } from '../policy/jea-files';
-import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
+import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from '../cluster/cluster-target';
+import { SimulatedClusterState } from './cluster-state';
 
 /** The agent version the simulated install reports. */
 export const AGENT_VERSION = '1.0.0';
 /** The JEA session configuration the agent registers on each node. */
 export const JEA_ENDPOINT_NAME = SESSION_CONFIGURATION_NAME;
-
-export interface SimulatedClusterFixture {
-  name: string;
-  registered: boolean;
-  domain: string;
-  kdsRootKey: { present: boolean; effectiveTime?: string };
-  proxyEndpoints: { endpoint: string; probe: string; reachable: boolean }[];
-  nodes: { name: string; online: boolean; azStackHciModuleVersion: string | null }[];
-}
-
-/** Loads a cluster fixture from a JSON file, or the built-in 4-node cluster when no path is given. */
-export function loadFixture(path?: string): SimulatedClusterFixture {
-  if (!path) return structuredClone(defaultFixture) as SimulatedClusterFixture;
-  return JSON.parse(readFileSync(path, 'utf8')) as SimulatedClusterFixture;
-}
 
 export interface SimulatedClusterOptions {
   /** Time each install/remove step takes, so progress is visible (0 in tests). */
@@ -35,35 +19,34 @@ const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NA
 
 /**
  * A simulated Azure Stack HCI cluster: nodes, registration, prerequisites and
- * the JEA endpoint each node has or lacks. Its state is the fixture's, changed
- * by installs and removes; fault injection (an offline node) comes from the
- * fixture or {@link SimulatedCluster.setNodeOnline}.
+ * the JEA endpoint each node has or lacks. Nodes, registration and faults
+ * are read from the cluster state it shares with the simulated executor, so
+ * a node taken offline ({@link SimulatedCluster.setNodeOnline}) fails both
+ * installs and commands.
  */
 export class SimulatedCluster implements ClusterTarget {
-  private readonly fixture: SimulatedClusterFixture;
   private readonly jeaRegistered = new Set<string>();
   private readonly deployed = new Map<string, JeaFile[]>();
   private readonly stepDelayMs: number;
 
-  constructor(fixture: SimulatedClusterFixture, options: SimulatedClusterOptions = {}) {
-    this.fixture = structuredClone(fixture);
+  constructor(private readonly state: SimulatedClusterState, options: SimulatedClusterOptions = {}) {
     this.stepDelayMs = options.stepDelayMs ?? 0;
   }
 
   get name(): string {
-    return this.fixture.name;
+    return this.state.fqdn;
   }
 
   get registered(): boolean {
-    return this.fixture.registered;
+    return this.state.registered;
   }
 
   nodes(): ClusterNodeInfo[] {
-    return this.fixture.nodes.map((n) => ({ name: n.name, online: n.online }));
+    return this.state.nodes.map((name) => ({ name, online: this.state.isOnline(name) }));
   }
 
   setNodeOnline(node: string, online: boolean): void {
-    this.node(node).online = online;
+    this.state.setOffline(node, !online);
   }
 
   /** Whether the node has the remote support JEA endpoint registered. */
@@ -72,7 +55,7 @@ export class SimulatedCluster implements ClusterTarget {
   }
 
   async prerequisites(): Promise<PrerequisiteCheck[]> {
-    const f = this.fixture;
+    const f = this.state;
     const checks: PrerequisiteCheck[] = [];
     checks.push({
       id: 'kdsRootKey',
@@ -86,8 +69,9 @@ export class SimulatedCluster implements ClusterTarget {
         ? null
         : 'On a domain controller, run Add-KdsRootKey -EffectiveImmediately, then allow time for Active Directory replication (it can take hours) before granting access.',
     });
-    for (const n of f.nodes) {
-      const version = n.azStackHciModuleVersion;
+    for (const name of f.nodes) {
+      const n = { name, online: f.isOnline(name) };
+      const version = f.moduleVersion(name);
       const ok = n.online && version !== null && versionAtLeast(version, MIN_AZ_STACK_HCI_VERSION);
       checks.push({
         id: `module:${n.name}`,
@@ -112,7 +96,8 @@ export class SimulatedCluster implements ClusterTarget {
         remedy: p.reachable ? null : `Allow ${p.endpoint} on port 443 in the proxy and firewall.`,
       });
     }
-    for (const n of f.nodes) {
+    for (const name of f.nodes) {
+      const n = { name };
       const ok = this.jeaRegistered.has(n.name);
       checks.push({
         id: `jea:${n.name}`,
@@ -140,8 +125,8 @@ export class SimulatedCluster implements ClusterTarget {
     for (const title of INSTALL_STEPS) {
       step(title);
       await this.pause(signal);
-      if (!n.online) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and install again`);
-      if (title.startsWith('Checking') && n.azStackHciModuleVersion === null) {
+      if (!this.state.isOnline(n)) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and install again`);
+      if (title.startsWith('Checking') && this.state.moduleVersion(n) === null) {
         throw new Error(`Az.StackHCI is not installed on ${node}; run Install-Module -Name Az.StackHCI there first`);
       }
     }
@@ -160,7 +145,7 @@ export class SimulatedCluster implements ClusterTarget {
     for (const title of REMOVE_STEPS) {
       step(title);
       await this.pause(signal);
-      if (!n.online) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and remove again`);
+      if (!this.state.isOnline(n)) throw new Error(`${node} does not answer on WinRM (port 5985); bring it online and remove again`);
     }
     this.jeaRegistered.delete(node);
     this.deployed.delete(node);
@@ -168,12 +153,16 @@ export class SimulatedCluster implements ClusterTarget {
 
   /** Restores what a previous run of the gateway recorded as installed. */
   restoreInstalled(nodes: string[]): void {
-    for (const n of nodes) if (this.fixture.nodes.some((x) => x.name === n)) this.jeaRegistered.add(n);
+    for (const n of nodes) {
+      const name = this.state.resolveNode(n);
+      if (name) this.jeaRegistered.add(name);
+    }
   }
 
-  private node(name: string) {
-    const n = this.fixture.nodes.find((x) => x.name === name);
-    if (!n) throw new Error(`${name} is not a node of ${this.fixture.name}`);
+  /** The node's name as the cluster spells it. */
+  private node(name: string): string {
+    const n = this.state.resolveNode(name);
+    if (!n) throw new Error(`${name} is not a node of ${this.state.fqdn}`);
     return n;
   }
 
