@@ -156,6 +156,7 @@ export async function startGateway(
             ...(config.executor.powershellPath ? { powershellPath: config.executor.powershellPath } : {}),
             ...(config.executor.endpointName ? { endpointName: config.executor.endpointName } : {}),
             ...(config.executor.workers ? { workers: config.executor.workers } : {}),
+            clock,
           })
         : new SimulatedNodeExecutor({ fixture: loadFixture(config.cluster.fixture), clock }));
     opened.push(() => executor.dispose?.());
