@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -10,13 +10,14 @@ import { loadFixture, SimulatedCluster } from '../src/cluster/simulated-cluster'
 import {
   agentFilePathProblem, DEFAULT_PROXY_ENDPOINTS, parseClusterFrame, PowerShellClusterOptions, PowerShellClusterTarget,
 } from '../src/cluster/powershell-cluster';
+import { AgentInstallResult } from '../src/cluster/cluster-target';
 import { FakeClock } from '../src/domain/clock';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { ExecutorError } from '../src/executors/executor-error';
 import { AgentDeployer, AgentOperation, defaultJeaOptions } from '../src/operations/agent-deployer';
 import { JeaFile, jeaFiles, SESSION_CONFIGURATION_NAME } from '../src/policy/jea-files';
 import { openDatabase } from '../src/store/database';
-import { timed, turns, watch } from './fixtures/executor-harness';
+import { timed, turns, watch, Watched } from './fixtures/executor-harness';
 import { expectExecutorError, gone, readLogEntries } from './fixtures/pwsh-test-helpers';
 import { FEATURE, startTestGateway, tempDir } from './helpers/gateway-fixture';
 
@@ -145,20 +146,25 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
   });
 
   it('reports each install step as the script reaches it, in order', async () => {
-    const t = cluster({ env: { ...process.env, FAKE_PWSH_LOG: log, FAKE_PWSH_STEP_MS: '150' } });
-    const seen: { at: number; title: string }[] = [];
-    const started = performance.now();
-    const result = await t.installAgent('hci-n01', FILES, (title) => seen.push({ at: performance.now() - started, title }));
-    const done = performance.now() - started;
+    const t = cluster({ env: { ...process.env, FAKE_PWSH_LOG: log, FAKE_PWSH_HOLD: dir } });
+    const seen: string[] = [];
+    const run: Watched<AgentInstallResult> = watch(t.installAgent('hci-n01', FILES, (title) => {
+      seen.push(title);
+      if (seen.length > 1) return;
+      // The script waits after its first step until released: the step arrived on its own, before the end.
+      assert.equal(run.settled, false);
+      writeFileSync(join(dir, 'hci-n01'), '');
+    }));
+    const result = (await run.outcome).value!;
     assert.equal(result.version, '1.0.0');
-    assert.deepEqual(seen.map((s) => s.title), [...t.agentSteps('install')]);
+    assert.deepEqual(seen, [...t.agentSteps('install')]);
     assert.deepEqual(t.agentSteps('install'), [
       'Checking the node', 'Copying the JEA files', 'Restricting the JEA transcript folder to Administrators and SYSTEM',
       'Registering the RemoteSupport.HCI session configurations', 'Verifying the RemoteSupport.HCI endpoints',
     ]);
-    assert.ok(done - seen[0]!.at >= 400, `the first step arrived ${(done - seen[0]!.at).toFixed(0)} ms before the end, not all at once`);
 
     const removed: string[] = [];
+    writeFileSync(join(dir, 'hci-n02'), '');
     await t.removeAgent('hci-n02', (title) => removed.push(title));
     assert.deepEqual(removed, [...t.agentSteps('remove')]);
     assert.deepEqual(removed, ['Checking the node', 'Unregistering the RemoteSupport.HCI session configurations', 'Removing the JEA files']);
@@ -374,15 +380,26 @@ describe('AgentDeployer with the PowerShell cluster target', () => {
       const clock = new FakeClock();
       const events = new EventHub(() => clock.now());
       const seen: LiveEvent[] = [];
-      events.subscribe((e) => seen.push(e));
+      const bothRunning = (s: AgentOperation) => ['hci-n01', 'hci-n02'].every((node) => {
+        const n = s.nodes.find((x) => x.node === node)!;
+        return n.status === 'running' && n.step !== null;
+      });
+      events.subscribe((e) => {
+        seen.push(e);
+        // Each script holds after its first step; both are released once both are seen mid-install.
+        if (e.type === 'agent.progress' && bothRunning(e.data as AgentOperation)) {
+          for (const node of ['hci-n01', 'hci-n02']) writeFileSync(join(logDir, node), '');
+        }
+      });
       const target = new PowerShellClusterTarget({
         name: CLUSTER,
         nodes: ['hci-n01', 'hci-n02', 'dead-node'],
         registered: true,
         powershellPath: FAKE_PWSH,
-        env: { ...process.env, FAKE_PWSH_LOG: join(logDir, 'log.jsonl'), FAKE_PWSH_STEP_MS: '150' },
+        env: { ...process.env, FAKE_PWSH_LOG: join(logDir, 'log.jsonl'), FAKE_PWSH_HOLD: logDir },
         timeoutMs: 20_000,
       });
+      writeFileSync(join(logDir, 'dead-node'), ''); // fails at its first step anyway
       const agents = new AgentDeployer(db, target, clock, events);
       const { operation, done } = agents.start('install', [], 'alice');
       assert.deepEqual(operation.nodes.map((n) => n.stepsTotal), [5, 5, 5]);
@@ -405,13 +422,7 @@ describe('AgentDeployer with the PowerShell cluster target', () => {
       const stepsOf = (node: string) => [...new Set(snapshots.map((s) => s.nodes.find((n) => n.node === node)!.step).filter((s): s is string => s !== null))];
       assert.deepEqual(stepsOf('hci-n01'), [...target.agentSteps('install')], 'every step of hci-n01 was published, in order');
       assert.deepEqual(stepsOf('hci-n02'), [...target.agentSteps('install')]);
-      assert.ok(
-        snapshots.some((s) => ['hci-n01', 'hci-n02'].every((node) => {
-          const n = s.nodes.find((x) => x.node === node)!;
-          return n.status === 'running' && n.step !== null;
-        })),
-        'both nodes were mid-install at the same moment: the installs ran in parallel',
-      );
+      assert.ok(snapshots.some(bothRunning), 'both nodes were mid-install at the same moment: the installs ran in parallel');
       assert.equal(seen.at(-1)!.type, 'agent.finished');
     } finally {
       db.close();
