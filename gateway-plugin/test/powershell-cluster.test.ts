@@ -20,6 +20,7 @@ import { openDatabase } from '../src/store/database';
 import { timed, turns, watch, Watched } from './fixtures/executor-harness';
 import { expectExecutorError, gone, readLogEntries } from './fixtures/pwsh-test-helpers';
 import { FEATURE, startTestGateway, tempDir } from './helpers/gateway-fixture';
+import { until } from './helpers/until';
 
 const FAKE_PWSH = join(__dirname, '..', '..', 'test', 'fixtures', 'fake-pwsh-cluster');
 const CLUSTER = 'hci-cl01.contoso.local';
@@ -318,8 +319,12 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
   });
 
   it('gives every check failed with the reason when the prerequisites run cannot finish', async () => {
-    const slow = cluster({ nodes: ['hci-n01', 'slow-node'], timeoutMs: 400 });
-    const checks = await slow.prerequisites();
+    const clock = new FakeClock();
+    const slow = cluster({ nodes: ['hci-n01', 'slow-node'], timeoutMs: 400, clock });
+    const pending = slow.prerequisites();
+    await until(() => pids.length === 1);
+    clock.advance(400);
+    const checks = await pending;
     assert.equal(checks.length, 1 + 2 + DEFAULT_PROXY_ENDPOINTS.length + 2);
     for (const c of checks) {
       assert.equal(c.status, 'failed');
