@@ -245,7 +245,7 @@ async function buildCluster(
   let backend: ClusterBackend;
   let simulatedCluster: SimulatedCluster | null = null;
   if (config.executor.kind === 'powershell') {
-    backend = powershellBackend(config, executor);
+    backend = powershellBackend(config, clock, executor);
   } else {
     const { SimulatedBackend } = await import('./simulator/simulated-backend.js');
     const { loadFixture } = await import('./simulator/fixture.js');
@@ -268,7 +268,7 @@ async function buildCluster(
 }
 
 /** The configured real cluster, installed, checked and reached through PowerShell (config.ts makes sure the section is complete). */
-function powershellBackend(config: GatewayConfig, executor: NodeExecutor | undefined): PowerShellBackend {
+function powershellBackend(config: GatewayConfig, clock: Clock, executor: NodeExecutor | undefined): PowerShellBackend {
   const { name, nodes, registered } = config.cluster;
   if (name === undefined || nodes === undefined || registered === undefined || config.executor.kind !== 'powershell') {
     throw new Error('executor.kind "powershell" needs cluster.name, cluster.nodes and cluster.registered');
@@ -277,7 +277,7 @@ function powershellBackend(config: GatewayConfig, executor: NodeExecutor | undef
   const transcriptDirectory = config.jea?.transcriptDirectory;
   return new PowerShellBackend(
     { name, nodes, registered, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) },
-    executor ?? { ...(powershellPath ? { powershellPath } : {}), ...(endpointName ? { endpointName } : {}), ...(workers ? { workers } : {}) },
+    executor ?? { ...(powershellPath ? { powershellPath } : {}), ...(endpointName ? { endpointName } : {}), ...(workers ? { workers } : {}), clock },
   );
 }
 

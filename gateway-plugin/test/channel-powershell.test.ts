@@ -9,6 +9,7 @@ import { defaultJeaOptions } from '../src/operations/agent-deployer';
 import { FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { LOCAL_TRANSPORT, LocalCluster, localCluster } from './helpers/local-cluster';
 import { PWSH } from './helpers/pwsh';
+import { HangMarker } from './helpers/until';
 
 /**
  * The whole command path with real PowerShell: an engineer's line through the
@@ -25,6 +26,7 @@ describe('the support channel on the PowerShell executor (real pwsh, local nodes
   let executor: PowerShellNodeExecutor;
   let t: TestGateway;
   let token: string;
+  const marker = new HangMarker();
 
   before(async () => {
     local = await localCluster('channel', NODES);
@@ -32,7 +34,7 @@ describe('the support channel on the PowerShell executor (real pwsh, local nodes
     await Promise.all(NODES.map((n) => installer.installAgent(n, jeaFiles(defaultJeaOptions(CLUSTER)), () => {})));
     executor = new PowerShellNodeExecutor({
       powershellPath: PWSH, transportModule: LOCAL_TRANSPORT, nodes: NODES, workers: 2,
-      env: { ...local.env, HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop' },
+      env: { ...local.env, HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop', ...marker.env },
     });
     t = await startTestGateway({ config: { mode: 'test' }, executor });
     await installAgent(t);
@@ -77,7 +79,8 @@ describe('the support channel on the PowerShell executor (real pwsh, local nodes
   it('records, in the transcript, the clear error of a command whose worker was killed', async () => {
     const c = await session('Diagnostics');
     const running = c.run('Get-VMHost', ['hci-n01']);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill only once the command is blocking in a worker; an idle worker's death would just hand it to a new one.
+    await marker.reached('Get-VMHost');
     for (const pid of executor.workerPids()) process.kill(-pid, 'SIGKILL');
     const reply = await running;
     const out = reply.outputs[0]!;

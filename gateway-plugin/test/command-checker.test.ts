@@ -242,12 +242,10 @@ describe('the checker', () => {
     }
   });
 
-  it('checks a hostile maximum-length line quickly', () => {
+  // How fast is bench/policy.mjs's to measure (npm run bench); here only that each gets an answer.
+  it('answers a hostile maximum-length line', () => {
     const lines = [`Get-VM -Name '${"a''".repeat(600)}'`, `Get-VHD C:\\ClusterStorage\\V${'\\a'.repeat(990)}`, `Get-VM ${'-Name '.repeat(399)}`, `Get-VM -Name ${'a,'.repeat(999)}`];
-    const started = process.hrtime.bigint();
-    for (const line of lines) checkCommand(line.slice(0, MAX_LINE_LENGTH), 'Diagnostics');
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    assert.ok(ms < 200, `four 2000-character lines took ${ms.toFixed(1)} ms`);
+    for (const line of lines) assert.equal(typeof checkCommand(line.slice(0, MAX_LINE_LENGTH), 'Diagnostics').allowed, 'boolean');
   });
 
   it('allows every table cmdlet at its own level and every level above', () => {

@@ -27,7 +27,8 @@ describe('durability under SIGKILL', () => {
     const first = await start();
     const install = await first.api.post(`${FEATURE}/agent/install`, {});
     assert.equal(install.status, 202);
-    for (let i = 0; i < 200; i++) {
+    // Until the install has finished, however long a loaded machine takes (the test runner's timeout bounds it).
+    for (;;) {
       const op = await first.api.get(`${FEATURE}/agent/operations/${install.body.operation.id}`);
       if (op.body.operation.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 20));
@@ -126,7 +127,8 @@ describe('durability of transcripts under SIGKILL', () => {
     const g1 = await spawnGateway(dir.path, ['--mode', 'test']);
     running.push(g1);
     const install = await g1.api.post(`${FEATURE}/agent/install`, {});
-    for (let i = 0; i < 200; i++) {
+    // Until the install has finished, however long a loaded machine takes (the test runner's timeout bounds it).
+    for (;;) {
       const op = await g1.api.get(`${FEATURE}/agent/operations/${install.body.operation.id}`);
       if (op.body.operation.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 20));

@@ -285,7 +285,6 @@ describe('HCI test modules in real PowerShell', { timeout: 240_000 }, () => {
       assert.equal(h.blocked, true, `${name} blocks`);
       assert.equal(h.stopped, true, `Stop() ends ${name}`);
       assert.equal(h.state, 'Stopped');
-      assert.ok(h.stopMs < 5000, `${name} stops in ${h.stopMs} ms`);
     }
     assert.ok(ignore);
     assert.equal(ignore.blocked, true);

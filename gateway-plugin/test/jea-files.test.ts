@@ -214,10 +214,9 @@ describe('the options of the JEA files', () => {
     });
   }
 
-  it('refuses a long, hostile transcript folder quickly', () => {
-    const started = Date.now();
+  // How fast is bench/policy.mjs's to measure (npm run bench).
+  it('refuses a long, hostile transcript folder', () => {
     assert.throws(() => sessionConfigurationFile('Diagnostics', { ...OPTIONS, transcriptDirectory: `C:\\${'a\\'.repeat(100)}<` }), /transcriptDirectory/);
-    assert.ok(Date.now() - started < 100);
   });
 });
 

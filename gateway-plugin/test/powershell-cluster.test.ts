@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { SimulatedBackend } from '../src/simulator/simulated-backend';
 import {
   agentFilePathProblem, DEFAULT_PROXY_ENDPOINTS, parseClusterFrame, PowerShellClusterOptions, PowerShellClusterTarget,
 } from '../src/cluster/powershell-cluster';
+import { AgentInstallResult } from '../src/cluster/cluster-target';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { ExecutorError } from '../src/executors/executor-error';
@@ -17,9 +18,10 @@ import { AgentDeployer, AgentOperation, defaultJeaOptions } from '../src/operati
 import { JeaFile, jeaFiles, SESSION_CONFIGURATION_NAME } from '../src/policy/jea-files';
 import { AgentLedger } from '../src/store/agent-ledger';
 import { openDatabase } from '../src/store/database';
-import { timed } from './fixtures/executor-harness';
+import { timed, turns, watch, Watched } from './fixtures/executor-harness';
 import { expectExecutorError, gone, readLogEntries } from './fixtures/pwsh-test-helpers';
 import { FEATURE, startTestGateway, tempDir } from './helpers/gateway-fixture';
+import { until } from './helpers/until';
 
 const FAKE_PWSH = join(__dirname, '..', '..', 'test', 'fixtures', 'fake-pwsh-cluster');
 const CLUSTER = 'hci-cl01.contoso.local';
@@ -146,20 +148,25 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
   });
 
   it('reports each install step as the script reaches it, in order', async () => {
-    const t = cluster({ env: { ...process.env, FAKE_PWSH_LOG: log, FAKE_PWSH_STEP_MS: '150' } });
-    const seen: { at: number; title: string }[] = [];
-    const started = performance.now();
-    const result = await t.installAgent('hci-n01', FILES, (title) => seen.push({ at: performance.now() - started, title }));
-    const done = performance.now() - started;
+    const t = cluster({ env: { ...process.env, FAKE_PWSH_LOG: log, FAKE_PWSH_HOLD: dir } });
+    const seen: string[] = [];
+    const run: Watched<AgentInstallResult> = watch(t.installAgent('hci-n01', FILES, (title) => {
+      seen.push(title);
+      if (seen.length > 1) return;
+      // The script waits after its first step until released: the step arrived on its own, before the end.
+      assert.equal(run.settled, false);
+      writeFileSync(join(dir, 'hci-n01'), '');
+    }));
+    const result = (await run.outcome).value!;
     assert.equal(result.version, '1.0.0');
-    assert.deepEqual(seen.map((s) => s.title), [...t.agentSteps('install')]);
+    assert.deepEqual(seen, [...t.agentSteps('install')]);
     assert.deepEqual(t.agentSteps('install'), [
       'Checking the node', 'Copying the JEA files', 'Restricting the JEA transcript folder to Administrators and SYSTEM',
       'Registering the RemoteSupport.HCI session configurations', 'Verifying the RemoteSupport.HCI endpoints',
     ]);
-    assert.ok(done - seen[0]!.at >= 400, `the first step arrived ${(done - seen[0]!.at).toFixed(0)} ms before the end, not all at once`);
 
     const removed: string[] = [];
+    writeFileSync(join(dir, 'hci-n02'), '');
     await t.removeAgent('hci-n02', (title) => removed.push(title));
     assert.deepEqual(removed, [...t.agentSteps('remove')]);
     assert.deepEqual(removed, ['Checking the node', 'Unregistering the RemoteSupport.HCI session configurations', 'Removing the JEA files']);
@@ -198,15 +205,27 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
   });
 
   it('kills PowerShell when the timeout passes, and says where the install was', async () => {
-    // Long enough for the stand-in to start and report its first step on a loaded machine.
-    const t = cluster({ timeoutMs: 3000 });
+    const clock = new FakeClock();
+    const t = cluster({ timeoutMs: 3000, clock });
     const steps: string[] = [];
-    const { ms, error } = await timed(install(t, 'slow-node', FILES, steps));
+    let reached!: () => void;
+    const checking = new Promise<void>((resolve) => (reached = resolve));
+    const run = watch(t.installAgent('slow-node', FILES, (s) => {
+      steps.push(s);
+      reached();
+    }));
+    // The stand-in has reported its first step however loaded the machine; only then does the time run out.
+    await checking;
+    clock.advance(2999);
+    await turns();
+    assert.equal(run.settled, false, 'PowerShell runs on until the timeout has passed');
+    assert.ok(!gone(pids[0]!));
+    clock.advance(1);
+    const { error } = await run.outcome;
     assert.ok(error instanceof ExecutorError);
     assert.equal(error.code, 'CommandTimedOut');
     assert.equal(error.message, 'Installing the agent on slow-node did not finish within 3000 ms (at "Checking the node"); PowerShell was stopped');
     assert.deepEqual(steps, ['Checking the node']);
-    assert.ok(ms >= 2990, `settled after ${ms.toFixed(0)} ms, not before the timeout`);
     assert.equal(pids.length, 1);
     assert.ok(gone(pids[0]!), `PowerShell (pid ${pids[0]}) is gone`);
   });
@@ -301,8 +320,12 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
   });
 
   it('gives every check failed with the reason when the prerequisites run cannot finish', async () => {
-    const slow = cluster({ nodes: ['hci-n01', 'slow-node'], timeoutMs: 400 });
-    const checks = await slow.prerequisites();
+    const clock = new FakeClock();
+    const slow = cluster({ nodes: ['hci-n01', 'slow-node'], timeoutMs: 400, clock });
+    const pending = slow.prerequisites();
+    await until(() => pids.length === 1);
+    clock.advance(400);
+    const checks = await pending;
     assert.equal(checks.length, 1 + 2 + DEFAULT_PROXY_ENDPOINTS.length + 2);
     for (const c of checks) {
       assert.equal(c.status, 'failed');
@@ -363,15 +386,26 @@ describe('AgentDeployer with the PowerShell cluster target', () => {
       const clock = new FakeClock();
       const events = new EventHub(() => clock.now());
       const seen: LiveEvent[] = [];
-      events.subscribe((e) => seen.push(e));
+      const bothRunning = (s: AgentOperation) => ['hci-n01', 'hci-n02'].every((node) => {
+        const n = s.nodes.find((x) => x.node === node)!;
+        return n.status === 'running' && n.step !== null;
+      });
+      events.subscribe((e) => {
+        seen.push(e);
+        // Each script holds after its first step; both are released once both are seen mid-install.
+        if (e.type === 'agent.progress' && bothRunning(e.data as AgentOperation)) {
+          for (const node of ['hci-n01', 'hci-n02']) writeFileSync(join(logDir, node), '');
+        }
+      });
       const target = new PowerShellClusterTarget({
         name: CLUSTER,
         nodes: ['hci-n01', 'hci-n02', 'dead-node'],
         registered: true,
         powershellPath: FAKE_PWSH,
-        env: { ...process.env, FAKE_PWSH_LOG: join(logDir, 'log.jsonl'), FAKE_PWSH_STEP_MS: '150' },
+        env: { ...process.env, FAKE_PWSH_LOG: join(logDir, 'log.jsonl'), FAKE_PWSH_HOLD: logDir },
         timeoutMs: 20_000,
       });
+      writeFileSync(join(logDir, 'dead-node'), ''); // fails at its first step anyway
       const agents = new AgentDeployer(new AgentLedger(db), target, clock, events);
       const { operation, done } = agents.start('install', [], 'alice');
       assert.deepEqual(operation.nodes.map((n) => n.stepsTotal), [5, 5, 5]);
@@ -394,13 +428,7 @@ describe('AgentDeployer with the PowerShell cluster target', () => {
       const stepsOf = (node: string) => [...new Set(snapshots.map((s) => s.nodes.find((n) => n.node === node)!.step).filter((s): s is string => s !== null))];
       assert.deepEqual(stepsOf('hci-n01'), [...target.agentSteps('install')], 'every step of hci-n01 was published, in order');
       assert.deepEqual(stepsOf('hci-n02'), [...target.agentSteps('install')]);
-      assert.ok(
-        snapshots.some((s) => ['hci-n01', 'hci-n02'].every((node) => {
-          const n = s.nodes.find((x) => x.node === node)!;
-          return n.status === 'running' && n.step !== null;
-        })),
-        'both nodes were mid-install at the same moment: the installs ran in parallel',
-      );
+      assert.ok(snapshots.some(bothRunning), 'both nodes were mid-install at the same moment: the installs ran in parallel');
       assert.equal(seen.at(-1)!.type, 'agent.finished');
     } finally {
       db.close();

@@ -7,6 +7,7 @@ import { MINUTE_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { verifyChain } from '../src/domain/transcript';
 import { FEATURE, installAgent, openEventStream, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { turns, watch } from './fixtures/executor-harness';
 import { ScriptedExecutor } from './helpers/scripted-executor';
 
 const CASE = '2611250010001234';
@@ -39,7 +40,7 @@ describe('support channel over TLS with real tokens', () => {
 
   before(async () => {
     clock = new FakeClock(Date.now());
-    executor = new ScriptedExecutor();
+    executor = new ScriptedExecutor(clock);
     // Idle timeout longer than the shortest grant, so expiry and idleness can be told apart.
     t = await startTestGateway({ clock, executor, log: (l) => logs.push(l), config: { channel: { idleTimeoutMinutes: 90, commandTimeoutSeconds: 30 } } });
     await installAgent(t);
@@ -101,6 +102,24 @@ describe('support channel over TLS with real tokens', () => {
     assert.equal(executor.received.filter((r) => r.command.cmdlet !== 'Get-VM').length, 0, 'nothing denied reached a node');
     const kinds = t.gateway.sessions.allEntries(opened.sessionId).map((e) => e.kind);
     assert.deepEqual(kinds, ['system', 'denied', 'denied']);
+    await c.close();
+  });
+
+  it('times out a hung node when the gateway clock passes the command timeout, not before, and the others answer', async () => {
+    await grant();
+    executor.hanging.add('hci-n02');
+    const { c } = await openSession();
+    const hung = executor.nextHang();
+    const pending = watch(c.run('Get-ClusterNode'));
+    await hung;
+    clock.advance(30_000 - 1);
+    await turns();
+    assert.equal(pending.settled, false, 'the command waits for its 30 s timeout');
+    clock.advance(1);
+    const reply = (await pending.outcome).value!;
+    const n2 = reply.outputs.find((o) => o.node === 'hci-n02')!;
+    assert.equal(!n2.ok && n2.error.code, 'CommandTimedOut');
+    assert.equal(reply.outputs.filter((o) => o.ok).length, 3);
     await c.close();
   });
 

@@ -41,7 +41,8 @@ $env:HCI_TEST_HANG_CMDLET names a command (or *) that blocks, in the mode
 $env:HCI_TEST_HANG_MODE: 'stop' (default; ends when PowerShell stops the
 pipeline) or 'ignoreStop' (Thread.Sleep; Stop() cannot end it, so only
 killing the process does); the fixture's "hang" and a node's "hang" fault
-do the same.
+do the same. As a command starts to block it appends its name to the file
+$env:HCI_TEST_HANG_MARKER names, if set, for tests to wait on.
 
 FAITHFUL to the real commands (and equal to the simulator):
   - names, command kind (cmdlet or function), module names;

@@ -95,16 +95,22 @@ foreach ($hang in @($spec.hang)) {
     if (-not $hang) { continue }
     $env:HCI_TEST_HANG_CMDLET = $hang.command
     $env:HCI_TEST_HANG_MODE = $hang.mode
+    $marker = Join-Path ([System.IO.Path]::GetTempPath()) "hci-hang-$([guid]::NewGuid()).txt"
+    $env:HCI_TEST_HANG_MARKER = $marker
     $ps = [powershell]::Create()
     [void]$ps.AddScript("`$HciTestNode = '$($hang.node)'; Import-Module $($hang.module); $($hang.command)")
     $invocation = $ps.BeginInvoke()
+    # Stop only once the command blocks (its marker is written): a Stop() during
+    # Import-Module on a loaded machine would end the script before the hang began.
+    while (-not (Test-Path -LiteralPath $marker) -and -not $invocation.IsCompleted) { Start-Sleep -Milliseconds 20 }
     $blocked = -not $invocation.AsyncWaitHandle.WaitOne([int]$hang.blockMs)
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $stop = $ps.BeginStop($null, $null)
     $stopped = $stop.AsyncWaitHandle.WaitOne([int]$hang.stopWaitMs)
     $hangs.Add([ordered]@{ blocked = $blocked; stopped = $stopped; stopMs = $watch.ElapsedMilliseconds; state = $ps.InvocationStateInfo.State.ToString() })
     if ($stopped) { $ps.Dispose() }
-    Remove-Item Env:HCI_TEST_HANG_CMDLET, Env:HCI_TEST_HANG_MODE
+    Remove-Item Env:HCI_TEST_HANG_CMDLET, Env:HCI_TEST_HANG_MODE, Env:HCI_TEST_HANG_MARKER
+    Remove-Item -LiteralPath $marker -ErrorAction SilentlyContinue
 }
 
 $output = [ordered]@{ commands = $commands; cases = $results; hang = $hangs }

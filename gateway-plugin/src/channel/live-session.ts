@@ -246,6 +246,7 @@ export class LiveSession {
     await fanOut(this.deps.executor, nodes, command, {
       level: grant.accessLevel,
       timeoutMs: this.deps.commandTimeoutMs,
+      clock: this.deps.clock,
       signal,
       onNodeSettled: (outcome) => recorded.push(this.recordOutcome(id, outcome, signal)),
     });

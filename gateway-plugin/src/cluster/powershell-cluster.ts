@@ -1,6 +1,7 @@
 import { ExecutorError, ExecutorErrorCode, protocolError } from '../executors/executor-error';
 import { exitWithoutError, isObject, readFrameLine, runPowerShell } from '../executors/powershell-child';
 import { ACCESS_LEVELS } from '../domain/access-level';
+import { Clock, SystemClock } from '../domain/clock';
 import { classifyRemotingError, parseFrame, RemotingError } from '../executors/powershell-executor';
 import { defaultPowerShellPath, winrmTransportModule } from '../executors/powershell-files';
 import {
@@ -50,6 +51,8 @@ export interface PowerShellClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** How long one run (an install, a removal, the prerequisites) may take before PowerShell is killed (default 180 s). */
   timeoutMs?: number;
+  /** The clock a run's deadline runs on (the system clock by default). */
+  clock?: Clock;
   /** Told the process id of every PowerShell started, for diagnostics. */
   onSpawn?: (info: { operation: ClusterOperation; target: string; pid: number }) => void;
 }
@@ -153,6 +156,7 @@ export class PowerShellClusterTarget implements ClusterTarget {
   private readonly nodeNames: readonly string[];
   private readonly env: NodeJS.ProcessEnv | undefined;
   private readonly onSpawn: PowerShellClusterOptions['onSpawn'];
+  private readonly clock: Clock;
   /** What the last run learned about each node; a node is taken to answer until a run finds it does not. */
   private readonly online = new Map<string, boolean>();
   private readonly inFlight = new Set<() => void>();
@@ -180,6 +184,7 @@ export class PowerShellClusterTarget implements ClusterTarget {
     this.env = options.env;
     this.timeoutMs = timeoutMs;
     this.onSpawn = options.onSpawn;
+    this.clock = options.clock ?? new SystemClock();
     for (const node of this.nodeNames) this.online.set(node, true);
   }
 
@@ -329,6 +334,7 @@ export class PowerShellClusterTarget implements ClusterTarget {
         env: this.env,
         input: { protocol: CLUSTER_PROTOCOL_VERSION, operation, ...spec.request },
         timeoutMs: this.timeoutMs,
+        clock: this.clock,
         signal: spec.signal,
         maxOutputBytes: MAX_OUTPUT_BYTES,
         onSpawn: (pid) => this.onSpawn?.({ operation, target, pid }),

@@ -10,7 +10,26 @@ export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Runs `fn` once the clock reaches `at` (epoch ms). Past times fire on the next tick. */
-  setTimer(at: number, fn: () => void): Disposable;
+  setTimer(at: number, fn: () => void, options?: TimerOptions): Disposable;
+}
+
+export interface TimerOptions {
+  /**
+   * Whether the pending timer keeps the process alive. An expiry does not
+   * (a finished CLI must exit); a timeout guarding work in progress does,
+   * so nothing ends while a command still waits for its deadline.
+   */
+  keepAlive?: boolean;
+}
+
+/**
+ * Runs `fn` once `ms` milliseconds have passed on `clock`: the deadline of
+ * work in progress (a command, a stop grace, a reap wait). It keeps the
+ * process alive until it fires or is disposed, and a fake clock fires it
+ * when moved past it, never before.
+ */
+export function startTimeout(clock: Clock, ms: number, fn: () => void): Disposable {
+  return clock.setTimer(clock.now() + ms, fn, { keepAlive: true });
 }
 
 /** A clock test mode can move forward (through the test API); the production server never builds one. */
@@ -28,6 +47,7 @@ interface PendingTimer {
   fn: () => void;
   handle: NodeJS.Timeout | undefined;
   done: boolean;
+  keepAlive: boolean;
 }
 
 /**
@@ -43,8 +63,8 @@ export class SystemClock implements Clock {
     return Date.now() + this.offsetMs;
   }
 
-  setTimer(at: number, fn: () => void): Disposable {
-    const timer: PendingTimer = { at, fn, handle: undefined, done: false };
+  setTimer(at: number, fn: () => void, options: TimerOptions = {}): Disposable {
+    const timer: PendingTimer = { at, fn, handle: undefined, done: false, keepAlive: options.keepAlive ?? false };
     this.timers.add(timer);
     this.arm(timer);
     return {
@@ -75,7 +95,7 @@ export class SystemClock implements Clock {
       timer.fn();
     }, Math.min(delay, MAX_TIMEOUT_MS));
     // A pending expiry must not keep a finished CLI or test process alive.
-    timer.handle.unref?.();
+    if (!timer.keepAlive) timer.handle.unref?.();
   }
 }
 

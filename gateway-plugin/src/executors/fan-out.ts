@@ -1,4 +1,5 @@
 import type { AccessLevel } from '../domain/access-level';
+import { Clock, Disposable, startTimeout, SystemClock } from '../domain/clock';
 import type { CheckedCommand } from '../policy/command-table';
 import { cancelled, commandTimedOut, ExecutorError, toExecutorError } from './executor-error';
 import type { NodeExecutor, NodeResult, ResultChunk } from './node-executor';
@@ -26,6 +27,8 @@ export interface FanOutOptions {
    * in this folder settle on time; this guards against one that does not.
    */
   graceMs?: number;
+  /** The clock the per-node safety nets run on (the system clock by default); the executor keeps its own for its deadlines. */
+  clock?: Clock;
 }
 
 export type NodeOutcome =
@@ -57,16 +60,17 @@ export async function fanOut(executor: NodeExecutor, nodes: readonly string[], c
 function runOne(executor: NodeExecutor, node: string, command: CheckedCommand, options: FanOutOptions): Promise<NodeOutcome> {
   const started = performance.now();
   const grace = options.graceMs ?? 1000;
+  const clock = options.clock ?? new SystemClock();
   const controller = new AbortController();
   const relay = () => controller.abort();
   return new Promise<NodeOutcome>((resolve) => {
     let done = false;
-    let guard: NodeJS.Timeout | undefined;
+    let guard: Disposable | undefined;
     const elapsed = () => Math.round(performance.now() - started);
     const finish = (outcome: NodeOutcome) => {
       if (done) return;
       done = true;
-      clearTimeout(guard);
+      guard?.dispose();
       options.signal?.removeEventListener('abort', relay);
       controller.signal.removeEventListener('abort', onCancel);
       try {
@@ -79,13 +83,13 @@ function runOne(executor: NodeExecutor, node: string, command: CheckedCommand, o
     const fail = (error: ExecutorError) => finish({ node, ok: false, error, elapsedMs: elapsed() });
     // The safety net: settle the node even if its executor ignores the timeout or the cancel.
     const onCancel = () => {
-      clearTimeout(guard);
-      guard = setTimeout(() => fail(cancelled(node)), grace);
+      guard?.dispose();
+      guard = startTimeout(clock, grace, () => fail(cancelled(node)));
     };
-    guard = setTimeout(() => {
+    guard = startTimeout(clock, options.timeoutMs + grace, () => {
       fail(commandTimedOut(node, options.timeoutMs));
       controller.abort();
-    }, options.timeoutMs + grace);
+    });
     controller.signal.addEventListener('abort', onCancel, { once: true });
     if (options.signal?.aborted) controller.abort();
     else options.signal?.addEventListener('abort', relay, { once: true });

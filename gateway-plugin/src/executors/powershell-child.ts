@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { Clock, Disposable, startTimeout, SystemClock } from '../domain/clock';
 import type { ExecutorError } from './executor-error';
 
 /**
@@ -44,6 +45,8 @@ export interface PowerShellChildOptions<F, T> {
   /** The request, written to stdin as one JSON line. */
   input: unknown;
   timeoutMs: number;
+  /** The clock the deadline and the reap wait run on (the system clock by default). */
+  clock?: Clock | undefined;
   signal?: AbortSignal | undefined;
   maxOutputBytes: number;
   /** Told PowerShell's process id once it started. */
@@ -82,14 +85,15 @@ export function runPowerShell<F, T>(options: PowerShellChildOptions<F, T>): Powe
     let stderr = '';
     let outputBytes = 0;
     let pending = '';
-    let reapTimer: NodeJS.Timeout | undefined;
+    let reapTimer: Disposable | undefined;
+    const clock = options.clock ?? new SystemClock();
     const decoder = new StringDecoder('utf8');
 
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(deadline);
-      if (reapTimer) clearTimeout(reapTimer);
+      deadline.dispose();
+      reapTimer?.dispose();
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
@@ -99,14 +103,14 @@ export function runPowerShell<F, T>(options: PowerShellChildOptions<F, T>): Powe
       failure = error;
       if (child.exitCode === null && child.signalCode === null) {
         killTree(child);
-        reapTimer = setTimeout(() => settle(() => reject(error)), REAP_WAIT_MS);
+        reapTimer = startTimeout(clock, REAP_WAIT_MS, () => settle(() => reject(error)));
       } else {
         settle(() => reject(error));
       }
     };
     const onAbort = () => stop(errors.cancelled());
     cancel = onAbort;
-    const deadline = setTimeout(() => stop(errors.timedOut()), options.timeoutMs);
+    const deadline = startTimeout(clock, options.timeoutMs, () => stop(errors.timedOut()));
     signal?.addEventListener('abort', onAbort, { once: true });
 
     child.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,4 +1,5 @@
 import type { AccessLevel } from '../domain/access-level';
+import { Clock, Disposable, startTimeout, SystemClock } from '../domain/clock';
 import { endpointName, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import type { CheckedCommand } from '../policy/command-table';
 import {
@@ -68,6 +69,8 @@ export interface PowerShellExecutorOptions {
   stopGraceMs?: number;
   /** Told the process id of every worker started, for diagnostics. */
   onSpawn?: (info: { pid: number }) => void;
+  /** The clock every deadline, stop grace and reap wait runs on (the system clock by default). */
+  clock?: Clock;
 }
 
 const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/;
@@ -90,6 +93,7 @@ export class PowerShellNodeExecutor implements NodeExecutor {
   private readonly maxOutputBytes: number;
   private readonly stopGraceMs: number;
   private readonly onSpawn: PowerShellExecutorOptions['onSpawn'];
+  private readonly clock: Clock;
   private readonly idle: PowerShellWorker[] = [];
   private readonly all = new Set<PowerShellWorker>();
   private readonly waiting: Waiter[] = [];
@@ -111,6 +115,7 @@ export class PowerShellNodeExecutor implements NodeExecutor {
     this.maxOutputBytes = options.maxOutputBytes ?? 32 * 1024 * 1024;
     this.stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.onSpawn = options.onSpawn;
+    this.clock = options.clock ?? new SystemClock();
   }
 
   /** The endpoint a command runs through: the one of the grant's current level (the command's own level when none is given). */
@@ -149,7 +154,7 @@ export class PowerShellNodeExecutor implements NodeExecutor {
       let settled = false;
       /** Why the gateway stopped the command (timeout or cancel), once it did. */
       let stopping: ExecutorError | undefined;
-      let graceTimer: NodeJS.Timeout | undefined;
+      let graceTimer: Disposable | undefined;
       /** Whether the worker said it took the command; one that dies before that never began it. */
       let started = false;
       let retried = false;
@@ -157,8 +162,8 @@ export class PowerShellNodeExecutor implements NodeExecutor {
       const settle = (error: ExecutorError | undefined, result?: NodeResult) => {
         if (settled) return;
         settled = true;
-        clearTimeout(deadline);
-        clearTimeout(graceTimer);
+        deadline.dispose();
+        graceTimer?.dispose();
         options.signal?.removeEventListener('abort', onAbort);
         this.inFlight.delete(onDispose);
         const index = this.waiting.indexOf(waiter);
@@ -175,14 +180,14 @@ export class PowerShellNodeExecutor implements NodeExecutor {
         worker.send({ type: 'cancel', id });
         const w = worker;
         // A command that ignores the stop costs its worker: killed, and settled once the process is gone.
-        graceTimer = setTimeout(() => {
+        graceTimer = startTimeout(this.clock, this.stopGraceMs, () => {
           w.kill();
-          graceTimer = setTimeout(() => settle(why), REAP_WAIT_MS);
-        }, this.stopGraceMs);
+          graceTimer = startTimeout(this.clock, REAP_WAIT_MS, () => settle(why));
+        });
       };
       const onAbort = () => stop(cancelled(target));
       const onDispose = () => stop(executorUnavailable(target, 'the PowerShell executor was disposed'));
-      const deadline = setTimeout(() => stop(commandTimedOut(target, options.timeoutMs)), options.timeoutMs);
+      const deadline = startTimeout(this.clock, options.timeoutMs, () => stop(commandTimedOut(target, options.timeoutMs)));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.inFlight.add(onDispose);
 

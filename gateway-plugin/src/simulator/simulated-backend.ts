@@ -30,7 +30,7 @@ export class SimulatedBackend implements ClusterBackend {
   constructor(options: SimulatedBackendOptions) {
     this.state = new SimulatedClusterState(options.fixture ?? loadFixture(), options.clock);
     this.target = new SimulatedCluster(this.state, { stepDelayMs: options.stepDelayMs ?? 0 });
-    this.executor = options.executor ?? new SimulatedNodeExecutor({ state: this.state });
+    this.executor = options.executor ?? new SimulatedNodeExecutor({ state: this.state, clock: options.clock });
   }
 
   restoreInstalled(nodes: readonly string[]): void {

@@ -1,4 +1,4 @@
-import { Clock, SystemClock } from '../domain/clock';
+import { Clock, Disposable, startTimeout, SystemClock } from '../domain/clock';
 import type { CheckedCommand } from '../policy/command-table';
 import { SimulatedClusterState } from './cluster-state';
 import { loadFixture, SimulatedClusterFixture } from './fixture';
@@ -13,7 +13,7 @@ export interface SimulatedExecutorOptions {
   state?: SimulatedClusterState;
   /** The cluster to simulate; the built-in 4-node cluster when absent. Its `nodes[].faults` seed the faults. */
   fixture?: SimulatedClusterFixture;
-  /** Time for uptimes, job progress and Azure sync; the system clock when absent. */
+  /** Time for uptimes, job progress, Azure sync, latency, slow nodes and deadlines; the system clock when absent. */
   clock?: Clock;
   /** Objects per streamed chunk (default 4), so consoles see output arrive in parts. */
   chunkSize?: number;
@@ -32,11 +32,13 @@ export class SimulatedNodeExecutor implements NodeExecutor {
   readonly cluster: SimulatedClusterState;
   private readonly chunkSize: number;
   private readonly latencyMs: number;
+  private readonly clock: Clock;
   private readonly inFlight = new Set<() => void>();
   private disposed = false;
 
   constructor(options: SimulatedExecutorOptions = {}) {
-    this.cluster = options.state ?? new SimulatedClusterState(options.fixture ?? loadFixture(), options.clock ?? new SystemClock());
+    this.clock = options.clock ?? new SystemClock();
+    this.cluster = options.state ?? new SimulatedClusterState(options.fixture ?? loadFixture(), this.clock);
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 4));
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
   }
@@ -75,13 +77,13 @@ export class SimulatedNodeExecutor implements NodeExecutor {
       }
       if (options.signal?.aborted) return reject(cancelled(name));
 
-      const timers = new Set<NodeJS.Timeout>();
+      const timers = new Set<Disposable>();
       const immediates = new Set<NodeJS.Immediate>();
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
-        for (const t of timers) clearTimeout(t);
+        for (const t of timers) t.dispose();
         for (const i of immediates) clearImmediate(i);
         options.signal?.removeEventListener('abort', onAbort);
         this.inFlight.delete(cancelRun);
@@ -98,17 +100,17 @@ export class SimulatedNodeExecutor implements NodeExecutor {
           });
           immediates.add(i);
         } else {
-          const t = setTimeout(() => {
+          const t = startTimeout(this.clock, ms, () => {
             timers.delete(t);
             fn();
-          }, ms);
+          });
           timers.add(t);
         }
       };
 
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.inFlight.add(cancelRun);
-      const deadline = setTimeout(() => fail(commandTimedOut(name, options.timeoutMs)), options.timeoutMs);
+      const deadline = startTimeout(this.clock, options.timeoutMs, () => fail(commandTimedOut(name, options.timeoutMs)));
       timers.add(deadline);
 
       const faults = this.cluster.faultsOf(name);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PowerShellClusterTarget } from '../../src/cluster/powershell-cluster';
 import { ACCESS_LEVELS, AccessLevel } from '../../src/domain/access-level';
+import { FakeClock } from '../../src/test-support/fake-clock';
 import { ExecutorError } from '../../src/executors/executor-error';
 import { ResultChunk } from '../../src/executors/node-executor';
 import { classifyRemotingError, PowerShellNodeExecutor, RemotingError } from '../../src/executors/powershell-executor';
@@ -12,10 +13,11 @@ import { powershellRoot } from '../../src/executors/powershell-files';
 import { CheckedCommand, COMMAND_TABLE, ParameterValue } from '../../src/policy/command-table';
 import { commandsOfRoleCapability, dotNetPattern, endpointName, jeaFiles, MODULE_DIRECTORY, roleCapabilityName } from '../../src/policy/jea-files';
 import { defaultJeaOptions } from '../../src/operations/agent-deployer';
-import { timed } from '../fixtures/executor-harness';
+import { timed, turns, watch } from '../fixtures/executor-harness';
 import { HciSnapshot, hciSnapshot } from '../helpers/hci-fixture';
 import { LOCAL_TRANSPORT, LocalCluster, localCluster } from '../helpers/local-cluster';
 import { PWSH, pwshJson } from '../helpers/pwsh';
+import { HangMarker, until } from '../helpers/until';
 
 /**
  * The PowerShell executor under real pwsh: long-lived workers running
@@ -211,11 +213,19 @@ describe('the PowerShell executor under real pwsh', () => {
     assert.equal(e.size, 2);
   });
 
-  it('stops a timed-out command in its worker, which then serves the next command', async () => {
-    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop' });
+  it('stops a timed-out command in its worker when the clock passes the timeout, and the worker then serves the next command', async () => {
+    const clock = new FakeClock();
+    const marker = new HangMarker();
+    const e = executor({ workers: 1, clock }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop', ...marker.env });
     await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
     const [pid] = e.workerPids();
-    const { error } = await timed(e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 1500 }));
+    const hung = watch(e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 1500 }));
+    await marker.reached('Get-VMHost');
+    clock.advance(1499);
+    await turns();
+    assert.equal(hung.settled, false, 'the command runs on until its timeout has passed');
+    clock.advance(1);
+    const { error } = await hung.outcome;
     assert.equal((error as ExecutorError).code, 'CommandTimedOut');
     const next = await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
     assert.equal(next.objects.length, 1);
@@ -223,18 +233,24 @@ describe('the PowerShell executor under real pwsh', () => {
   });
 
   it('kills the right worker when a cancelled command ignores the stop, and replaces it; the other worker carries on', async () => {
-    const e = executor({ workers: 2, stopGraceMs: 500 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'ignoreStop' });
+    const clock = new FakeClock();
+    const marker = new HangMarker();
+    const e = executor({ workers: 2, stopGraceMs: 500, clock }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'ignoreStop', ...marker.env });
     await Promise.all([e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 }), e.run('hci-n02', cmd('Get-Cluster'), { timeoutMs: 30_000 })]);
     const pidsBefore = e.workerPids();
     assert.equal(pidsBefore.length, 2);
     const controller = new AbortController();
-    const hung = e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000, signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 500));
+    const hung = watch(e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000, signal: controller.signal }));
+    await marker.reached('Get-VMHost');
     const busyPid = pidsBefore.find((p) => alive(p))!;
     const other = await e.run('hci-n02', cmd('Get-ClusterNode'), { timeoutMs: 30_000 });
     assert.equal(other.objects.length, 4, 'the other worker answered while one hung');
     controller.abort();
-    const { error } = await timed(hung);
+    clock.advance(499);
+    await turns();
+    assert.equal(hung.settled, false, 'the worker keeps its grace period to stop the command');
+    clock.advance(1);
+    const { error } = await hung.outcome;
     assert.equal((error as ExecutorError).code, 'Cancelled');
     const pidsAfter = e.workerPids();
     const killed = pidsBefore.filter((p) => !pidsAfter.includes(p));
@@ -248,11 +264,12 @@ describe('the PowerShell executor under real pwsh', () => {
   });
 
   it('fails the command of a worker that dies with a clear error, and runs the next one on a new worker', async () => {
-    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop' });
+    const marker = new HangMarker();
+    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'stop', ...marker.env });
     await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
     const [pid] = e.workerPids();
     const hung = e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 1500));
+    await marker.reached('Get-VMHost');
     process.kill(-pid!, 'SIGKILL'); // the worker's process group: pwsh itself, also behind the .NET tool's launcher
     const { error } = await timed(hung);
     assert.equal((error as ExecutorError).code, 'ExecutorUnavailable');
@@ -291,17 +308,17 @@ describe('the PowerShell executor under real pwsh', () => {
   });
 
   it('on dispose fails the commands in flight, kills the workers and refuses new runs', async () => {
-    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'ignoreStop' });
+    const marker = new HangMarker();
+    const e = executor({ workers: 1 }, { HCI_TEST_HANG_CMDLET: 'Get-VMHost', HCI_TEST_HANG_MODE: 'ignoreStop', ...marker.env });
     await e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 30_000 });
     const [pid] = e.workerPids();
     const hung = timed(e.run('hci-n01', cmd('Get-VMHost'), { timeoutMs: 60_000 }));
     const queued = timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 60_000 }));
-    await new Promise((r) => setTimeout(r, 1000));
+    await marker.reached('Get-VMHost');
     e.dispose();
     assert.equal(((await hung).error as ExecutorError).code, 'ExecutorUnavailable');
     assert.equal(((await queued).error as ExecutorError).code, 'ExecutorUnavailable');
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.ok(!alive(pid!));
+    await until(() => !alive(pid!));
     assert.equal(((await timed(e.run('hci-n01', cmd('Get-Cluster'), { timeoutMs: 1000 }))).error as ExecutorError).code, 'ExecutorUnavailable');
   });
 });

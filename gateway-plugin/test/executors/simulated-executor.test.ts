@@ -3,7 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { loadFixture } from '../../src/simulator/fixture';
 import { ResultChunk } from '../../src/executors/node-executor';
 import { SimulatedNodeExecutor } from '../../src/simulator/simulated-executor';
-import { checked, fixtureWith, harnessPerTest, SimulatedClusterHarness, timed } from '../fixtures/executor-harness';
+import { checked, fixtureWith, harnessPerTest, SimulatedClusterHarness, turns, watch } from '../fixtures/executor-harness';
 
 const MINUTE = 60_000;
 
@@ -160,10 +160,10 @@ describe('simulated cluster: faults', () => {
   it('fails an offline node with NodeUnreachable at once, and the others see it Down', async () => {
     const h = harness();
     h.executor.setOffline('hci-n03', true);
-    const { ms, error } = await timed(h.run('hci-n03', 'Get-VM', {}, { timeoutMs: 10_000 }));
+    // The fake clock does not move, so the answer comes before the timeout could.
+    const { error } = await watch(h.run('hci-n03', 'Get-VM', {}, { timeoutMs: 10_000 })).outcome;
     assert.equal((error as { code: string }).code, 'NodeUnreachable');
     assert.match((error as Error).message, /hci-n03 did not answer/);
-    assert.ok(ms < 1000, `answered in ${ms.toFixed(0)} ms, long before the timeout`);
     assert.deepEqual(await h.values('hci-n01', 'Get-ClusterNode', {}, 'State'), ['Up', 'Up', 'Down', 'Up']);
     // A crash restarts its VMs elsewhere: vm-app01 now runs on hci-n04 with a fresh uptime.
     const vm = (await h.objects('hci-n04', 'Get-VM', { Name: 'vm-app01' }))[0]!;
@@ -176,31 +176,39 @@ describe('simulated cluster: faults', () => {
   it('delays every answer of a slow node', async () => {
     const h = harness();
     h.executor.setDelay('hci-n02', 300);
-    const slow = await timed(h.run('hci-n02', 'Get-ClusterNode'));
-    const fast = await timed(h.run('hci-n01', 'Get-ClusterNode'));
-    assert.ok(slow.ms >= 290, `slow node took ${slow.ms.toFixed(0)} ms`);
-    assert.ok(fast.ms < 290, `other node took ${fast.ms.toFixed(0)} ms`);
+    const slow = watch(h.run('hci-n02', 'Get-ClusterNode'));
+    assert.equal((await h.objects('hci-n01', 'Get-ClusterNode')).length, 4, 'the other node answers without the clock moving');
+    h.clock.advance(299);
+    await turns();
+    assert.equal(slow.settled, false, 'the slow node has not answered 1 ms before its delay');
+    h.clock.advance(1);
+    assert.equal((await slow.outcome).value?.objects.length, 4);
     h.executor.setDelay('hci-n02', 0);
-    assert.ok((await timed(h.run('hci-n02', 'Get-ClusterNode'))).ms < 290);
+    assert.equal((await h.objects('hci-n02', 'Get-ClusterNode')).length, 4);
   });
 
-  it('times a hung node out with CommandTimedOut, on time', async () => {
+  it('times a hung node out with CommandTimedOut when the clock passes the timeout, not before', async () => {
     const h = harness();
     h.executor.setHang('hci-n04', true);
-    const { ms, error } = await timed(h.run('hci-n04', 'Get-Service', {}, { timeoutMs: 200 }));
+    const run = watch(h.run('hci-n04', 'Get-Service', {}, { timeoutMs: 200 }));
+    h.clock.advance(199);
+    await turns();
+    assert.equal(run.settled, false);
+    h.clock.advance(1);
+    const { error } = await run.outcome;
     assert.equal((error as { code: string }).code, 'CommandTimedOut');
-    assert.ok(ms >= 190 && ms < 1000, `timed out after ${ms.toFixed(0)} ms`);
   });
 
   it('cancels a hung run at once when its signal aborts', async () => {
     const h = harness();
     h.executor.setHang('hci-n04', true);
     const controller = new AbortController();
-    const run = timed(h.run('hci-n04', 'Get-Service', {}, { timeoutMs: 60_000, signal: controller.signal }));
-    setTimeout(() => controller.abort(), 50);
-    const { ms, error } = await run;
+    const run = watch(h.run('hci-n04', 'Get-Service', {}, { timeoutMs: 60_000, signal: controller.signal }));
+    await turns();
+    assert.equal(run.settled, false);
+    controller.abort();
+    const { error } = await run.outcome;
     assert.equal((error as { code: string }).code, 'Cancelled');
-    assert.ok(ms < 1000, `cancelled after ${ms.toFixed(0)} ms`);
   });
 
   it('changes nothing when a repair command is cancelled before the node answers', async () => {
@@ -229,10 +237,19 @@ describe('simulated cluster: faults', () => {
       }),
     });
     await assert.rejects(h.run('hci-n01', 'Get-VM'), { code: 'NodeUnreachable' });
-    assert.ok((await timed(h.run('hci-n02', 'Get-VM'))).ms >= 240);
-    await assert.rejects(h.run('hci-n03', 'Get-VM', {}, { timeoutMs: 100 }), { code: 'CommandTimedOut' });
+    const slow = watch(h.run('hci-n02', 'Get-VM'));
+    h.clock.advance(249);
+    await turns();
+    assert.equal(slow.settled, false, 'slowMs delays the answer');
+    h.clock.advance(1);
+    assert.ok((await slow.outcome).value);
+    const hung = h.run('hci-n03', 'Get-VM', {}, { timeoutMs: 100 });
+    h.clock.advance(100);
+    await assert.rejects(hung, { code: 'CommandTimedOut' });
     await assert.rejects(h.run('hci-n04', 'Get-VM'), { code: 'NodeUnreachable' });
-    assert.deepEqual(await h.values('hci-n02', 'Get-ClusterNode', {}, 'State'), ['Down', 'Up', 'Up', 'Down']);
+    const states = h.values('hci-n02', 'Get-ClusterNode', {}, 'State');
+    h.clock.advance(250);
+    assert.deepEqual(await states, ['Down', 'Up', 'Up', 'Down']);
   });
 
   it('refuses nodes outside the cluster and commands that are not of the table\'s shape', async () => {

@@ -1,3 +1,4 @@
+import { Clock, startTimeout, SystemClock } from '../../src/domain/clock';
 import { cancelled, commandTimedOut, nodeUnreachable } from '../../src/executors/executor-error';
 import { NodeExecutor, NodeResult, RunOptions } from '../../src/executors/node-executor';
 import { CheckedCommand } from '../../src/policy/command-table';
@@ -5,7 +6,8 @@ import { CheckedCommand } from '../../src/policy/command-table';
 /**
  * A NodeExecutor for channel tests whose behaviour each test sets: answers
  * at once with an echo of the command, or hangs until cancelled or timed out,
- * or reports a node down. It records every command it was given.
+ * or reports a node down. It records every command it was given. A hung
+ * run times out on `clock`, like the real executors.
  */
 export class ScriptedExecutor implements NodeExecutor {
   readonly received: { node: string; command: CheckedCommand }[] = [];
@@ -14,15 +16,17 @@ export class ScriptedExecutor implements NodeExecutor {
   /** Resolves when a run starts hanging (tests wait on it before revoking). */
   private hangStarted: (() => void)[] = [];
 
+  constructor(private readonly clock: Clock = new SystemClock()) {}
+
   async run(node: string, command: CheckedCommand, options: RunOptions): Promise<NodeResult> {
     this.received.push({ node, command });
     if (this.down.has(node)) throw nodeUnreachable(node, 'WinRM cannot complete the operation');
     if (this.hanging.has(node)) {
       for (const w of this.hangStarted.splice(0)) w();
       await new Promise<void>((_resolve, reject) => {
-        const timer = setTimeout(() => reject(commandTimedOut(node, options.timeoutMs)), options.timeoutMs);
+        const timer = startTimeout(this.clock, options.timeoutMs, () => reject(commandTimedOut(node, options.timeoutMs)));
         options.signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
+          timer.dispose();
           reject(cancelled(node));
         }, { once: true });
       });

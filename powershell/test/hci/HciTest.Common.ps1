@@ -61,7 +61,9 @@ function Get-HciTestNode {
 # The Hang hook: $env:HCI_TEST_HANG_CMDLET (a command name or *) with
 # $env:HCI_TEST_HANG_MODE, else the snapshot's "hang", else the node's "hang"
 # fault. 'stop' blocks until PowerShell stops the pipeline; 'ignoreStop'
-# sleeps the thread, which Stop() cannot end.
+# sleeps the thread, which Stop() cannot end. As it starts to block it appends
+# the command's name to the file $env:HCI_TEST_HANG_MARKER names, if any, so
+# a test waits for that moment instead of guessing it with a sleep.
 function Wait-HciTestHang {
     param([Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)] $Node)
     $command = $Cmdlet.MyInvocation.MyCommand.Name
@@ -74,6 +76,7 @@ function Wait-HciTestHang {
         $mode = 'stop'
     }
     if (-not $mode) { return }
+    if ($env:HCI_TEST_HANG_MARKER) { [System.IO.File]::AppendAllText($env:HCI_TEST_HANG_MARKER, "$command`n") }
     if ($mode -eq 'ignoreStop') { [System.Threading.Thread]::Sleep([System.Threading.Timeout]::Infinite) }
     while ($true) { Start-Sleep -Milliseconds 200 }
 }

@@ -228,12 +228,23 @@ namespace HciTest
 
         private void Hang(string mode)
         {
+            MarkHang(MyInvocation.MyCommand.Name);
             if (string.Equals(mode, "ignoreStop", StringComparison.OrdinalIgnoreCase))
             {
                 Thread.Sleep(Timeout.Infinite);
             }
             while (!Stopping) stopped.WaitOne(200);
             throw new PipelineStoppedException();
+        }
+
+        /// <summary>
+        /// Appends the command's name to the file HCI_TEST_HANG_MARKER names (when set) as it
+        /// starts to block, so a test waits for that moment instead of guessing it with a sleep.
+        /// </summary>
+        private static void MarkHang(string command)
+        {
+            string marker = Environment.GetEnvironmentVariable("HCI_TEST_HANG_MARKER");
+            if (!string.IsNullOrEmpty(marker)) File.AppendAllText(marker, command + "\n");
         }
 
         protected List<Dictionary<string, object>> Objects(string command)

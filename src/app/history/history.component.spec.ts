@@ -1,5 +1,5 @@
 import { Component } from '@angular/core';
-import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { ComponentFixture, fakeAsync, flush, TestBed, tick } from '@angular/core/testing';
 import { RouterTestingModule } from '@angular/router/testing';
 import { TooltipModule } from '@microsoft/windows-admin-center-sdk/angular';
 import { AlertLedger } from '../shared/alert-ledger';
@@ -19,15 +19,21 @@ describe('HistoryComponent', () => {
   let fixture: ComponentFixture<HostComponent>;
   let page: DomHarness;
 
-  async function create(): Promise<void> {
-    await TestBed.configureTestingModule({
+  /** Creates the page without waiting for it; inside fakeAsync, tick() then lets it settle. */
+  function createNow(): void {
+    TestBed.configureTestingModule({
       imports: [HistoryModule, RouterTestingModule, TooltipModule],
       declarations: [HostComponent],
       providers: [provideFakeGateway(gateway), provideFakeEvents(events), provideAppContextStub(), provideFakeClock(new FakeClock())],
-    }).compileComponents();
+    });
     TestBed.inject(AlertLedger).clear();
     fixture = TestBed.createComponent(HostComponent);
     page = new DomHarness(fixture);
+    fixture.detectChanges();
+  }
+
+  async function create(): Promise<void> {
+    createNow();
     await page.settle();
   }
 
@@ -78,12 +84,13 @@ describe('HistoryComponent', () => {
     const renderedEngineers = () =>
       page.queryAll('[data-testid="sessions-table"] .sme-table-row-data[data-rendered-item-index]').map((r) => /engineer(\d+)@/.exec(r.textContent ?? '')?.[1]).filter((x): x is string => !!x).map(Number);
 
-    it('renders only a page of rows of a long history, newest first', async () => {
+    it('renders only a page of rows of a long history, newest first', fakeAsync(() => {
       rows = 500;
       gateway.answer('sessions', { fromDate: '2026-11-18', sessions: many(500) });
-      await create();
-      await new Promise((r) => setTimeout(r, 50));
-      await page.settle();
+      createNow();
+      // Whatever the table schedules to lay out its rows runs now, not after a guessed real delay.
+      flush();
+      fixture.detectChanges();
       expect(page.testIdText('session-count')).toBe('500 session(s)');
       const shown = renderedEngineers();
       expect(shown.length).toBeGreaterThan(5);
@@ -92,7 +99,9 @@ describe('HistoryComponent', () => {
       const first = page.query('[data-testid="sessions-table"] .sme-table-row-data[data-rendered-item-index]')!;
       expect(first.textContent).toContain('Closed by the engineer');
       expect(first.querySelector('[data-testid="open-transcript"]')!.getAttribute('href')).toBe('/sessions/s-0?from=history');
-    });
+      fixture.destroy();
+      flush();
+    }));
   });
 
   it('searches across transcripts and links each hit to its transcript entry', async () => {
@@ -131,12 +140,19 @@ describe('HistoryComponent', () => {
     expect(rows[1]!.textContent).toContain('admin2');
   });
 
-  it('reads sessions and grants again on live events', async () => {
-    await create();
+  it('reads sessions and grants again on live events, once the 300 ms burst has passed', fakeAsync(() => {
+    createNow();
+    tick();
+    expect(gateway.sessions).toHaveBeenCalledTimes(1);
     events.emit('session.ended', session());
     events.emit('grant.revoked', grant());
-    await new Promise((r) => setTimeout(r, 400));
+    tick(299);
+    expect(gateway.sessions).toHaveBeenCalledTimes(1);
+    expect(gateway.access).toHaveBeenCalledTimes(1);
+    tick(1);
     expect(gateway.sessions).toHaveBeenCalledTimes(2);
     expect(gateway.access).toHaveBeenCalledTimes(2);
-  });
+    fixture.destroy();
+    flush();
+  }));
 });
