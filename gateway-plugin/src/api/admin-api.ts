@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse } from 'node:http';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE } from '../auth/admin-auth';
@@ -61,6 +62,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     }
   });
 
+  // Parses cookies for every route; signs the local sign-in's session cookie.
+  void app.register(fastifyCookie, options.auth instanceof LocalCredentialAuthenticator ? { secret: options.auth.cookieSigner } : {});
+
   app.setErrorHandler((error: unknown, _request, reply) => {
     const err = toCatalogError(error);
     if (err.status >= 500) log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
@@ -77,7 +81,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   const authenticate = async (request: FastifyRequest) => {
-    request.principal = await options.auth.authenticate({ method: request.method, headers: request.headers });
+    request.principal = await options.auth.authenticate({ method: request.method, headers: request.headers, cookies: request.cookies });
     const cluster = (request.params as { cluster?: string }).cluster;
     if (cluster !== undefined) {
       const desk = findDesk(options.desks, cluster);
@@ -105,11 +109,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     if (!(auth instanceof LocalCredentialAuthenticator) || !auth.checkLoginToken(token)) {
       throw createError('Unauthenticated', 'The login link is not valid: use the URL the gateway printed at first start, with the credential from the admin-credential file');
     }
-    const secure = 'Path=/; Secure; SameSite=Strict';
-    void reply.header('set-cookie', [
-      `${SESSION_COOKIE}=${auth.sessionCookieValue()}; ${secure}; HttpOnly`,
-      `${XSRF_COOKIE}=${auth.xsrfToken()}; ${secure}`,
-    ]);
+    const secure = { path: '/', secure: true, sameSite: 'strict' } as const;
+    void reply.setCookie(SESSION_COOKIE, auth.sessionName, { ...secure, httpOnly: true, signed: true });
+    void reply.setCookie(XSRF_COOKIE, auth.xsrfToken(), secure);
     return reply.redirect('/', 303);
   });
 
