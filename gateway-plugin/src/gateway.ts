@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
 import { serveFolder } from './api/static-files';
+import { createGatewayLogger, lineSink, logLevelFrom, Logger } from './logging/gateway-logger';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
 import { loadFixture, SimulatedCluster } from './cluster/simulated-cluster';
 import type { ClusterTarget } from './cluster/cluster-target';
@@ -81,9 +82,12 @@ export interface RunningGateway {
  */
 export async function startGateway(
   config: GatewayConfig,
-  options: { clock?: Clock; log?: (line: string) => void; executor?: NodeExecutor } = {},
+  options: { clock?: Clock; log?: (line: string) => void; logger?: Logger; executor?: NodeExecutor } = {},
 ): Promise<RunningGateway> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // pino (JSON lines on stdout, through fastify too), unless a test captures the lines itself.
+  const logger = options.logger ?? (options.log ? undefined : createGatewayLogger({ level: logLevelFrom(process.env) }));
+  const partLog = (part: string) => options.log ?? lineSink(logger!, part);
+  const log = partLog('gateway');
   const systemClock = new SystemClock(config.mode === 'test');
   const clock = options.clock ?? systemClock;
 
@@ -122,7 +126,7 @@ export async function startGateway(
     let auth: AdminAuthenticator;
     let localCredential: LocalCredentialAuthenticator | null = null;
     if (config.auth.mode === 'entra') {
-      auth = new EntraAdminAuthenticator(config.auth, log);
+      auth = new EntraAdminAuthenticator(config.auth, partLog('auth'));
     } else {
       localCredential = LocalCredentialAuthenticator.open(config.dataDir);
       auth = localCredential;
@@ -133,7 +137,7 @@ export async function startGateway(
     let validator: EntraTokenValidator;
     let engineerRole: string;
     if (config.engineerAuth) {
-      validator = new EntraTokenValidator(config.engineerAuth, log);
+      validator = new EntraTokenValidator(config.engineerAuth, partLog('auth'));
       engineerRole = config.engineerAuth.engineerRole;
     } else {
       identityProvider = await LocalIdentityProvider.start({ dataDir: config.dataDir, certFile: tls.certFile, keyFile: tls.keyFile, host: '127.0.0.1' });
@@ -141,7 +145,7 @@ export async function startGateway(
       opened.push(() => idp.stop());
       validator = new EntraTokenValidator(
         { issuer: identityProvider.issuer, audience: DEFAULT_GATEWAY_AUDIENCE, jwksUri: identityProvider.jwksUri, fetch: trustingFetch(tls.cert) },
-        log,
+        partLog('auth'),
       );
       engineerRole = DEFAULT_ENGINEER_ROLE;
     }
@@ -176,7 +180,8 @@ export async function startGateway(
       auth,
       events,
       tls,
-      log,
+      log: partLog('api'),
+      ...(logger ? { logger } : {}),
       ...(config.mode === 'test' && !options.clock ? { testClock: systemClock } : {}),
       ...(config.mode === 'test' ? { testFaults: faultInjector(cluster, executor) } : {}),
     });
@@ -192,7 +197,7 @@ export async function startGateway(
       app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(desk.name)));
     }
 
-    const channel = new SupportChannel({ server: app.server, validator, engineerRole, clusters: new Map([[cluster.name, deps]]), log, clock });
+    const channel = new SupportChannel({ server: app.server, validator, engineerRole, clusters: new Map([[cluster.name, deps]]), log: partLog('channel'), clock });
     opened.push(() => channel.close());
     desk.attachLiveSessions(channel);
     // Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open.

@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse } from 'node:http';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE } from '../auth/admin-auth';
 import { SystemClock } from '../domain/clock';
@@ -23,6 +23,8 @@ export interface AdminApiOptions {
   /** Test mode only: fault injection behind /api/test/faults. */
   testFaults?: (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => boolean;
   log?: (line: string) => void;
+  /** The gateway's pino logger: fastify logs each request with it. Without it fastify logs nothing. */
+  logger?: FastifyBaseLogger;
   /** Heartbeat period of the event stream. */
   heartbeatMs?: number;
 }
@@ -38,7 +40,7 @@ declare module 'fastify' {
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const log = options.log ?? (() => {});
   const app = Fastify({
-    logger: false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 64 * 1024,
     forceCloseConnections: true,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: MIN_TLS_VERSION } } : {}),
