@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
 import { serveFolder } from './api/static-files';
+import { createGatewayLogger, lineSink, logLevelFrom, Logger } from './logging/gateway-logger';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
 import { EntraTokenValidator, trustingFetch } from './auth/entra-token-validator';
 import { LiveSessionDeps } from './channel/live-session';
@@ -77,7 +78,10 @@ export interface RunningGateway {
 export interface StartOptions {
   /** The clock every expiry, retention and idle decision asks; test mode's movable wall clock when absent. */
   clock?: Clock;
+  /** Takes every log line instead of the pino logger (tests that read what was logged). */
   log?: (line: string) => void;
+  /** The pino logger; one writing JSON lines to stdout (pretty on a terminal) when neither it nor `log` is given. */
+  logger?: Logger;
   /** Runs commands instead of the configured executor (tests). */
   executor?: NodeExecutor;
 }
@@ -122,7 +126,10 @@ class Teardown {
  * them.
  */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // pino (JSON lines on stdout, through fastify too), unless a test captures the lines itself.
+  const logger = options.logger ?? (options.log ? undefined : createGatewayLogger({ level: logLevelFrom(process.env) }));
+  const partLog = (part: string): Log => options.log ?? lineSink(logger!, part);
+  const log = partLog('gateway');
   if (config.mode === 'production' && !config.engineerAuth) throw new Error('production mode needs engineerAuth; the local identity provider is refused');
   const { clock, testClock } = await buildClock(config, options.clock);
   const tls = await loadOrCreateTls(config.dataDir, config.tls.certFile, config.tls.keyFile);
@@ -136,11 +143,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
     const localCredential = config.auth.mode === 'entra' ? null : LocalCredentialAuthenticator.open(config.dataDir);
-    const auth: AdminAuthenticator = config.auth.mode === 'entra' ? new EntraAdminAuthenticator(config.auth, log) : localCredential!;
-    const engineers = await buildEngineerAuth(config, tls, log, teardown);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log, testClock, backend }, teardown);
+    const auth: AdminAuthenticator = config.auth.mode === 'entra' ? new EntraAdminAuthenticator(config.auth, partLog('auth')) : localCredential!;
+    const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
+    const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
-    const channel = buildChannel(config, app, { backend, clock, store, engineers, log }, teardown);
+    const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel') }, teardown);
     desk.attachLiveSessions(channel);
     // Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open.
     scheduler.onExpired((grant) => {
@@ -315,10 +322,10 @@ async function buildEngineerAuth(config: GatewayConfig, tls: TlsMaterial, log: L
 /** The admin API (and, in test mode, the clock and fault routes). */
 function buildHttpServer(
   config: GatewayConfig,
-  parts: { desk: RemoteSupportDesk; auth: AdminAuthenticator; events: EventHub; tls: TlsMaterial; log: Log; testClock: AdjustableClock | undefined; backend: BuiltBackend },
+  parts: { desk: RemoteSupportDesk; auth: AdminAuthenticator; events: EventHub; tls: TlsMaterial; log: Log; logger: Logger | undefined; testClock: AdjustableClock | undefined; backend: BuiltBackend },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, tls, log, testClock, backend } = parts;
+  const { desk, auth, events, tls, log, logger, testClock, backend } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
@@ -326,6 +333,7 @@ function buildHttpServer(
     events,
     tls,
     log,
+    ...(logger ? { logger } : {}),
     ...(config.mode === 'test' && testClock ? { testClock } : {}),
     ...(config.mode === 'test'
       ? {

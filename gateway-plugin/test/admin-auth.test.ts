@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Signer } from '@fastify/cookie';
 import { exportSPKI, importJWK, SignJWT } from 'jose';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
@@ -80,6 +81,21 @@ describe('local admin credential (embedded default)', () => {
     const ok = await browser.post(`${FEATURE}/access`, VALID_GRANT, { 'x-xsrf-token': xsrf });
     assert.equal(ok.status, 201);
     assert.equal(await grantCount(t), 1);
+  });
+
+  it('refuses a session cookie that is unsigned, tampered with or signed with another key', async () => {
+    const login = await t.anonymous.get(`/login?token=${encodeURIComponent(t.gateway.localCredential!.secret)}`);
+    const session = (login.headers['set-cookie'] as string[]).find((c) => c.startsWith('rs_admin='))!.split(';')[0]!.slice('rs_admin='.length);
+    const [value, signature] = [session.slice(0, session.lastIndexOf('.')), session.slice(session.lastIndexOf('.') + 1)];
+    assert.equal(value, 'local-admin', 'the cookie names who signed in, and carries a signature');
+    assert.equal((await t.anonymous.get(`${FEATURE}/status`, { cookie: `rs_admin=${session}` })).status, 200);
+    const flipped = signature.slice(0, -2) + (signature.endsWith('AA') ? 'BB' : 'AA');
+    const otherKey = new Signer('not-derived-from-the-credential').sign('local-admin');
+    for (const forged of ['local-admin', `local-adminx.${signature}`, `local-admin.${flipped}`, `someone-else.${signature}`, otherKey]) {
+      const res = await t.anonymous.get(`${FEATURE}/status`, { cookie: `rs_admin=${encodeURIComponent(forged)}` });
+      assert.equal(res.status, 401, forged);
+      assert.equal(res.body.error.code, 'Unauthenticated');
+    }
   });
 });
 

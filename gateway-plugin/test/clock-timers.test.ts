@@ -6,6 +6,7 @@ import { startTimeout } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
 
 const CLOCK_MODULE = join(__dirname, '..', 'src', 'domain', 'clock.js');
+const TEST_CLOCK_MODULE = join(__dirname, '..', 'src', 'test-support', 'test-clock.js');
 
 /** Runs `body` in a fresh node with the clock module as `clock`, and returns what it printed once it exited. */
 function inChild(body: string): Promise<string> {
@@ -56,7 +57,7 @@ describe('timeouts on the injected clock', () => {
 
   it('fires a timeout on a test-mode system clock as soon as the clock is moved past it', async () => {
     // An hour's timeout: only the move can make it fire while the child is alive.
-    const printed = await inChild(`const c = new clock.SystemClock(true); const t = clock.startTimeout(c, 3_600_000, () => console.log('fired')); c.advance(3_600_000);`);
+    const printed = await inChild(`const { TestClock } = require(${JSON.stringify(TEST_CLOCK_MODULE)}); const c = new TestClock(); const t = clock.startTimeout(c, 3_600_000, () => console.log('fired')); c.advance(3_600_000);`);
     assert.equal(printed, 'fired\n');
   });
 });

@@ -20,6 +20,8 @@ describe('serving the built extension and the host page', () => {
     writeFileSync(join(dir.path, 'outside.txt'), 'not served');
     app = Fastify();
     app.setNotFoundHandler((_r, reply) => reply.code(404).send({ error: { code: 'RouteNotFound' } }));
+    // As the admin API does: every answer is no-store unless the static files say otherwise.
+    app.addHook('onRequest', async (_r, reply) => void reply.header('cache-control', 'no-store'));
     serveFolder(app, '/extension/', join(dir.path, 'ext'), { spaFallback: true });
     serveFolder(app, '/', join(dir.path, 'host'));
     await app.ready();
@@ -37,6 +39,15 @@ describe('serving the built extension and the host page', () => {
     const js = await app.inject('/extension/main.1a2b.js');
     assert.match(String(js.headers['content-type']), /text\/javascript/);
     assert.equal((await app.inject('/extension/assets/strings.json')).body, '{}');
+  });
+
+  it('keeps pages fresh and lets hashed bundles be cached, and sends the bare prefix to its folder', async () => {
+    assert.equal((await app.inject('/extension/')).headers['cache-control'], 'no-store');
+    assert.equal((await app.inject('/extension/')).body, '<app-root></app-root>');
+    assert.equal((await app.inject('/extension/main.1a2b.js')).headers['cache-control'], 'public, max-age=3600');
+    const bare = await app.inject('/extension');
+    assert.equal(bare.statusCode, 302);
+    assert.equal(bare.headers.location, '/extension/');
   });
 
   it('answers the app\'s own routes with its index.html', async () => {

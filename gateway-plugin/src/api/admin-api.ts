@@ -1,4 +1,5 @@
-import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse } from 'node:http';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE } from '../auth/admin-auth';
 import type { AdjustableClock } from '../domain/clock';
@@ -23,6 +24,8 @@ export interface AdminApiOptions {
   /** Test mode only: fault injection behind /api/test/faults. */
   testFaults?: (node: string, faults: { offline?: boolean; delayMs?: number; hang?: boolean }) => boolean;
   log?: (line: string) => void;
+  /** The gateway's pino logger: fastify logs each request with it. Without it fastify logs nothing. */
+  logger?: FastifyBaseLogger;
   /** Heartbeat period of the event stream. */
   heartbeatMs?: number;
 }
@@ -38,7 +41,7 @@ declare module 'fastify' {
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const log = options.log ?? (() => {});
   const app = Fastify({
-    logger: false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 64 * 1024,
     forceCloseConnections: true,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: MIN_TLS_VERSION } } : {}),
@@ -62,6 +65,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     }
   });
 
+  // Parses cookies for every route; signs the local sign-in's session cookie.
+  void app.register(fastifyCookie, options.auth instanceof LocalCredentialAuthenticator ? { secret: options.auth.cookieSigner } : {});
+
   app.setErrorHandler((error: unknown, _request, reply) => {
     const err = toCatalogError(error);
     if (statusOf(err.code) >= 500) log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
@@ -78,7 +84,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   const authenticate = async (request: FastifyRequest) => {
-    request.principal = await options.auth.authenticate({ method: request.method, headers: request.headers });
+    request.principal = await options.auth.authenticate({ method: request.method, headers: request.headers, cookies: request.cookies });
     const cluster = (request.params as { cluster?: string }).cluster;
     if (cluster !== undefined) {
       const desk = findDesk(options.desks, cluster);
@@ -106,11 +112,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     if (!(auth instanceof LocalCredentialAuthenticator) || !auth.checkLoginToken(token)) {
       throw createError('Unauthenticated', 'The login link is not valid: use the URL the gateway printed at first start, with the credential from the admin-credential file');
     }
-    const secure = 'Path=/; Secure; SameSite=Strict';
-    void reply.header('set-cookie', [
-      `${SESSION_COOKIE}=${auth.sessionCookieValue()}; ${secure}; HttpOnly`,
-      `${XSRF_COOKIE}=${auth.xsrfToken()}; ${secure}`,
-    ]);
+    const secure = { path: '/', secure: true, sameSite: 'strict' } as const;
+    void reply.setCookie(SESSION_COOKIE, auth.sessionName, { ...secure, httpOnly: true, signed: true });
+    void reply.setCookie(XSRF_COOKIE, auth.xsrfToken(), secure);
     return reply.redirect('/', 303);
   });
 

@@ -1,57 +1,47 @@
-import { FastifyInstance } from 'fastify';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { extname, resolve } from 'node:path';
+import { createError } from '../domain/errors';
+import { statusOf } from './error-status';
 
 /**
- * Serves a folder of built files under a URL prefix: only files inside the
- * folder, no dotfiles, an index.html for the prefix itself and (with
- * `spaFallback`) for paths that are not files, so the app's own routes load.
+ * Serves a folder of built files under a URL prefix with @fastify/static:
+ * only files inside the folder (it refuses `..` and encoded escapes), no
+ * dotfiles, an index.html for the prefix itself and (with `spaFallback`) for
+ * paths without an extension that are not files, so the app's own routes load.
+ * Anything else it cannot serve gets the API's JSON RouteNotFound answer.
  */
 export function serveFolder(app: FastifyInstance, prefix: string, folder: string, options: { spaFallback?: boolean } = {}): void {
   const root = resolve(folder);
-  const send = (path: string) => {
-    const type = TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
-    return { type, body: readFileSync(path) };
-  };
-  const handler = async (request: { params: unknown }, reply: { type(t: string): unknown; header(k: string, v: string): unknown; code(n: number): unknown; send(b: unknown): unknown; callNotFound(): void }) => {
-    const rest = (request.params as { '*'?: string })['*'] ?? '';
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(rest);
-    } catch {
-      return reply.callNotFound();
-    }
-    const target = resolve(root, normalize(decoded || 'index.html'));
-    const inside = target === root || target.startsWith(root + sep);
-    const hidden = decoded.split('/').some((part) => part.startsWith('.'));
-    let file: string | null = null;
-    if (inside && !hidden && existsSync(target) && statSync(target).isFile()) file = target;
-    else if (inside && !hidden && existsSync(target) && statSync(target).isDirectory() && existsSync(join(target, 'index.html'))) file = join(target, 'index.html');
-    else if (options.spaFallback && !extname(decoded) && existsSync(join(root, 'index.html'))) file = join(root, 'index.html');
-    if (!file) return reply.callNotFound();
-    const { type, body } = send(file);
-    reply.type(type);
-    // Built bundles carry hashes in their names; the pages themselves must always be fresh.
-    reply.header('cache-control', file.endsWith('.html') ? 'no-store' : 'public, max-age=3600');
-    return reply.send(body);
-  };
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
-  app.get(`${base}*`, handler as never);
+  // A scope of its own: its not-found handler (the app fallback) answers only under this prefix.
+  void app.register(async (scope) => {
+    await scope.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      dotfiles: 'ignore',
+      index: 'index.html',
+      cacheControl: false,
+    });
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      const type = reply.getHeader('content-type');
+      if (reply.statusCode !== 200 || typeof type !== 'string') return payload;
+      // RFC 9239 names text/javascript; the mime table @fastify/static sends by still says application/javascript.
+      if (type.startsWith('application/javascript')) void reply.header('content-type', type.replace('application/javascript', 'text/javascript'));
+      // Built bundles carry hashes in their names; the pages themselves must always be fresh.
+      void reply.header('cache-control', type.startsWith('text/html') ? 'no-store' : 'public, max-age=3600');
+      return payload;
+    });
+    if (options.spaFallback) {
+      scope.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+        const path = request.url.split('?')[0]!;
+        if (request.method === 'GET' && extname(path) === '') {
+          return reply.sendFile('index.html', root);
+        }
+        const err = createError('RouteNotFound', `No API operation answers ${request.method} ${path}`);
+        return reply.code(statusOf(err.code)).send({ error: err.toBody() });
+      });
+    }
+  }, { prefix: base.slice(0, -1) });
   if (base !== '/') app.get(base.slice(0, -1), async (_r, reply) => reply.redirect(base, 302));
 }

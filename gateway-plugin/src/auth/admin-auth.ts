@@ -1,3 +1,4 @@
+import { Signer } from '@fastify/cookie';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ export interface AdminPrincipal {
 export interface AdminRequestInfo {
   method: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The request's cookies as @fastify/cookie parsed them (still signed). */
+  cookies?: Record<string, string | undefined>;
 }
 
 /** Decides who an admin API request comes from, or refuses it (401 / 403). */
@@ -25,26 +28,8 @@ export interface AdminAuthenticator {
 export const SESSION_COOKIE = 'rs_admin';
 export const XSRF_COOKIE = 'XSRF-TOKEN';
 export const XSRF_HEADER = 'x-xsrf-token';
+const SESSION_NAME = 'local-admin';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-export function parseCookies(header: string | string[] | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  const raw = Array.isArray(header) ? header.join(';') : header ?? '';
-  for (const part of raw.split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const name = part.slice(0, i).trim();
-    if (out.has(name)) continue;
-    const raw = part.slice(i + 1).trim();
-    try {
-      out.set(name, decodeURIComponent(raw));
-    } catch {
-      // Another site on this host may set a cookie that is not URI-encoded; it is not ours to refuse.
-      out.set(name, raw);
-    }
-  }
-  return out;
-}
 
 function equal(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -68,13 +53,20 @@ function header(headers: AdminRequestInfo['headers'], name: string): string | un
 /**
  * The embedded default's admin credential: 32 random bytes created at first
  * start in `dataDir/admin-credential` (mode 0600). Scripts send it as a
- * bearer token; a browser trades it once at /login for two cookies derived
- * from it: an HttpOnly, SameSite=Strict session cookie, and an XSRF-TOKEN
- * cookie that the page echoes in the x-xsrf-token header on every change
- * (the header WAC's SDK sends). Replacing the file revokes both.
+ * bearer token; a browser trades it once at /login for two cookies: an
+ * HttpOnly, SameSite=Strict session cookie signed by @fastify/cookie with a
+ * secret derived from the credential (HMAC), and an XSRF-TOKEN cookie that
+ * the page echoes in the x-xsrf-token header on every change (the header
+ * WAC's SDK sends). Replacing the file revokes both.
  */
 export class LocalCredentialAuthenticator implements AdminAuthenticator {
-  private constructor(private readonly credential: string, readonly created: boolean, readonly path: string) {}
+  /** Signs and checks the session cookie; the admin API hands it to @fastify/cookie as its secret. */
+  readonly cookieSigner: Signer;
+
+  private constructor(private readonly credential: string, readonly created: boolean, readonly path: string) {
+    // A key derived from the credential, never the credential itself.
+    this.cookieSigner = new Signer(createHmac('sha256', credential).update('admin-session-cookie').digest('base64url'));
+  }
 
   static open(dataDir: string): LocalCredentialAuthenticator {
     const path = join(dataDir, 'admin-credential');
@@ -97,9 +89,8 @@ export class LocalCredentialAuthenticator implements AdminAuthenticator {
     return typeof token === 'string' && equal(token, this.credential);
   }
 
-  sessionCookieValue(): string {
-    return createHmac('sha256', this.credential).update('admin-session').digest('base64url');
-  }
+  /** The session cookie's value before signing: who signed in. */
+  readonly sessionName = SESSION_NAME;
 
   xsrfToken(): string {
     return createHmac('sha256', this.credential).update('xsrf').digest('base64url');
@@ -111,8 +102,9 @@ export class LocalCredentialAuthenticator implements AdminAuthenticator {
       if (!equal(token, this.credential)) throw createError('Unauthenticated', 'The bearer credential is not this gateway\'s admin credential');
       return { name: 'local-admin', via: 'local-credential', cookie: false };
     }
-    const session = parseCookies(request.headers['cookie']).get(SESSION_COOKIE);
-    if (session === undefined || !equal(session, this.sessionCookieValue())) {
+    const session = request.cookies?.[SESSION_COOKIE];
+    const unsigned = session === undefined ? undefined : this.cookieSigner.unsign(session);
+    if (!unsigned?.valid || unsigned.value !== SESSION_NAME) {
       throw createError('Unauthenticated', 'Sign in first: open the login URL the gateway printed, or send the admin credential as a bearer token');
     }
     if (UNSAFE_METHODS.has(request.method.toUpperCase())) {

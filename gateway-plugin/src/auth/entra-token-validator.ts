@@ -1,5 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, FetchImplementation, JSONWebKeySet, JWTPayload, jwtVerify } from 'jose';
-import { request as httpsRequest } from 'node:https';
+import { HttpsClient } from '../http/https-client';
 import { createError, RemoteSupportError } from '../domain/errors';
 
 /** Accepted signature algorithms. `none` and HMAC are never accepted. */
@@ -69,23 +69,12 @@ export class EntraTokenValidator {
 }
 
 /**
- * A fetch for jose's JWKS download that trusts one extra CA (the local
- * identity provider's self-signed certificate) and requires TLS 1.2 or newer.
+ * A fetch for jose's JWKS download over the shared {@link HttpsClient}: it
+ * trusts one extra CA (the local identity provider's self-signed certificate)
+ * and requires TLS 1.2 or newer. The client lives as long as the gateway;
+ * undici closes its idle connection after a few seconds and never lets it keep the process alive.
  */
 export function trustingFetch(ca: string): FetchImplementation {
-  return (url, options) =>
-    new Promise<Response>((resolve, reject) => {
-      const req = httpsRequest(url, { method: options.method, headers: Object.fromEntries(new Headers(options.headers).entries()), ca, minVersion: 'TLSv1.2', signal: options.signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const headers = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
-          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers }));
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  const http = new HttpsClient({ ca, connections: 1 });
+  return (url, options) => http.fetch(url, { method: options.method, headers: options.headers, redirect: options.redirect, signal: options.signal });
 }

@@ -4,7 +4,7 @@ import { EXPIRED_GRANT_WINDOW_DAYS } from '../domain/retention';
 import type { GrantView } from '../service/remote-support-desk';
 import { CliError, EXIT, withFlagNames } from './cli-error';
 import { CommandHandler } from './command-context';
-import { formatTable } from './table';
+import { renderTable } from '../text/text-table';
 
 /** The API field each enable flag sets, read backwards to name flags in errors. */
 export const ENABLE_FLAG_OF: Readonly<Record<string, string>> = {
@@ -17,7 +17,7 @@ export const ENABLE_FLAG_OF: Readonly<Record<string, string>> = {
 
 /** The grant columns of get-access, enable and disable. */
 export function grantTable(grants: readonly GrantView[]): string {
-  return formatTable(grants, [
+  return renderTable(grants, [
     { header: 'State', value: (g) => g.state },
     { header: 'AccessLevel', value: (g) => g.accessLevel },
     { header: 'GrantedBy', value: (g) => g.grantedBy },

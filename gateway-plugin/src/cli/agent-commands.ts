@@ -3,7 +3,7 @@ import type { AgentOperation, NodeProgress, OperationKind } from '../operations/
 import { EXIT } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';
 import { CliOutput } from './output';
-import { formatTable } from './table';
+import { renderTable } from '../text/text-table';
 
 /** How often the CLI asks for an agent operation's progress. */
 export const POLL_INTERVAL_MS = 200;
@@ -33,7 +33,7 @@ async function runAgentOperation(kind: OperationKind, ctx: CommandContext): Prom
   ctx.out.result({ operation });
   ctx.out.text(
     '\n' +
-      formatTable(operation.nodes as NodeProgressView[], [
+      renderTable(operation.nodes as NodeProgressView[], [
         { header: 'Node', value: (n) => n.node },
         { header: 'Result', value: (n) => n.status },
         { header: 'Steps', value: (n) => n.stepsDone },

@@ -1,5 +1,8 @@
 import { CliError, usageError } from './cli-error';
-import { allFlags, findVerb, FlagSpec, GLOBAL_FLAGS, VERB_NAMES, VerbName, VerbSpec } from './verbs';
+import { FlagProblem, FlagValues, readFlags } from '../cli-kit/flag-reader';
+import { allFlags, findVerb, GLOBAL_FLAGS, VERB_NAMES, VerbName, VerbSpec } from './verbs';
+
+export { FlagValues };
 
 /** A command line read against the verb table. */
 export interface ParsedArgs {
@@ -8,25 +11,6 @@ export interface ParsedArgs {
   /** Help was asked for (`--help`, `-h`, or `help [VERB]`); `verb` then names the topic, if any. */
   help: boolean;
   flags: FlagValues;
-}
-
-/** The flags given, by name (`--access-level`). Switches hold one empty string. */
-export class FlagValues {
-  constructor(private readonly values: ReadonlyMap<string, readonly string[]>) {}
-
-  has(flag: string): boolean {
-    return this.values.has(flag);
-  }
-
-  /** The value of a single-valued flag, or undefined when it was not given. */
-  value(flag: string): string | undefined {
-    return this.values.get(flag)?.[0];
-  }
-
-  /** Every value of a repeatable flag, in order. */
-  all(flag: string): string[] {
-    return [...(this.values.get(flag) ?? [])];
-  }
 }
 
 const GLOBAL_LIST = Object.keys(GLOBAL_FLAGS).join(', ');
@@ -38,36 +22,21 @@ function verbFlagsText(verb: VerbSpec): string {
 
 const VERB_LIST = VERB_NAMES.join(', ');
 
-/** What one step through argv found: a positional word, an unknown flag, a flag with its value, or a mistake. */
-export type FlagRead =
-  | { kind: 'positional'; arg: string; next: number }
-  | { kind: 'unknown'; name: string; next: number }
-  | { kind: 'flag'; name: string; spec: FlagSpec; value: string; next: number }
-  | { kind: 'problem'; error: CliError; next: number };
+/** A flag problem other than a stray word (which each CLI handles its own way). */
+export type FlagMistake = Exclude<FlagProblem, { kind: 'positional' }>;
 
-/**
- * Reads the argument at `i`: `--flag value`, `--flag=value` or a switch, per
- * the flag table `lookup` reads. Both CLIs (remote-support, support-console)
- * step through their argv with it, so flags behave the same in each.
- */
-export function readFlag(argv: readonly string[], i: number, lookup: (name: string) => FlagSpec | undefined): FlagRead {
-  const arg = argv[i]!;
-  if (!arg.startsWith('-') || arg === '-') return { kind: 'positional', arg, next: i + 1 };
-  const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-  const name = arg === '-h' ? '--help' : eq > 0 ? arg.slice(0, eq) : arg;
-  const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-  const spec = lookup(name);
-  if (!spec) return { kind: 'unknown', name, next: i + 1 };
-  if (spec.value === undefined) {
-    if (inline === undefined) return { kind: 'flag', name, spec, value: '', next: i + 1 };
-    const error = usageError(`${name} is a switch and takes no value (got ${JSON.stringify(inline.slice(0, 40))}); leave it out to turn it off`, 'no value', name);
-    return { kind: 'problem', error, next: i + 1 };
+/** Words a flag mistake the same in both CLIs; `unknown` words an unknown flag, which each CLI explains with its own flag list. */
+export function flagProblemError(problem: FlagMistake, unknown: (name: string) => CliError): CliError {
+  switch (problem.kind) {
+    case 'unknown':
+      return unknown(problem.name);
+    case 'switch-value':
+      return usageError(`${problem.name} is a switch and takes no value (got ${JSON.stringify(problem.got.slice(0, 40))}); leave it out to turn it off`, 'no value', problem.name);
+    case 'missing-value':
+      return usageError(`${problem.name} needs a value: ${problem.spec.value}`, problem.spec.value, problem.name);
+    case 'repeated':
+      return usageError(`${problem.name} is given more than once; give it once`, undefined, problem.name);
   }
-  const next = argv[i + 1];
-  const fromNext = inline === undefined && next !== undefined && !next.startsWith('--');
-  const value = inline ?? (fromNext ? next : '');
-  if (value === '') return { kind: 'problem', error: usageError(`${name} needs a value: ${spec.value}`, spec.value, name), next: i + 1 };
-  return { kind: 'flag', name, spec, value, next: fromNext ? i + 2 : i + 1 };
 }
 
 /**
@@ -77,23 +46,10 @@ export function readFlag(argv: readonly string[], i: number, lookup: (name: stri
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const known = allFlags();
-  const values = new Map<string, string[]>();
-  const positional: string[] = [];
+  const { values, positionals, problems } = readFlags(argv, (name) => known.get(name));
+  const positional = [...positionals];
   // Flag problems wait until the verb is known, so the message can list that verb's flags.
-  const problems: ((verb: VerbSpec | undefined) => CliError)[] = [];
-
-  for (let i = 0; i < argv.length; ) {
-    const read = readFlag(argv, i, (name) => known.get(name));
-    i = read.next;
-    if (read.kind === 'positional') positional.push(read.arg);
-    else if (read.kind === 'unknown') problems.push((verb) => unknownFlag(read.name, verb));
-    else if (read.kind === 'problem') problems.push(() => read.error);
-    else {
-      const seen = values.get(read.name);
-      if (seen && !read.spec.repeatable) problems.push(() => usageError(`${read.name} is given more than once; give it once`, undefined, read.name));
-      else values.set(read.name, [...(seen ?? []), read.value]);
-    }
-  }
+  const flagProblems = problems.filter((p): p is FlagMistake => p.kind !== 'positional');
 
   const help = values.has('--help');
   let verbName = positional.shift();
@@ -107,7 +63,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     verb = findVerb(verbName);
     if (!verb) throw usageError(`${verbName} is not a verb of remote-support; the verbs are ${VERB_LIST}`, VERB_LIST, 'verb');
   }
-  if (problems.length) throw problems[0]!(verb);
+  if (flagProblems.length) throw flagProblemError(flagProblems[0]!, (name) => unknownFlag(name, verb));
   if (positional.length) {
     throw usageError(
       `Unexpected argument ${JSON.stringify(positional[0])}: ${verb ? `${verb.name} takes ${verbFlagsText(verb)}` : `name one verb: ${VERB_LIST}`}`,
@@ -115,15 +71,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     );
   }
   if (!verb) {
-    if (help || helpTopic) return { verb: null, help: true, flags: new FlagValues(values) };
+    if (help || helpTopic) return { verb: null, help: true, flags: values };
     throw usageError(`Name a verb: ${VERB_LIST} (remote-support --help explains them)`, VERB_LIST, 'verb');
   }
-  for (const flag of values.keys()) {
+  for (const flag of values.names()) {
     if (!(flag in GLOBAL_FLAGS) && !(flag in verb.flags)) {
       throw usageError(`${flag} is not a flag of ${verb.name}; ${verb.name} takes ${verbFlagsText(verb)}`, verbFlagsText(verb), flag);
     }
   }
-  return { verb: verb.name, help: help || helpTopic, flags: new FlagValues(values) };
+  return { verb: verb.name, help: help || helpTopic, flags: values };
 }
 
 function unknownFlag(name: string, verb: VerbSpec | undefined): CliError {

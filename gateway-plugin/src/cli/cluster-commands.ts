@@ -2,7 +2,7 @@ import type { PrerequisiteCheck } from '../cluster/cluster-target';
 import type { RemoteSupportDesk } from '../service/remote-support-desk';
 import { EXIT } from './cli-error';
 import { CommandHandler } from './command-context';
-import { formatList, formatTable } from './table';
+import { renderList, renderTable } from '../text/text-table';
 
 type StatusView = ReturnType<RemoteSupportDesk['status']>;
 
@@ -14,7 +14,7 @@ export const status: CommandHandler = async (ctx) => {
   const g = s.activeGrant;
   const op = s.agentOperation;
   ctx.out.text(
-    formatList([
+    renderList([
       ['Cluster', s.cluster],
       ['Registered', s.registered],
       ['Now', s.now],
@@ -25,7 +25,7 @@ export const status: CommandHandler = async (ctx) => {
   );
   ctx.out.text(
     '\n' +
-      formatTable(s.nodes, [
+      renderTable(s.nodes, [
         { header: 'Node', value: (n) => n.name },
         { header: 'Online', value: (n) => n.online },
         { header: 'Agent', value: (n) => n.agent.state },
@@ -37,7 +37,7 @@ export const status: CommandHandler = async (ctx) => {
   if (s.liveSessions.length) {
     ctx.out.text(
       '\n' +
-        formatTable(s.liveSessions, [
+        renderTable(s.liveSessions, [
           { header: 'Session', value: (x) => x.id },
           { header: 'Engineer', value: (x) => x.engineer },
           { header: 'AccessLevel', value: (x) => x.accessLevel },
@@ -58,7 +58,7 @@ export const prerequisites: CommandHandler = async (ctx) => {
   const result = await ctx.gateway().get<{ ready: boolean; checks: PrerequisiteCheck[] }>('prerequisites');
   ctx.out.result(result);
   ctx.out.text(
-    formatTable(result.checks, [
+    renderTable(result.checks, [
       { header: 'Status', value: (c) => c.status },
       { header: 'Check', value: (c) => c.title },
       { header: 'Detail', value: (c) => c.detail },

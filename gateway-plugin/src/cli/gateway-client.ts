@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { ClientRequest } from 'node:http';
-import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { defaultDataDir } from '../config/config';
 import type { GatewayPointer } from '../gateway';
+import { HttpsClient } from '../http/https-client';
 import { CliError, cliError, WireErrorBody } from './cli-error';
 
 /** Where the CLI sends requests and with what credential, and where each came from (for messages). */
@@ -132,17 +131,18 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 
 /**
- * A client of one cluster's admin API (`/api/nodes/{cluster}/features/remoteSupport`).
- * It trusts only the configured CA and never turns certificate checks off.
- * Answers are parsed JSON; an API error becomes a CliError with the API's body.
- * Owns its connection pool: call {@link GatewayClient.dispose} when done.
+ * A client of one cluster's admin API (`/api/nodes/{cluster}/features/remoteSupport`),
+ * over the shared {@link HttpsClient}: it trusts only the configured CA and
+ * never turns certificate checks off. Answers are parsed JSON; an API error
+ * becomes a CliError with the API's body. Owns its connection pool: call
+ * {@link GatewayClient.dispose} when done.
  */
 export class GatewayClient {
-  private readonly agent: Agent;
+  private readonly http: HttpsClient;
   private readonly base: string;
 
   constructor(readonly target: GatewayTarget) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ...(target.ca !== undefined ? { ca: target.ca } : {}) });
+    this.http = new HttpsClient({ ca: target.ca, timeoutMs: REQUEST_TIMEOUT_MS });
     this.base = `${target.url}/api/nodes/${encodeURIComponent(target.cluster)}/features/remoteSupport`;
   }
 
@@ -160,53 +160,34 @@ export class GatewayClient {
 
   /** Closes pooled connections so neither a CLI process nor a test is kept alive. */
   dispose(): void {
-    this.agent.destroy();
+    void this.http.close();
   }
 
-  private send<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+  private async send<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
     const url = new URL(`${this.base}/${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<T>((resolve, reject) => {
-      let req: ClientRequest;
-      try {
-        req = request(url, {
-          method,
-          agent: this.agent,
-          timeout: REQUEST_TIMEOUT_MS,
-          headers: {
-            accept: 'application/json',
-            authorization: `Bearer ${this.target.token}`,
-            ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-          },
-        });
-      } catch (e) {
-        // Node refuses header values with line breaks or control characters.
-        reject(cliError('Unauthenticated', `The admin credential from ${this.target.tokenSource} cannot be sent (${(e as Error).message}); check it for stray characters`));
-        return;
+    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${this.target.token}` };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    let status: number;
+    let text: string;
+    try {
+      ({ status, text } = await this.http.send(url.href, { method, headers, ...(payload !== undefined ? { body: payload } : {}) }));
+    } catch (e) {
+      // undici refuses header values with line breaks or control characters.
+      if ((e as { code?: string }).code === 'UND_ERR_INVALID_ARG' && /header/i.test((e as Error).message)) {
+        throw cliError('Unauthenticated', `The admin credential from ${this.target.tokenSource} cannot be sent (${(e as Error).message}); check it for stray characters`);
       }
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => reject(this.unreachable(e)));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown;
-          try {
-            parsed = text ? JSON.parse(text) : {};
-          } catch {
-            reject(this.notTheApi(status));
-            return;
-          }
-          if (status >= 200 && status < 300) resolve(parsed as T);
-          else reject(this.apiError(status, parsed));
-        });
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
-      req.on('error', (e) => reject(this.unreachable(e)));
-      req.end(payload);
-    });
+      throw this.unreachable(e as Error);
+    }
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      throw this.notTheApi(status);
+    }
+    if (status >= 200 && status < 300) return parsed as T;
+    throw this.apiError(status, parsed);
   }
 
   private apiError(status: number, parsed: unknown): CliError {

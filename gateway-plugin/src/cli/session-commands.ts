@@ -3,7 +3,7 @@ import { isUuid, readDate } from '../domain/input';
 import type { presentEntry, presentSession } from '../service/remote-support-desk';
 import { EXIT, usageError, withFlagNames } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';
-import { formatList, formatTable } from './table';
+import { renderList, renderTable } from '../text/text-table';
 
 type SessionView = ReturnType<typeof presentSession>;
 type EntryView = ReturnType<typeof presentEntry>;
@@ -60,7 +60,7 @@ export const getSessionHistory: CommandHandler = async (ctx) => {
   }
   ctx.out.text(`Sessions since ${result.fromDate}:\n`);
   ctx.out.text(
-    formatTable(result.sessions, [
+    renderTable(result.sessions, [
       { header: 'Id', value: (s) => s.id },
       { header: 'StartedAt', value: (s) => s.startedAt },
       { header: 'EndedAt', value: (s) => s.endedAt },
@@ -100,7 +100,7 @@ async function showSession(ctx: CommandContext, id: string, includeTranscript: b
 
   ctx.out.result(transcript ? { session, transcript } : { session });
   ctx.out.text(
-    formatList([
+    renderList([
       ['Id', session.id],
       ['Engineer', session.engineer],
       ['Case', session.supportCase],
@@ -117,7 +117,7 @@ async function showSession(ctx: CommandContext, id: string, includeTranscript: b
   if (transcript) {
     ctx.out.text(`\nTranscript (${transcript.entries.length} of ${transcript.total} entries):\n`);
     ctx.out.text(
-      formatTable(transcript.entries, [
+      renderTable(transcript.entries, [
         { header: 'Seq', value: (e) => e.seq },
         { header: 'At', value: (e) => e.at },
         { header: 'Kind', value: (e) => e.kind },

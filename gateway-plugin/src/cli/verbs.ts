@@ -1,3 +1,4 @@
+import type { FlagSpec, FlagTable } from '../cli-kit/flag-reader';
 import { ACCESS_LEVELS } from '../domain/access-level';
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
 import { SUPPORT_CASE_ALLOWED } from '../domain/grant';
@@ -8,16 +9,7 @@ import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/reten
  * read from here, so a flag exists in exactly one place.
  */
 
-/** One flag. A flag without `value` is a switch. */
-export interface FlagSpec {
-  /** What the value is, as shown in help (`MINUTES`, `Diagnostics|DiagnosticsRepair`). */
-  value?: string;
-  /** The flag may be given more than once (values accumulate). */
-  repeatable?: boolean;
-  description: string;
-}
-
-export type FlagTable = Readonly<Record<string, FlagSpec>>;
+export type { FlagSpec, FlagTable };
 
 export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'verify-session', 'export-session', 'status', 'prerequisites'] as const;
 export type VerbName = (typeof VERB_NAMES)[number];

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraAuthOptions } from '../auth/admin-auth';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
+import { readFlags } from '../cli-kit/flag-reader';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 
 /** How the gateway runs. */
@@ -63,21 +64,22 @@ export function usage(): string {
   return ['Usage: remote-support-gateway [flags]', '', ...Object.entries(FLAGS).map(([f, d]) => `  ${f.padEnd(18)} ${d}`)].join('\n');
 }
 
+/** The flags, through the CLIs' shared reader; a flag given twice keeps its last value, as before. */
+function readGatewayFlags(argv: readonly string[]): Map<string, string> {
+  const { values, problems } = readFlags(argv, (name) => (name in FLAGS ? { value: FLAGS[name]!, repeatable: true, description: FLAGS[name]! } : undefined));
+  const first = problems[0];
+  if (first?.kind === 'missing-value') throw new ConfigError(`${first.name} needs a value: ${FLAGS[first.name]}`);
+  if (first !== undefined) throw new ConfigError(`Unknown flag ${first.kind === 'positional' ? first.arg : first.name}; the flags are ${Object.keys(FLAGS).join(', ')}`);
+  return new Map(values.names().map((name) => [name, values.all(name).at(-1)!]));
+}
+
 /**
  * Reads configuration from a JSON file (--config or REMOTE_SUPPORT_CONFIG),
  * then flags, which win. Every bad value is a ConfigError naming the setting
  * and what it accepts.
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (!(name in FLAGS)) throw new ConfigError(`Unknown flag ${name}; the flags are ${Object.keys(FLAGS).join(', ')}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value: ${FLAGS[name]}`);
-    flags.set(name, value);
-  }
+  const flags = readGatewayFlags(argv);
   const file = flags.get('--config') ?? env['REMOTE_SUPPORT_CONFIG'];
   let raw: Record<string, unknown> = {};
   if (file) {

@@ -1,6 +1,6 @@
 import type { NodeOutcome } from '../channel/protocol';
 import type { CliOutput } from '../cli/output';
-import { cellText } from '../cli/table';
+import { renderCell } from '../text/text-table';
 import type { ChannelClient } from './channel-client';
 import { CONSOLE_EXIT } from './console-exit';
 import { checkLine } from './console-line';
@@ -40,7 +40,7 @@ export async function runBatch(client: ChannelClient, opened: Opened, supportCas
   let ended: Ended | null = null;
 
   for (const line of lines) {
-    out.text(`\n${shortCluster(opened.cluster)}> ${cellText(line)}`);
+    out.text(`\n${shortCluster(opened.cluster)}> ${renderCell(line)}`);
     const tooLong = checkLine(line);
     if (tooLong) {
       // Refused here only because the channel cannot carry it; the gateway decides everything else.

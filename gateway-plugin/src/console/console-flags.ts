@@ -1,7 +1,7 @@
 import { SUPPORT_CASE_PATTERN } from '../channel/protocol';
-import { FlagValues, readFlag } from '../cli/args';
-import { CliError, usageError } from '../cli/cli-error';
-import type { FlagTable } from '../cli/verbs';
+import { flagProblemError } from '../cli/args';
+import { usageError } from '../cli/cli-error';
+import { FlagTable, FlagValues, readFlags } from '../cli-kit/flag-reader';
 import { SUPPORT_CASE_ALLOWED } from '../domain/grant';
 import { CONSOLE_EXIT_LINES } from './console-exit';
 
@@ -125,7 +125,7 @@ export function badNodeName(names: readonly string[]): string | undefined {
  * InvalidCliUsage that names the flag and what it accepts.
  */
 export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
-  const flags = readFlags(argv);
+  const flags = readConsoleFlags(argv);
   // Help is answered before anything else is checked.
   if (flags.has('--help')) return { ...HELP_ONLY };
 
@@ -202,31 +202,18 @@ export function checkHttpsUrl(raw: string, flag: string, example: string): URL {
   return url;
 }
 
-function readFlags(argv: readonly string[]): FlagValues {
-  const values = new Map<string, string[]>();
-  let problem: CliError | null = null;
-  const fail = (e: CliError) => {
-    problem ??= e;
-  };
-  for (let i = 0; i < argv.length; ) {
-    const read = readFlag(argv, i, (name) => CONSOLE_FLAGS[name]);
-    i = read.next;
-    if (read.kind === 'positional') {
-      fail(usageError(`Unexpected argument ${JSON.stringify(read.arg.slice(0, 70))}: put a command line after --command (quoted), e.g. --command "Get-VM -Name web*"`, FLAG_LIST));
-    } else if (read.kind === 'unknown') {
-      const hint = /^-[A-Za-z]/.test(read.name) ? ' (flags start with two dashes, e.g. --case)' : '';
-      fail(usageError(`${read.name} is not a flag of support-console${hint}; the flags are ${FLAG_LIST}`, FLAG_LIST, read.name));
-    } else if (read.kind === 'problem') {
-      fail(read.error);
-    } else {
-      const seen = values.get(read.name);
-      if (seen && !read.spec.repeatable) fail(usageError(`${read.name} is given more than once; give it once`, undefined, read.name));
-      else values.set(read.name, [...(seen ?? []), read.value]);
-    }
-  }
+function readConsoleFlags(argv: readonly string[]): FlagValues {
+  const { values, problems } = readFlags(argv, (name) => CONSOLE_FLAGS[name]);
+  const first = problems[0];
   // --help wins over every other mistake, so `support-console --bogus --help` still helps.
-  if (problem && !values.has('--help')) throw problem;
-  return new FlagValues(values);
+  if (first === undefined || values.has('--help')) return values;
+  if (first.kind === 'positional') {
+    throw usageError(`Unexpected argument ${JSON.stringify(first.arg.slice(0, 70))}: put a command line after --command (quoted), e.g. --command "Get-VM -Name web*"`, FLAG_LIST);
+  }
+  throw flagProblemError(first, (name) => {
+    const hint = /^-[A-Za-z]/.test(name) ? ' (flags start with two dashes, e.g. --case)' : '';
+    return usageError(`${name} is not a flag of support-console${hint}; the flags are ${FLAG_LIST}`, FLAG_LIST, name);
+  });
 }
 
 /** The --help text, read from the flag table. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { cellText } from '../cli/table';
+import { renderCell } from '../text/text-table';
 import type { ChannelClient } from './channel-client';
 import { CONSOLE_EXIT } from './console-exit';
 import { badNodeName, CONSOLE_COMMAND_HELP, splitNodeNames } from './console-flags';
@@ -63,7 +63,7 @@ export async function runInteractive(client: ChannelClient, opened: Opened, supp
     for await (const line of rl as AsyncIterable<string>) {
       if (ended) break;
       // A terminal echoes what is typed; piped input is echoed here so the output reads like a session.
-      if (!io.isTTY) write(`${cellText(line)}\n`);
+      if (!io.isTTY) write(`${renderCell(line)}\n`);
       const trimmed = line.trim();
       if (trimmed.startsWith(':')) {
         if (consoleCommand(trimmed, session, write) === 'quit') break;

@@ -1,5 +1,5 @@
 import type { NodeOutcome, ServerMessage } from '../channel/protocol';
-import { cellText } from '../cli/table';
+import { renderCell } from '../text/text-table';
 import type { CommandReply } from './channel-client';
 
 /**
@@ -60,14 +60,14 @@ export function inNodeOrder(reply: CommandReply): NodeOutcome[] {
  */
 export function renderReply(reply: CommandReply): string {
   const lines: string[] = [];
-  if (reply.denied) lines.push(`Denied (${reply.denied.reason}): ${cellText(reply.denied.message)}`);
-  if (reply.error) lines.push(`Error ${reply.error.code}: ${cellText(reply.error.message)}`);
+  if (reply.denied) lines.push(`Denied (${reply.denied.reason}): ${renderCell(reply.denied.message)}`);
+  if (reply.error) lines.push(`Error ${reply.error.code}: ${renderCell(reply.error.message)}`);
   for (const outcome of inNodeOrder(reply)) {
     if (outcome.ok) {
-      const text = cellText(outcome.text).replace(/\n+$/, '');
+      const text = renderCell(outcome.text).replace(/\n+$/, '');
       lines.push(`=== ${outcome.node} ===`, text === '' ? '(no output)' : text);
     } else {
-      lines.push(`${outcome.node}: ${outcome.error.code}: ${cellText(outcome.error.message)}`);
+      lines.push(`${outcome.node}: ${outcome.error.code}: ${renderCell(outcome.error.message)}`);
     }
   }
   return lines.length ? lines.join('\n') + '\n' : '';
@@ -80,7 +80,7 @@ export function statusLine(accessLevel: string, secondsLeft: number): string {
 
 /** The line printed when the gateway ends the session. */
 export function endedLine(ended: Ended): string {
-  return `Session ended: ${ended.reason} — ${cellText(ended.message)}\n`;
+  return `Session ended: ${ended.reason} — ${renderCell(ended.message)}\n`;
 }
 
 /** A command that was denied, failed in the gateway, or failed on any node. */

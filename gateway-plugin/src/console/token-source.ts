@@ -1,5 +1,5 @@
 import { ConfidentialClientApplication, INetworkModule, NetworkRequestOptions, NetworkResponse, PublicClientApplication } from '@azure/msal-node';
-import { request } from 'node:https';
+import { HttpsClient } from '../http/https-client';
 
 /** How the support console signs in. */
 export type TokenSourceConfig =
@@ -21,53 +21,43 @@ export type TokenSourceConfig =
     };
 
 /**
- * An msal-node network client over node:https that can trust an extra CA (the
- * local identity provider's self-signed certificate) without touching the
- * process's trust store.
+ * msal-node's network module over the shared {@link HttpsClient}: it can
+ * trust an extra CA (the local identity provider's self-signed certificate)
+ * without touching the process's trust store. Call {@link close} when done.
  */
 export class TrustingNetworkClient implements INetworkModule {
+  private readonly http: HttpsClient;
+
   /**
    * @param ca an extra CA to trust
    * @param allowedHosts when given, the only hosts msal may contact: sign-in
    *   against a configured authority never reaches out to any other service.
    */
-  constructor(private readonly ca?: string, private readonly allowedHosts?: readonly string[]) {}
+  constructor(ca?: string, allowedHosts?: readonly string[]) {
+    this.http = new HttpsClient({ ca, ...(allowedHosts ? { allowedHosts } : {}) });
+  }
 
-  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    return this.send<T>('GET', url, options, timeout);
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>('GET', url, options);
   }
 
   sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
     return this.send<T>('POST', url, options);
   }
 
-  private send<T>(method: string, url: string, options?: NetworkRequestOptions, timeout = 30_000): Promise<NetworkResponse<T>> {
-    const host = new URL(url).host;
-    if (this.allowedHosts && !this.allowedHosts.includes(host)) {
-      return Promise.reject(new Error(`sign-in tried to reach ${host}, which is not the configured authority (${this.allowedHosts.join(', ')})`));
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  private async send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    const res = await this.http.send(url, { method, headers: options?.headers ?? {}, ...(options?.body ? { body: options.body } : {}) });
+    let body: unknown = {};
+    try {
+      body = res.text ? JSON.parse(res.text) : {};
+    } catch {
+      body = { error: 'invalid_response', error_description: res.text.slice(0, 200) };
     }
-    return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers: options?.headers ?? {}, ...(this.ca ? { ca: this.ca } : {}), timeout, minVersion: 'TLSv1.2' }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = {};
-          try {
-            body = text ? JSON.parse(text) : {};
-          } catch {
-            body = { error: 'invalid_response', error_description: text.slice(0, 200) };
-          }
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v;
-          resolve({ headers, body: body as T, status: res.statusCode ?? 0 });
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error(`no answer from ${new URL(url).host} within ${timeout} ms`)));
-      req.on('error', reject);
-      if (options?.body) req.write(options.body);
-      req.end();
-    });
+    return { headers: res.headers, body: body as T, status: res.status };
   }
 }
 
@@ -89,6 +79,14 @@ async function authorityMetadata(authority: string, network: TrustingNetworkClie
 export async function acquireToken(config: TokenSourceConfig, onDeviceCode?: (message: string) => void): Promise<string> {
   const host = new URL(config.authority).host;
   const network = new TrustingNetworkClient(config.ca, [host]);
+  try {
+    return await acquireWith(config, network, host, onDeviceCode);
+  } finally {
+    await network.close();
+  }
+}
+
+async function acquireWith(config: TokenSourceConfig, network: TrustingNetworkClient, host: string, onDeviceCode?: (message: string) => void): Promise<string> {
   const metadata = await authorityMetadata(config.authority, network);
   const auth = {
     clientId: config.clientId,

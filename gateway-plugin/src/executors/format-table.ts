@@ -1,3 +1,4 @@
+import { type Column, POWERSHELL_LAYOUT, renderList, renderTable, showControls } from '../text/text-table';
 import type { ResultObject, ResultValue } from './node-executor';
 
 /**
@@ -117,23 +118,20 @@ function fallbackView(objects: readonly ResultObject[]): OutputView {
   return { kind: columns.length <= 4 ? 'table' : 'list', columns };
 }
 
-/** A table: labels, a dashed underline as long as each label, rows; columns one space apart; no trailing spaces. */
+/** A table in PowerShell's layout: labels, a dashed underline as long as each label, rows; columns one space apart; numbers right-aligned. */
 export function formatTable(objects: readonly ResultObject[], columns: readonly ViewColumn[]): string {
   const cells = objects.map((o) => columns.map((c) => cellText(o[c.property], c.format)));
-  const right = columns.map((c, i) => (c.align ? c.align === 'right' : c.format === 'bytes' || c.format === 'megabytes' || isNumberColumn(objects, c.property, cells, i)));
-  const widths = columns.map((c, i) => Math.max(c.label.length, ...cells.map((row) => row[i]!.length)));
-  const line = (parts: readonly string[]) =>
-    parts.map((p, i) => (right[i] ? p.padStart(widths[i]!) : p.padEnd(widths[i]!))).join(' ').trimEnd();
-  const out = [line(columns.map((c) => c.label)), line(columns.map((c) => '-'.repeat(c.label.length))), ...cells.map(line)];
-  return out.join('\n') + '\n';
+  const textColumns: Column<string[]>[] = columns.map((c, i) => ({
+    header: c.label,
+    value: (row) => row[i],
+    align: (c.align ? c.align === 'right' : c.format === 'bytes' || c.format === 'megabytes' || isNumberColumn(objects, c.property, cells, i)) ? 'right' : 'left',
+  }));
+  return renderTable(cells, textColumns, POWERSHELL_LAYOUT);
 }
 
 /** A list: `Label : value` per property, labels padded to one width, a blank line between objects. */
 export function formatList(objects: readonly ResultObject[], columns: readonly ViewColumn[]): string {
-  const width = Math.max(...columns.map((c) => c.label.length));
-  return objects
-    .map((o) => columns.map((c) => `${c.label.padEnd(width)} : ${cellText(o[c.property], c.format)}`.trimEnd()).join('\n') + '\n')
-    .join('\n');
+  return objects.map((o) => renderList(columns.map((c) => [c.label, cellText(o[c.property], c.format)] as const))).join('\n');
 }
 
 function isNumberColumn(objects: readonly ResultObject[], property: string, cells: string[][], index: number): boolean {
@@ -146,10 +144,6 @@ function isNumberColumn(objects: readonly ResultObject[], property: string, cell
   }
   return any;
 }
-
-// Node output reaches an engineer's terminal: control characters (an escape
-// sequence could rewrite the screen) are shown as U+FFFD, never sent.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** One cell: '' for null, True/False, `{a, b}` for lists (four at most, then ...), formatted per column. */
 export function cellText(value: ResultValue | undefined, format?: ColumnFormat): string {
@@ -172,8 +166,10 @@ function raw(value: ResultValue | undefined, format?: ColumnFormat): string {
   return `@{${Object.entries(value).map(([k, v]) => `${k}=${raw(v)}`).join('; ')}}`;
 }
 
+// Node output reaches an engineer's terminal: a cell stays on one line, and
+// control characters (an escape sequence could rewrite the screen) are shown as U+FFFD, never sent.
 function clean(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\t/g, ' ').replace(CONTROL, '\uFFFD');
+  return showControls(text.replace(/\r?\n/g, ' ').replace(/\t/g, ' '));
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
