@@ -14,6 +14,7 @@ export interface Column<T> {
 
 // Transcript text comes from the nodes and the engineer: an escape sequence in
 // it must not be able to rewrite the admin's terminal, so controls are shown, not sent.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** Shows a cell: nothing for null, yes/no for booleans; tabs become spaces and other control characters become U+FFFD. */

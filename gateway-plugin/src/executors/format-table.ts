@@ -149,6 +149,7 @@ function isNumberColumn(objects: readonly ResultObject[], property: string, cell
 
 // Node output reaches an engineer's terminal: control characters (an escape
 // sequence could rewrite the screen) are shown as U+FFFD, never sent.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** One cell: '' for null, True/False, `{a, b}` for lists (four at most, then ...), formatted per column. */
