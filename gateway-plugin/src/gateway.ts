@@ -135,20 +135,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
-    const localCredential = config.auth.mode === 'entra' ? null : LocalCredentialAuthenticator.open(config.dataDir);
-    const auth: AdminAuthenticator = config.auth.mode === 'entra' ? new EntraAdminAuthenticator(config.auth, log) : localCredential!;
+    const { auth, localCredential } = buildAdminAuth(config, log);
     const engineers = await buildEngineerAuth(config, tls, log, teardown);
     const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log }, teardown);
     desk.attachLiveSessions(channel);
-    // Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open.
-    scheduler.onExpired((grant) => {
-      channel
-        .endSessionsOfCluster(grant.cluster, 'expired')
-        .then(() => store.sessions.endForGrant(grant.id, 'expired'))
-        .catch(logError('ending the sessions of an expired grant'));
-    });
+    endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
     scheduler.start();
     const { url, port } = await listen(app, config);
     writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode }, teardown);
@@ -291,6 +284,13 @@ function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => 
   return { scheduler, janitor };
 }
 
+/** Admins: Entra ID tokens when configured, else the local credential (embedded and test modes). */
+function buildAdminAuth(config: GatewayConfig, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null } {
+  if (config.auth.mode === 'entra') return { auth: new EntraAdminAuthenticator(config.auth, log), localCredential: null };
+  const localCredential = LocalCredentialAuthenticator.open(config.dataDir);
+  return { auth: localCredential, localCredential };
+}
+
 interface EngineerAuth {
   validator: EntraTokenValidator;
   engineerRole: string;
@@ -384,6 +384,16 @@ function buildChannel(
   });
   teardown.add(() => channel.close());
   return channel;
+}
+
+/** Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open. */
+function endSessionsOnExpiry(scheduler: ExpiryScheduler, channel: SupportChannel, sessions: SessionLedger, onError: (e: unknown) => void): void {
+  scheduler.onExpired((grant) => {
+    channel
+      .endSessionsOfCluster(grant.cluster, 'expired')
+      .then(() => sessions.endForGrant(grant.id, 'expired'))
+      .catch(onError);
+  });
 }
 
 /** Listens on the configured address; returns the URL clients use. */
