@@ -29,6 +29,7 @@ import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
 import { TranscriptWriter } from './store/transcript-writer';
+import { Teardown } from './teardown';
 import { loadOrCreateTls, TlsMaterial } from './tls/certificates';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
@@ -83,36 +84,6 @@ export interface StartOptions {
 }
 
 type Log = (line: string) => void;
-
-/**
- * Everything start-up opened, closed in reverse order of opening: on
- * shutdown, and when a later step of start-up fails.
- */
-class Teardown {
-  private readonly steps: (() => unknown)[] = [];
-  private closing: Promise<void> | null = null;
-
-  /** Registers what undoes the step just taken. */
-  add(step: () => unknown): void {
-    this.steps.push(step);
-  }
-
-  /** Runs every step once, newest first; a failing step does not stop the rest, and the first failure is thrown at the end. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      let failure: { error: unknown } | null = null;
-      for (const step of this.steps.reverse()) {
-        try {
-          await step();
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-      if (failure) throw failure.error;
-    })();
-    return this.closing;
-  }
-}
 
 /**
  * The composition root: opens the store, recovers what a previous run left
