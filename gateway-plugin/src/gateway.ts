@@ -30,6 +30,7 @@ import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
 import { TranscriptWriter } from './store/transcript-writer';
+import { Teardown } from './teardown';
 import { loadOrCreateTls, TlsMaterial } from './tls/certificates';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
@@ -89,36 +90,6 @@ export interface StartOptions {
 type Log = (line: string) => void;
 
 /**
- * Everything start-up opened, closed in reverse order of opening: on
- * shutdown, and when a later step of start-up fails.
- */
-class Teardown {
-  private readonly steps: (() => unknown)[] = [];
-  private closing: Promise<void> | null = null;
-
-  /** Registers what undoes the step just taken. */
-  add(step: () => unknown): void {
-    this.steps.push(step);
-  }
-
-  /** Runs every step once, newest first; a failing step does not stop the rest, and the first failure is thrown at the end. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      let failure: { error: unknown } | null = null;
-      for (const step of this.steps.reverse()) {
-        try {
-          await step();
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-      if (failure) throw failure.error;
-    })();
-    return this.closing;
-  }
-}
-
-/**
  * The composition root: opens the store, recovers what a previous run left
  * (expiries that came due, interrupted sessions and agent operations), wires
  * the parts and starts listening. Test-only parts (the simulator, the local
@@ -142,20 +113,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
-    const localCredential = config.auth.mode === 'entra' ? null : LocalCredentialAuthenticator.open(config.dataDir);
-    const auth: AdminAuthenticator = config.auth.mode === 'entra' ? new EntraAdminAuthenticator(config.auth, partLog('auth')) : localCredential!;
+    const { auth, localCredential } = buildAdminAuth(config, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel') }, teardown);
     desk.attachLiveSessions(channel);
-    // Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open.
-    scheduler.onExpired((grant) => {
-      channel
-        .endSessionsOfCluster(grant.cluster, 'expired')
-        .then(() => store.sessions.endForGrant(grant.id, 'expired'))
-        .catch(logError('ending the sessions of an expired grant'));
-    });
+    endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
     scheduler.start();
     const { url, port } = await listen(app, config);
     writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode }, teardown);
@@ -298,6 +262,13 @@ function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => 
   return { scheduler, janitor };
 }
 
+/** Admins: Entra ID tokens when configured, else the local credential (embedded and test modes). */
+function buildAdminAuth(config: GatewayConfig, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null } {
+  if (config.auth.mode === 'entra') return { auth: new EntraAdminAuthenticator(config.auth, log), localCredential: null };
+  const localCredential = LocalCredentialAuthenticator.open(config.dataDir);
+  return { auth: localCredential, localCredential };
+}
+
 interface EngineerAuth {
   validator: EntraTokenValidator;
   engineerRole: string;
@@ -392,6 +363,16 @@ function buildChannel(
   });
   teardown.add(() => channel.close());
   return channel;
+}
+
+/** Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open. */
+function endSessionsOnExpiry(scheduler: ExpiryScheduler, channel: SupportChannel, sessions: SessionLedger, onError: (e: unknown) => void): void {
+  scheduler.onExpired((grant) => {
+    channel
+      .endSessionsOfCluster(grant.cluster, 'expired')
+      .then(() => sessions.endForGrant(grant.id, 'expired'))
+      .catch(onError);
+  });
 }
 
 /** Listens on the configured address; returns the URL clients use. */

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/run-cli';
 import { TRANSCRIPT_PAGE_SIZE } from '../src/cli/session-commands';
-import { CLUSTER, FEATURE, installAgent, startTestGateway, tempDir, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, tempDir, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 
 interface CliRun {
   code: number;
@@ -46,7 +46,7 @@ function readTable(text: string): Record<string, string>[] {
   return rows;
 }
 
-function json<T = any>(run: CliRun): T {
+function json<T = Loose>(run: CliRun): T {
   try {
     return JSON.parse(run.stdout) as T;
   } catch {
@@ -77,7 +77,7 @@ describe('remote-support install and remove', () => {
       assert.deepEqual(steps, [...steps].sort(), 'steps are printed in order');
       assert.match(run.stdout, new RegExp(`^${node}  succeeded \\(4/4\\)$`, 'm'));
     }
-    assert.match(run.stdout, /^hci-n01  Checking the node \(1\/4\)$/m);
+    assert.match(run.stdout, /^hci-n01 {2}Checking the node \(1\/4\)$/m);
     assert.deepEqual(
       readTable(run.stdout).map((r) => [r['Node'], r['Result'], r['Steps']]),
       [['hci-n01', 'succeeded', '4'], ['hci-n02', 'succeeded', '4'], ['hci-n03', 'succeeded', '4'], ['hci-n04', 'succeeded', '4']],
@@ -108,7 +108,7 @@ describe('remote-support install and remove', () => {
     const { operation } = json(run);
     assert.equal(operation.kind, 'remove');
     assert.equal(operation.status, 'succeeded');
-    assert.match(run.stderr, /^hci-n04  succeeded \(3\/3\)$/m, 'in --json mode progress goes to stderr');
+    assert.match(run.stderr, /^hci-n04 {2}succeeded \(3\/3\)$/m, 'in --json mode progress goes to stderr');
     const states = Object.fromEntries(t.gateway.agents.nodes().map((n) => [n.node, n.state]));
     assert.deepEqual(states, { 'hci-n01': 'Installed', 'hci-n02': 'Failed', 'hci-n03': 'NotInstalled', 'hci-n04': 'NotInstalled' });
   });

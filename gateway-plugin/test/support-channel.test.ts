@@ -338,9 +338,11 @@ describe('support channel over TLS with real tokens', () => {
     assert.equal(reply.denied?.reason, 'newline');
     const denied = t.gateway.sessions.allEntries(opened.sessionId).find((e) => e.kind === 'denied')!;
     assert.equal(denied.text.split('\n').length, 2, 'the refused line stays on one line');
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
     assert.ok(!/[\r\x1b\u202e]/.test(denied.text));
     assert.match(denied.text, /^Stop-Service WinRM\\u\{000D\}\\u\{001B\}\[2K#3/);
     const exported = await t.api.get(`${FEATURE}/sessions/${opened.sessionId}/export?format=text`);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
     assert.ok(!/[\r\x1b\u202e]/.test(exported.text));
     await c.close();
   });

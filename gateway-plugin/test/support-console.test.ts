@@ -6,7 +6,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runConsole } from '../src/console/console-run';
 import { verifyChain } from '../src/domain/transcript';
 import { SimulatedNodeExecutor } from '../src/simulator/simulated-executor';
-import { CLUSTER, FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 
 const CASE = '2611250010001234';
 const NODES = ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04'];
@@ -26,7 +26,7 @@ async function consoleRun(dataDir: string, args: string[], env: NodeJS.ProcessEn
   return { code, stdout, stderr };
 }
 
-function json<T = any>(run: ConsoleRun): T {
+function json<T = Loose>(run: ConsoleRun): T {
   try {
     return JSON.parse(run.stdout) as T;
   } catch {
@@ -134,21 +134,21 @@ describe('support-console against a real gateway', () => {
     assert.equal(doc.session.accessLevel, 'Diagnostics');
     assert.deepEqual(doc.session.nodes, NODES);
     assert.equal(doc.ended, undefined);
-    assert.deepEqual(doc.results.map((r: any) => r.line), ['Get-ClusterNode', 'Get-PhysicalDisk', 'Stop-Service -Name ClusSvc', 'Get-VM; Remove-Item C:\\']);
+    assert.deepEqual(doc.results.map((r: Loose) => r.line), ['Get-ClusterNode', 'Get-PhysicalDisk', 'Stop-Service -Name ClusSvc', 'Get-VM; Remove-Item C:\\']);
 
     const [nodes, disks, stop, injection] = doc.results;
     for (const r of [nodes, disks]) {
       assert.equal(r.denied, undefined);
-      assert.deepEqual(r.outputs.map((o: any) => o.node), NODES);
-      assert.ok(r.outputs.every((o: any) => o.ok));
+      assert.deepEqual(r.outputs.map((o: Loose) => o.node), NODES);
+      assert.ok(r.outputs.every((o: Loose) => o.ok));
       assert.ok(r.secondsLeft > 479 * 60 && r.secondsLeft <= 480 * 60);
     }
     const clusterNodes = nodes.outputs[0].objects;
-    assert.deepEqual(clusterNodes.map((n: any) => n.Name), NODES);
-    assert.ok(clusterNodes.every((n: any) => n.State === 'Up'));
+    assert.deepEqual(clusterNodes.map((n: Loose) => n.Name), NODES);
+    assert.ok(clusterNodes.every((n: Loose) => n.State === 'Up'));
     const physicalDisks = disks.outputs[0].objects;
     assert.ok(physicalDisks.length > 0);
-    assert.ok(physicalDisks.every((d: any) => typeof d.FriendlyName === 'string' && d.HealthStatus === 'Healthy'));
+    assert.ok(physicalDisks.every((d: Loose) => typeof d.FriendlyName === 'string' && d.HealthStatus === 'Healthy'));
 
     assert.equal(stop.denied.reason, 'level-too-low');
     assert.match(stop.denied.message, /DiagnosticsRepair/);
@@ -200,7 +200,7 @@ describe('support-console against a real gateway', () => {
     await grant();
     const doc = json(await run('--case', CASE, '--node', 'hci-n03,hci-n01', '--command', 'Get-Cluster', '--json'));
     assert.deepEqual(doc.session.nodes, ['hci-n03', 'hci-n01']);
-    assert.deepEqual(doc.results[0].outputs.map((o: any) => o.node), ['hci-n03', 'hci-n01']);
+    assert.deepEqual(doc.results[0].outputs.map((o: Loose) => o.node), ['hci-n03', 'hci-n01']);
   });
 
   it('refuses a session for another support case with SupportCaseMismatch and exit 1', async () => {
@@ -325,8 +325,8 @@ describe('support-console against a real gateway', () => {
     assert.equal(result.code, 3);
     const doc = json(result);
     assert.equal(doc.ended.reason, 'revoked');
-    assert.deepEqual(doc.results.map((r: any) => r.line), ['Get-ClusterNode'], 'the second command never ran');
-    assert.ok(!doc.results[0].outputs.some((o: any) => o.node === 'hci-n03'));
+    assert.deepEqual(doc.results.map((r: Loose) => r.line), ['Get-ClusterNode'], 'the second command never ran');
+    assert.ok(!doc.results[0].outputs.some((o: Loose) => o.node === 'hci-n03'));
     assert.match(result.stderr, /^Session ended: revoked — /m);
   });
 
@@ -345,7 +345,7 @@ describe('support-console against a real gateway', () => {
 
     assert.equal(code, 0, stderr);
     const doc = JSON.parse(stdout);
-    assert.deepEqual(doc.results[0].outputs.map((o: any) => o.node), NODES);
+    assert.deepEqual(doc.results[0].outputs.map((o: Loose) => o.node), NODES);
     assert.equal(doc.results[0].outputs[0].objects[0].Name, 'hci-cl01');
   });
 });

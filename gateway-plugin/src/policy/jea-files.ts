@@ -80,6 +80,7 @@ export function roleCapabilityName(level: AccessLevel): string {
  * them is doubled like the ASCII one.
  */
 export function powerShellLiteral(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(text)) throw new Error(`A value in a JEA file cannot contain control characters or line breaks (got ${JSON.stringify(text)}).`);
   return `'${text.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }
@@ -95,6 +96,7 @@ function stableGuid(name: string): string {
 
 /** A comment line; a reason is one sentence, but never let it break the line. */
 function comment(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
   return `# ${text.replace(/[\x00-\x1f\x7f]/g, ' ')}`;
 }
 
@@ -186,6 +188,7 @@ export function roleCapabilityFile(level: AccessLevel): string {
 // than the apostrophe, control characters) is refused rather than quoted.
 const GROUP_NAME = /^([A-Za-z0-9][A-Za-z0-9.-]{0,62})\\([A-Za-z0-9_(][A-Za-z0-9 ._'()-]{0,62}[A-Za-z0-9_)]|[A-Za-z0-9_])$/;
 // Each segment excludes the separator, so the pattern cannot backtrack.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
 const WINDOWS_DIRECTORY = /^[A-Za-z]:(?:\\[^<>:"/\\|?*\x00-\x1f]+)+\\?$/;
 
 function checkOptions(options: JeaOptions): { groups: Record<AccessLevel, string>; transcriptDirectory: string } {

