@@ -31,7 +31,6 @@ export const POWERSHELL_LAYOUT: TableLayout = { gap: ' ', underline: 'header' };
 
 // Text in cells comes from the nodes and the engineer: an escape sequence in
 // it must not be able to rewrite a terminal, so controls are shown, not sent.
-// eslint-disable-next-line no-control-regex
 // eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
