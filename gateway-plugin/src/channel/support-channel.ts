@@ -7,11 +7,11 @@ import { statusOf } from '../api/error-status';
 import { createError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { SessionEndReason } from '../domain/transcript';
 import { Clock } from '../domain/clock';
+import { CHANNEL_PATH } from './channel-path';
 import { LiveSession, LiveSessionDeps } from './live-session';
 import { parseClientMessage, requestIdOf, ServerMessage } from './protocol';
 
-/** The channel's URL: engineers connect to `wss://<gateway>/api/channel/<cluster>`. */
-export const CHANNEL_PATH = /^\/api\/channel\/([^/?#]+)\/?(?:\?.*)?$/;
+export { CHANNEL_PATH };
 
 export interface SupportChannelOptions {
   /** The gateway's HTTPS server (TLS 1.2 or newer); the channel takes its upgrade requests. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHANNEL_PATH } from '../channel/support-channel';
+import { CHANNEL_PATH } from '../channel/channel-path';
 import { cliError, usageError } from '../cli/cli-error';
 import { resolveDataDir } from '../cli/gateway-client';
 import type { GatewayPointer } from '../gateway';
