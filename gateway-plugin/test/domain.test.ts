@@ -5,7 +5,9 @@ import { FakeClock, MINUTE_MS, DAY_MS } from '../src/domain/clock';
 import { EXPIRE_IN_MINUTES, isValidExpireInMinutes } from '../src/domain/duration';
 import { isRemoteSupportError, RemoteSupportError } from '../src/domain/errors';
 import { expiryOf, grantState, parseGrantRequest } from '../src/domain/grant';
-import { readDate } from '../src/domain/input';
+import { readDate } from '../src/domain/dates';
+import { GrantRequest } from '../src/contract/admin-api';
+import { validator } from '../src/contract/validation';
 import { defaultHistoryFrom, expiredGrantCutoff, transcriptCutoff } from '../src/domain/retention';
 import { parseSasCredential } from '../src/domain/sas-credential';
 import { TERMS_TEXT, TERMS_VERSION } from '../src/domain/terms';
@@ -101,8 +103,8 @@ describe('consent', () => {
     assert.equal(e.code, 'TermsVersionMismatch');
   });
 
-  it('refuses fields it does not know, naming them', () => {
-    const e = refusal(() => parseGrantRequest({ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: true, expireInMinute: 60 }, true, NOW));
+  it('refuses fields it does not know, naming them (the contract\'s check of the body)', () => {
+    const e = refusal(() => validator(GrantRequest, 'body')({ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: true, expireInMinute: 60 }));
     assert.equal(e.code, 'UnknownField');
     assert.equal(e.field, 'expireInMinute');
   });

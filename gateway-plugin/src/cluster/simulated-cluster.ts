@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import defaultFixture from './fixtures/hci-cluster.json';
 import { ACCESS_LEVELS } from '../domain/access-level';
+import { matches, NODE_NAME } from '../domain/identifiers';
 import { endpointName, JeaFile, SESSION_CONFIGURATION_NAME, sessionConfigurationPath } from '../policy/jea-files';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
 
@@ -21,7 +22,12 @@ export interface SimulatedClusterFixture {
 /** Loads a cluster fixture from a JSON file, or the built-in 4-node cluster when no path is given. */
 export function loadFixture(path?: string): SimulatedClusterFixture {
   if (!path) return structuredClone(defaultFixture) as SimulatedClusterFixture;
-  return JSON.parse(readFileSync(path, 'utf8')) as SimulatedClusterFixture;
+  const fixture = JSON.parse(readFileSync(path, 'utf8')) as SimulatedClusterFixture;
+  // The simulated cluster's nodes follow the same naming rule as a real cluster's.
+  for (const node of fixture.nodes ?? []) {
+    if (!matches(NODE_NAME, node.name)) throw new Error(`${path}: node ${JSON.stringify(node.name)} is not ${NODE_NAME.allowed}`);
+  }
+  return fixture;
 }
 
 export interface SimulatedClusterOptions {

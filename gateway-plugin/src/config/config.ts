@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraAuthOptions } from '../auth/admin-auth';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
+import { matches, MAX_NODES, NODE_NAME } from '../domain/identifiers';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 
 /** How the gateway runs. */
@@ -182,10 +183,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-// A Windows computer name: 1 to 15 letters, digits and hyphens, not all digits, no hyphen at either end.
-const NETBIOS_NAME = /^(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$/;
-/** An Azure Stack HCI cluster has 1 to 16 nodes. */
-const MAX_NODES = 16;
 
 /**
  * cluster.name, cluster.nodes and cluster.registered: the real cluster the
@@ -211,8 +208,8 @@ function readRealCluster(raw: { name?: unknown; nodes?: unknown; registered?: un
     throw new ConfigError(`cluster.nodes must list 1 to ${MAX_NODES} node names (got ${Array.isArray(nodes) ? `${nodes.length}` : JSON.stringify(nodes)})`);
   }
   for (const node of nodes) {
-    if (typeof node !== 'string' || !NETBIOS_NAME.test(node)) {
-      throw new ConfigError(`cluster.nodes must be NetBIOS computer names: 1 to 15 letters, digits and hyphens, such as hci-n01 (got ${JSON.stringify(node)})`);
+    if (typeof node !== 'string' || !matches(NODE_NAME, node)) {
+      throw new ConfigError(`cluster.nodes must each be ${NODE_NAME.allowed} (got ${JSON.stringify(node)})`);
     }
   }
   const lowered = (nodes as string[]).map((n) => n.toLowerCase());
