@@ -6,6 +6,7 @@ import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSI
 import { SystemClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
 import { FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
+import { withSchemaComponents } from '../contract/named-schemas';
 import { validator } from '../contract/validation';
 import { createError, fieldError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { EventHub, LiveEvent } from '../events/event-hub';
@@ -123,6 +124,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         { name: 'gateway', description: 'The gateway itself' },
       ],
     },
+    transformObject: (doc) => withSchemaComponents('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as never,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 

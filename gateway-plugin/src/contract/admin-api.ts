@@ -19,12 +19,12 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 /** Times are ISO 8601 strings in UTC. */
 const Time = Type.String({ description: 'An ISO 8601 time in UTC' });
 
-export const AccessLevel = literals(ACCESS_LEVELS);
-export const TranscriptKind = literals(TRANSCRIPT_KINDS);
-export const SessionEndReason = literals(SESSION_END_REASONS);
-export const GrantState = literals(['active', 'revoked', 'superseded', 'expired'] as const);
-export const AgentState = literals(['NotInstalled', 'Installing', 'Installed', 'Removing', 'Failed'] as const);
-export const PrerequisiteStatus = literals(['passed', 'failed', 'warning'] as const);
+export const AccessLevel = literals(ACCESS_LEVELS, { title: 'AccessLevel', description: 'The two access levels, from least to most' });
+export const TranscriptKind = literals(TRANSCRIPT_KINDS, { title: 'TranscriptKind' });
+export const SessionEndReason = literals(SESSION_END_REASONS, { title: 'SessionEndReason', description: 'Why a session ended' });
+export const GrantState = literals(['active', 'revoked', 'superseded', 'expired'] as const, { title: 'GrantState' });
+export const AgentState = literals(['NotInstalled', 'Installing', 'Installed', 'Removing', 'Failed'] as const, { title: 'AgentState' });
+export const PrerequisiteStatus = literals(['passed', 'failed', 'warning'] as const, { title: 'PrerequisiteStatus' });
 
 // ---- Shapes the API answers with -------------------------------------------------
 
@@ -261,6 +261,7 @@ export type TranscriptExport = Static<typeof TranscriptExport>;
  * extension types list them.
  */
 export const NAMED_SCHEMAS = {
+  AccessLevel, TranscriptKind, SessionEndReason, GrantState, AgentState, PrerequisiteStatus,
   ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
