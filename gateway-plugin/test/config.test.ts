@@ -86,7 +86,7 @@ describe('gateway configuration', () => {
       [{ ...good, nodes: 'hci-n01' }, /cluster.nodes must list 1 to 16 node names/],
       [{ ...good, nodes: ['hci-n01.contoso.local'] }, /cluster.nodes must each be a NetBIOS computer name: 1 to 15 letters, digits or hyphens.* \(got "hci-n01.contoso.local"\)/],
       [{ ...good, nodes: ['hci-node-number-1'] }, /NetBIOS computer name/],
-      [{ ...good, nodes: ['12345'] }, /NetBIOS computer name/],
+      [{ ...good, nodes: ['hci-n01-'] }, /NetBIOS computer name/],
       [{ ...good, nodes: ['hci-n01;calc'] }, /NetBIOS computer name/],
       [{ ...good, nodes: ['hci-n01', 'HCI-N01'] }, /cluster.nodes names hci-n01 twice/],
       [{ ...good, registered: 'yes' }, /cluster.registered must be true or false \(got "yes"\)/],

@@ -14,12 +14,15 @@ export interface NameRule {
 
 /**
  * A cluster node's name: a Windows (NetBIOS) computer name, 1 to 15 letters,
- * digits and hyphens, not all digits, no hyphen at either end. Azure Stack HCI
- * nodes are domain-joined Windows servers, so no node has any other name.
+ * digits and hyphens, no hyphen at either end. Azure Stack HCI nodes are
+ * domain-joined Windows servers, so no node has any other name. (Windows also
+ * refuses all-digit names; the pattern leaves that to Windows, because it must
+ * stay a plain regular expression that JEA, JSON Schema and the fuzz tests'
+ * generators all read.)
  */
 export const NODE_NAME: NameRule = {
-  pattern: '^(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$',
-  allowed: 'a NetBIOS computer name: 1 to 15 letters, digits or hyphens, not all digits, no hyphen at either end, such as hci-n01',
+  pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$',
+  allowed: 'a NetBIOS computer name: 1 to 15 letters, digits or hyphens, no hyphen at either end, such as hci-n01',
 };
 
 /** An Azure Stack HCI cluster has 1 to 16 nodes. */
