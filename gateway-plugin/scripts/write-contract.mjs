@@ -2,7 +2,7 @@
 // Writes what comes from the gateway's contract (src/contract), after `npm run build`:
 //   - docs/openapi.json: the admin API's OpenAPI 3.1 document, as the gateway serves it at /api/openapi.json;
 //   - ../src/generated/api-contract.ts: the extension's types for the API's shapes (json-schema-to-typescript),
-//     and the value tables the extension shows (access levels, session end reasons, transcript kinds, event types).
+//     and the value tables the extension shows (access levels, the duration rule, session end reasons, transcript kinds, event types).
 // Usage: node scripts/write-contract.mjs [--check]   (--check fails, naming the stale files, instead of writing)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +21,7 @@ const { openApiDocument } = dist('api/openapi.js');
 const { NAMED_SCHEMAS } = dist('contract/admin-api.js');
 const { hoistNamedSchemas } = dist('contract/named-schemas.js');
 const { ACCESS_LEVELS } = dist('domain/access-level.js');
+const { EXPIRE_IN_MINUTES } = dist('domain/duration.js');
 const { SESSION_END_REASONS, TRANSCRIPT_KINDS } = dist('domain/transcript.js');
 const { EVENT_TYPES: LIVE_EVENT_TYPES } = dist('events/event-hub.js');
 
@@ -47,6 +48,7 @@ async function apiContractTs() {
     '/* eslint-disable */',
     '',
     table('ACCESS_LEVELS', ACCESS_LEVELS, 'The access levels, from least to most.'),
+    table('EXPIRE_IN_MINUTES', EXPIRE_IN_MINUTES, "How long a grant may last, in minutes (the reference's ExpireInMinutes)."),
     table('SESSION_END_REASONS', SESSION_END_REASONS, 'Why a session ended.'),
     table('TRANSCRIPT_KINDS', TRANSCRIPT_KINDS, 'The kinds of transcript entry.'),
     table('LIVE_EVENT_TYPES', LIVE_EVENT_TYPES, 'Every kind of live event the API streams.'),

@@ -5,6 +5,9 @@
 /** The access levels, from least to most. */
 export const ACCESS_LEVELS = ["Diagnostics","DiagnosticsRepair"] as const;
 
+/** How long a grant may last, in minutes (the reference's ExpireInMinutes). */
+export const EXPIRE_IN_MINUTES = {"min":60,"max":20160,"default":480} as const;
+
 /** Why a session ended. */
 export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted"] as const;
 
