@@ -7,22 +7,12 @@ import { OPENAPI_PATH } from '../src/api/admin-api';
 import { parseClientMessage } from '../src/contract/channel';
 import { AgentRequest, GrantRequest, SessionQuery } from '../src/contract/admin-api';
 import { validator } from '../src/contract/validation';
-import { isRemoteSupportError, RemoteSupportError } from '../src/domain/errors';
+import { refusal } from './helpers/refusal';
 import { MAX_COMMAND_LINE } from '../src/domain/identifiers';
 import { startTestGateway, TestGateway } from './helpers/gateway-fixture';
 
 const GATEWAY = join(__dirname, '..', '..');
 const DOC = join(GATEWAY, '..', 'docs', 'openapi.json');
-
-function refusal(fn: () => unknown): RemoteSupportError {
-  try {
-    fn();
-  } catch (e) {
-    if (isRemoteSupportError(e)) return e;
-    throw e;
-  }
-  assert.fail('expected a refusal');
-}
 
 describe('the API contract', () => {
   let t: TestGateway;

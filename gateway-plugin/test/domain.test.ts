@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { levelsIncludedBy } from '../src/domain/access-level';
 import { FakeClock, MINUTE_MS, DAY_MS } from '../src/domain/clock';
 import { EXPIRE_IN_MINUTES, isValidExpireInMinutes } from '../src/domain/duration';
-import { isRemoteSupportError, RemoteSupportError } from '../src/domain/errors';
+import { refusal } from './helpers/refusal';
 import { expiryOf, grantState, parseGrantRequest } from '../src/domain/grant';
 import { readDate } from '../src/domain/dates';
 import { GrantRequest } from '../src/contract/admin-api';
@@ -17,16 +17,6 @@ import { createHash } from 'node:crypto';
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);
 const SAS = (expSeconds: number) =>
   `SharedAccessSignature sr=${encodeURIComponent('https://relay.servicebus.windows.net/hc')}&sig=abc%3D&se=${expSeconds}&skn=RootManageSharedAccessKey`;
-
-function refusal(fn: () => unknown): RemoteSupportError {
-  try {
-    fn();
-  } catch (e) {
-    if (isRemoteSupportError(e)) return e;
-    throw e;
-  }
-  assert.fail('expected a refusal');
-}
 
 describe('ExpireInMinutes', () => {
   for (const [value, ok] of [[59, false], [60, true], [480, true], [20160, true], [20161, false], [60.5, false], ['480', false], [Number.NaN, false], [-60, false]] as const) {

@@ -315,22 +315,8 @@ export interface TranscriptExport {
    * An ISO 8601 time in UTC
    */
   exportedAt: string;
-  session: {
-    id: string;
-    grantId: string;
+  session: SessionView & {
     cluster: string;
-    engineer: string;
-    supportCase: string | null;
-    accessLevel: AccessLevel;
-    nodes: string[];
-    /**
-     * An ISO 8601 time in UTC
-     */
-    startedAt: string;
-    endedAt: string | null;
-    endReason: SessionEndReason | null;
-    durationSeconds: number | null;
-    commandCount: number;
   };
   verification: ChainCheck;
   entries: TranscriptEntry[];

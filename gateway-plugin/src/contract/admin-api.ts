@@ -165,20 +165,7 @@ export const Verification = Type.Object({ verification: ChainCheck }, { title: '
 export const TranscriptExport = Type.Object({
   format: Type.Literal('remote-support-transcript/1'),
   exportedAt: Time,
-  session: Type.Object({
-    id: Type.String(),
-    grantId: Type.String(),
-    cluster: Type.String(),
-    engineer: Type.String(),
-    supportCase: Nullable(Type.String()),
-    accessLevel: AccessLevel,
-    nodes: Type.Array(Type.String()),
-    startedAt: Time,
-    endedAt: Nullable(Time),
-    endReason: Nullable(SessionEndReason),
-    durationSeconds: Nullable(Type.Integer()),
-    commandCount: Type.Integer(),
-  }),
+  session: Type.Intersect([SessionView, Type.Object({ cluster: Type.String() })]),
   verification: ChainCheck,
   entries: Type.Array(TranscriptEntry),
 }, { title: 'TranscriptExport', description: "A session's whole transcript with its integrity check: the one export format." });
