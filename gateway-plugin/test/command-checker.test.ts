@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { ACCESS_LEVELS, AccessLevel, isAccessLevel } from '../src/domain/access-level';
 import { checkCommand, CheckResult, createCommandChecker, DENIAL_REASONS, DenialReason, describeDenial, renderCommand } from '../src/policy/command-checker';
 import { COMMAND_TABLE, CommandEntry } from '../src/policy/command-table';
-import { MAX_LINE_LENGTH, tokenize } from '../src/policy/tokenizer';
+import { MAX_COMMAND_LINE as MAX_LINE_LENGTH } from '../src/domain/identifiers';
+import { tokenize } from '../src/policy/tokenizer';
 
 const REPO = join(__dirname, '..', '..', '..');
 const CORPUS = join(REPO, 'test', 'command-corpus.tsv');

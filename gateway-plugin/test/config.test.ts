@@ -81,13 +81,13 @@ describe('gateway configuration', () => {
       [{ ...good, name: 'hci_cl01.contoso.local' }, /cluster.name must be the cluster's DNS name, such as hci-cl01.contoso.local \(got "hci_cl01.contoso.local"\)/],
       [{ ...good, name: '-hci.contoso.local' }, /cluster.name must be the cluster's DNS name/],
       [{ ...good, name: 42 }, /cluster.name must be the cluster's DNS name/],
-      [{ ...good, nodes: [] }, /cluster.nodes must list 1 to 16 node names \(got 0\)/],
-      [{ ...good, nodes: Array.from({ length: 17 }, (_, i) => `hci-n${i + 1}`) }, /cluster.nodes must list 1 to 16 node names \(got 17\)/],
-      [{ ...good, nodes: 'hci-n01' }, /cluster.nodes must list 1 to 16 node names/],
-      [{ ...good, nodes: ['hci-n01.contoso.local'] }, /cluster.nodes must be NetBIOS computer names: 1 to 15 letters, digits and hyphens, such as hci-n01 \(got "hci-n01.contoso.local"\)/],
-      [{ ...good, nodes: ['hci-node-number-1'] }, /NetBIOS computer names/],
-      [{ ...good, nodes: ['12345'] }, /NetBIOS computer names/],
-      [{ ...good, nodes: ['hci-n01;calc'] }, /NetBIOS computer names/],
+      [{ ...good, nodes: [] }, /cluster.nodes must be a list of 1 to 16 node names \(got a list of 0\)/],
+      [{ ...good, nodes: Array.from({ length: 17 }, (_, i) => `hci-n${i + 1}`) }, /cluster.nodes must be a list of 1 to 16 node names \(got a list of 17\)/],
+      [{ ...good, nodes: 'hci-n01' }, /cluster.nodes must be a list of 1 to 16 node names \(got "hci-n01"\)/],
+      [{ ...good, nodes: ['hci-n01.contoso.local'] }, /cluster.nodes must each be a NetBIOS computer name: 1 to 15 letters, digits or hyphens.* \(got "hci-n01.contoso.local"\)/],
+      [{ ...good, nodes: ['hci-node-number-1'] }, /NetBIOS computer name/],
+      [{ ...good, nodes: ['hci-n01-'] }, /NetBIOS computer name/],
+      [{ ...good, nodes: ['hci-n01;calc'] }, /NetBIOS computer name/],
       [{ ...good, nodes: ['hci-n01', 'HCI-N01'] }, /cluster.nodes names hci-n01 twice/],
       [{ ...good, registered: 'yes' }, /cluster.registered must be true or false \(got "yes"\)/],
     ];
@@ -109,6 +109,24 @@ describe('gateway configuration', () => {
     const file = join(dir.path, 'c.json');
     writeFileSync(file, JSON.stringify({ prot: 1 }));
     assert.throws(() => loadConfig(['--config', file], {}), /Unknown setting prot/);
+    dir.remove();
+  });
+
+  it('checks every setting of the file against its schema, naming the nested setting and what it accepts', () => {
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    const cases: [unknown, RegExp][] = [
+      [{ tls: { cert: 'x.pem' } }, /^Unknown setting tls.cert; the settings of tls are certFile, keyFile$/],
+      [{ channel: { idleTimeoutMinutes: 0 } }, /^channel.idleTimeoutMinutes must be an integer from 1 to 1440 \(got 0\)$/],
+      [{ channel: { commandTimeoutSeconds: '60' } }, /^channel.commandTimeoutSeconds must be an integer from 1 to 3600 \(got "60"\)$/],
+      [{ auth: { mode: 'saml' } }, /^auth.mode must be local or entra \(got "saml"\)$/],
+      [{ executor: { kind: 'ssh' } }, /^executor.kind must be simulated or powershell \(got "ssh"\)$/],
+      [{ host: '' }, /^host must be an address to listen on \(got ""\)$/],
+    ];
+    for (const [settings, message] of cases) {
+      writeFileSync(file, JSON.stringify(settings));
+      assert.throws(() => loadConfig(['--config', file], {}), (e: unknown) => e instanceof ConfigError && message.test(e.message), JSON.stringify(settings));
+    }
     dir.remove();
   });
 });

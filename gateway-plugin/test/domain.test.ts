@@ -4,9 +4,11 @@ import { levelsIncludedBy } from '../src/domain/access-level';
 import { MINUTE_MS, DAY_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { EXPIRE_IN_MINUTES, isValidExpireInMinutes } from '../src/domain/duration';
-import { isRemoteSupportError, RemoteSupportError } from '../src/domain/errors';
+import { refusal } from './helpers/refusal';
 import { expiryOf, grantState, parseGrantRequest } from '../src/domain/grant';
-import { readDate } from '../src/domain/input';
+import { readDate } from '../src/domain/dates';
+import { GrantRequest } from '../src/contract/admin-api';
+import { validator } from '../src/contract/validation';
 import { defaultHistoryFrom, expiredGrantCutoff, transcriptCutoff } from '../src/domain/retention';
 import { parseSasCredential } from '../src/domain/sas-credential';
 import { TERMS_TEXT, TERMS_VERSION } from '../src/domain/terms';
@@ -16,16 +18,6 @@ import { createHash } from 'node:crypto';
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);
 const SAS = (expSeconds: number) =>
   `SharedAccessSignature sr=${encodeURIComponent('https://relay.servicebus.windows.net/hc')}&sig=abc%3D&se=${expSeconds}&skn=RootManageSharedAccessKey`;
-
-function refusal(fn: () => unknown): RemoteSupportError {
-  try {
-    fn();
-  } catch (e) {
-    if (isRemoteSupportError(e)) return e;
-    throw e;
-  }
-  assert.fail('expected a refusal');
-}
 
 describe('ExpireInMinutes', () => {
   for (const [value, ok] of [[59, false], [60, true], [480, true], [20160, true], [20161, false], [60.5, false], ['480', false], [Number.NaN, false], [-60, false]] as const) {
@@ -102,8 +94,8 @@ describe('consent', () => {
     assert.equal(e.code, 'TermsVersionMismatch');
   });
 
-  it('refuses fields it does not know, naming them', () => {
-    const e = refusal(() => parseGrantRequest({ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: true, expireInMinute: 60 }, true, NOW));
+  it('refuses fields it does not know, naming them (the contract\'s check of the body)', () => {
+    const e = refusal(() => validator(GrantRequest, 'body')({ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: true, expireInMinute: 60 }));
     assert.equal(e.code, 'UnknownField');
     assert.equal(e.field, 'expireInMinute');
   });

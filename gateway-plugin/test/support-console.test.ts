@@ -362,7 +362,7 @@ describe('support-console command line', () => {
     ['--case twice', ['--case', CASE, '--case', '2'], /--case is given more than once/],
     ['--command without a value', ['--case', CASE, '--command'], /--command needs a value: LINE/],
     ['a blank --command', ['--case', CASE, '--command', '  '], /--command needs a command line/],
-    ['a bad --node', ['--case', CASE, '--node', 'hci n01', '--command', 'Get-VM'], /--node takes node names of 1 to 63 letters, digits or hyphens/],
+    ['a bad --node', ['--case', CASE, '--node', 'hci n01', '--command', 'Get-VM'], /--node takes node names, each a NetBIOS computer name: 1 to 15 letters, digits or hyphens/],
     ['an unknown --auth', ['--case', CASE, '--auth', 'password', '--command', 'Get-VM'], /--auth must be client-credentials or device-code \(got "password"\)/],
     ['an https --gateway', ['--case', CASE, '--gateway', 'https://gw:6600', '--command', 'Get-VM'], /--gateway must be a wss:\/\/ URL .*wss:\/\/gw:6600\/api\/channel\/CLUSTER/],
     ['a --gateway without the channel path', ['--case', CASE, '--gateway', 'wss://gw:6600/', '--command', 'Get-VM'], /--gateway must end in \/api\/channel\/CLUSTER/],

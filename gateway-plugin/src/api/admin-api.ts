@@ -1,18 +1,27 @@
 import fastifyCookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import { TSchema } from '@sinclair/typebox';
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse } from 'node:http';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE } from '../auth/admin-auth';
 import type { AdjustableClock } from '../domain/clock';
+import * as C from '../contract/admin-api';
+import { FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
+import { withSchemaComponents } from '../contract/named-schemas';
+import { validator } from '../contract/validation';
 import { statusOf } from './error-status';
 import { createError, fieldError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
-import { readObject } from '../domain/input';
 import { EventHub, LiveEvent } from '../events/event-hub';
 import { RemoteSupportDesk } from '../service/remote-support-desk';
-import { transcriptText } from '../domain/transcript-export';
+import { exportFileName, transcriptText } from '../domain/transcript-export';
 import { MIN_TLS_VERSION } from '../tls/certificates';
 
 /** WAC's feature URL convention: the extension calls the plugin under this path. */
 export const FEATURE_PREFIX = '/api/nodes/:cluster/features/remoteSupport';
+/** Where the gateway serves its OpenAPI document (outside the feature prefix, so it needs no cluster and no sign-in). */
+export const OPENAPI_PATH = '/api/openapi.json';
+/** The version of the admin API the OpenAPI document describes. */
+export const API_VERSION = '1.0.0';
 
 export interface AdminApiOptions {
   desks: Map<string, RemoteSupportDesk>;
@@ -68,6 +77,19 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   // Parses cookies for every route; signs the local sign-in's session cookie.
   void app.register(fastifyCookie, options.auth instanceof LocalCredentialAuthenticator ? { secret: options.auth.cookieSigner } : {});
 
+  // Requests are checked with the contract's compiled schemas, so a refusal is a catalog error naming the field.
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const check = validator(schema as TSchema, httpPart === 'querystring' || httpPart === 'params' ? httpPart : 'body');
+    return (data: unknown) => {
+      try {
+        // A body-less request is an empty object, so a missing required field is named.
+        return { value: check(httpPart === 'body' && (data === null || data === undefined) ? {} : data) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    };
+  });
+
   app.setErrorHandler((error: unknown, _request, reply) => {
     const err = toCatalogError(error);
     if (statusOf(err.code) >= 500) log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
@@ -95,27 +117,51 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     }
   };
 
-  app.get('/health', async () => ({ status: 'ok' }));
-  // The WAC SDK's telemetry probes this path of its gateway; there is nothing to report.
-  app.get('/api/gateway/status', async () => ({}));
-
-  // What the WAC-shell host page needs to set up the cluster connection.
-  app.get('/api/gateway-info', { onRequest: authenticate }, async () => {
-    const clusters = [...options.desks.keys()];
-    return { cluster: clusters[0], clusters, featurePrefix: FEATURE_PREFIX };
+  // The OpenAPI document is made from the routes' schemas; it is served without sign-in (it holds no data).
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Remote Support for Azure Stack HCI: gateway admin API', version: API_VERSION },
+      tags: [
+        { name: 'cluster', description: "The cluster's state and prerequisites" },
+        { name: 'agent', description: 'Installing and removing the remote support agent (JEA endpoints)' },
+        { name: 'access', description: 'Consent grants: give, list and revoke access' },
+        { name: 'sessions', description: 'Session history, transcripts, export and verification' },
+        { name: 'events', description: 'Live events' },
+        { name: 'gateway', description: 'The gateway itself' },
+      ],
+    },
+    transformObject: (doc) => withSchemaComponents('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as never,
   });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 
-  // The embedded default's sign-in: trades the admin credential for cookies.
-  app.get('/login', async (request, reply) => {
-    const auth = options.auth;
-    const token = (request.query as Record<string, unknown>)['token'];
-    if (!(auth instanceof LocalCredentialAuthenticator) || !auth.checkLoginToken(token)) {
-      throw createError('Unauthenticated', 'The login link is not valid: use the URL the gateway printed at first start, with the credential from the admin-credential file');
-    }
-    const secure = { path: '/', secure: true, sameSite: 'strict' } as const;
-    void reply.setCookie(SESSION_COOKIE, auth.sessionName, { ...secure, httpOnly: true, signed: true });
-    void reply.setCookie(XSRF_COOKIE, auth.xsrfToken(), secure);
-    return reply.redirect('/', 303);
+  app.register(async (root) => {
+    root.route({ ...G.getHealth, handler: async () => ({ status: 'ok' as const }) });
+    // The WAC SDK's telemetry probes this path of its gateway; there is nothing to report.
+    root.get('/api/gateway/status', { schema: { hide: true } }, async () => ({}));
+
+    // What the WAC-shell host page needs to set up the cluster connection.
+    root.route({
+      ...G.getGatewayInfo,
+      onRequest: authenticate,
+      handler: async () => {
+        const clusters = [...options.desks.keys()];
+        return { cluster: clusters[0]!, clusters, featurePrefix: FEATURE_PREFIX };
+      },
+    });
+
+    // The embedded default's sign-in: trades the admin credential for cookies.
+    root.get('/login', { schema: { hide: true } }, async (request, reply) => {
+      const auth = options.auth;
+      const token = (request.query as Record<string, unknown>)['token'];
+      if (!(auth instanceof LocalCredentialAuthenticator) || !auth.checkLoginToken(token)) {
+        throw createError('Unauthenticated', 'The login link is not valid: use the URL the gateway printed at first start, with the credential from the admin-credential file');
+      }
+      const secure = { path: '/', secure: true, sameSite: 'strict' } as const;
+      void reply.setCookie(SESSION_COOKIE, auth.sessionName, { ...secure, httpOnly: true, signed: true });
+      void reply.setCookie(XSRF_COOKIE, auth.xsrfToken(), secure);
+      return reply.redirect('/', 303);
+    });
   });
 
   app.register(async (feature) => {
@@ -123,42 +169,48 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.addHook('onRequest', authenticate);
     const desk = (r: FastifyRequest) => r.desk!;
     const who = (r: FastifyRequest) => r.principal!.name;
-    const query = (r: FastifyRequest) => (r.query ?? {}) as Record<string, unknown>;
+    /** The request's parts, as the route's schemas have checked them. */
+    const query = <T>(r: FastifyRequest) => r.query as T;
+    const body = <T>(r: FastifyRequest) => r.body as T;
+    const sessionId = (r: FastifyRequest) => (r.params as { sessionId: string }).sessionId;
 
-    feature.get('/status', async (r) => desk(r).status());
-    feature.get('/terms', async (r) => desk(r).terms());
-    feature.get('/prerequisites', async (r) => desk(r).prerequisites());
-    feature.get('/commands', async (r) => desk(r).commands(query(r)));
-    feature.get('/agent/files', async (r) => desk(r).jeaFiles());
+    feature.route({ ...F.getStatus, handler: async (r) => desk(r).status() });
+    feature.route({ ...F.getTerms, handler: async (r) => desk(r).terms() });
+    feature.route({ ...F.getPrerequisites, handler: async (r) => desk(r).prerequisites() });
+    feature.route({ ...F.listCommands, handler: async (r) => desk(r).commands(query<C.CommandsQuery>(r)) });
+    feature.route({ ...F.getAgentFiles, handler: async (r) => desk(r).jeaFiles() });
 
     for (const kind of ['install', 'remove'] as const) {
-      feature.post(`/agent/${kind}`, async (r, reply) => {
-        const { operation } = desk(r).startAgentOperation(kind, r.body, who(r));
-        return reply.code(202).header('location', `${r.url.split('?')[0]!.replace(/\/agent\/\w+$/, '')}/agent/operations/${operation.id}`).send({ operation });
+      feature.route({
+        ...(kind === 'install' ? F.installAgent : F.removeAgent),
+        handler: async (r, reply) => {
+          const { operation } = desk(r).startAgentOperation(kind, body<C.AgentRequest>(r), who(r));
+          return reply.code(202).header('location', `${r.url.split('?')[0]!.replace(/\/agent\/\w+$/, '')}/agent/operations/${operation.id}`).send({ operation });
+        },
       });
     }
-    feature.get('/agent/operations/:operationId', async (r) => ({ operation: desk(r).operation((r.params as { operationId: string }).operationId) }));
+    feature.route({ ...F.getAgentOperation, handler: async (r) => ({ operation: desk(r).operation((r.params as { operationId: string }).operationId) }) });
 
-    feature.get('/access', async (r) => desk(r).access(query(r)));
-    feature.post('/access', async (r, reply) => reply.code(201).send(desk(r).grant(r.body, who(r))));
-    feature.delete('/access', async (r) => desk(r).revoke(who(r)));
+    feature.route({ ...F.listAccess, handler: async (r) => desk(r).access(query<C.AccessQuery>(r)) });
+    feature.route({ ...F.grantAccess, handler: async (r, reply) => reply.code(201).send(desk(r).grant(body<C.GrantRequest>(r), who(r))) });
+    feature.route({ ...F.revokeAccess, handler: async (r) => desk(r).revoke(who(r)) });
 
-    feature.get('/sessions', async (r) => desk(r).history(query(r)));
-    feature.get('/transcripts/search', async (r) => desk(r).search(query(r)));
-    feature.get('/sessions/:sessionId', async (r) => desk(r).session((r.params as { sessionId: string }).sessionId, query(r)));
-    feature.post('/sessions/:sessionId/end', async (r) => desk(r).endSession((r.params as { sessionId: string }).sessionId, who(r)));
-    feature.get('/sessions/:sessionId/export', async (r, reply) => {
-      const q = readObject(query(r), ['format', 'api-version']);
-      const format = q['format'] ?? 'json';
-      if (format !== 'json' && format !== 'text') throw fieldError('InvalidExportFormat', 'format', 'json or text', format);
-      const id = (r.params as { sessionId: string }).sessionId;
-      const doc = desk(r).export(id);
-      void reply.header('content-disposition', `attachment; filename="transcript-${doc.session.id}.${format === 'json' ? 'json' : 'txt'}"`);
-      return format === 'json' ? doc : reply.type('text/plain; charset=utf-8').send(transcriptText(doc));
+    feature.route({ ...F.listSessions, handler: async (r) => desk(r).history(query<C.HistoryQuery>(r)) });
+    feature.route({ ...F.searchTranscripts, handler: async (r) => desk(r).search(query<C.SearchQuery>(r)) });
+    feature.route({ ...F.getSession, handler: async (r) => desk(r).session(sessionId(r), query<C.SessionQuery>(r)) });
+    feature.route({ ...F.endSession, handler: async (r) => desk(r).endSession(sessionId(r), who(r)) });
+    feature.route({
+      ...F.exportSession,
+      handler: async (r, reply) => {
+        const format = query<C.ExportQuery>(r).format ?? 'json';
+        const doc = desk(r).export(sessionId(r));
+        void reply.header('content-disposition', `attachment; filename="${exportFileName(doc.session.id, format)}"`);
+        return format === 'json' ? reply.type('application/json; charset=utf-8').send(doc) : reply.type('text/plain; charset=utf-8').send(transcriptText(doc));
+      },
     });
-    feature.get('/sessions/:sessionId/verify', async (r) => ({ verification: desk(r).verify((r.params as { sessionId: string }).sessionId) }));
+    feature.route({ ...F.verifySession, handler: async (r) => ({ verification: desk(r).verify(sessionId(r)) }) });
 
-    feature.get('/events', async (r, reply) => {
+    feature.route({ ...F.streamEvents, handler: async (r, reply) => {
       const cluster = desk(r).name;
       const lastId = Number((r.headers['last-event-id'] as string | undefined) ?? 'NaN');
       reply.hijack();
@@ -182,7 +234,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         subscription.dispose();
         streams.delete(res);
       });
-    });
+    } });
   }, { prefix: FEATURE_PREFIX });
 
   if (options.testClock || options.testFaults) {
@@ -191,34 +243,28 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     app.register(async (test) => {
       test.addHook('onRequest', authenticate);
       if (faults) {
-        test.post('/faults', async (r) => {
-          const body = readObject(r.body, ['node', 'offline', 'delayMs', 'hang']);
-          const node = body['node'];
-          if (typeof node !== 'string') throw fieldError('InvalidTestFault', 'node', 'a node name of the cluster', node);
-          for (const flag of ['offline', 'hang'] as const) {
-            if (body[flag] !== undefined && typeof body[flag] !== 'boolean') throw fieldError('InvalidTestFault', flag, 'true or false', body[flag]);
-          }
-          const delay = body['delayMs'];
-          if (delay !== undefined && (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > 600_000)) {
-            throw fieldError('InvalidTestFault', 'delayMs', 'a whole number of milliseconds from 0 to 600000', delay);
-          }
-          const known = faults(node, body as { offline?: boolean; delayMs?: number; hang?: boolean });
-          if (!known) throw fieldError('InvalidTestFault', 'node', 'a node name of the cluster', node);
-          return { node, applied: body };
+        test.route({
+          ...T.injectFault,
+          handler: async (r) => {
+            const fault = r.body as C.TestFault;
+            if (!faults(fault.node, fault)) throw fieldError('InvalidTestFault', 'node', 'a node name of the cluster', fault.node);
+            return { node: fault.node, applied: fault };
+          },
         });
       }
       if (!clock) return;
-      test.get('/clock', async () => ({ now: new Date(clock.now()).toISOString(), offsetMs: clock.offset }));
-      test.post('/clock', async (r) => {
-        const body = readObject(r.body, ['advanceMs']);
-        const ms = body['advanceMs'];
-        if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) throw fieldError('InvalidTestClockAdvance', 'advanceMs', 'a whole number of milliseconds, 0 or more', ms);
-        clock.advance(ms);
-        return { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset };
+      const now = () => ({ now: new Date(clock.now()).toISOString(), offsetMs: clock.offset });
+      test.route({ ...T.getTestClock, handler: async () => now() });
+      test.route({
+        ...T.advanceTestClock,
+        handler: async (r) => {
+          clock.advance((r.body as { advanceMs: number }).advanceMs);
+          return now();
+        },
       });
     }, { prefix: '/api/test' });
   } else {
-    app.all('/api/test/*', async () => {
+    app.all('/api/test/*', { schema: { hide: true } }, async () => {
       throw createError('TestModeOnly', 'Test operations exist only when the gateway runs with --mode test');
     });
   }

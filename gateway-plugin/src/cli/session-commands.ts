@@ -1,5 +1,6 @@
 import { fieldError, isRemoteSupportError } from '../domain/errors';
-import { isUuid, readDate } from '../domain/input';
+import { readDate } from '../domain/dates';
+import { isUuid } from '../domain/identifiers';
 import type { presentEntry, presentSession } from '../service/remote-support-desk';
 import { EXIT, usageError, withFlagNames } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';

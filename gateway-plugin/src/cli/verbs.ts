@@ -1,7 +1,7 @@
 import type { FlagSpec, FlagTable } from '../cli-kit/flag-reader';
 import { ACCESS_LEVELS } from '../domain/access-level';
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
-import { SUPPORT_CASE_ALLOWED } from '../domain/grant';
+import { SUPPORT_CASE_NUMBER } from '../domain/identifiers';
 import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/retention';
 
 /**
@@ -69,7 +69,7 @@ export const VERBS: readonly VerbSpec[] = [
       '--agree-to-remote-support-consent': {
         description: 'Agree to the remote support terms. Required; without it the terms are printed and nothing is granted.',
       },
-      '--support-case-number': { value: 'CASE', description: `The support case the access is for: ${SUPPORT_CASE_ALLOWED}.` },
+      '--support-case-number': { value: 'CASE', description: `The support case the access is for: ${SUPPORT_CASE_NUMBER.allowed}.` },
       '--sas-credential': {
         value: 'SAS',
         description: 'The Shared Access Signature support gave you. Required when the cluster is not registered with Azure; refused when it is.',

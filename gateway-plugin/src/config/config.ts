@@ -5,9 +5,10 @@ import { EntraAuthOptions } from '../auth/admin-auth';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
 import { readFlags } from '../cli-kit/flag-reader';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
+import { ConfigFile, configProblem, MODES } from './config-schema';
 
+export { MODES };
 /** How the gateway runs. */
-export const MODES = ['embedded', 'production', 'test'] as const;
 export type GatewayMode = (typeof MODES)[number];
 
 export interface GatewayConfig {
@@ -90,69 +91,62 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file} must hold a JSON object`);
   }
-  const known = ['mode', 'host', 'port', 'dataDir', 'tls', 'auth', 'engineerAuth', 'cluster', 'executor', 'jea', 'channel'];
-  for (const k of Object.keys(raw)) if (!known.includes(k)) throw new ConfigError(`Unknown setting ${k}; the settings are ${known.join(', ')}`);
 
-  const mode = flags.get('--mode') ?? (raw['mode'] as string | undefined) ?? 'embedded';
-  if (!(MODES as readonly string[]).includes(mode)) throw new ConfigError(`mode must be one of ${MODES.join(', ')} (got ${mode})`);
-
-  const portRaw = flags.get('--port') ?? raw['port'] ?? DEFAULT_PORT;
-  const port = typeof portRaw === 'string' && /^\d+$/.test(portRaw) ? Number(portRaw) : portRaw;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`port must be an integer from 0 to 65535 (got ${String(portRaw)})`);
+  // Flags win over the file; whole numbers given as flags are read as numbers, and then both are checked as one.
+  const number = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
+  const settings: Record<string, unknown> = { ...raw };
+  for (const [flag, key] of [['--mode', 'mode'], ['--host', 'host'], ['--data-dir', 'dataDir']] as const) {
+    if (flags.has(flag)) settings[key] = flags.get(flag);
   }
+  if (flags.has('--port')) settings['port'] = number(flags.get('--port')!);
+  if (flags.has('--cluster-fixture') || flags.has('--step-delay-ms')) {
+    const cluster = typeof raw['cluster'] === 'object' && raw['cluster'] !== null ? raw['cluster'] : {};
+    settings['cluster'] = {
+      ...cluster,
+      ...(flags.has('--cluster-fixture') ? { fixture: flags.get('--cluster-fixture') } : {}),
+      ...(flags.has('--step-delay-ms') ? { stepDelayMs: number(flags.get('--step-delay-ms')!) } : {}),
+    };
+  }
+  const problem = configProblem(settings);
+  if (problem) throw new ConfigError(problem);
+  const f = settings as ConfigFile;
 
-  const host = flags.get('--host') ?? (raw['host'] as string | undefined) ?? '127.0.0.1';
-  const dataDir = flags.get('--data-dir') ?? (raw['dataDir'] as string | undefined) ?? env['REMOTE_SUPPORT_DATA_DIR'] ?? defaultDataDir(env);
+  const mode: GatewayMode = f.mode ?? 'embedded';
+  const port = f.port ?? DEFAULT_PORT;
+  const host = f.host ?? '127.0.0.1';
+  const dataDir = f.dataDir ?? env['REMOTE_SUPPORT_DATA_DIR'] ?? defaultDataDir(env);
+  const tls = f.tls ?? {};
 
-  const tls = (raw['tls'] ?? {}) as GatewayConfig['tls'];
-  const auth = (raw['auth'] ?? { mode: 'local' }) as GatewayConfig['auth'];
-  if (auth.mode !== 'local' && auth.mode !== 'entra') throw new ConfigError('auth.mode must be local or entra');
+  const auth = (f.auth ?? { mode: 'local' }) as GatewayConfig['auth'];
   if (auth.mode === 'entra') {
     for (const k of ['issuer', 'audience', 'adminRole'] as const) {
-      if (typeof auth[k] !== 'string' || !auth[k]) throw new ConfigError(`auth.${k} must be set for Entra ID authentication`);
+      if (!auth[k]) throw new ConfigError(`auth.${k} must be set for Entra ID authentication`);
     }
     if (!auth.jwksUri && !auth.jwks) throw new ConfigError('auth.jwksUri (or auth.jwks) must be set for Entra ID authentication');
   }
 
-  const clusterRaw = (raw['cluster'] ?? {}) as { fixture?: string; stepDelayMs?: number; name?: unknown; nodes?: unknown; registered?: unknown };
-  const stepRaw = flags.get('--step-delay-ms') ?? clusterRaw.stepDelayMs ?? 400;
-  const stepDelayMs = typeof stepRaw === 'string' && /^\d+$/.test(stepRaw) ? Number(stepRaw) : stepRaw;
-  if (typeof stepDelayMs !== 'number' || !Number.isInteger(stepDelayMs) || stepDelayMs < 0 || stepDelayMs > 60_000) {
-    throw new ConfigError(`cluster.stepDelayMs must be an integer from 0 to 60000 (got ${String(stepRaw)})`);
-  }
-  const fixture = flags.get('--cluster-fixture') ?? clusterRaw.fixture;
-
-  const engineerAuth = raw['engineerAuth'] as GatewayConfig['engineerAuth'];
+  const engineerAuth = f.engineerAuth as GatewayConfig['engineerAuth'];
   if (engineerAuth !== undefined) {
     for (const k of ['issuer', 'audience', 'engineerRole'] as const) {
-      if (typeof engineerAuth[k] !== 'string' || !engineerAuth[k]) throw new ConfigError(`engineerAuth.${k} must be set`);
+      if (!engineerAuth[k]) throw new ConfigError(`engineerAuth.${k} must be set`);
     }
     if (!engineerAuth.jwksUri && !engineerAuth.jwks) throw new ConfigError('engineerAuth.jwksUri (or engineerAuth.jwks) must be set');
   }
 
-  const channelRaw = (raw['channel'] ?? {}) as Partial<GatewayConfig['channel']>;
-  const channel = { idleTimeoutMinutes: channelRaw.idleTimeoutMinutes ?? 20, commandTimeoutSeconds: channelRaw.commandTimeoutSeconds ?? 120 };
-  if (!Number.isInteger(channel.idleTimeoutMinutes) || channel.idleTimeoutMinutes < 1 || channel.idleTimeoutMinutes > 1440) {
-    throw new ConfigError(`channel.idleTimeoutMinutes must be an integer from 1 to 1440 (got ${String(channelRaw.idleTimeoutMinutes)})`);
-  }
-  if (!Number.isInteger(channel.commandTimeoutSeconds) || channel.commandTimeoutSeconds < 1 || channel.commandTimeoutSeconds > 3600) {
-    throw new ConfigError(`channel.commandTimeoutSeconds must be an integer from 1 to 3600 (got ${String(channelRaw.commandTimeoutSeconds)})`);
-  }
+  const clusterFile = f.cluster ?? {};
+  const stepDelayMs = clusterFile.stepDelayMs ?? 400;
+  const fixture = clusterFile.fixture;
+  const channel = { idleTimeoutMinutes: f.channel?.idleTimeoutMinutes ?? 20, commandTimeoutSeconds: f.channel?.commandTimeoutSeconds ?? 120 };
 
-  const executor = (raw['executor'] ?? { kind: 'simulated' }) as GatewayConfig['executor'];
-  if (executor.kind !== 'simulated' && executor.kind !== 'powershell') throw new ConfigError('executor.kind must be simulated or powershell');
+  const executor = (f.executor ?? { kind: 'simulated' }) as GatewayConfig['executor'];
   if (executor.kind === 'powershell' && executor.endpointName !== undefined && executor.endpointName !== SESSION_CONFIGURATION_NAME) {
     // The agent install registers this one session configuration; commands must go to the same one.
     throw new ConfigError(`executor.endpointName must be ${SESSION_CONFIGURATION_NAME}, the base name of the session configurations the agent install registers (got ${executor.endpointName})`);
   }
-  if (executor.kind === 'powershell' && executor.workers !== undefined && (!Number.isInteger(executor.workers) || executor.workers < 1 || executor.workers > 64)) {
-    throw new ConfigError(`executor.workers must be an integer from 1 to 64 (got ${JSON.stringify(executor.workers)})`);
-  }
 
-  const realCluster = readRealCluster(clusterRaw, executor.kind);
+  const realCluster = readRealCluster(clusterFile, executor.kind);
 
-  const jea = raw['jea'] as JeaOptions | undefined;
+  const jea = f.jea as JeaOptions | undefined;
   if (jea !== undefined) {
     try {
       jeaFiles(jea);
@@ -162,7 +156,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 
   const config: GatewayConfig = {
-    mode: mode as GatewayMode,
+    mode,
     host,
     port,
     dataDir,
@@ -183,19 +177,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return config;
 }
 
-const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-// A Windows computer name: 1 to 15 letters, digits and hyphens, not all digits, no hyphen at either end.
-const NETBIOS_NAME = /^(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$/;
-/** An Azure Stack HCI cluster has 1 to 16 nodes. */
-const MAX_NODES = 16;
-
 /**
  * cluster.name, cluster.nodes and cluster.registered: the real cluster the
  * PowerShell executor and agent installs work on. Required with
  * executor.kind "powershell" (so always in production), refused with the
- * simulated cluster, which comes from cluster.fixture.
+ * simulated cluster, which comes from cluster.fixture. Their shapes are
+ * checked by the schema.
  */
-function readRealCluster(raw: { name?: unknown; nodes?: unknown; registered?: unknown }, executorKind: string): { name: string; nodes: string[]; registered: boolean } | Record<string, never> {
+function readRealCluster(raw: { name?: string; nodes?: string[]; registered?: boolean }, executorKind: string): { name: string; nodes: string[]; registered: boolean } | Record<string, never> {
   const { name, nodes, registered } = raw;
   if (executorKind !== 'powershell') {
     if (name !== undefined || nodes !== undefined || registered !== undefined) {
@@ -206,20 +195,8 @@ function readRealCluster(raw: { name?: unknown; nodes?: unknown; registered?: un
   if (name === undefined || nodes === undefined || registered === undefined) {
     throw new ConfigError('executor.kind "powershell" (always so in production) needs cluster.name, cluster.nodes and cluster.registered: the cluster to install the agent on and run commands against');
   }
-  if (typeof name !== 'string' || !DNS_NAME.test(name)) {
-    throw new ConfigError(`cluster.name must be the cluster's DNS name, such as hci-cl01.contoso.local (got ${JSON.stringify(name)})`);
-  }
-  if (!Array.isArray(nodes) || nodes.length < 1 || nodes.length > MAX_NODES) {
-    throw new ConfigError(`cluster.nodes must list 1 to ${MAX_NODES} node names (got ${Array.isArray(nodes) ? `${nodes.length}` : JSON.stringify(nodes)})`);
-  }
-  for (const node of nodes) {
-    if (typeof node !== 'string' || !NETBIOS_NAME.test(node)) {
-      throw new ConfigError(`cluster.nodes must be NetBIOS computer names: 1 to 15 letters, digits and hyphens, such as hci-n01 (got ${JSON.stringify(node)})`);
-    }
-  }
-  const lowered = (nodes as string[]).map((n) => n.toLowerCase());
+  const lowered = nodes.map((n) => n.toLowerCase());
   const twice = lowered.find((n, i) => lowered.indexOf(n) !== i);
   if (twice !== undefined) throw new ConfigError(`cluster.nodes names ${twice} twice`);
-  if (typeof registered !== 'boolean') throw new ConfigError(`cluster.registered must be true or false (got ${JSON.stringify(registered)})`);
-  return { name, nodes: [...(nodes as string[])], registered };
+  return { name, nodes: [...nodes], registered };
 }

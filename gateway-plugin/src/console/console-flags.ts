@@ -1,8 +1,7 @@
-import { SUPPORT_CASE_PATTERN } from '../channel/protocol';
 import { flagProblemError } from '../cli/args';
 import { usageError } from '../cli/cli-error';
 import { FlagTable, FlagValues, readFlags } from '../cli-kit/flag-reader';
-import { SUPPORT_CASE_ALLOWED } from '../domain/grant';
+import { matches, NODE_NAME, SUPPORT_CASE_NUMBER } from '../domain/identifiers';
 import { CONSOLE_EXIT_LINES } from './console-exit';
 
 /** How the console signs in with msal-node. */
@@ -24,7 +23,7 @@ export const SIGN_IN_FLAGS = ['--auth', '--authority', '--client-id', '--client-
  * flag exists in one place.
  */
 export const CONSOLE_FLAGS: FlagTable = {
-  '--case': { value: 'CASE', description: `The support case the session is for (${SUPPORT_CASE_ALLOWED}); it must be the case the grant names. Required.` },
+  '--case': { value: 'CASE', description: `The support case the session is for (${SUPPORT_CASE_NUMBER.allowed}); it must be the case the grant names. Required.` },
   '--node': {
     value: 'NAME',
     repeatable: true,
@@ -105,9 +104,7 @@ const HELP_ONLY: ConsoleArgs = {
   token: undefined,
 };
 
-/** A node name as the channel accepts it (the gateway then checks it belongs to the cluster). */
-const NODE_NAME = /^[A-Za-z0-9-]{1,63}$/;
-const NODE_ALLOWED = 'node names of 1 to 63 letters, digits or hyphens, e.g. hci-n01';
+const NODE_ALLOWED = `node names, each ${NODE_NAME.allowed}`;
 
 /** Splits repeated and comma-separated node names, dropping blanks and repeats. */
 export function splitNodeNames(values: readonly string[]): string[] {
@@ -116,7 +113,7 @@ export function splitNodeNames(values: readonly string[]): string[] {
 
 /** Returns the first name that is not a node name, if any. */
 export function badNodeName(names: readonly string[]): string | undefined {
-  return names.find((n) => !NODE_NAME.test(n));
+  return names.find((n) => !matches(NODE_NAME, n));
 }
 
 /**
@@ -131,10 +128,10 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
 
   const supportCase = flags.value('--case');
   if (supportCase === undefined) {
-    throw usageError(`--case is required: the support case number the grant names (${SUPPORT_CASE_ALLOWED}), e.g. --case 2611250010001234`, SUPPORT_CASE_ALLOWED, '--case');
+    throw usageError(`--case is required: the support case number the grant names (${SUPPORT_CASE_NUMBER.allowed}), e.g. --case 2611250010001234`, SUPPORT_CASE_NUMBER.allowed, '--case');
   }
-  if (!SUPPORT_CASE_PATTERN.test(supportCase)) {
-    throw usageError(`--case must be ${SUPPORT_CASE_ALLOWED} (got ${JSON.stringify(supportCase.slice(0, 70))})`, SUPPORT_CASE_ALLOWED, '--case');
+  if (!matches(SUPPORT_CASE_NUMBER, supportCase)) {
+    throw usageError(`--case must be ${SUPPORT_CASE_NUMBER.allowed} (got ${JSON.stringify(supportCase.slice(0, 70))})`, SUPPORT_CASE_NUMBER.allowed, '--case');
   }
 
   let nodes: string[] | undefined;

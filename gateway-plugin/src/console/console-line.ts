@@ -1,4 +1,4 @@
-import { MAX_LINE } from '../channel/protocol';
+import { MAX_COMMAND_LINE } from '../domain/identifiers';
 
 /**
  * Checks only what the channel itself cannot carry (a line longer than the
@@ -7,9 +7,9 @@ import { MAX_LINE } from '../channel/protocol';
  * gateway's decision alone, so nothing else is checked here.
  */
 export function checkLine(line: string): { code: string; message: string } | null {
-  if (line.length <= MAX_LINE) return null;
+  if (line.length <= MAX_COMMAND_LINE) return null;
   return {
     code: 'InvalidChannelMessage',
-    message: `The command line is ${line.length} characters long; the support channel carries at most ${MAX_LINE}. It was not sent.`,
+    message: `The command line is ${line.length} characters long; the support channel carries at most ${MAX_COMMAND_LINE}. It was not sent.`,
   };
 }

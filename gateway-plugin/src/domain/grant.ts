@@ -2,7 +2,7 @@ import { AccessLevel, ACCESS_LEVELS, isAccessLevel } from './access-level';
 import { MINUTE_MS } from './clock';
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED, isValidExpireInMinutes } from './duration';
 import { fieldError, RemoteSupportError } from './errors';
-import { readObject } from './input';
+import { matches, SUPPORT_CASE_NUMBER } from './identifiers';
 import { parseSasCredential } from './sas-credential';
 import { TERMS_VERSION } from './terms';
 
@@ -45,16 +45,19 @@ export const GRANT_REQUEST_FIELDS = [
   'termsVersion',
 ] as const;
 
-export const SUPPORT_CASE_ALLOWED = '1 to 64 letters, digits or hyphens';
-const SUPPORT_CASE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,63})$/;
+/** A grant request's fields before their values are checked; the contract refuses any other field. */
+export type GrantRequestFields = { readonly [K in (typeof GRANT_REQUEST_FIELDS)[number]]?: unknown };
+
 
 /**
  * Validates a grant request. `registered` says whether the cluster is
  * registered with Azure: unregistered clusters need a SAS credential,
  * registered ones must not be given one. Throws the first problem found.
+ * The API's schema has refused unknown fields and values of the wrong type
+ * already; the CLI checks with this before it sends.
  */
-export function parseGrantRequest(body: unknown, registered: boolean, now: number): GrantRequest {
-  const input = readObject(body, GRANT_REQUEST_FIELDS);
+export function parseGrantRequest(body: GrantRequestFields, registered: boolean, now: number): GrantRequest {
+  const input = body as Record<string, unknown>;
 
   const level = input['accessLevel'];
   if (level === undefined) throw fieldError('FieldRequired', 'accessLevel', `one of ${ACCESS_LEVELS.join(', ')}`);
@@ -85,8 +88,8 @@ export function parseGrantRequest(body: unknown, registered: boolean, now: numbe
   }
 
   const caseNumber = input['supportCaseNumber'];
-  if (caseNumber !== undefined && caseNumber !== null && (typeof caseNumber !== 'string' || !SUPPORT_CASE.test(caseNumber))) {
-    throw fieldError('InvalidSupportCaseNumber', 'supportCaseNumber', SUPPORT_CASE_ALLOWED, caseNumber);
+  if (caseNumber !== undefined && caseNumber !== null && !matches(SUPPORT_CASE_NUMBER, caseNumber)) {
+    throw fieldError('InvalidSupportCaseNumber', 'supportCaseNumber', SUPPORT_CASE_NUMBER.allowed, caseNumber);
   }
 
   const sas = input['sasCredential'];

@@ -46,3 +46,8 @@ export function transcriptText(e: TranscriptExport): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** The file name a download of a session's export is saved under. */
+export function exportFileName(sessionId: string, format: 'json' | 'text'): string {
+  return `transcript-${sessionId}.${format === 'json' ? 'json' : 'txt'}`;
+}

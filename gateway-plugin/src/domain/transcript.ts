@@ -4,6 +4,9 @@ import { createHash } from 'node:crypto';
 export const TRANSCRIPT_KINDS = ['command', 'output', 'denied', 'error', 'system'] as const;
 export type TranscriptKind = (typeof TRANSCRIPT_KINDS)[number];
 
+/** How many transcript entries one read returns, unless the caller asks otherwise, and at most. */
+export const TRANSCRIPT_PAGE = { default: 200, max: 1000 } as const;
+
 /** Why a session ended. */
 export const SESSION_END_REASONS = ['closed', 'revoked', 'expired', 'ended-by-admin', 'idle-timeout', 'interrupted'] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];

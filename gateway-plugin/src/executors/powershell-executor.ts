@@ -1,5 +1,6 @@
 import type { AccessLevel } from '../domain/access-level';
 import { Clock, Disposable, startTimeout, SystemClock } from '../domain/clock';
+import { matches, NODE_NAME } from '../domain/identifiers';
 import { endpointName, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import type { CheckedCommand } from '../policy/command-table';
 import {
@@ -73,7 +74,6 @@ export interface PowerShellExecutorOptions {
   clock?: Clock;
 }
 
-const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/;
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
 
 interface Waiter {
@@ -135,7 +135,7 @@ export class PowerShellNodeExecutor implements NodeExecutor {
       if (this.disposed) return reject(executorUnavailable(node, 'the PowerShell executor was disposed'));
       const known = this.nodes?.find((n) => n.toLowerCase() === node.toLowerCase());
       if (this.nodes && !known) return reject(unknownNode(node, this.nodes));
-      if (!HOST_NAME.test(node) || node.length > 253) return reject(unknownNode(node, this.nodes ?? []));
+      if (!matches(NODE_NAME, node)) return reject(unknownNode(node, this.nodes ?? []));
       const target = known ?? node;
       try {
         assertCommandShape(target, command);

@@ -1,4 +1,5 @@
 import { AccessLevel, levelsIncludedBy } from '../domain/access-level';
+import { MAX_COMMAND_LINE } from '../domain/identifiers';
 import { CheckedCommand, COMMAND_TABLE, CommandEntry, ParameterSpec, ParameterValue, ValueRule } from './command-table';
 import { LEXICAL_DENIAL_REASONS, ParameterToken, showText, Token, tokenize, ValueToken } from './tokenizer';
 
@@ -49,7 +50,7 @@ export type Denial = Extract<CheckResult, { allowed: false }>;
 
 const REASON_SUMMARIES: Readonly<Record<DenialReason, string>> = {
   'empty': 'The line holds no command.',
-  'too-long': 'The line is longer than 2000 characters.',
+  'too-long': `The line is longer than ${MAX_COMMAND_LINE} characters.`,
   'newline': 'The line contains a line break, which would start a second command.',
   'control-character': 'The line contains a control character such as NUL or ESC.',
   'unicode-dash': 'The line contains a Unicode dash (PowerShell reads en dash, em dash and horizontal bar as "-").',

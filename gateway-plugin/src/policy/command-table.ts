@@ -1,4 +1,5 @@
 import { AccessLevel, levelsIncludedBy } from '../domain/access-level';
+import { NODE_NAME } from '../domain/identifiers';
 
 /**
  * The allowlist: the one place that spells a cmdlet name. Like a JEA role
@@ -65,11 +66,11 @@ const EXACT_NAME: ValueRule = {
   pattern: '^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}$',
   description: 'the exact name of one object: 1 to 128 letters, digits, spaces or . _ ( ) - characters, no wildcard',
 };
-/** A node name: a NetBIOS-style host name, no wildcard. */
-const NODE_NAME: ValueRule = {
+/** A node name (the domain's one rule), no wildcard. */
+const NODE_NAME_VALUE: ValueRule = {
   kind: 'pattern',
-  pattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,14}$',
-  description: 'a node name of 1 to 15 letters, digits or hyphens',
+  pattern: NODE_NAME.pattern,
+  description: `a node name: ${NODE_NAME.allowed}`,
   list: true,
 };
 /** Virtual hard disks may only be read under the cluster's shared volumes, with no way up the tree. */
@@ -95,7 +96,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   { name: 'Get-AzureStackHCI', level: 'Diagnostics', module: 'AzureStackHCI', kind: 'cmdlet', reason: 'Shows registration and connection state with Azure, the first thing to check in most cases.', parameters: [] },
   { name: 'Get-Cluster', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows cluster-wide settings such as quorum and functional level.', parameters: [] },
   { name: 'Get-ClusterGroup', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows cluster roles, their owner nodes and states, to find failed or moving roles.', parameters: [name()] },
-  { name: 'Get-ClusterNode', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows which nodes are up, down or paused.', parameters: [name(NODE_NAME)] },
+  { name: 'Get-ClusterNode', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows which nodes are up, down or paused.', parameters: [name(NODE_NAME_VALUE)] },
   {
     name: 'Get-ClusterOwnerNode', level: 'Diagnostics', module: 'FailoverClusters', kind: 'cmdlet', reason: 'Shows the preferred owners of a role or resource, to explain where it runs.',
     parameters: [{ name: 'Group', rule: OBJECT_NAME }, { name: 'Resource', rule: OBJECT_NAME }],

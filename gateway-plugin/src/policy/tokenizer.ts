@@ -14,6 +14,7 @@
  * would not see. The second pass reads tokens from left to right and stops
  * at the first thing it does not understand.
  */
+import { MAX_COMMAND_LINE } from '../domain/identifiers';
 
 /** Denials found while reading the characters and tokens of a line, before its meaning is checked. */
 export const LEXICAL_DENIAL_REASONS = [
@@ -49,8 +50,6 @@ export const LEXICAL_DENIAL_REASONS = [
 /** A reason the lexer refuses a line. */
 export type LexicalDenialReason = (typeof LEXICAL_DENIAL_REASONS)[number];
 
-/** The longest line the gateway reads; longer lines are refused before any other check. */
-export const MAX_LINE_LENGTH = 2000;
 
 /** A literal value: a bare word or the contents of a quoted string, quotes removed. */
 export interface ValueToken {
@@ -271,7 +270,7 @@ function isBlank(c: string | undefined): boolean {
  */
 export function tokenize(line: string): TokenizeResult {
   // Length first, so that no later step ever walks an oversized input.
-  if (typeof line === 'string' && line.length > MAX_LINE_LENGTH) return deny('too-long', `The command is ${line.length} characters long; the limit is ${MAX_LINE_LENGTH}.`);
+  if (typeof line === 'string' && line.length > MAX_COMMAND_LINE) return deny('too-long', `The command is ${line.length} characters long; the limit is ${MAX_COMMAND_LINE}.`);
   if (typeof line !== 'string' || /^[ \t]*$/.test(line)) return deny('empty', 'The command is empty; type a cmdlet name from the allowlist.');
   const screened = screenCharacters(line);
   if (screened) return screened;

@@ -1,12 +1,12 @@
 import { ClusterTarget, PrerequisiteCheck } from '../cluster/cluster-target';
-import { AccessLevel, ACCESS_LEVELS, isAccessLevel } from '../domain/access-level';
+import { AccessLevel, ACCESS_LEVELS } from '../domain/access-level';
 import { Clock } from '../domain/clock';
-import { createError, fieldError, RemoteSupportError } from '../domain/errors';
-import { Grant, grantEnd, grantState, parseGrantRequest } from '../domain/grant';
-import { isUuid, readBoolean, readDate, readInteger, readObject } from '../domain/input';
+import { createError, RemoteSupportError } from '../domain/errors';
+import { parseIsoDate } from '../domain/dates';
+import { Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } from '../domain/grant';
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
-import { TranscriptEntry, verifyChain, ChainCheck } from '../domain/transcript';
+import { TranscriptEntry, TRANSCRIPT_PAGE, verifyChain, ChainCheck } from '../domain/transcript';
 import { TranscriptExport } from '../domain/transcript-export';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
@@ -57,8 +57,6 @@ export function presentEntry(e: TranscriptEntry) {
   return { seq: e.seq, at: iso(e.at), kind: e.kind, node: e.node, text: e.text, prevHash: e.prevHash, hash: e.hash };
 }
 
-export const TRANSCRIPT_PAGE = { default: 200, max: 1000 } as const;
-
 /** What the desk needs from the support channel: ending live sessions. */
 export interface LiveSessionControl {
   endSessionsOfCluster(cluster: string, reason: 'revoked' | 'expired', by?: string): Promise<number>;
@@ -67,8 +65,8 @@ export interface LiveSessionControl {
 
 /**
  * Remote support for one cluster: the operations behind the admin API and the
- * CLI. It validates every input with the domain rules and changes nothing
- * when an input is refused.
+ * CLI. The API's contract has checked the shape of every input; the desk
+ * applies the domain rules and changes nothing when an input is refused.
  */
 export class RemoteSupportDesk {
   constructor(
@@ -118,13 +116,8 @@ export class RemoteSupportDesk {
     return { ready: checks.every((c) => c.status !== 'failed'), checks };
   }
 
-  commands(query: Record<string, unknown>) {
-    readObject(query, ['accessLevel', 'api-version']);
-    const level = query['accessLevel'];
-    if (level !== undefined && !isAccessLevel(level)) {
-      throw fieldError('InvalidAccessLevel', 'accessLevel', `one of ${ACCESS_LEVELS.join(', ')}`, level);
-    }
-    const levels: AccessLevel[] = level === undefined ? [...ACCESS_LEVELS] : [level as AccessLevel];
+  commands(query: { accessLevel?: AccessLevel }) {
+    const levels: AccessLevel[] = query.accessLevel === undefined ? [...ACCESS_LEVELS] : [query.accessLevel];
     return { levels: levels.map((l) => ({ accessLevel: l, commands: commandsForLevel(l) })) };
   }
 
@@ -133,26 +126,22 @@ export class RemoteSupportDesk {
     return { files: this.agents.packageFiles };
   }
 
-  startAgentOperation(kind: 'install' | 'remove', body: unknown, by: string): { operation: AgentOperation; done: Promise<AgentOperation> } {
-    const input = readObject(body ?? {}, ['nodes']);
-    const nodes = input['nodes'] ?? [];
-    const allowed = `a list of node names of ${this.name}: ${this.cluster.nodes().map((n) => n.name).join(', ')}`;
-    if (!Array.isArray(nodes) || nodes.some((n) => typeof n !== 'string')) throw fieldError('InvalidNodeName', 'nodes', allowed);
+  startAgentOperation(kind: 'install' | 'remove', body: { nodes?: string[] } | undefined, by: string): { operation: AgentOperation; done: Promise<AgentOperation> } {
+    const nodes = body?.nodes ?? [];
     if (kind === 'remove' && this.consent.active(this.name)) {
       throw createError('ActiveGrantBlocksRemoval', 'Revoke the active grant before removing the agent');
     }
-    return this.agents.start(kind, nodes as string[], by);
+    return this.agents.start(kind, nodes, by);
   }
 
   operation(id: string): AgentOperation {
-    if (!isUuid(id)) throw fieldError('InvalidOperationId', 'operationId', 'an operation id (a UUID)', id);
     const op = this.agents.operation(id);
     if (!op || op.cluster !== this.name) throw createError('OperationNotFound', `No agent operation ${id} exists on ${this.name}`);
     return op;
   }
 
   /** Enable: grants access, superseding any active grant. */
-  grant(body: unknown, by: string) {
+  grant(body: GrantRequestFields, by: string) {
     const request = parseGrantRequest(body, this.cluster.registered, this.clock.now());
     const missing = this.agents.nodes().filter((n) => n.state !== 'Installed').map((n) => n.node);
     if (missing.length) {
@@ -186,7 +175,6 @@ export class RemoteSupportDesk {
 
   /** Ends one live session at an admin's request. */
   async endSession(id: string, by: string) {
-    if (!isUuid(id)) throw fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id);
     const session = this.sessions.get(this.name, id);
     if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
     if (session.endedAt !== null) throw createError('SessionNotLive', `Session ${id} already ended (${session.endReason})`);
@@ -195,25 +183,21 @@ export class RemoteSupportDesk {
     return { session: presentSession(this.sessions.get(this.name, id)!) };
   }
 
-  access(query: Record<string, unknown>) {
-    readObject(query, ['includeExpired', 'api-version']);
-    const includeExpired = readBoolean(query['includeExpired'], 'includeExpired', false);
+  access(query: { includeExpired?: boolean }) {
+    const includeExpired = query.includeExpired ?? false;
     const now = this.clock.now();
     return { grants: this.consent.list(this.name, includeExpired).map((g) => presentGrant(g, now)) };
   }
 
-  history(query: Record<string, unknown>) {
-    readObject(query, ['fromDate', 'api-version']);
-    const from = query['fromDate'] === undefined ? defaultHistoryFrom(this.clock.now()) : readDate(query['fromDate'], 'fromDate');
+  history(query: { fromDate?: string }) {
+    const from = parseIsoDate(query.fromDate) ?? defaultHistoryFrom(this.clock.now());
     return { fromDate: iso(from), sessions: this.sessions.history(this.name, from).map(presentSession) };
   }
 
-  session(id: string, query: Record<string, unknown>) {
-    readObject(query, ['includeTranscript', 'offset', 'limit', 'api-version']);
-    if (!isUuid(id)) throw fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id);
-    const includeTranscript = readBoolean(query['includeTranscript'], 'includeTranscript', false);
-    const offset = readInteger(query['offset'], 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
-    const limit = readInteger(query['limit'], 'limit', 1, TRANSCRIPT_PAGE.max, TRANSCRIPT_PAGE.default);
+  session(id: string, query: { includeTranscript?: boolean; offset?: number; limit?: number }) {
+    const includeTranscript = query.includeTranscript ?? false;
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? TRANSCRIPT_PAGE.default;
     const session = this.sessions.get(this.name, id);
     if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
     const out: Record<string, unknown> = { session: presentSession(session) };
@@ -225,15 +209,10 @@ export class RemoteSupportDesk {
   }
 
   /** Searches transcript text across the cluster's sessions (within retention), newest first. */
-  search(query: Record<string, unknown>) {
-    readObject(query, ['q', 'fromDate', 'limit', 'api-version']);
-    const q = query['q'];
-    const allowed = 'a text of 1 to 200 characters with at least one word';
-    if (typeof q !== 'string' || q.length === 0 || q.length > 200 || !/[\p{L}\p{N}_]/u.test(q)) {
-      throw fieldError('InvalidSearchQuery', 'q', allowed, q);
-    }
-    const from = query['fromDate'] === undefined ? 0 : readDate(query['fromDate'], 'fromDate');
-    const limit = readInteger(query['limit'], 'limit', 1, 500, 100);
+  search(query: { q: string; fromDate?: string; limit?: number }) {
+    const q = query.q;
+    const from = parseIsoDate(query.fromDate) ?? 0;
+    const limit = query.limit ?? 100;
     return {
       query: q,
       hits: this.sessions.search(this.name, q, from, limit).map((h) => ({ ...h, at: iso(h.at) })),
@@ -254,7 +233,6 @@ export class RemoteSupportDesk {
   }
 
   verify(id: string): ChainCheck {
-    if (!isUuid(id)) throw fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id);
     if (!this.sessions.get(this.name, id)) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
     return verifyChain(this.sessions.allEntries(id));
   }

@@ -1,5 +1,7 @@
-/** How long a grant may last, in minutes (the reference's ExpireInMinutes). */
-export const EXPIRE_IN_MINUTES = { min: 60, max: 20_160, default: 480 } as const;
+import { EXPIRE_IN_MINUTES } from '../../generated/api-contract';
+
+/** How long a grant may last, in minutes: the gateway's rule, generated from its contract. */
+export { EXPIRE_IN_MINUTES };
 
 export type DurationUnit = 'minutes' | 'hours' | 'days';
 /** Hours first: the default (8 hours) reads best in hours; minutes are there for the exact rule (60 to 20,160). */

@@ -54,6 +54,12 @@ describe('RemoteSupportGateway', () => {
     expect(node.delete).toHaveBeenCalledWith('hci-cl01.contoso.local', 'features/remoteSupport/access', undefined, expect.anything());
   });
 
+  it("asks the gateway for its export as text, in the format asked for", async () => {
+    node.get.mockReturnValue(of('Remote support session s-1\n'));
+    expect(await firstValueFrom(gateway.exportTranscript('s-1', 'text'))).toBe('Remote support session s-1\n');
+    expect(node.get).toHaveBeenCalledWith('hci-cl01.contoso.local', 'features/remoteSupport/sessions/s-1/export?format=text', expect.objectContaining({ noAuth: true, responseType: 'text' }));
+  });
+
   it('turns a catalog error into a GatewayError with its code and field', async () => {
     node.post.mockReturnValue(
       throwError(() => ({ status: 400, response: { error: { code: 'InvalidExpireInMinutes', message: 'expireInMinutes must be an integer from 60 to 20160', field: 'expireInMinutes', allowed: 'an integer from 60 to 20160' } } })),

@@ -2,7 +2,7 @@ import { Injectable } from '@angular/core';
 import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
 import { NodeRequest } from '@microsoft/windows-admin-center-sdk/core';
 import { Observable, throwError } from 'rxjs';
-import { catchError } from 'rxjs/operators';
+import { catchError, map } from 'rxjs/operators';
 import {
   AgentOperation,
   ChainCheck,
@@ -20,6 +20,9 @@ import {
 } from './api-models';
 import { toGatewayError } from './gateway-error';
 import { extensionStrings } from './strings';
+
+/** The forms of a transcript export the gateway makes. */
+export type TranscriptExportFormat = 'json' | 'text';
 
 /** Where the plugin answers, relative to the node: WAC's feature URL convention. */
 export const FEATURE_PATH = 'features/remoteSupport';
@@ -119,6 +122,18 @@ export class RemoteSupportGateway {
 
   searchTranscripts(q: string, fromDate?: string, limit?: number): Observable<{ query: string; hits: SearchHit[] }> {
     return this.get(`transcripts/search${query({ q, fromDate, limit })}`);
+  }
+
+  /**
+   * A session's export exactly as the gateway makes it (the one export format:
+   * JSON with hashes and the integrity check, or the gateway's text form), to
+   * save as a file.
+   */
+  exportTranscript(id: string, format: TranscriptExportFormat): Observable<string> {
+    const options = { ...REQUEST_OPTIONS, responseType: 'text' } as NodeRequest;
+    return this.wrap(this.appContext.node.get(this.cluster, `${FEATURE_PATH}/sessions/${encodeURIComponent(id)}/export${query({ format })}`, options)).pipe(
+      map((body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n')),
+    );
   }
 
   private get<T>(path: string): Observable<T> {

@@ -1,31 +1,10 @@
-import { ChainCheck, SessionView, TranscriptEntry } from './api-models';
+import { TranscriptExportFormat } from './remote-support-gateway';
 
-/** A transcript as plain text: a header, then one line per entry (continuation lines indented). */
-export function transcriptToText(session: SessionView, entries: readonly TranscriptEntry[], verification: ChainCheck | null): string {
-  const head = [
-    `Remote support session ${session.id}`,
-    `Engineer: ${session.engineer}`,
-    `Support case: ${session.supportCase ?? '-'}`,
-    `Access level: ${session.accessLevel}`,
-    `Nodes: ${session.nodes.join(', ')}`,
-    `Started: ${session.startedAt}`,
-    `Ended: ${session.endedAt ?? '(live)'}${session.endReason ? ` (${session.endReason})` : ''}`,
-    `Entries: ${entries.length}`,
-    verification
-      ? `Integrity: ${verification.valid ? `hash chain verified over ${verification.entries} entries` : `FAILED at entry ${verification.firstBadSeq}: ${verification.problem}`}`
-      : 'Integrity: not checked',
-    '',
-  ];
-  const lines = entries.map((e) => {
-    const prefix = `[${e.at}] #${e.seq} ${e.kind.toUpperCase()}${e.node ? ` @${e.node}` : ''}: `;
-    return prefix + e.text.split('\n').join('\n' + ' '.repeat(4));
-  });
-  return [...head, ...lines, ''].join('\n');
-}
-
-/** A transcript as JSON: the session, every entry with its hashes, and the integrity result. */
-export function transcriptToJson(session: SessionView, entries: readonly TranscriptEntry[], verification: ChainCheck | null): string {
-  return JSON.stringify({ session, verification, entries }, null, 2) + '\n';
+/** The file name and content type a transcript export is saved under (the gateway's own names). */
+export function exportFile(sessionId: string, format: TranscriptExportFormat): { name: string; type: string } {
+  return format === 'json'
+    ? { name: `transcript-${sessionId}.json`, type: 'application/json' }
+    : { name: `transcript-${sessionId}.txt`, type: 'text/plain;charset=utf-8' };
 }
 
 /** Offers text to the browser as a file download. */

@@ -29,6 +29,7 @@ export class FakeGateway {
   readonly endSession = jest.fn((_id: string): Observable<unknown> => of({ session: null }));
   readonly verify = jest.fn((_id: string): Observable<unknown> => of({ verification: { valid: true, entries: 0, firstBadSeq: null, problem: null } }));
   readonly searchTranscripts = jest.fn((_q: string, _from?: string, _limit?: number): Observable<unknown> => of({ query: '', hits: [] }));
+  readonly exportTranscript = jest.fn((id: string, format: 'json' | 'text'): Observable<unknown> => of(format === 'json' ? '{}\n' : `Remote support session ${id}\n`));
 
   answer<M extends Methods>(method: M, value: unknown): this {
     (this[method] as unknown as jest.Mock).mockImplementation(() => of(value));

@@ -84,16 +84,16 @@ export const COMMANDS: { levels: LevelCommands[] } = {
     {
       accessLevel: 'Diagnostics',
       commands: [
-        { name: 'Get-Cluster', level: 'Diagnostics', reason: 'Cluster settings' },
-        { name: 'Get-ClusterNode', level: 'Diagnostics', reason: 'Node states' },
+        { name: 'Get-Cluster', level: 'Diagnostics', reason: 'Cluster settings', module: 'FailoverClusters', kind: 'cmdlet', parameters: [] },
+        { name: 'Get-ClusterNode', level: 'Diagnostics', reason: 'Node states', module: 'FailoverClusters', kind: 'cmdlet', parameters: [] },
       ],
     },
     {
       accessLevel: 'DiagnosticsRepair',
       commands: [
-        { name: 'Get-Cluster', level: 'Diagnostics', reason: 'Cluster settings' },
-        { name: 'Get-ClusterNode', level: 'Diagnostics', reason: 'Node states' },
-        { name: 'Restart-Service', level: 'DiagnosticsRepair', reason: 'Restart a named HCI service' },
+        { name: 'Get-Cluster', level: 'Diagnostics', reason: 'Cluster settings', module: 'FailoverClusters', kind: 'cmdlet', parameters: [] },
+        { name: 'Get-ClusterNode', level: 'Diagnostics', reason: 'Node states', module: 'FailoverClusters', kind: 'cmdlet', parameters: [] },
+        { name: 'Restart-Service', level: 'DiagnosticsRepair', reason: 'Restart a named HCI service', module: 'Microsoft.PowerShell.Management', kind: 'cmdlet', parameters: [] },
       ],
     },
   ],

@@ -161,16 +161,27 @@ describe('TranscriptViewerComponent', () => {
     });
     afterEach(() => jest.restoreAllMocks());
 
-    it('downloads the transcript as text and as JSON', async () => {
+    it("saves the gateway's export, as text and as JSON, under the gateway's file names", async () => {
+      gateway.exportTranscript.mockImplementation((_id: string, format: 'json' | 'text') =>
+        of(format === 'text' ? 'Remote support session (text from the gateway)\n' : JSON.stringify({ format: 'remote-support-transcript/1', session: { id: SESSION.id }, entries: [] })),
+      );
       await create();
       await page.clickTestId('download-text');
       await page.clickTestId('download-json');
+      expect(gateway.exportTranscript.mock.calls).toEqual([[SESSION.id, 'text'], [SESSION.id, 'json']]);
       expect(saved.map((s) => s.name)).toEqual([`transcript-${SESSION.id}.txt`, `transcript-${SESSION.id}.json`]);
-      const text = await readBlob(saved[0]!.blob);
-      expect(text).toContain('#8 SYSTEM: Session opened');
+      expect(await readBlob(saved[0]!.blob)).toBe('Remote support session (text from the gateway)\n');
       const json = JSON.parse(await readBlob(saved[1]!.blob));
-      expect(json.entries).toHaveLength(8);
+      expect(json.format).toBe('remote-support-transcript/1');
       expect(json.session.id).toBe(SESSION.id);
+    });
+
+    it('shows an alert when the export cannot be downloaded', async () => {
+      gateway.fail('exportTranscript', gatewayError('SessionNotFound', 'No session exists within the last 90 days', null, 404));
+      await create();
+      await page.clickTestId('download-json');
+      expect(saved).toEqual([]);
+      expect(TestBed.inject(AlertLedger).alerts[0]!.message).toContain('No session exists within the last 90 days');
     });
   });
 

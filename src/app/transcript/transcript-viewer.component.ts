@@ -7,7 +7,8 @@ import { formatDateTime, formatDurationSeconds } from '../core/format';
 import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
-import { downloadFile, transcriptToJson, transcriptToText } from '../core/transcript-export';
+import { downloadFile, exportFile } from '../core/transcript-export';
+import { TranscriptExportFormat } from '../core/remote-support-gateway';
 import { AlertLedger } from '../shared/alert-ledger';
 import { findMatches, highlight } from './transcript-find';
 
@@ -227,13 +228,24 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
   }
 
   downloadText(): void {
-    if (!this.session) return;
-    downloadFile(`transcript-${this.sessionId}.txt`, 'text/plain;charset=utf-8', transcriptToText(this.session, this.entries, this.verification));
+    this.download('text');
   }
 
   downloadJson(): void {
+    this.download('json');
+  }
+
+  /** Saves the gateway's export of the session: the same file the CLI and the API give. */
+  private download(format: TranscriptExportFormat): void {
     if (!this.session) return;
-    downloadFile(`transcript-${this.sessionId}.json`, 'application/json', transcriptToJson(this.session, this.entries, this.verification));
+    const id = this.sessionId;
+    this.gateway.exportTranscript(id, format).subscribe({
+      next: (content) => {
+        const file = exportFile(id, format);
+        downloadFile(file.name, file.type, content);
+      },
+      error: (error: unknown) => this.alerts.error(this.strings.Errors.exportTranscript, error),
+    });
   }
 
   kindName(kind: TranscriptKind): string {

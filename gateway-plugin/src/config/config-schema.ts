@@ -1,0 +1,99 @@
+import { Static, TSchema, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
+import { StringEnum } from '../contract/field';
+import { MAX_NODES, NODE_NAME } from '../domain/identifiers';
+
+/**
+ * The configuration file (and the flags laid over it) as a schema: each
+ * setting's type, range and, in words, what it accepts. Rules between
+ * settings (production mode, the real cluster of the PowerShell executor)
+ * stay in config.ts.
+ */
+
+export const MODES = ['embedded', 'production', 'test'] as const;
+
+const ALLOWED = 'x-allowed';
+/** A setting and what it accepts, in words, for the error message. */
+const setting = <T extends TSchema>(schema: T, allowed: string): T => ({ ...schema, [ALLOWED]: allowed });
+const integer = (min: number, max: number) => setting(Type.Integer({ minimum: min, maximum: max }), `an integer from ${min} to ${max}`);
+const text = (what = 'a text') => setting(Type.String({ minLength: 1 }), what);
+const strict = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
+const DNS_NAME = '^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$';
+
+/** Token settings shared by admin (auth) and engineer sign-in; each is required where it applies (config.ts). */
+const tokenSettings = {
+  issuer: Type.Optional(text('the token issuer URL')),
+  audience: Type.Optional(text('the expected audience')),
+  jwksUri: Type.Optional(text('the URL of the signing keys')),
+  jwks: Type.Optional(setting(Type.Object({ keys: Type.Array(Type.Unknown()) }), 'a JSON Web Key Set ({"keys": [...]})')),
+};
+
+export const ConfigFile = strict({
+  mode: Type.Optional(setting(StringEnum(MODES), `one of ${MODES.join(', ')}`)),
+  host: Type.Optional(text('an address to listen on')),
+  port: Type.Optional(integer(0, 65535)),
+  dataDir: Type.Optional(text('a directory')),
+  tls: Type.Optional(strict({ certFile: Type.Optional(text('a PEM file')), keyFile: Type.Optional(text('a PEM file')) })),
+  auth: Type.Optional(strict({
+    mode: setting(StringEnum(['local', 'entra'] as const), 'local or entra'),
+    ...tokenSettings,
+    adminRole: Type.Optional(text('the app role admins hold')),
+  })),
+  engineerAuth: Type.Optional(strict({ ...tokenSettings, engineerRole: Type.Optional(text('the app role engineers hold')) })),
+  cluster: Type.Optional(strict({
+    fixture: Type.Optional(text('a JSON file describing the simulated cluster')),
+    stepDelayMs: Type.Optional(integer(0, 60_000)),
+    name: Type.Optional(setting(Type.String({ pattern: DNS_NAME }), "the cluster's DNS name, such as hci-cl01.contoso.local")),
+    nodes: Type.Optional(setting(
+      Type.Array(setting(Type.String({ pattern: NODE_NAME.pattern }), NODE_NAME.allowed), { minItems: 1, maxItems: MAX_NODES }),
+      `a list of 1 to ${MAX_NODES} node names`,
+    )),
+    registered: Type.Optional(setting(Type.Boolean(), 'true or false')),
+  })),
+  executor: Type.Optional(strict({
+    kind: setting(StringEnum(['simulated', 'powershell'] as const), 'simulated or powershell'),
+    powershellPath: Type.Optional(text('the path of pwsh')),
+    endpointName: Type.Optional(text('a session configuration name')),
+    workers: Type.Optional(integer(1, 64)),
+  })),
+  // The JEA options are checked by building the JEA files from them (config.ts).
+  jea: Type.Optional(setting(Type.Object({}, { additionalProperties: true }), 'an object of JEA options')),
+  channel: Type.Optional(strict({ idleTimeoutMinutes: Type.Optional(integer(1, 1440)), commandTimeoutSeconds: Type.Optional(integer(1, 3600)) })),
+});
+export type ConfigFile = Static<typeof ConfigFile>;
+
+const check = TypeCompiler.Compile(ConfigFile);
+
+/**
+ * Checks the settings; returns the first problem as a sentence naming the
+ * setting (`cluster.stepDelayMs must be an integer from 0 to 60000 (got -1)`),
+ * or null when they fit.
+ */
+export function configProblem(settings: unknown): string | null {
+  if (check.Check(settings)) return null;
+  const error = check.Errors(settings).First()!;
+  const keys = error.path.split('/').slice(1);
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+    const parent = keys.slice(0, -1);
+    const known = Object.keys((schemaAt(ConfigFile, parent) as { properties?: object }).properties ?? {});
+    const name = keys.join('.');
+    return `Unknown setting ${name}; the settings ${parent.length ? `of ${parent.join('.')} ` : ''}are ${known.join(', ')}`;
+  }
+  const item = keys.length > 0 && /^\d+$/.test(keys[keys.length - 1]!);
+  const owner = item ? keys.slice(0, -1) : keys;
+  const schema = schemaAt(ConfigFile, keys);
+  const allowed = (schema?.[ALLOWED] as string | undefined) ?? 'something else';
+  const shown = Array.isArray(error.value) ? `a list of ${error.value.length}` : JSON.stringify(error.value);
+  if (error.type === ValueErrorType.ObjectRequiredProperty) return `${keys.join('.')} must be set: ${allowed}`;
+  return `${owner.join('.') || 'the configuration'} must ${item ? 'each ' : ''}be ${allowed} (got ${shown})`;
+}
+
+function schemaAt(root: TSchema, keys: readonly string[]): TSchema | undefined {
+  let schema: TSchema | undefined = root;
+  for (const key of keys) {
+    if (!schema) return undefined;
+    schema = /^\d+$/.test(key) && schema['items'] ? (schema['items'] as TSchema) : (schema['properties'] as Record<string, TSchema> | undefined)?.[key];
+  }
+  return schema;
+}

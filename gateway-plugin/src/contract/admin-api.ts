@@ -1,0 +1,257 @@
+import { Static, TSchema, Type } from '@sinclair/typebox';
+import { ACCESS_LEVELS } from '../domain/access-level';
+import { ISO_DATE_ALLOWED } from '../domain/dates';
+import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
+import { ERROR_CATALOG, ErrorCode } from '../domain/errors';
+import { NODE_NAME, SUPPORT_CASE_NUMBER, UUID } from '../domain/identifiers';
+import { SESSION_END_REASONS, TRANSCRIPT_KINDS, TRANSCRIPT_PAGE } from '../domain/transcript';
+import { field, StringEnum } from './field';
+
+/**
+ * The admin API's contract: every route's params, query, body and responses.
+ * Fastify validates requests and serializes responses with these schemas,
+ * the OpenAPI document comes from them, and the extension's types are
+ * generated from them (scripts/write-contract.mjs).
+ */
+
+const literals = StringEnum;
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** Times are ISO 8601 strings in UTC. */
+const Time = Type.String({ description: 'An ISO 8601 time in UTC' });
+
+export const AccessLevel = literals(ACCESS_LEVELS, { title: 'AccessLevel', description: 'The two access levels, from least to most' });
+export const TranscriptKind = literals(TRANSCRIPT_KINDS, { title: 'TranscriptKind' });
+export const SessionEndReason = literals(SESSION_END_REASONS, { title: 'SessionEndReason', description: 'Why a session ended' });
+export const GrantState = literals(['active', 'revoked', 'superseded', 'expired'] as const, { title: 'GrantState' });
+export const AgentState = literals(['NotInstalled', 'Installing', 'Installed', 'Removing', 'Failed'] as const, { title: 'AgentState' });
+export const PrerequisiteStatus = literals(['passed', 'failed', 'warning'] as const, { title: 'PrerequisiteStatus' });
+
+// ---- Shapes the API answers with -------------------------------------------------
+
+export const ErrorBody = Type.Object({
+  code: literals(Object.keys(ERROR_CATALOG) as ErrorCode[]),
+  message: Type.String(),
+  field: Type.Optional(Type.String({ description: 'The request field the error is about' })),
+  allowed: Type.Optional(Type.String({ description: 'What the field accepts, in words' })),
+}, { title: 'ErrorBody' });
+export const ErrorResponse = Type.Object({ error: ErrorBody }, { title: 'ErrorResponse' });
+
+export const GrantView = Type.Object({
+  id: Type.String(),
+  cluster: Type.String(),
+  state: GrantState,
+  accessLevel: AccessLevel,
+  expireInMinutes: Type.Integer(),
+  grantedAt: Time,
+  expiresAt: Time,
+  endedAt: Nullable(Time),
+  endReason: Nullable(literals(['revoked', 'superseded', 'expired'] as const)),
+  grantedBy: Type.String(),
+  endedBy: Nullable(Type.String()),
+  supportCaseNumber: Nullable(Type.String()),
+  termsVersion: Type.String(),
+  sasCredentialProvided: Type.Boolean(),
+  secondsLeft: Type.Integer(),
+}, { title: 'GrantView', description: 'A grant as the API shows it; the SAS credential never leaves the gateway.' });
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  grantId: Type.String(),
+  engineer: Type.String(),
+  supportCase: Nullable(Type.String()),
+  accessLevel: AccessLevel,
+  nodes: Type.Array(Type.String()),
+  startedAt: Time,
+  endedAt: Nullable(Time),
+  endReason: Nullable(SessionEndReason),
+  durationSeconds: Nullable(Type.Integer()),
+  commandCount: Type.Integer(),
+}, { title: 'SessionView' });
+
+export const NodeStatus = Type.Object({
+  name: Type.String(),
+  online: Type.Boolean(),
+  agent: Type.Object({ state: AgentState, version: Nullable(Type.String()), detail: Nullable(Type.String()), updatedAt: Nullable(Time) }),
+}, { title: 'NodeStatus' });
+
+export const NodeProgress = Type.Object({
+  node: Type.String(),
+  status: literals(['pending', 'running', 'succeeded', 'failed'] as const),
+  step: Nullable(Type.String()),
+  stepsDone: Type.Integer(),
+  stepsTotal: Type.Integer(),
+  error: Nullable(Type.String()),
+}, { title: 'NodeProgress' });
+
+export const AgentOperation = Type.Object({
+  id: Type.String(),
+  cluster: Type.String(),
+  kind: literals(['install', 'remove'] as const),
+  status: literals(['running', 'succeeded', 'failed', 'interrupted'] as const),
+  startedAt: Time,
+  finishedAt: Nullable(Time),
+  startedBy: Type.String(),
+  nodes: Type.Array(NodeProgress),
+}, { title: 'AgentOperation' });
+
+export const ClusterStatus = Type.Object({
+  cluster: Type.String(),
+  registered: Type.Boolean(),
+  now: Time,
+  nodes: Type.Array(NodeStatus),
+  activeGrant: Nullable(GrantView),
+  liveSessions: Type.Array(SessionView),
+  agentOperation: Nullable(AgentOperation),
+}, { title: 'ClusterStatus' });
+
+export const PrerequisiteCheck = Type.Object({
+  id: Type.String({ description: 'Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>' }),
+  title: Type.String(),
+  node: Nullable(Type.String()),
+  status: PrerequisiteStatus,
+  detail: Type.String(),
+  remedy: Nullable(Type.String()),
+}, { title: 'PrerequisiteCheck' });
+export const Prerequisites = Type.Object({ ready: Type.Boolean(), checks: Type.Array(PrerequisiteCheck) }, { title: 'Prerequisites' });
+
+export const Terms = Type.Object({ version: Type.String(), text: Type.String() }, { title: 'Terms' });
+
+export const CommandEntry = Type.Object({
+  name: Type.String(),
+  level: AccessLevel,
+  reason: Type.String(),
+  module: Type.String({ description: 'The PowerShell module that provides the command on a node' }),
+  kind: literals(['cmdlet', 'function'] as const),
+  parameters: Type.Array(Type.Unknown(), { description: 'The parameters the command may take, with the values each accepts' }),
+}, { title: 'CommandEntry' });
+export const LevelCommands = Type.Object({ accessLevel: AccessLevel, commands: Type.Array(CommandEntry) }, { title: 'LevelCommands' });
+export const CommandList = Type.Object({ levels: Type.Array(LevelCommands) }, { title: 'CommandList' });
+
+export const JeaFileList = Type.Object({ files: Type.Array(Type.Object({ path: Type.String(), content: Type.String() })) }, { title: 'JeaFileList' });
+
+export const TranscriptEntry = Type.Object({
+  seq: Type.Integer(),
+  at: Time,
+  kind: TranscriptKind,
+  node: Nullable(Type.String()),
+  text: Type.String(),
+  prevHash: Type.String(),
+  hash: Type.String(),
+}, { title: 'TranscriptEntry' });
+export const TranscriptPage = Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), entries: Type.Array(TranscriptEntry) }, { title: 'TranscriptPage' });
+export const SessionDetail = Type.Object({ session: SessionView, transcript: Type.Optional(TranscriptPage) }, { title: 'SessionDetail' });
+export const SessionResult = Type.Object({ session: SessionView }, { title: 'SessionResult' });
+export const SessionHistory = Type.Object({ fromDate: Time, sessions: Type.Array(SessionView) }, { title: 'SessionHistory' });
+
+export const SearchHit = Type.Object({
+  sessionId: Type.String(),
+  seq: Type.Integer(),
+  at: Time,
+  kind: TranscriptKind,
+  node: Nullable(Type.String()),
+  engineer: Type.String(),
+  snippet: Type.String({ description: 'The matching text with the matched words in [brackets]' }),
+}, { title: 'SearchHit' });
+export const SearchResult = Type.Object({ query: Type.String(), hits: Type.Array(SearchHit) }, { title: 'SearchResult' });
+
+export const ChainCheck = Type.Object({
+  valid: Type.Boolean(),
+  entries: Type.Integer(),
+  firstBadSeq: Nullable(Type.Integer({ description: 'The first entry that does not fit the chain' })),
+  problem: Nullable(Type.String()),
+}, { title: 'ChainCheck' });
+export const Verification = Type.Object({ verification: ChainCheck }, { title: 'Verification' });
+
+export const TranscriptExport = Type.Object({
+  format: Type.Literal('remote-support-transcript/1'),
+  exportedAt: Time,
+  session: Type.Intersect([SessionView, Type.Object({ cluster: Type.String() })]),
+  verification: ChainCheck,
+  entries: Type.Array(TranscriptEntry),
+}, { title: 'TranscriptExport', description: "A session's whole transcript with its integrity check: the one export format." });
+
+export const GrantResult = Type.Object({ grant: GrantView, superseded: Nullable(GrantView) }, { title: 'GrantResult' });
+export const RevokeResult = Type.Object({ revoked: Nullable(GrantView), sessionsEnded: Type.Integer() }, { title: 'RevokeResult' });
+export const AccessList = Type.Object({ grants: Type.Array(GrantView) }, { title: 'AccessList' });
+export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
+export const GatewayInfo = Type.Object({ cluster: Type.String(), clusters: Type.Array(Type.String()), featurePrefix: Type.String() }, { title: 'GatewayInfo' });
+
+// ---- What the API takes ---------------------------------------------------------------
+
+const levelsAllowed = `one of ${ACCESS_LEVELS.join(', ')}`;
+/** WAC adds api-version to every feature call; the gateway ignores it. */
+const apiVersion = { 'api-version': Type.Optional(Type.String({ description: 'Added by WAC; ignored' })) };
+const strictObject = <T extends Record<string, TSchema>>(properties: T, options: { title?: string; description?: string } = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options });
+
+export const GrantRequest = strictObject({
+  accessLevel: field(AccessLevel, 'InvalidAccessLevel', levelsAllowed),
+  expireInMinutes: Type.Optional(field(Type.Integer({ minimum: EXPIRE_IN_MINUTES.min, maximum: EXPIRE_IN_MINUTES.max, default: EXPIRE_IN_MINUTES.default }), 'InvalidExpireInMinutes', EXPIRE_IN_MINUTES_ALLOWED)),
+  agreeToRemoteSupportConsent: Type.Optional(field(Type.Boolean({ description: 'Must be true: access is granted only with an explicit agreement to the terms' }), 'ConsentRequired', 'true')),
+  supportCaseNumber: Type.Optional(field(Nullable(Type.String({ pattern: SUPPORT_CASE_NUMBER.pattern })), 'InvalidSupportCaseNumber', SUPPORT_CASE_NUMBER.allowed)),
+  sasCredential: Type.Optional(field(Nullable(Type.String()), 'InvalidSasCredential', 'a Shared Access Signature')),
+  termsVersion: Type.Optional(field(Type.String({ description: 'The version of the terms agreed to (GET terms); the current one when left out' }), 'TermsVersionMismatch', 'the current terms version')),
+}, { title: 'GrantRequest', description: 'The body of POST access (the reference\'s Enable-AzStackHCIRemoteSupport).' });
+
+export const AgentRequest = strictObject({
+  nodes: Type.Optional(field(Type.Array(Type.String({ pattern: NODE_NAME.pattern }), { description: 'The nodes to act on; all of them when left out' }), 'InvalidNodeName', 'a list of node names of the cluster')),
+}, { title: 'AgentRequest' });
+
+export const CommandsQuery = strictObject({ accessLevel: Type.Optional(field(AccessLevel, 'InvalidAccessLevel', levelsAllowed)), ...apiVersion });
+export const AccessQuery = strictObject({ includeExpired: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')), ...apiVersion });
+const fromDate = field(Type.String({ format: 'iso-date' }), 'InvalidDate', ISO_DATE_ALLOWED);
+export const HistoryQuery = strictObject({ fromDate: Type.Optional(fromDate), ...apiVersion });
+export const SessionQuery = strictObject({
+  includeTranscript: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')),
+  offset: Type.Optional(field(Type.Integer({ minimum: 0, default: 0 }), 'InvalidPaging', 'an integer from 0')),
+  limit: Type.Optional(field(Type.Integer({ minimum: 1, maximum: TRANSCRIPT_PAGE.max, default: TRANSCRIPT_PAGE.default }), 'InvalidPaging', `an integer from 1 to ${TRANSCRIPT_PAGE.max}`)),
+  ...apiVersion,
+});
+const searchAllowed = 'a text of 1 to 200 characters with at least one word';
+export const SearchQuery = strictObject({
+  q: field(Type.String({ minLength: 1, maxLength: 200, format: 'search-text' }), 'InvalidSearchQuery', searchAllowed),
+  fromDate: Type.Optional(fromDate),
+  limit: Type.Optional(field(Type.Integer({ minimum: 1, maximum: 500, default: 100 }), 'InvalidPaging', 'an integer from 1 to 500')),
+  ...apiVersion,
+});
+export const EXPORT_FORMATS = ['json', 'text'] as const;
+export const ExportQuery = strictObject({ format: Type.Optional(field(literals(EXPORT_FORMATS), 'InvalidExportFormat', 'json or text')), ...apiVersion });
+
+export const ClusterParams = Type.Object({ cluster: Type.String({ description: "The cluster's name, compared without case" }) });
+export const SessionParams = Type.Object({ cluster: ClusterParams.properties.cluster, sessionId: field(Type.String({ pattern: UUID.pattern }), 'InvalidSessionId', 'a session id (a UUID)') });
+export const OperationParams = Type.Object({ cluster: ClusterParams.properties.cluster, operationId: field(Type.String({ pattern: UUID.pattern }), 'InvalidOperationId', 'an operation id (a UUID)') });
+
+export const TestFault = strictObject({
+  node: field(Type.String(), 'InvalidTestFault', 'a node name of the cluster'),
+  offline: Type.Optional(field(Type.Boolean(), 'InvalidTestFault', 'true or false')),
+  hang: Type.Optional(field(Type.Boolean(), 'InvalidTestFault', 'true or false')),
+  delayMs: Type.Optional(field(Type.Integer({ minimum: 0, maximum: 600_000 }), 'InvalidTestFault', 'a whole number of milliseconds from 0 to 600000')),
+});
+export const TestClockAdvance = strictObject({
+  advanceMs: field(Type.Integer({ minimum: 0 }), 'InvalidTestClockAdvance', 'a whole number of milliseconds, 0 or more'),
+});
+export const TestClock = Type.Object({ now: Time, offsetMs: Type.Integer() });
+
+export type GrantRequest = Static<typeof GrantRequest>;
+export type AgentRequest = Static<typeof AgentRequest>;
+export type CommandsQuery = Static<typeof CommandsQuery>;
+export type AccessQuery = Static<typeof AccessQuery>;
+export type HistoryQuery = Static<typeof HistoryQuery>;
+export type SessionQuery = Static<typeof SessionQuery>;
+export type SearchQuery = Static<typeof SearchQuery>;
+export type ExportQuery = Static<typeof ExportQuery>;
+export type TestFault = Static<typeof TestFault>;
+export type TranscriptExport = Static<typeof TranscriptExport>;
+
+/**
+ * The named shapes, in the order the OpenAPI document and the generated
+ * extension types list them.
+ */
+export const NAMED_SCHEMAS = {
+  AccessLevel, TranscriptKind, SessionEndReason, GrantState, AgentState, PrerequisiteStatus,
+  ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, ClusterStatus,
+  PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
+  TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
+  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, OperationResult,
+  AgentRequest, GatewayInfo,
+} as const;

@@ -1,0 +1,31 @@
+import { Kind, SchemaOptions, TSchema, Type, TypeRegistry } from '@sinclair/typebox';
+import { ErrorCode } from '../domain/errors';
+
+/** The schema keyword naming the catalog error a bad value of a field raises (an OpenAPI extension). */
+export const ERROR_CODE = 'x-error-code';
+/** The schema keyword saying, in words, what a field accepts: error messages quote it. */
+export const ALLOWED = 'x-allowed';
+
+/**
+ * A field of a request or a channel message: its schema, the catalog error a
+ * bad value raises, and what it accepts in words, so a validation error reads
+ * like the catalog's hand-written ones.
+ */
+export function field<T extends TSchema>(schema: T, code: ErrorCode, allowed: string): T {
+  return { ...schema, [ERROR_CODE]: code, [ALLOWED]: allowed };
+}
+
+/** String formats the contract defines beyond JSON Schema's own. */
+export const FORMATS: Record<string, (value: string) => boolean> = {
+  /** Text with at least one letter, digit or underscore: something a full-text search can match. */
+  'search-text': (value) => /[\p{L}\p{N}_]/u.test(value),
+};
+
+if (!TypeRegistry.Has('StringEnum')) {
+  TypeRegistry.Set<{ enum: readonly string[] }>('StringEnum', (schema, value) => typeof value === 'string' && schema.enum.includes(value));
+}
+
+/** One of a fixed list of strings: a plain JSON Schema `enum`, so OpenAPI and the generated types show it as one. */
+export function StringEnum<T extends string>(values: readonly T[], options: SchemaOptions = {}) {
+  return Type.Unsafe<T>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...options });
+}

@@ -1,0 +1,85 @@
+import { TSchema, Type } from '@sinclair/typebox';
+import * as C from './admin-api';
+
+/**
+ * Every admin API operation: method, path and schemas. Feature routes are
+ * relative to WAC's feature prefix (`/api/nodes/{cluster}/features/remoteSupport`).
+ * The gateway registers these, and the OpenAPI document lists them.
+ */
+
+type Method = 'GET' | 'POST' | 'DELETE';
+type Response = TSchema | { description: string; content: Record<string, { schema: TSchema }> };
+
+export interface RouteContract {
+  method: Method;
+  url: string;
+  schema: {
+    operationId: string;
+    summary: string;
+    tags: string[];
+    params?: TSchema;
+    querystring?: TSchema;
+    body?: TSchema;
+    response: Record<string, Response>;
+  };
+}
+
+const errors = { '4xx': C.ErrorResponse, '5xx': C.ErrorResponse };
+
+function route(method: Method, url: string, operationId: string, tag: string, summary: string, parts: { params?: TSchema; querystring?: TSchema; body?: TSchema }, response: Record<string, Response>): RouteContract {
+  return { method, url, schema: { operationId, summary, tags: [tag], ...parts, response: { ...response, ...errors } } };
+}
+
+const cluster = { params: C.ClusterParams };
+const session = { params: C.SessionParams };
+
+/** Operations under the feature prefix: one cluster's remote support. */
+export const FEATURE_ROUTES = routeTable({
+  getStatus: route('GET', '/status', 'getStatus', 'cluster', "The cluster's nodes and agent, the active grant, live sessions and the latest agent operation", cluster, { 200: C.ClusterStatus }),
+  getTerms: route('GET', '/terms', 'getTerms', 'access', 'The remote support terms and their version', cluster, { 200: C.Terms }),
+  getPrerequisites: route('GET', '/prerequisites', 'getPrerequisites', 'cluster', 'Checks what remote support needs on the cluster', cluster, { 200: C.Prerequisites }),
+  listCommands: route('GET', '/commands', 'listCommands', 'access', 'The commands each access level allows', { ...cluster, querystring: C.CommandsQuery }, { 200: C.CommandList }),
+  getAgentFiles: route('GET', '/agent/files', 'getAgentFiles', 'agent', 'The JEA files the agent install puts on every node', cluster, { 200: C.JeaFileList }),
+  installAgent: route('POST', '/agent/install', 'installAgent', 'agent', 'Starts installing the agent; progress is in the operation and the event stream', { ...cluster, body: C.AgentRequest }, { 202: C.OperationResult }),
+  removeAgent: route('POST', '/agent/remove', 'removeAgent', 'agent', 'Starts removing the agent (no grant may be active)', { ...cluster, body: C.AgentRequest }, { 202: C.OperationResult }),
+  getAgentOperation: route('GET', '/agent/operations/:operationId', 'getAgentOperation', 'agent', 'One agent install or remove, with per-node progress', { params: C.OperationParams }, { 200: C.OperationResult }),
+  listAccess: route('GET', '/access', 'listAccess', 'access', 'The active grant, and with includeExpired the ended grants of the last 30 days', { ...cluster, querystring: C.AccessQuery }, { 200: C.AccessList }),
+  grantAccess: route('POST', '/access', 'grantAccess', 'access', 'Grants access, superseding the active grant', { ...cluster, body: C.GrantRequest }, { 201: C.GrantResult }),
+  revokeAccess: route('DELETE', '/access', 'revokeAccess', 'access', 'Revokes the active grant and ends every live session before answering', cluster, { 200: C.RevokeResult }),
+  listSessions: route('GET', '/sessions', 'listSessions', 'sessions', 'Session history from a date (default: the last 7 days)', { ...cluster, querystring: C.HistoryQuery }, { 200: C.SessionHistory }),
+  searchTranscripts: route('GET', '/transcripts/search', 'searchTranscripts', 'sessions', 'Searches transcript text, newest first', { ...cluster, querystring: C.SearchQuery }, { 200: C.SearchResult }),
+  getSession: route('GET', '/sessions/:sessionId', 'getSession', 'sessions', 'One session, with a page of its transcript on request', { ...session, querystring: C.SessionQuery }, { 200: C.SessionDetail }),
+  endSession: route('POST', '/sessions/:sessionId/end', 'endSession', 'sessions', 'Ends a live session', session, { 200: C.SessionResult }),
+  exportSession: route('GET', '/sessions/:sessionId/export', 'exportSession', 'sessions', "A session's whole transcript with its integrity check, as a download (JSON, or text for reading)", { ...session, querystring: C.ExportQuery }, {
+    200: {
+      description: 'The transcript export',
+      content: { 'application/json': { schema: C.TranscriptExport }, 'text/plain': { schema: Type.String() } },
+    },
+  }),
+  verifySession: route('GET', '/sessions/:sessionId/verify', 'verifySession', 'sessions', "Checks a session's hash chain", session, { 200: C.Verification }),
+  streamEvents: route('GET', '/events', 'streamEvents', 'events', 'Live events (server-sent events): grants, agent progress, sessions, transcript entries', cluster, {
+    200: { description: 'A text/event-stream of live events', content: { 'text/event-stream': { schema: Type.String() } } },
+  }),
+});
+
+/** Operations outside the feature prefix. */
+export const GATEWAY_ROUTES = routeTable({
+  getHealth: route('GET', '/health', 'getHealth', 'gateway', 'Answers while the gateway runs (no sign-in)', {}, { 200: Type.Object({ status: Type.Literal('ok') }) }),
+  getGatewayInfo: route('GET', '/api/gateway-info', 'getGatewayInfo', 'gateway', 'What the host page needs to reach the cluster', {}, { 200: C.GatewayInfo }),
+});
+
+/** Operations only a gateway in test mode has (not in the OpenAPI document). */
+export const TEST_ROUTES = routeTable({
+  injectFault: route('POST', '/faults', 'injectFault', 'test', 'Makes a simulated node go offline, slow down or hang', { body: C.TestFault }, { 200: Type.Object({ node: Type.String(), applied: Type.Object({}, { additionalProperties: true }) }) }),
+  getTestClock: route('GET', '/clock', 'getTestClock', 'test', "The test clock's time", {}, { 200: C.TestClock }),
+  advanceTestClock: route('POST', '/clock', 'advanceTestClock', 'test', 'Moves the test clock forward', { body: C.TestClockAdvance }, { 200: C.TestClock }),
+});
+
+/**
+ * Keeps each table's own keys while checking every entry is a RouteContract
+ * (what `satisfies` says; lint parses with the extension's TypeScript 4.8,
+ * which predates it).
+ */
+function routeTable<T extends Record<string, RouteContract>>(routes: T): T {
+  return routes;
+}
