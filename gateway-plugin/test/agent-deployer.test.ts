@@ -31,12 +31,23 @@ describe('AgentDeployer on the simulated cluster', () => {
     return { dir, db, clock, events, seen, backend, cluster, agents: new AgentDeployer(new AgentLedger(db), cluster, clock, events) };
   }
 
+  /** Settles `work` whose steps wait on the fake clock: lets pending steps reach their pause, then moves the clock by one step, until it settles. */
+  async function onClock<T>(w: ReturnType<typeof world>, work: Promise<T>, stepMs: number): Promise<T> {
+    let settled = false;
+    const result = work.finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((resolve) => setImmediate(resolve));
+      w.clock.advance(stepMs);
+    }
+    return result;
+  }
+
   it('installs on all four nodes in parallel and publishes each step', async () => {
     const w = world(30);
     const { operation, done } = w.agents.start('install', [], 'alice');
     assert.equal(operation.status, 'running');
     assert.deepEqual(w.agents.nodes().map((n) => n.state), ['Installing', 'Installing', 'Installing', 'Installing']);
-    const finished = await done;
+    const finished = await onClock(w, done, 30);
     assert.equal(finished.status, 'succeeded');
     // In parallel, some moment has every node mid-install; one after another, never.
     const snapshots = w.seen.filter((e) => e.type === 'agent.progress').map((e) => e.data as { nodes: { status: string; step: string | null }[] });
@@ -63,8 +74,8 @@ describe('AgentDeployer on the simulated cluster', () => {
     const w = world(20);
     const { done } = w.agents.start('install', ['hci-n01'], 'alice');
     assert.throws(() => w.agents.start('remove', [], 'alice'), /already running/);
-    await done;
-    const removed = await w.agents.start('remove', ['hci-n01'], 'alice').done;
+    await onClock(w, done, 20);
+    const removed = await onClock(w, w.agents.start('remove', ['hci-n01'], 'alice').done, 20);
     assert.equal(removed.status, 'succeeded');
     assert.equal(w.agents.nodes()[0]!.state, 'NotInstalled');
     assert.equal(w.cluster.hasJeaEndpoint('hci-n01'), false);
@@ -78,7 +89,7 @@ describe('AgentDeployer on the simulated cluster', () => {
     assert.equal(restarted.recoverAfterRestart(), 1);
     assert.equal(restarted.latest()!.status, 'interrupted');
     assert.ok(restarted.nodes().every((n) => n.state === 'Failed' && /restart/.test(n.detail ?? '')));
-    await w.agents.idle();
+    await onClock(w, w.agents.idle(), 1000);
   });
 });
 

@@ -113,7 +113,7 @@ export class SimulatedClusterState {
   private readonly jobs: JobState[] = [];
   private readonly createdAt: number;
 
-  constructor(fixture: SimulatedClusterFixture, private readonly clock: Clock) {
+  constructor(fixture: SimulatedClusterFixture, readonly clock: Clock) {
     const f = structuredClone(fixture) as ExecutorFixture;
     this.fqdn = f.name;
     this.domain = f.domain;

@@ -1,4 +1,5 @@
 import { ACCESS_LEVELS } from '../domain/access-level';
+import { startTimeout } from '../domain/clock';
 import { endpointName, JeaFile, SESSION_CONFIGURATION_NAME, sessionConfigurationPath } from '../policy/jea-files';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from '../cluster/cluster-target';
 import { SimulatedClusterState } from './cluster-state';
@@ -169,9 +170,10 @@ export class SimulatedCluster implements ClusterTarget {
   private pause(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new Error('cancelled'));
     if (this.stepDelayMs <= 0) return Promise.resolve();
+    // On the cluster's clock, so a test moves installs step by step.
     return new Promise((resolve, reject) => {
-      const t = setTimeout(resolve, this.stepDelayMs);
-      signal?.addEventListener('abort', () => { clearTimeout(t); reject(new Error('cancelled')); }, { once: true });
+      const t = startTimeout(this.state.clock, this.stepDelayMs, resolve);
+      signal?.addEventListener('abort', () => { t.dispose(); reject(new Error('cancelled')); }, { once: true });
     });
   }
 }
