@@ -43,7 +43,6 @@ function patternOf(rule: Extract<ValueRule, { kind: 'pattern' }>): RegExp {
 
 function satisfies(rule: ValueRule, value: ParameterValue): boolean {
   if (rule.kind === 'switch') return value === true;
-  if (rule.kind === 'int') return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max;
   let items: readonly unknown[];
   if (Array.isArray(value)) {
     if (!rule.list || value.length < 2) return false;
@@ -101,8 +100,6 @@ function validValue(rule: ValueRule): fc.Arbitrary<{ texts: string[]; expected: 
   switch (rule.kind) {
     case 'switch':
       return fc.constant({ texts: [], expected: true as const });
-    case 'int':
-      return fc.integer({ min: rule.min, max: rule.max }).map((n) => ({ texts: [String(n)], expected: n }));
     case 'set': {
       const one = fc.constantFrom(...rule.values).chain((v) => fc.mixedCase(fc.constant(v)).map((typed) => ({ typed, canonical: v })));
       return fc.array(one, { minLength: 1, maxLength: rule.list ? 3 : 1 }).map((xs) => ({

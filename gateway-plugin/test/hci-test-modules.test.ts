@@ -231,9 +231,9 @@ describe('HCI test modules in real PowerShell', { timeout: 240_000 }, () => {
         if (p.position === 0) assert.equal(got.position, 0, `${entry.name} -${p.name} is at position 0`);
         else assert.equal(got.position, null, `${entry.name} -${p.name} is named only`);
         const rule = p.rule;
-        const type = rule.kind === 'switch' ? 'System.Management.Automation.SwitchParameter' : rule.kind === 'int' ? 'System.Int32' : undefined;
+        const type = rule.kind === 'switch' ? 'System.Management.Automation.SwitchParameter' : undefined;
         if (type) assert.equal(got.type, type, `${entry.name} -${p.name} is a ${type}`);
-        if (rule.kind !== 'switch' && rule.kind !== 'int' && 'list' in rule && rule.list) assert.match(got.type, /\[\]$/, `${entry.name} -${p.name} takes a list`);
+        if (rule.kind !== 'switch' && rule.list) assert.match(got.type, /\[\]$/, `${entry.name} -${p.name} takes a list`);
       }
     }
   });

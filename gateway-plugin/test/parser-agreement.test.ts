@@ -133,17 +133,17 @@ describe('the command checker agrees with PowerShell\'s parser', () => {
 
   it("refuses '--%' and \"--%\", which PowerShell takes as the stop-parsing token even in quotes", async () => {
     const check = createCommandChecker(PERMISSIVE_TABLE);
-    for (const line of ["Get-Thing '--%' -Count 5", 'Get-Thing -Text "--%" -Count 5', "Get-Thing -Name a,'--%' -Count 5"]) {
+    for (const line of ["Get-Thing '--%' -Mode Alpha", 'Get-Thing -Text "--%" -Mode Alpha', "Get-Thing -Name a,'--%' -Mode Alpha"]) {
       const result = check(line, 'Diagnostics');
       assert.equal(result.allowed ? 'allow' : result.reason, 'operator', line);
       assert.ok(!result.allowed && result.message.includes('stop-parsing'), line);
-      // What it protects from: -Count is gone in PowerShell's reading. (Inside
+      // What it protects from: -Mode is gone in PowerShell's reading. (Inside
       // a comma list PowerShell keeps reading; the checker refuses it anyway.)
       const view = await reader.read(line);
-      const countSeen = (view.command?.elements ?? []).some((e) => e.kind === 'parameter' && e.name === 'Count');
-      assert.equal(countSeen, line.includes(','), `${line}: PowerShell ${line.includes(',') ? 'sees' : 'sees no'} -Count`);
+      const modeSeen = (view.command?.elements ?? []).some((e) => e.kind === 'parameter' && e.name === 'Mode');
+      assert.equal(modeSeen, line.includes(','), `${line}: PowerShell ${line.includes(',') ? 'sees' : 'sees no'} -Mode`);
     }
-    assert.ok(check("Get-Thing '--%x' -Count 5", 'Diagnostics').allowed, 'only the exact value --% is the token');
+    assert.ok(check("Get-Thing '--%x' -Mode Alpha", 'Diagnostics').allowed, 'only the exact value --% is the token');
   });
 
   describe('whole numbers', () => {

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import { TSchema } from '@sinclair/typebox';
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse } from 'node:http';
-import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE } from '../auth/admin-auth';
+import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
 import { FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
@@ -130,6 +130,13 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         { name: 'events', description: 'Live events' },
         { name: 'gateway', description: 'The gateway itself' },
       ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An Entra ID token with the admin role, or the local admin credential (embedded default)' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: `The embedded default's sign-in cookie; changes also need the ${XSRF_HEADER} header` },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transformObject: (doc) => withSchemaComponents('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as never,
   });

@@ -1,4 +1,5 @@
 import { Kind, SchemaOptions, TSchema, Type, TypeRegistry } from '@sinclair/typebox';
+import { parseIsoDate } from '../domain/dates';
 import { ErrorCode } from '../domain/errors';
 
 /** The schema keyword naming the catalog error a bad value of a field raises (an OpenAPI extension). */
@@ -19,6 +20,8 @@ export function field<T extends TSchema>(schema: T, code: ErrorCode, allowed: st
 export const FORMATS: Record<string, (value: string) => boolean> = {
   /** Text with at least one letter, digit or underscore: something a full-text search can match. */
   'search-text': (value) => /[\p{L}\p{N}_]/u.test(value),
+  /** An ISO 8601 date or date-time that exists on the calendar (the domain's rule). */
+  'iso-date': (value) => parseIsoDate(value) !== null,
 };
 
 if (!TypeRegistry.Has('StringEnum')) {

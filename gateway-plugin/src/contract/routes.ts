@@ -21,6 +21,8 @@ export interface RouteContract {
     querystring?: TSchema;
     body?: TSchema;
     response: Record<string, Response>;
+    /** OpenAPI's security requirement; left out, the document's default (a bearer token or the sign-in cookie). */
+    security?: Record<string, string[]>[];
   };
 }
 
@@ -28,6 +30,11 @@ const errors = { '4xx': C.ErrorResponse, '5xx': C.ErrorResponse };
 
 function route(method: Method, url: string, operationId: string, tag: string, summary: string, parts: { params?: TSchema; querystring?: TSchema; body?: TSchema }, response: Record<string, Response>): RouteContract {
   return { method, url, schema: { operationId, summary, tags: [tag], ...parts, response: { ...response, ...errors } } };
+}
+
+/** A route anyone may call. */
+function withoutSignIn(contract: RouteContract): RouteContract {
+  return { ...contract, schema: { ...contract.schema, security: [] } };
 }
 
 const cluster = { params: C.ClusterParams };
@@ -64,7 +71,7 @@ export const FEATURE_ROUTES = routeTable({
 
 /** Operations outside the feature prefix. */
 export const GATEWAY_ROUTES = routeTable({
-  getHealth: route('GET', '/health', 'getHealth', 'gateway', 'Answers while the gateway runs (no sign-in)', {}, { 200: Type.Object({ status: Type.Literal('ok') }) }),
+  getHealth: withoutSignIn(route('GET', '/health', 'getHealth', 'gateway', 'Answers while the gateway runs (no sign-in)', {}, { 200: Type.Object({ status: Type.Literal('ok') }) })),
   getGatewayInfo: route('GET', '/api/gateway-info', 'getGatewayInfo', 'gateway', 'What the host page needs to reach the cluster', {}, { 200: C.GatewayInfo }),
 });
 

@@ -1,13 +1,10 @@
 import { FormatRegistry, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, TypeCheck } from '@sinclair/typebox/compiler';
-import { ValueErrorType } from '@sinclair/typebox/errors';
-import { parseIsoDate } from '../domain/dates';
+import { ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { createError, ErrorCode, fieldError, RemoteSupportError } from '../domain/errors';
 import { ALLOWED, ERROR_CODE, FORMATS } from './field';
 
 for (const [name, check] of Object.entries(FORMATS)) if (!FormatRegistry.Has(name)) FormatRegistry.Set(name, check);
-// Formats whose rule lives in the domain.
-if (!FormatRegistry.Has('iso-date')) FormatRegistry.Set('iso-date', (v) => parseIsoDate(v) !== null);
 
 /** Where a validated value comes from: it decides the error for a value that is not an object at all, and whether strings are read as numbers. */
 export type InputPart = 'body' | 'querystring' | 'params' | 'channel';
@@ -38,7 +35,7 @@ export function validator<T>(schema: TSchema, part: InputPart): Validator<T> {
     const value = part === 'querystring' ? readQueryValues(schema, input) : input;
     if (check.Check(value)) return value as T;
     throw toCatalogError(schema, part, input, check.Errors(value).First());
-  }
+  };
 }
 
 /** Query strings carry text: whole numbers and true/false become numbers and booleans where the schema wants them. */
@@ -55,7 +52,7 @@ function readQueryValues(schema: TSchema, input: unknown): unknown {
   return out;
 }
 
-function toCatalogError(schema: TSchema, part: InputPart, input: unknown, error: ReturnType<TypeCheck<TSchema>['Errors']>['First'] extends () => infer E ? E : never): RemoteSupportError {
+function toCatalogError(schema: TSchema, part: InputPart, input: unknown, error: ValueError | undefined): RemoteSupportError {
   const codes = PART_CODES[part];
   const properties = (schema['properties'] ?? {}) as Record<string, TSchema>;
   const names = Object.keys(properties);

@@ -87,8 +87,6 @@ function valueFits(rule: { kind: string; list?: boolean }, value: ParameterValue
   switch (rule.kind) {
     case 'switch':
       return value === true;
-    case 'int':
-      return typeof value === 'number' && Number.isInteger(value);
     default:
       if (typeof value === 'string') return true;
       return rule.list === true && Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string');
@@ -97,7 +95,6 @@ function valueFits(rule: { kind: string; list?: boolean }, value: ParameterValue
 
 function describeRule(rule: { kind: string; list?: boolean }): string {
   if (rule.kind === 'switch') return 'switch (true)';
-  if (rule.kind === 'int') return 'whole number';
   return rule.list ? 'string or list of strings' : 'string';
 }
 

@@ -149,7 +149,6 @@ const COMMON_PARAMETERS = new Set([
 ]);
 
 const MODULE_QUALIFIED = /^[A-Za-z][A-Za-z0-9._-]*\\[A-Za-z][A-Za-z0-9-]*$/;
-const WHOLE_NUMBER = /^-?[0-9]{1,15}$/;
 // PowerShell's numeric literals in argument mode (Windows PowerShell 5.1 and
 // PowerShell 7): decimal, hex, binary, real, exponent, type suffixes and
 // kb..pb multipliers. A bare value shaped like this is converted to a number
@@ -199,7 +198,7 @@ function isDenial(x: unknown): x is Denial {
 /**
  * Builds a checker for a table. The table's patterns are compiled once, here;
  * nothing from a command line ever becomes a regular expression. Tests use
- * this to check rules (such as whole numbers) the shipped table does not use.
+ * this to check tables other than the shipped one.
  */
 export function createCommandChecker(table: readonly CommandEntry[]): CommandChecker {
   const commands = new Map<string, CompiledCommand>();
@@ -406,28 +405,21 @@ function bindValues(parameter: CompiledParameter, tokens: ValueToken[]): Paramet
   if (tokens.length > 1 && !listAllowed) {
     return denial('list-not-allowed', `-${spec.name} takes one value, but got a list of ${tokens.length} at column ${tokens[0].column}: ${allowedText(rule)}.`);
   }
-  const values: (string | number)[] = [];
+  const values: string[] = [];
   for (const token of tokens) {
     const value = checkValue(parameter, token);
     if (isDenial(value)) return value;
     values.push(value);
   }
   if (values.length === 1) return values[0];
-  return Object.freeze(values as string[]);
+  return Object.freeze(values);
 }
 
 /** Checks one value against its parameter's rule; returns the value to run with (canonical for sets). */
-function checkValue(parameter: CompiledParameter, token: ValueToken): string | number | Denial {
+function checkValue(parameter: CompiledParameter, token: ValueToken): string | Denial {
   const { spec } = parameter;
   const rule = spec.rule;
   const got = `got ${showText(token.value)} at column ${token.column}`;
-  if (rule.kind === 'int') {
-    const n = WHOLE_NUMBER.test(token.value) ? Number(token.value) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < rule.min || n > rule.max) {
-      return denial('value-not-allowed', `-${spec.name} must be ${allowedText(rule)}; ${got}.`);
-    }
-    return n;
-  }
   if (token.quote === 'none' && POWERSHELL_NUMBER.test(token.value) && !CANONICAL_WHOLE_NUMBER.test(token.value)) {
     return denial('ambiguous-number', ambiguousNumberMessage(spec, token));
   }
@@ -460,7 +452,7 @@ function ambiguousNumberMessage(spec: ParameterSpec, token: ValueToken): string 
   return `PowerShell would read ${showText(token.value)} at column ${token.column} ${why} and pass different text to -${spec.name}; put it in single quotes${quoted} to mean the text.`;
 }
 
-/** What a rule accepts, in words: the set's values, the pattern's description, or the range. */
+/** What a rule accepts, in words: the set's values or the pattern's description. */
 export function allowedText(rule: ValueRule): string {
   switch (rule.kind) {
     case 'switch':
@@ -469,8 +461,6 @@ export function allowedText(rule: ValueRule): string {
       return `one of ${rule.values.join(', ')}${rule.list ? ' (or a comma list of them)' : ''}`;
     case 'pattern':
       return `${rule.description}${rule.list ? ' (or a comma list of them)' : ''}`;
-    case 'int':
-      return `a whole number from ${rule.min} to ${rule.max}`;
   }
 }
 
@@ -500,7 +490,6 @@ export function renderCommand(command: CheckedCommand): string {
   const parts = [command.cmdlet];
   for (const [name, value] of Object.entries(command.parameters)) {
     if (value === true) parts.push(`-${name}`);
-    else if (typeof value === 'number') parts.push(`-${name}`, String(value));
     else if (typeof value === 'string') parts.push(`-${name}`, singleQuoted(value));
     else parts.push(`-${name}`, value.map(singleQuoted).join(','));
   }

@@ -17,9 +17,7 @@ export type ValueRule =
   /** One of a fixed set, compared without case, like JEA's ValidateSet. `list` allows `a,b`. */
   | { kind: 'set'; values: readonly string[]; list?: boolean }
   /** A string matching an anchored pattern, like JEA's ValidatePattern. `list` allows `a,b`. */
-  | { kind: 'pattern'; pattern: string; description: string; list?: boolean }
-  /** A whole number in a range. */
-  | { kind: 'int'; min: number; max: number };
+  | { kind: 'pattern'; pattern: string; description: string; list?: boolean };
 
 export interface ParameterSpec {
   name: string;
@@ -173,7 +171,7 @@ export function findCommand(name: string): CommandEntry | undefined {
 }
 
 /** A parameter value after checking: typed, never text to evaluate. */
-export type ParameterValue = string | number | true | readonly string[];
+export type ParameterValue = string | true | readonly string[];
 
 /**
  * A command that passed the policy: the only form in which a command reaches

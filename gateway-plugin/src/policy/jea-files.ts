@@ -110,10 +110,6 @@ function parameterEntry(parameter: ParameterSpec): string {
       return `@{ ${name}; ValidateSet = ${rule.values.map(powerShellLiteral).join(', ')} }`;
     case 'pattern':
       return `@{ ${name}; ValidatePattern = ${powerShellLiteral(dotNetPattern(rule.pattern))} }`;
-    case 'int':
-      // JEA has no range rule for a parameter; a pattern of whole numbers is
-      // the closest, and the gateway checks the range itself.
-      return `@{ ${name}; ValidatePattern = ${powerShellLiteral(dotNetPattern('^-?[0-9]{1,15}$'))} }`;
   }
 }
 

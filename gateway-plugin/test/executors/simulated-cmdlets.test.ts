@@ -177,8 +177,6 @@ function allowed(rule: ValueRule, value: ParameterValue): boolean {
   switch (rule.kind) {
     case 'switch':
       return value === true;
-    case 'int':
-      return typeof value === 'number' && value >= rule.min && value <= rule.max;
     default:
       if (Array.isArray(value)) return rule.list === true && value.every(each);
       return typeof value === 'string' && each(value);

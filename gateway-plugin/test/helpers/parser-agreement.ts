@@ -419,8 +419,6 @@ export class LineGenerator {
         return '';
       case 'set':
         return r.chance(0.9) ? r.mixedCase(r.pick(rule.values)) : r.pick([numberishWord(r), r.pick(TRICKY_WORDS)]);
-      case 'int':
-        return r.chance(0.6) ? String(rule.min + r.int(rule.max - rule.min + 1)) : numberishWord(r);
       case 'pattern': {
         const roll = r.int(10);
         if (roll < 6) return r.pick(this.pools.get(rule.pattern) as string[]);
@@ -501,7 +499,6 @@ export const PERMISSIVE_TABLE: readonly CommandEntry[] = [
     parameters: [
       { name: 'Name', rule: { kind: 'pattern', pattern: '^[\\x20-\\x7e]{1,64}$', description: 'any printable ASCII', list: true }, position: 0 },
       { name: 'Text', rule: { kind: 'pattern', pattern: '^[\\x20-\\x7e]{0,64}$', description: 'any printable ASCII, or nothing' } },
-      { name: 'Count', rule: { kind: 'int', min: -100000, max: 100000000 } },
       { name: 'Mode', rule: { kind: 'set', values: ['Alpha', 'Beta', '0x10', '007'], list: true } },
       { name: 'Force', rule: { kind: 'switch' } },
     ],
