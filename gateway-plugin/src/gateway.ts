@@ -101,7 +101,7 @@ export async function startGateway(
     const sessions = new SessionLedger(db, clock, events);
 
     // A real deployment installs the agent with PowerShell on the configured nodes; the embedded default simulates them.
-    const cluster: ClusterTarget = config.executor.kind === 'powershell' ? realCluster(config) : new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
+    const cluster: ClusterTarget = config.executor.kind === 'powershell' ? realCluster(config, clock) : new SimulatedCluster(loadFixture(config.cluster.fixture), { stepDelayMs: config.cluster.stepDelayMs });
     if (cluster instanceof PowerShellClusterTarget) opened.push(() => cluster.dispose());
     const agents = new AgentDeployer(db, cluster, clock, events, jeaFiles(config.jea ?? defaultJeaOptions(cluster.name)));
     agents.recoverAfterRestart();
@@ -291,14 +291,14 @@ function faultInjector(cluster: ClusterTarget, executor: NodeExecutor) {
 }
 
 /** The configured real cluster, installed and checked through PowerShell (config.ts makes sure the section is complete). */
-function realCluster(config: GatewayConfig): PowerShellClusterTarget {
+function realCluster(config: GatewayConfig, clock: Clock): PowerShellClusterTarget {
   const { name, nodes, registered } = config.cluster;
   if (name === undefined || nodes === undefined || registered === undefined) {
     throw new Error('executor.kind "powershell" needs cluster.name, cluster.nodes and cluster.registered');
   }
   const powershellPath = config.executor.kind === 'powershell' ? config.executor.powershellPath : undefined;
   const transcriptDirectory = config.jea?.transcriptDirectory;
-  return new PowerShellClusterTarget({ name, nodes, registered, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) });
+  return new PowerShellClusterTarget({ name, nodes, registered, clock, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) });
 }
 
 /** Removes gateway.json on shutdown, unless another gateway has since written its own there. */
