@@ -247,7 +247,7 @@ function powershellBackend(config: GatewayConfig, clock: Clock, executor: NodeEx
   const { powershellPath, endpointName, workers } = config.executor;
   const transcriptDirectory = config.jea?.transcriptDirectory;
   return new PowerShellBackend(
-    { name, nodes, registered, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) },
+    { name, nodes, registered, clock, ...(powershellPath ? { powershellPath } : {}), ...(transcriptDirectory ? { transcriptDirectory } : {}) },
     executor ?? { ...(powershellPath ? { powershellPath } : {}), ...(endpointName ? { endpointName } : {}), ...(workers ? { workers } : {}), clock },
   );
 }

@@ -7,6 +7,7 @@ import { runConsole } from '../src/console/console-run';
 import { verifyChain } from '../src/domain/transcript';
 import { SimulatedNodeExecutor } from '../src/simulator/simulated-executor';
 import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { until } from './helpers/until';
 
 const CASE = '2611250010001234';
 const NODES = ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04'];
@@ -314,11 +315,7 @@ describe('support-console against a real gateway', () => {
     executor.setHang('hci-n03', true);
     const running = run('--case', CASE, '--command', 'Get-ClusterNode', '--command', 'Get-Cluster', '--json');
     // Revoke once the first command is on record (and so waiting on the hung node).
-    const deadline = Date.now() + 10_000;
-    while (!t.gateway.channel.sessions.some((s) => t.gateway.sessions.allEntries(s.id).some((e) => e.kind === 'command'))) {
-      assert.ok(Date.now() < deadline, 'the command reached the gateway');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await until(() => t.gateway.channel.sessions.some((s) => t.gateway.sessions.allEntries(s.id).some((e) => e.kind === 'command')), 5);
     await t.api.delete(`${FEATURE}/access`);
     const result = await running;
 
