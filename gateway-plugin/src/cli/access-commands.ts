@@ -1,7 +1,7 @@
 import { isRemoteSupportError, RemoteSupportError } from '../domain/errors';
 import { parseGrantRequest } from '../domain/grant';
 import { EXPIRED_GRANT_WINDOW_DAYS } from '../domain/retention';
-import type { GrantView } from '../service/remote-support-desk';
+import type { AccessList, GrantResult, GrantView, RevokeResult } from '../contract/admin-api';
 import { CliError, EXIT, withFlagNames } from './cli-error';
 import { CommandHandler } from './command-context';
 import { renderTable } from '../text/text-table';
@@ -87,9 +87,9 @@ export const enable: CommandHandler = async (ctx) => {
     throw new CliError(consent.toBody());
   }
 
-  let result: { grant: GrantView; superseded: GrantView | null };
+  let result: GrantResult;
   try {
-    result = await ctx.gateway().post<{ grant: GrantView; superseded: GrantView | null }>('access', body);
+    result = await ctx.gateway().post<GrantResult>('access', body);
   } catch (e) {
     if (e instanceof CliError) throw withFlagNames(e.body, ENABLE_FLAG_OF);
     throw e;
@@ -106,7 +106,7 @@ export const enable: CommandHandler = async (ctx) => {
 
 /** `disable` (Disable-AzStackHCIRemoteSupport): revokes the active grant, if any. */
 export const disable: CommandHandler = async (ctx) => {
-  const result = await ctx.gateway().delete<{ revoked: GrantView | null; sessionsEnded: number }>('access');
+  const result = await ctx.gateway().delete<RevokeResult>('access');
   ctx.out.result(result);
   if (!result.revoked) {
     ctx.out.text('No active grant; nothing to revoke.');
@@ -122,7 +122,7 @@ export const disable: CommandHandler = async (ctx) => {
 /** `get-access` (Get-AzStackHCIRemoteSupportAccess): lists grants. */
 export const getAccess: CommandHandler = async (ctx) => {
   const includeExpired = ctx.flags.has('--include-expired');
-  const result = await ctx.gateway().get<{ grants: GrantView[] }>('access', { includeExpired });
+  const result = await ctx.gateway().get<AccessList>('access', { includeExpired });
   ctx.out.result(result);
   if (result.grants.length === 0) {
     ctx.out.text(includeExpired ? `No grants in the last ${EXPIRED_GRANT_WINDOW_DAYS} days.` : 'No active grant. (--include-expired also lists grants that ended.)');

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentOperation, NodeProgress, OperationKind } from '../operations/agent-deployer';
+import type { AgentOperation, NodeProgress, OperationResult } from '../contract/admin-api';
 import { EXIT } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';
 import { CliOutput } from './output';
@@ -8,7 +8,7 @@ import { renderTable } from '../text/text-table';
 /** How often the CLI asks for an agent operation's progress. */
 export const POLL_INTERVAL_MS = 200;
 
-type NodeProgressView = NodeProgress;
+type OperationKind = AgentOperation['kind'];
 
 /** `install` (Install-AzStackHCIRemoteSupport): puts the agent on the nodes and follows it. */
 export const install: CommandHandler = (ctx) => runAgentOperation('install', ctx);
@@ -20,20 +20,20 @@ async function runAgentOperation(kind: OperationKind, ctx: CommandContext): Prom
   // PowerShell passes arrays comma-separated; accept that as well as repeated flags.
   const nodes = ctx.flags.all('--node').flatMap((v) => v.split(',')).map((n) => n.trim()).filter(Boolean);
   const gateway = ctx.gateway();
-  let { operation } = await gateway.post<{ operation: AgentOperation }>(`agent/${kind}`, nodes.length ? { nodes } : {});
+  let { operation } = await gateway.post<OperationResult>(`agent/${kind}`, nodes.length ? { nodes } : {});
   const printer = new ProgressPrinter(ctx.out, operation);
   printer.update(operation);
   // The 202 answer is taken before the first step starts: ask again at once, then every interval.
   for (let first = true; operation.status === 'running'; first = false) {
     if (!first) await sleep(POLL_INTERVAL_MS);
-    ({ operation } = await gateway.get<{ operation: AgentOperation }>(`agent/operations/${encodeURIComponent(operation.id)}`));
+    ({ operation } = await gateway.get<OperationResult>(`agent/operations/${encodeURIComponent(operation.id)}`));
     printer.update(operation);
   }
 
   ctx.out.result({ operation });
   ctx.out.text(
     '\n' +
-      renderTable(operation.nodes as NodeProgressView[], [
+      renderTable(operation.nodes, [
         { header: 'Node', value: (n) => n.node },
         { header: 'Result', value: (n) => n.status },
         { header: 'Steps', value: (n) => n.stepsDone },
@@ -67,7 +67,7 @@ class ProgressPrinter {
   }
 
   update(operation: AgentOperation): void {
-    for (const n of operation.nodes as NodeProgressView[]) {
+    for (const n of operation.nodes) {
       const line = describe(n);
       if (line === null || this.seen.get(n.node) === line) continue;
       this.seen.set(n.node, line);
@@ -76,7 +76,7 @@ class ProgressPrinter {
   }
 }
 
-function describe(n: NodeProgressView): string | null {
+function describe(n: NodeProgress): string | null {
   // A string, so a status a newer gateway adds is printed rather than dropped.
   const status: string = n.status;
   switch (status) {

@@ -1,15 +1,12 @@
-import type { PrerequisiteCheck } from '../cluster/cluster-target';
-import type { RemoteSupportDesk } from '../service/remote-support-desk';
+import type { ClusterStatus, Prerequisites } from '../contract/admin-api';
 import { EXIT } from './cli-error';
 import { CommandHandler } from './command-context';
 import { renderList, renderTable } from '../text/text-table';
 
-type StatusView = ReturnType<RemoteSupportDesk['status']>;
-
 /** Agent operation times arrive as epoch milliseconds; the CLI shows every time as ISO 8601. */
 /** `status`: the cluster at a glance (a CLI extra with no reference cmdlet). */
 export const status: CommandHandler = async (ctx) => {
-  const s = await ctx.gateway().get<StatusView>('status');
+  const s = await ctx.gateway().get<ClusterStatus>('status');
   ctx.out.result(s);
   const g = s.activeGrant;
   const op = s.agentOperation;
@@ -55,7 +52,7 @@ export const status: CommandHandler = async (ctx) => {
  * whether the cluster is (scripts read it from --json).
  */
 export const prerequisites: CommandHandler = async (ctx) => {
-  const result = await ctx.gateway().get<{ ready: boolean; checks: PrerequisiteCheck[] }>('prerequisites');
+  const result = await ctx.gateway().get<Prerequisites>('prerequisites');
   ctx.out.result(result);
   ctx.out.text(
     renderTable(result.checks, [

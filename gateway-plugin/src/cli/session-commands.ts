@@ -1,20 +1,10 @@
 import { fieldError, isRemoteSupportError } from '../domain/errors';
 import { readDate } from '../domain/dates';
 import { isUuid } from '../domain/identifiers';
-import type { presentEntry, presentSession } from '../service/remote-support-desk';
+import type { SessionDetail, SessionHistory, TranscriptPage } from '../contract/admin-api';
 import { EXIT, usageError, withFlagNames } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';
 import { renderList, renderTable } from '../text/text-table';
-
-type SessionView = ReturnType<typeof presentSession>;
-type EntryView = ReturnType<typeof presentEntry>;
-
-interface TranscriptPage {
-  offset: number;
-  limit: number;
-  total: number;
-  entries: EntryView[];
-}
 
 /**
  * Entries asked for per transcript request. The gateway's own default page
@@ -53,7 +43,7 @@ export const getSessionHistory: CommandHandler = async (ctx) => {
 
   // Sent as an ISO instant so the gateway reads exactly the moment checked here.
   const from = fromDate === undefined ? undefined : new Date(readFlag(() => readDate(fromDate, 'fromDate'))).toISOString();
-  const result = await ctx.gateway().get<{ fromDate: string; sessions: SessionView[] }>('sessions', { fromDate: from });
+  const result = await ctx.gateway().get<SessionHistory>('sessions', { fromDate: from });
   ctx.out.result(result);
   if (result.sessions.length === 0) {
     ctx.out.text(`No sessions since ${result.fromDate}.`);
@@ -80,7 +70,7 @@ async function showSession(ctx: CommandContext, id: string, includeTranscript: b
   if (!isUuid(id)) throw withFlagNames(fieldError('InvalidSessionId', 'sessionId', 'a session id (a UUID)', id).toBody(), FLAG_OF);
   const gateway = ctx.gateway();
   const path = `sessions/${encodeURIComponent(id)}`;
-  const first = await gateway.get<{ session: SessionView; transcript?: TranscriptPage }>(
+  const first = await gateway.get<SessionDetail>(
     path,
     includeTranscript ? { includeTranscript: true, offset: 0, limit: TRANSCRIPT_PAGE_SIZE } : undefined,
   );

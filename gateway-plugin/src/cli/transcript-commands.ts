@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { ChainCheck } from '../domain/transcript';
-import { TranscriptExport, transcriptText } from '../domain/transcript-export';
+import type { TranscriptExport, Verification } from '../contract/admin-api';
+import { transcriptText } from '../domain/transcript-export';
 import { cliError, EXIT, usageError } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';
 
@@ -13,7 +13,7 @@ function requiredSessionId(ctx: CommandContext): string {
 /** `verify-session`: checks a session's hash chain; exit 1 when it is broken. */
 export const verifySession: CommandHandler = async (ctx) => {
   const id = requiredSessionId(ctx);
-  const result = await ctx.gateway().get<{ verification: ChainCheck }>(`sessions/${encodeURIComponent(id)}/verify`);
+  const result = await ctx.gateway().get<Verification>(`sessions/${encodeURIComponent(id)}/verify`);
   ctx.out.result(result);
   const v = result.verification;
   if (v.valid) {

@@ -243,6 +243,26 @@ export type ExportQuery = Static<typeof ExportQuery>;
 export type TestFault = Static<typeof TestFault>;
 export type TranscriptExport = Static<typeof TranscriptExport>;
 
+// What the API answers with, for clients written in TypeScript (the CLI; the extension uses the generated copy).
+export type GrantView = Static<typeof GrantView>;
+export type SessionView = Static<typeof SessionView>;
+export type NodeProgress = Static<typeof NodeProgress>;
+export type AgentOperation = Static<typeof AgentOperation>;
+export type ClusterStatus = Static<typeof ClusterStatus>;
+export type PrerequisiteCheck = Static<typeof PrerequisiteCheck>;
+export type Prerequisites = Static<typeof Prerequisites>;
+export type TranscriptEntry = Static<typeof TranscriptEntry>;
+export type TranscriptPage = Static<typeof TranscriptPage>;
+export type SessionDetail = Static<typeof SessionDetail>;
+export type SessionHistory = Static<typeof SessionHistory>;
+export type SearchResult = Static<typeof SearchResult>;
+export type ChainCheck = Static<typeof ChainCheck>;
+export type Verification = Static<typeof Verification>;
+export type GrantResult = Static<typeof GrantResult>;
+export type RevokeResult = Static<typeof RevokeResult>;
+export type AccessList = Static<typeof AccessList>;
+export type OperationResult = Static<typeof OperationResult>;
+
 /**
  * The named shapes, in the order the OpenAPI document and the generated
  * extension types list them.

@@ -1,9 +1,12 @@
 import { printable } from './printable';
 import { ChainCheck } from './transcript';
 
-/** A session's transcript as exported: what the API returns and the CLI and extension save. */
+/** The version tag every export carries. */
+export const TRANSCRIPT_EXPORT_FORMAT = 'remote-support-transcript/1' as const;
+
+/** What the text form of an export reads (the API's export, described in full by the contract, has more). */
 export interface TranscriptExport {
-  format: 'remote-support-transcript/1';
+  format: typeof TRANSCRIPT_EXPORT_FORMAT;
   exportedAt: string;
   session: {
     id: string;

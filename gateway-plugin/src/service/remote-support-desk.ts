@@ -7,12 +7,17 @@ import { Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } fr
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
 import { TranscriptEntry, TRANSCRIPT_PAGE, verifyChain, ChainCheck } from '../domain/transcript';
-import { TranscriptExport } from '../domain/transcript-export';
+import { TRANSCRIPT_EXPORT_FORMAT } from '../domain/transcript-export';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
 import type { GrantStore, SessionRecord, SessionStore } from '../ports/store-ports';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** Epoch milliseconds as ISO 8601 in UTC; null stays null (a time that has not happened). */
+function iso(ms: number): string;
+function iso(ms: number | null): string | null;
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
 
 /** A grant as the API shows it: times in ISO 8601, its state now, never the SAS credential. */
 export function presentGrant(g: Grant, now: number) {
@@ -200,12 +205,9 @@ export class RemoteSupportDesk {
     const limit = query.limit ?? TRANSCRIPT_PAGE.default;
     const session = this.sessions.get(this.name, id);
     if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
-    const out: Record<string, unknown> = { session: presentSession(session) };
-    if (includeTranscript) {
-      const page = this.sessions.transcript(id, offset, limit);
-      out['transcript'] = { offset, limit, total: page.total, entries: page.entries.map(presentEntry) };
-    }
-    return out;
+    if (!includeTranscript) return { session: presentSession(session) };
+    const page = this.sessions.transcript(id, offset, limit);
+    return { session: presentSession(session), transcript: { offset, limit, total: page.total, entries: page.entries.map(presentEntry) } };
   }
 
   /** Searches transcript text across the cluster's sessions (within retention), newest first. */
@@ -220,12 +222,12 @@ export class RemoteSupportDesk {
   }
 
   /** The whole transcript of a session with its integrity check, for download. */
-  export(id: string): TranscriptExport {
+  export(id: string) {
     const check = this.verify(id);
     const session = this.sessions.get(this.name, id)!;
     return {
-      format: 'remote-support-transcript/1',
-      exportedAt: iso(this.clock.now())!,
+      format: TRANSCRIPT_EXPORT_FORMAT,
+      exportedAt: iso(this.clock.now()),
       session: { ...presentSession(session), cluster: session.cluster },
       verification: check,
       entries: this.sessions.allEntries(id).map(presentEntry),
