@@ -23,6 +23,7 @@ const { hoistNamedSchemas } = dist('contract/named-schemas.js');
 const { ACCESS_LEVELS } = dist('domain/access-level.js');
 const { EXPIRE_IN_MINUTES } = dist('domain/duration.js');
 const { SESSION_END_REASONS, TRANSCRIPT_KINDS } = dist('domain/transcript.js');
+const { SUPPORT_CASE_NUMBER } = dist('domain/identifiers.js');
 const { EVENT_TYPES: LIVE_EVENT_TYPES } = dist('events/event-hub.js');
 
 /** The extension's types: one declaration per named schema, nested named shapes referenced by name. */
@@ -49,6 +50,7 @@ async function apiContractTs() {
     '',
     table('ACCESS_LEVELS', ACCESS_LEVELS, 'The access levels, from least to most.'),
     table('EXPIRE_IN_MINUTES', EXPIRE_IN_MINUTES, "How long a grant may last, in minutes (the reference's ExpireInMinutes)."),
+    table('SUPPORT_CASE_NUMBER', { pattern: SUPPORT_CASE_NUMBER.pattern, allowed: SUPPORT_CASE_NUMBER.allowed }, 'The support case number rule: the pattern and what it allows, in words.'),
     table('SESSION_END_REASONS', SESSION_END_REASONS, 'Why a session ended.'),
     table('TRANSCRIPT_KINDS', TRANSCRIPT_KINDS, 'The kinds of transcript entry.'),
     table('LIVE_EVENT_TYPES', LIVE_EVENT_TYPES, 'Every kind of live event the API streams.'),

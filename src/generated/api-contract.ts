@@ -8,6 +8,9 @@ export const ACCESS_LEVELS = ["Diagnostics","DiagnosticsRepair"] as const;
 /** How long a grant may last, in minutes (the reference's ExpireInMinutes). */
 export const EXPIRE_IN_MINUTES = {"min":60,"max":20160,"default":480} as const;
 
+/** The support case number rule: the pattern and what it allows, in words. */
+export const SUPPORT_CASE_NUMBER = {"pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$","allowed":"1 to 64 letters, digits or hyphens"} as const;
+
 /** Why a session ended. */
 export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted"] as const;
 

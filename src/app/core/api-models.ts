@@ -11,6 +11,7 @@ export {
   ACCESS_LEVELS,
   LIVE_EVENT_TYPES,
   SESSION_END_REASONS,
+  SUPPORT_CASE_NUMBER,
   TRANSCRIPT_KINDS,
 } from '../../generated/api-contract';
 export type {

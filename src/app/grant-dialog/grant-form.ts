@@ -1,4 +1,4 @@
-import { AccessLevel, GrantRequest } from '../core/api-models';
+import { AccessLevel, GrantRequest, SUPPORT_CASE_NUMBER } from '../core/api-models';
 import { checkMinutes, DurationInput, DurationProblem, EXPIRE_IN_MINUTES, fromMinutes, toMinutes } from '../core/duration';
 import { extensionStrings, format } from '../core/strings';
 
@@ -15,8 +15,8 @@ export interface GrantFormValue {
 export type GrantField = 'accessLevel' | 'expireInMinutes' | 'supportCaseNumber' | 'sasCredential' | 'agreeToRemoteSupportConsent' | 'termsVersion';
 export type GrantProblems = Partial<Record<GrantField, string>>;
 
-/** The support case rule of the API: 1 to 64 letters, digits or hyphens, starting with a letter or digit. */
-export const SUPPORT_CASE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+/** The support case rule of the API, from the generated contract. */
+export const SUPPORT_CASE_PATTERN = new RegExp(SUPPORT_CASE_NUMBER.pattern);
 /** The SAS credential form: `SharedAccessSignature sr=…&sig=…&se=…&skn=…` (the gateway checks the rest). */
 const SAS_PARTS = ['sr', 'sig', 'se', 'skn'];
 
