@@ -92,6 +92,7 @@ describe('records an attacker edits in the database without the record key', () 
     await assert.rejects(connect(), (e: ChannelError) => e.code === 'NoActiveGrant', `${kind}: the tampered grant was used`);
     const status = await t.api.get(`${FEATURE}/status`);
     assert.equal(status.body.activeGrant, null, `${kind}: status shows the tampered grant as active`);
+    assert.ok(status.body.tamperedGrants.some((p: string) => p.includes(`grant ${grantId}`)), `${kind}: status does not name the tampered grant`);
     assert.ok(logs.some((l) => l.includes('RECORD TAMPERED') && l.includes(grantId)), `${kind}: nothing was logged`);
     detected.add(kind);
   };

@@ -182,6 +182,10 @@ export interface ClusterStatus {
   activeGrant: GrantView | null;
   liveSessions: SessionView[];
   agentOperation: AgentOperation | null;
+  /**
+   * Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database
+   */
+  tamperedGrants: string[];
 }
 
 export interface PrerequisiteCheck {

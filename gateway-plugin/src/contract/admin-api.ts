@@ -102,6 +102,9 @@ export const ClusterStatus = Type.Object({
   activeGrant: Nullable(GrantView),
   liveSessions: Type.Array(SessionView),
   agentOperation: Nullable(AgentOperation),
+  tamperedGrants: Type.Array(Type.String(), {
+    description: "Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database",
+  }),
 }, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({

@@ -109,6 +109,7 @@ export class RemoteSupportDesk {
       activeGrant: active ? presentGrant(active, now) : null,
       liveSessions: this.sessions.live(this.name).map(presentSession),
       agentOperation: this.agents.latest(),
+      tamperedGrants: this.consent.verifyGrants(this.name),
     };
   }
 

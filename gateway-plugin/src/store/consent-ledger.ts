@@ -57,6 +57,8 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
   private readonly changeListeners = new Set<() => void>();
   private readonly expiredListeners = new Set<(grant: Grant) => void>();
   private readonly tamperedListeners = new Set<(problem: string) => void>();
+  /** Tampered row states already reported. */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -78,10 +80,15 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     return rows.filter((r) => !this.seal.grantVerifies(r)).map(tamperedProblem);
   }
 
-  /** Whether a row's MAC matches; reports it when not. */
+  /** Whether a row's MAC matches; reports it when not, once per state of the row (not on every command checked against it). */
   private intact(row: GrantRow): boolean {
     if (this.seal.grantVerifies(row)) return true;
-    for (const l of [...this.tamperedListeners]) l(tamperedProblem(row));
+    const problem = tamperedProblem(row);
+    const state = `${problem} ${row.mac} ${row.expires_at} ${row.ended_at} ${row.support_case_number}`;
+    if (!this.reported.has(state)) {
+      this.reported.add(state);
+      for (const l of [...this.tamperedListeners]) l(problem);
+    }
     return false;
   }
 
