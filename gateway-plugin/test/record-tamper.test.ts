@@ -93,6 +93,8 @@ describe('records an attacker edits in the database without the record key', () 
     const status = await t.api.get(`${FEATURE}/status`);
     assert.equal(status.body.activeGrant, null, `${kind}: status shows the tampered grant as active`);
     assert.ok(status.body.tamperedGrants.some((p: string) => p.includes(`grant ${grantId}`)), `${kind}: status does not name the tampered grant`);
+    const history = await t.api.get(`${FEATURE}/access?includeExpired=true`);
+    assert.ok(!history.body.grants.some((g: { id: string }) => g.id === grantId), `${kind}: the access list shows the tampered grant`);
     assert.ok(logs.some((l) => l.includes('RECORD TAMPERED') && l.includes(grantId)), `${kind}: nothing was logged`);
     detected.add(kind);
   };

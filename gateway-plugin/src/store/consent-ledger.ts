@@ -164,7 +164,8 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
 
   /**
    * The active grant, and with `includeExpired` also grants that ended within
-   * the last 30 days (expired, revoked or superseded), newest first.
+   * the last 30 days (expired, revoked or superseded), newest first. Grants
+   * whose MAC does not match are left out (and reported).
    */
   list(cluster: string, includeExpired: boolean): Grant[] {
     const now = this.clock.now();
@@ -180,7 +181,8 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
          ORDER BY granted_at DESC, rowid DESC`,
       )
       .all(cluster, expiredGrantCutoff(now), now) as GrantRow[];
-    return rows.map(toGrant);
+    // A row changed without the key is no grant: status and verification name it instead.
+    return rows.filter((r) => this.intact(r)).map(toGrant);
   }
 
   byId(id: string): Grant | null {
