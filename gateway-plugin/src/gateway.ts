@@ -27,6 +27,7 @@ import type { SimulatedCluster } from './simulator/simulated-cluster';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { Db, openDatabase } from './store/database';
+import { RecordSeal } from './store/record-seal';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
 import { TranscriptWriter } from './store/transcript-writer';
@@ -108,6 +109,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   try {
     const logError = (what: string) => (e: unknown) => log(`${what} failed: ${e instanceof Error ? e.stack : String(e)}`);
     const store = buildStore(config, clock, teardown);
+    // A grant changed without the record key gives no access; say so at error level every time it is met.
+    teardown.add(store.consent.onTampered((problem) => (logger ? logger.error({ part: 'records' }, `RECORD TAMPERED: ${problem}`) : log(`RECORD TAMPERED: ${problem}`))));
     const { backend, agents } = await buildCluster(config, clock, store, options.executor, teardown);
     const interrupted = store.sessions.interruptOpenSessions();
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
@@ -181,12 +184,13 @@ function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown): St
   const db = openDatabase(config.dataDir);
   teardown.add(() => db.close());
   const secrets = SecretBox.open(config.dataDir);
+  const seal = RecordSeal.open(config.dataDir, db);
   const events = new EventHub(() => clock.now());
-  const sessions = new SessionLedger(db, clock, events);
+  const sessions = new SessionLedger(db, clock, events, seal);
   return {
     db,
     events,
-    consent: new ConsentLedger(db, clock, secrets, events),
+    consent: new ConsentLedger(db, clock, secrets, events, seal),
     sessions,
     agentLedger: new AgentLedger(db),
     writer: new TranscriptWriter(sessions),

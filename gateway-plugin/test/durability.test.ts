@@ -172,6 +172,10 @@ describe('durability of transcripts under SIGKILL', () => {
       for (const a of acknowledged.filter((x) => x.sessionId === id)) assert.ok(outputs.has(`${a.node}\n${a.text}`), 'an acknowledged output survived');
       const verify = await g2.api.get(`${FEATURE}/sessions/${id}/verify`);
       assert.equal(verify.body.verification.valid, true, JSON.stringify(verify.body));
+      // The seal moves with every committed batch: a kill -9 leaves it exactly at the last durable entry.
+      assert.equal(verify.body.verification.chain, 'keyed');
+      assert.equal(verify.body.verification.sealedEntries, verify.body.verification.entries);
+      assert.deepEqual(verify.body.verification.clusterProblems, [], 'no session lost, no grant unsealed by the crash');
     }
     await g2.stop();
   });

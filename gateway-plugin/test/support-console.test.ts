@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runConsole } from '../src/console/console-run';
-import { verifyChain } from '../src/domain/transcript';
 import { SimulatedNodeExecutor } from '../src/simulator/simulated-executor';
 import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { until } from './helpers/until';
@@ -165,7 +164,7 @@ describe('support-console against a real gateway', () => {
     assert.match(entries[2]!.text, /hci-n01 +Up/);
     assert.match(entries[11]!.text, /^Stop-Service -Name ClusSvc\n-> denied \(level-too-low\)/);
     assert.match(entries[12]!.text, /^Get-VM; Remove-Item C:\\\n-> denied \(statement-separator\)/);
-    assert.equal(verifyChain(entries).valid, true);
+    assert.equal(t.gateway.sessions.verify(doc.session.id).valid, true);
     assert.equal(t.gateway.sessions.get(CLUSTER, doc.session.id)?.endReason, 'closed');
   });
 

@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DAY_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { TERMS_VERSION } from '../src/domain/terms';
-import { verifyChain } from '../src/domain/transcript';
 import { EventHub } from '../src/events/event-hub';
 import { ConsentLedger } from '../src/store/consent-ledger';
 import { Db, openDatabase } from '../src/store/database';
+import { RecordSeal } from '../src/store/record-seal';
 import { SecretBox } from '../src/store/secret-box';
 import { SessionLedger } from '../src/store/session-ledger';
 import { TranscriptWriter } from '../src/store/transcript-writer';
@@ -27,9 +27,10 @@ describe('TranscriptWriter (group commit) and transcript search', () => {
     db = openDatabase(dir.path);
     clock = new FakeClock();
     const events = new EventHub(() => clock.now());
-    const ledger = new ConsentLedger(db, clock, SecretBox.open(dir.path), events);
+    const seal = RecordSeal.open(dir.path, db);
+    const ledger = new ConsentLedger(db, clock, SecretBox.open(dir.path), events, seal);
     grantId = ledger.grant(C, { accessLevel: 'Diagnostics', expireInMinutes: 20160, supportCaseNumber: null, sasCredential: null, termsVersion: TERMS_VERSION }, 'alice').grant.id;
-    sessions = new SessionLedger(db, clock, events);
+    sessions = new SessionLedger(db, clock, events, seal);
     writer = new TranscriptWriter(sessions);
   });
   afterEach(() => {
@@ -51,7 +52,7 @@ describe('TranscriptWriter (group commit) and transcript search', () => {
       const all = sessions.allEntries(id);
       assert.deepEqual(all.map((e) => e.seq), [1, 2, 3, 4, 5]);
       assert.deepEqual(all.map((e) => e.text), [0, 1, 2, 3, 4].map((n) => `line ${n} of ${id}`));
-      assert.equal(verifyChain(all).valid, true);
+      assert.equal(sessions.verify(id).valid, true);
       assert.equal(sessions.get(C, id)!.commandCount, 3);
     }
   });
@@ -64,18 +65,18 @@ describe('TranscriptWriter (group commit) and transcript search', () => {
       writer.write(good, 'output', 'hci-n01', 'web01 Running'),
     ]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
-    assert.equal(verifyChain(sessions.allEntries(good)).valid, true);
+    assert.equal(sessions.verify(good).valid, true);
   });
 
   it('detects an edited or missing entry and names the first bad one', () => {
     const id = open().id;
     for (const t of ['a', 'b', 'c', 'd']) sessions.append(id, 'output', 'hci-n01', t);
     db.prepare("UPDATE transcript_entries SET text = 'tampered' WHERE session_id = ? AND seq = 3").run(id);
-    const edited = verifyChain(sessions.allEntries(id));
+    const edited = sessions.verify(id);
     assert.equal(edited.valid, false);
     assert.equal(edited.firstBadSeq, 3);
     db.prepare("DELETE FROM transcript_entries WHERE session_id = ? AND seq = 2").run(id);
-    assert.equal(verifyChain(sessions.allEntries(id)).firstBadSeq, 3);
+    assert.equal(sessions.verify(id).firstBadSeq, 3);
   });
 
   it('finds transcript text by words across sessions, newest first', async () => {

@@ -185,6 +185,10 @@ export interface ClusterStatus {
   activeGrant: GrantView | null;
   liveSessions: SessionView[];
   agentOperation: AgentOperation | null;
+  /**
+   * Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database
+   */
+  tamperedGrants: string[];
 }
 
 export interface PrerequisiteCheck {
@@ -299,10 +303,26 @@ export interface SearchResult {
 }
 
 export interface ChainCheck {
+  /**
+   * True when the chain, the sealed head, the session record and its registration all verify
+   */
   valid: boolean;
   entries: number;
   firstBadSeq: number | null;
   problem: string | null;
+  /**
+   * Every problem with this session: the chain, a cut tail, a recomputed chain, edited fields, its registration
+   */
+  problems: string[];
+  /**
+   * keyed: every entry is an HMAC under the gateway's record key. legacy-unkeyed: a session written before the key existed (plain SHA-256); its head was sealed with the key at the upgrade, so later edits show, earlier ones cannot be ruled out
+   */
+  chain: 'keyed' | 'legacy-unkeyed';
+  sealedEntries: number | null;
+  /**
+   * Problems with the cluster's other records: sessions deleted, grants changed without the record key. They do not make this session invalid
+   */
+  clusterProblems: string[];
 }
 
 export interface Verification {

@@ -10,18 +10,29 @@ function requiredSessionId(ctx: CommandContext): string {
   return id;
 }
 
-/** `verify-session`: checks a session's hash chain; exit 1 when it is broken. */
+/**
+ * `verify-session`: checks a session's chain, sealed head, record and
+ * registration, and lists what is wrong with the cluster's other records
+ * (sessions deleted, grants changed without the record key); exit 1 when
+ * anything is.
+ */
 export const verifySession: CommandHandler = async (ctx) => {
   const id = requiredSessionId(ctx);
   const result = await ctx.gateway().get<Verification>(`sessions/${encodeURIComponent(id)}/verify`);
   ctx.out.result(result);
   const v = result.verification;
+  const protection = v.chain === 'keyed' ? 'keyed hash chain' : 'hash chain (legacy, unkeyed: written before the record key; its head was sealed at the upgrade)';
   if (v.valid) {
-    ctx.out.text(`Transcript of ${id} verified: ${v.entries} entries in an unbroken hash chain.`);
-    return EXIT.ok;
+    ctx.out.text(`Transcript of ${id} verified: ${v.entries} entries in an unbroken ${protection}, matching its sealed head.`);
+  } else {
+    ctx.out.text(`Transcript of ${id} is BROKEN${v.firstBadSeq === null ? '' : ` at entry ${v.firstBadSeq}`}: ${v.problem}`);
+    for (const p of v.problems.slice(1)) ctx.out.text(`  also: ${p}`);
   }
-  ctx.out.text(`Transcript of ${id} is BROKEN at entry ${v.firstBadSeq}: ${v.problem}`);
-  return EXIT.failed;
+  if (v.clusterProblems.length) {
+    ctx.out.text(`The cluster's other records were changed without the record key:`);
+    for (const p of v.clusterProblems) ctx.out.text(`  - ${p}`);
+  }
+  return v.valid && v.clusterProblems.length === 0 ? EXIT.ok : EXIT.failed;
 };
 
 /** `export-session`: the whole transcript as text or JSON, to stdout or a file. */

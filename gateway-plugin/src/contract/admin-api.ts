@@ -102,6 +102,9 @@ export const ClusterStatus = Type.Object({
   activeGrant: Nullable(GrantView),
   liveSessions: Type.Array(SessionView),
   agentOperation: Nullable(AgentOperation),
+  tamperedGrants: Type.Array(Type.String(), {
+    description: "Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database",
+  }),
 }, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({
@@ -155,10 +158,16 @@ export const SearchHit = Type.Object({
 export const SearchResult = Type.Object({ query: Type.String(), hits: Type.Array(SearchHit) }, { title: 'SearchResult' });
 
 export const ChainCheck = Type.Object({
-  valid: Type.Boolean(),
+  valid: Type.Boolean({ description: 'True when the chain, the sealed head, the session record and its registration all verify' }),
   entries: Type.Integer(),
-  firstBadSeq: Nullable(Type.Integer({ description: 'The first entry that does not fit the chain' })),
-  problem: Nullable(Type.String()),
+  firstBadSeq: Nullable(Type.Integer({ description: 'The first entry that does not fit the chain (for a cut tail, the first one missing)' })),
+  problem: Nullable(Type.String({ description: 'The first of problems' })),
+  problems: Type.Array(Type.String(), { description: 'Every problem with this session: the chain, a cut tail, a recomputed chain, edited fields, its registration' }),
+  chain: Type.Union([Type.Literal('keyed'), Type.Literal('legacy-unkeyed')], {
+    description: 'keyed: every entry is an HMAC under the gateway\'s record key. legacy-unkeyed: a session written before the key existed (plain SHA-256); its head was sealed with the key at the upgrade, so later edits show, earlier ones cannot be ruled out',
+  }),
+  sealedEntries: Nullable(Type.Integer({ description: "The entry count the session's sealed head records; null when the seal does not verify" })),
+  clusterProblems: Type.Array(Type.String(), { description: "Problems with the cluster's other records: sessions deleted, grants changed without the record key. They do not make this session invalid" }),
 }, { title: 'ChainCheck' });
 export const Verification = Type.Object({ verification: ChainCheck }, { title: 'Verification' });
 

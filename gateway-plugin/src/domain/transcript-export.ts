@@ -39,7 +39,7 @@ export function transcriptText(e: TranscriptExport): string {
     `Nodes:        ${s.nodes.join(', ')}`,
     `Started:      ${s.startedAt ?? '-'}`,
     `Ended:        ${s.endedAt ?? '(live)'}${s.endReason ? ` (${s.endReason})` : ''}`,
-    `Integrity:    ${e.verification.valid ? `verified, ${e.verification.entries} entries in an unbroken hash chain` : `BROKEN at entry ${e.verification.firstBadSeq}: ${e.verification.problem}`}`,
+    `Integrity:    ${integrity(e.verification)}`,
     `Exported:     ${e.exportedAt}`,
     '',
   ];
@@ -48,6 +48,13 @@ export function transcriptText(e: TranscriptExport): string {
     for (const line of printable(entry.text).replace(/\s+$/, '').split('\n')) lines.push(`    ${line}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The integrity line: verified (keyed or legacy), or broken with every problem. */
+function integrity(v: ChainCheck): string {
+  if (!v.valid) return `BROKEN${v.firstBadSeq === null ? '' : ` at entry ${v.firstBadSeq}`}: ${v.problems.join('; ')}`;
+  const legacy = v.chain === 'legacy-unkeyed' ? ' (legacy, unkeyed: written before the record key; head sealed at the upgrade)' : '';
+  return `verified, ${v.entries} entries in an unbroken hash chain matching its sealed head${legacy}`;
 }
 
 /** The file name a download of a session's export is saved under. */

@@ -1,6 +1,6 @@
 import type { AccessLevel } from '../domain/access-level';
 import type { Grant, GrantRequest } from '../domain/grant';
-import type { SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
+import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 
 /*
  * What the service, the support channel, the lifecycle jobs and the agent
@@ -21,6 +21,8 @@ export interface GrantStore {
   byId(id: string): Grant | null;
   /** The decrypted SAS credential a grant carries, or null. */
   sasCredentialOf(id: string): string | null;
+  /** The cluster's grants changed without the record key (their MAC does not match), as problems. */
+  verifyGrants(cluster: string): string[];
 }
 
 /** What the expiry timer and the retention janitor need of the grant store. */
@@ -89,6 +91,10 @@ export interface SessionStore {
   search(cluster: string, query: string, from: number, limit: number): SearchHit[];
   /** Deletes sessions (and their transcripts) that ended before `cutoff`; returns how many. */
   purgeEndedBefore(cutoff: number): number;
+  /** Verifies a session's chain, sealed head, fields and registration. */
+  verify(sessionId: string): ChainCheck;
+  /** Sessions of the cluster deleted or forged, as problems (empty when none). */
+  verifyRegistry(cluster: string): string[];
 }
 
 /** Where a live session writes its transcript: resolves once the entry is durable. */

@@ -6,7 +6,7 @@ import { parseIsoDate } from '../domain/dates';
 import { Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } from '../domain/grant';
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
-import { TranscriptEntry, TRANSCRIPT_PAGE, verifyChain, ChainCheck } from '../domain/transcript';
+import { TranscriptEntry, TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
 import { TRANSCRIPT_EXPORT_FORMAT } from '../domain/transcript-export';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
@@ -109,6 +109,7 @@ export class RemoteSupportDesk {
       activeGrant: active ? presentGrant(active, now) : null,
       liveSessions: this.sessions.live(this.name).map(presentSession),
       agentOperation: this.agents.latest(),
+      tamperedGrants: this.consent.verifyGrants(this.name),
     };
   }
 
@@ -234,8 +235,18 @@ export class RemoteSupportDesk {
     };
   }
 
+  /**
+   * Verifies a session (its chain, sealed head, fields and registration) and
+   * reports, besides, what is wrong with the cluster's records around it:
+   * sessions deleted, grants changed without the record key.
+   */
   verify(id: string): ChainCheck {
     if (!this.sessions.get(this.name, id)) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
-    return verifyChain(this.sessions.allEntries(id));
+    return { ...this.sessions.verify(id), clusterProblems: this.recordProblems() };
+  }
+
+  /** What is wrong with the cluster's records: sessions deleted or forged, grants changed without the key. Empty when nothing. */
+  recordProblems(): string[] {
+    return [...this.sessions.verifyRegistry(this.name), ...this.consent.verifyGrants(this.name)];
   }
 }

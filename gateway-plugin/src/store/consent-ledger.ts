@@ -6,6 +6,7 @@ import { expiredGrantCutoff } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
 import type { GrantExpiryStore, GrantStore } from '../ports/store-ports';
 import { Db } from './database';
+import { RecordSeal } from './record-seal';
 import { SecretBox } from './secret-box';
 
 interface GrantRow {
@@ -22,6 +23,7 @@ interface GrantRow {
   ended_at: number | null;
   end_reason: GrantEndReason | null;
   ended_by: string | null;
+  mac: string | null;
 }
 
 function toGrant(row: GrantRow): Grant {
@@ -45,18 +47,57 @@ function toGrant(row: GrantRow): Grant {
 /**
  * The record of consent: grants, supersedes, revokes and expiries, durable in
  * SQLite. Every change commits (with fsync) before the method returns, and is
- * then published as a live event.
+ * then published as a live event. Every grant row carries an HMAC under the
+ * record key over the fields that decide access; a row whose MAC does not
+ * match is never used (it is no active grant) and is reported to
+ * `onTampered` listeners each time it is met. Ending such a row does not
+ * re-seal it: the evidence stays.
  */
 export class ConsentLedger implements GrantStore, GrantExpiryStore {
   private readonly changeListeners = new Set<() => void>();
   private readonly expiredListeners = new Set<(grant: Grant) => void>();
+  private readonly tamperedListeners = new Set<(problem: string) => void>();
+  /** Tampered row states already reported. */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly secrets: SecretBox,
     private readonly events: EventHub,
+    private readonly seal: RecordSeal,
   ) {}
+
+  /** Calls `listener` with a description each time a grant row whose MAC does not match is met. */
+  onTampered(listener: (problem: string) => void): () => void {
+    this.tamperedListeners.add(listener);
+    return () => this.tamperedListeners.delete(listener);
+  }
+
+  /** The grants of a cluster whose MAC does not match (changed without the record key), as problems. */
+  verifyGrants(cluster: string): string[] {
+    const rows = this.db.prepare('SELECT * FROM grants WHERE cluster = ? ORDER BY granted_at, rowid').all(cluster) as GrantRow[];
+    return rows.filter((r) => !this.seal.grantVerifies(r)).map(tamperedProblem);
+  }
+
+  /** Whether a row's MAC matches; reports it when not, once per state of the row (not on every command checked against it). */
+  private intact(row: GrantRow): boolean {
+    if (this.seal.grantVerifies(row)) return true;
+    const problem = tamperedProblem(row);
+    const state = `${problem} ${row.mac} ${row.expires_at} ${row.ended_at} ${row.support_case_number}`;
+    if (!this.reported.has(state)) {
+      this.reported.add(state);
+      for (const l of [...this.tamperedListeners]) l(problem);
+    }
+    return false;
+  }
+
+  /** Ends a grant row, re-sealing it only when its MAC matched before. Call inside a transaction. */
+  private endRow(row: GrantRow, endedAt: number, reason: GrantEndReason, endedBy: string): void {
+    const ended = { ...row, ended_at: endedAt, end_reason: reason, ended_by: endedBy };
+    const mac = this.seal.grantVerifies(row) ? this.seal.grantMac(ended) : row.mac;
+    this.db.prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ?, mac = ? WHERE id = ?').run(endedAt, reason, endedBy, mac, row.id);
+  }
 
   /** Records a new grant; an open grant of the cluster is superseded in the same transaction. */
   grant(cluster: string, request: GrantRequest, grantedBy: string): { grant: Grant; superseded: Grant | null } {
@@ -65,29 +106,31 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     const result = this.db.transaction(() => {
       const expired = this.closeExpired(now, cluster);
       const open = this.openRow(cluster);
-      if (open) {
-        this.db
-          .prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ? WHERE id = ?')
-          .run(now, 'superseded', grantedBy, open.id);
-      }
+      if (open) this.endRow(open, now, 'superseded', grantedBy);
+      const row: GrantRow = {
+        id,
+        cluster,
+        access_level: request.accessLevel,
+        expire_in_minutes: request.expireInMinutes,
+        granted_at: now,
+        expires_at: expiryOf(now, request.expireInMinutes),
+        granted_by: grantedBy,
+        terms_version: request.termsVersion,
+        support_case_number: request.supportCaseNumber,
+        sas_ciphertext: request.sasCredential === null ? null : this.secrets.seal(request.sasCredential),
+        ended_at: null,
+        end_reason: null,
+        ended_by: null,
+        mac: null,
+      };
       this.db
         .prepare(
           `INSERT INTO grants (id, cluster, access_level, expire_in_minutes, granted_at, expires_at, granted_by,
-             terms_version, support_case_number, sas_ciphertext)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             terms_version, support_case_number, sas_ciphertext, mac)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          id,
-          cluster,
-          request.accessLevel,
-          request.expireInMinutes,
-          now,
-          expiryOf(now, request.expireInMinutes),
-          grantedBy,
-          request.termsVersion,
-          request.supportCaseNumber,
-          request.sasCredential === null ? null : this.secrets.seal(request.sasCredential),
-        );
+        .run(row.id, row.cluster, row.access_level, row.expire_in_minutes, row.granted_at, row.expires_at, row.granted_by,
+          row.terms_version, row.support_case_number, row.sas_ciphertext, this.seal.grantMac(row));
       return { expired, superseded: open ? this.byId(open.id) : null, grant: this.byId(id)! };
     })();
     this.announceExpired(result.expired);
@@ -104,9 +147,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
       const expired = this.closeExpired(now, cluster);
       const open = this.openRow(cluster);
       if (!open) return { expired, revoked: null };
-      this.db
-        .prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ? WHERE id = ?')
-        .run(now, 'revoked', revokedBy, open.id);
+      this.endRow(open, now, 'revoked', revokedBy);
       return { expired, revoked: this.byId(open.id) };
     })();
     this.announceExpired(result.expired);
@@ -115,15 +156,16 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     return result.revoked;
   }
 
-  /** The grant that gives access right now, or null. */
+  /** The grant that gives access right now, or null. A grant whose MAC does not match gives no access. */
   active(cluster: string): Grant | null {
     const row = this.openRow(cluster);
-    return row && row.expires_at > this.clock.now() ? toGrant(row) : null;
+    return row && row.expires_at > this.clock.now() && this.intact(row) ? toGrant(row) : null;
   }
 
   /**
    * The active grant, and with `includeExpired` also grants that ended within
-   * the last 30 days (expired, revoked or superseded), newest first.
+   * the last 30 days (expired, revoked or superseded), newest first. Grants
+   * whose MAC does not match are left out (and reported).
    */
   list(cluster: string, includeExpired: boolean): Grant[] {
     const now = this.clock.now();
@@ -139,7 +181,8 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
          ORDER BY granted_at DESC, rowid DESC`,
       )
       .all(cluster, expiredGrantCutoff(now), now) as GrantRow[];
-    return rows.map(toGrant);
+    // A row changed without the key is no grant: status and verification name it instead.
+    return rows.filter((r) => this.intact(r)).map(toGrant);
   }
 
   byId(id: string): Grant | null {
@@ -222,8 +265,11 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
         ? this.db.prepare('SELECT * FROM grants WHERE ended_at IS NULL AND expires_at <= ?').all(now)
         : this.db.prepare('SELECT * FROM grants WHERE ended_at IS NULL AND expires_at <= ? AND cluster = ?').all(now, cluster)
     ) as GrantRow[];
-    const update = this.db.prepare("UPDATE grants SET ended_at = expires_at, end_reason = 'expired', ended_by = 'system' WHERE id = ?");
-    for (const row of rows) update.run(row.id);
+    for (const row of rows) this.endRow(row, row.expires_at, 'expired', 'system');
     return rows.map((r) => toGrant({ ...r, ended_at: r.expires_at, end_reason: 'expired', ended_by: 'system' }));
   }
+}
+
+function tamperedProblem(row: GrantRow): string {
+  return `grant ${row.id} (${row.access_level}, case ${row.support_case_number ?? '-'}) was changed without the record key: its MAC does not match, so it gives no access`;
 }

@@ -87,4 +87,27 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO transcript_search (transcript_search, rowid, text) VALUES ('delete', old.id, old.text);
   END;
   `,
+  // 3: records you can trust. Grants and sessions carry an HMAC under the record key (record.key in the data
+  // directory); a session's seal records its head (entry count, last hash); the registry lists every session
+  // ever opened, so a deleted one shows. Rows older than the key are sealed once, when the key is created.
+  `
+  ALTER TABLE grants ADD COLUMN mac TEXT;
+  ALTER TABLE sessions ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN sealed_entries INTEGER;
+  ALTER TABLE sessions ADD COLUMN sealed_hash TEXT;
+  ALTER TABLE sessions ADD COLUMN seal_mac TEXT;
+  CREATE TABLE session_registry (
+    n INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL UNIQUE,
+    cluster TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    purged_at INTEGER,
+    mac TEXT NOT NULL
+  );
+  CREATE TABLE record_heads (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL,
+    mac TEXT NOT NULL
+  );
+  `,
 ];

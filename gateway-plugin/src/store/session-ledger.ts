@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { AccessLevel } from '../domain/access-level';
 import { Clock } from '../domain/clock';
 import { transcriptCutoff } from '../domain/retention';
-import { entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
+import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind, verifyChain } from '../domain/transcript';
 import { EventHub } from '../events/event-hub';
 import type { PendingEntry, SearchHit, SessionRecord, SessionStore } from '../ports/store-ports';
 import { Db } from './database';
+import { RecordSeal, SealedSessionRow } from './record-seal';
 
 export type { PendingEntry, SearchHit, SessionRecord } from '../ports/store-ports';
 
@@ -21,6 +22,10 @@ interface SessionRow {
   ended_at: number | null;
   end_reason: SessionEndReason | null;
   command_count: number;
+  keyed: number;
+  sealed_entries: number | null;
+  sealed_hash: string | null;
+  seal_mac: string | null;
 }
 
 interface EntryRow {
@@ -32,6 +37,15 @@ interface EntryRow {
   text: string;
   prev_hash: string;
   hash: string;
+}
+
+interface RegistryRow {
+  n: number;
+  session_id: string;
+  cluster: string;
+  started_at: number;
+  purged_at: number | null;
+  mac: string;
 }
 
 function toSession(r: SessionRow): SessionRecord {
@@ -54,28 +68,43 @@ function toEntry(r: EntryRow): TranscriptEntry {
   return { sessionId: r.session_id, seq: r.seq, at: r.at, kind: r.kind, node: r.node, text: r.text, prevHash: r.prev_hash, hash: r.hash };
 }
 
-/** Sessions and their hash-chained transcripts. Reads never return anything past the 90-day window. */
+/**
+ * Sessions and their hash-chained transcripts. Reads never return anything
+ * past the 90-day window. Every change to a session re-seals it (an HMAC over
+ * its fields and its head: entry count and last hash) in the same
+ * transaction, so the seal is never behind an acknowledged entry, even after
+ * a kill -9. A session whose seal no longer verifies is never re-sealed: the
+ * evidence stays.
+ */
 export class SessionLedger implements SessionStore {
   private readonly lastEntry;
-  private readonly clusterOf;
   private readonly insertEntry;
   private readonly countCommand;
 
-  constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub) {
+  private readonly row;
+  private readonly setSeal;
+
+  constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub, private readonly seal: RecordSeal) {
     this.lastEntry = db.prepare('SELECT seq, hash FROM transcript_entries WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
-    this.clusterOf = db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck();
+    this.row = db.prepare('SELECT * FROM sessions WHERE id = ?');
+    this.setSeal = db.prepare('UPDATE sessions SET sealed_entries = ?, sealed_hash = ?, seal_mac = ? WHERE id = ?');
     this.insertEntry = db.prepare('INSERT INTO transcript_entries (session_id, seq, at, kind, node, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.countCommand = db.prepare('UPDATE sessions SET command_count = command_count + 1 WHERE id = ?');
   }
 
   open(input: { cluster: string; grantId: string; engineer: string; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord {
     const id = randomUUID();
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id, cluster, grant_id, engineer, support_case, access_level, nodes, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, input.cluster, input.grantId, input.engineer, input.supportCase, input.accessLevel, JSON.stringify(input.nodes), this.clock.now());
+    const startedAt = this.clock.now();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO sessions (id, cluster, grant_id, engineer, support_case, access_level, nodes, started_at, keyed)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+        )
+        .run(id, input.cluster, input.grantId, input.engineer, input.supportCase, input.accessLevel, JSON.stringify(input.nodes), startedAt);
+      this.sealHead(this.row.get(id) as SessionRow, 0, GENESIS_HASH);
+      this.register(id, input.cluster, startedAt);
+    })();
     const session = this.byId(id)!;
     this.events.publish('session.started', session.cluster, session);
     return session;
@@ -95,23 +124,25 @@ export class SessionLedger implements SessionStore {
   appendBatch(items: readonly PendingEntry[]): TranscriptEntry[] {
     const at = this.clock.now();
     const written = this.db.transaction(() => {
-      const last = new Map<string, { seq: number; hash: string; cluster: string }>();
+      const last = new Map<string, { seq: number; hash: string; cluster: string; keyed: boolean; sealed: boolean }>();
       const out: { entry: TranscriptEntry; cluster: string }[] = [];
       for (const item of items) {
         let head = last.get(item.sessionId);
         if (!head) {
           const row = this.lastEntry.get(item.sessionId) as { seq: number; hash: string } | undefined;
-          const cluster = this.clusterOf.get(item.sessionId) as string | undefined;
-          if (cluster === undefined) throw new Error(`No session ${item.sessionId} to append to`);
-          head = { seq: row?.seq ?? 0, hash: row?.hash ?? GENESIS_HASH, cluster };
+          const session = this.row.get(item.sessionId) as SessionRow | undefined;
+          if (session === undefined) throw new Error(`No session ${item.sessionId} to append to`);
+          head = { seq: row?.seq ?? 0, hash: row?.hash ?? GENESIS_HASH, cluster: session.cluster, keyed: session.keyed === 1, sealed: this.seal.sessionVerifies(session) };
         }
         const base = { sessionId: item.sessionId, seq: head.seq + 1, at, kind: item.kind, node: item.node, text: item.text, prevHash: head.hash };
-        const entry: TranscriptEntry = { ...base, hash: entryHash(base) };
+        const entry: TranscriptEntry = { ...base, hash: entryHash(base, head.keyed ? this.seal.mac : undefined) };
         this.insertEntry.run(entry.sessionId, entry.seq, entry.at, entry.kind, entry.node, entry.text, entry.prevHash, entry.hash);
         if (entry.kind === 'command') this.countCommand.run(entry.sessionId);
-        last.set(item.sessionId, { seq: entry.seq, hash: entry.hash, cluster: head.cluster });
+        last.set(item.sessionId, { ...head, seq: entry.seq, hash: entry.hash });
         out.push({ entry, cluster: head.cluster });
       }
+      // The checkpoint: each session's seal moves to its new head in the transaction that wrote the entries.
+      for (const [id, head] of last) if (head.sealed) this.sealHead(this.row.get(id) as SessionRow, head.seq, head.hash);
       return out;
     })();
     for (const { entry, cluster } of written) this.events.publish('transcript.entry', cluster, entry);
@@ -146,9 +177,9 @@ export class SessionLedger implements SessionStore {
   }
 
   end(sessionId: string, reason: SessionEndReason): SessionRecord | null {
-    const changed = this.db
-      .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL')
-      .run(this.clock.now(), reason, sessionId).changes;
+    const changed = this.resealing(sessionId, () =>
+      this.db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(this.clock.now(), reason, sessionId).changes,
+    );
     const session = this.byId(sessionId);
     if (changed && session) this.events.publish('session.ended', session.cluster, session);
     return session;
@@ -156,7 +187,9 @@ export class SessionLedger implements SessionStore {
 
   /** Moves a live session to the grant that superseded its own, at that grant's level. */
   rebind(sessionId: string, grantId: string, accessLevel: AccessLevel): boolean {
-    return this.db.prepare('UPDATE sessions SET grant_id = ?, access_level = ? WHERE id = ? AND ended_at IS NULL').run(grantId, accessLevel, sessionId).changes === 1;
+    return this.resealing(sessionId, () =>
+      this.db.prepare('UPDATE sessions SET grant_id = ?, access_level = ? WHERE id = ? AND ended_at IS NULL').run(grantId, accessLevel, sessionId).changes === 1,
+    );
   }
 
   /** Ends every open session of a grant (revoke or expiry); returns the sessions ended. */
@@ -167,9 +200,10 @@ export class SessionLedger implements SessionStore {
 
   /** Marks sessions left open by a previous run (crash or restart) as interrupted. */
   interruptOpenSessions(): number {
-    return this.db
-      .prepare("UPDATE sessions SET ended_at = ?, end_reason = 'interrupted' WHERE ended_at IS NULL")
-      .run(this.clock.now()).changes;
+    const open = this.db.prepare('SELECT id FROM sessions WHERE ended_at IS NULL').pluck().all() as string[];
+    const now = this.clock.now();
+    const interrupt = this.db.prepare("UPDATE sessions SET ended_at = ?, end_reason = 'interrupted' WHERE id = ? AND ended_at IS NULL");
+    return open.filter((id) => this.resealing(id, () => interrupt.run(now, id).changes === 1)).length;
   }
 
   live(cluster: string): SessionRecord[] {
@@ -212,8 +246,106 @@ export class SessionLedger implements SessionStore {
     return (this.db.prepare('SELECT * FROM transcript_entries WHERE session_id = ? ORDER BY seq').all(sessionId) as EntryRow[]).map(toEntry);
   }
 
+  /** Deletes sessions that ended before `cutoff`; the registry keeps them, marked purged, so the gap is explained. */
   purgeEndedBefore(cutoff: number): number {
-    return this.db.prepare('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').run(cutoff).changes;
+    const now = this.clock.now();
+    return this.db.transaction(() => {
+      const purged = this.db
+        .prepare('SELECT r.n, r.session_id, r.cluster, r.started_at FROM session_registry r JOIN sessions s ON s.id = r.session_id WHERE s.ended_at IS NOT NULL AND s.ended_at < ?')
+        .all(cutoff) as { n: number; session_id: string; cluster: string; started_at: number }[];
+      const mark = this.db.prepare('UPDATE session_registry SET purged_at = ?, mac = ? WHERE n = ?');
+      for (const r of purged) mark.run(now, this.seal.registryMac(r.n, r.session_id, r.cluster, r.started_at, now), r.n);
+      return this.db.prepare('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').run(cutoff).changes;
+    })();
+  }
+
+  /**
+   * Verifies one session: its chain (keyed, or legacy SHA-256 for sessions
+   * older than the record key), its sealed head (a cut tail or a recomputed
+   * chain no longer meets it), its fields (the seal's MAC covers them) and
+   * its registration.
+   */
+  verify(sessionId: string): ChainCheck {
+    const row = this.row.get(sessionId) as SessionRow | undefined;
+    if (!row) throw new Error(`No session ${sessionId}`);
+    const recordProblems: string[] = [];
+    const sealed = this.seal.sessionVerifies(row);
+    if (!sealed) recordProblems.push("the session's record (engineer, level, nodes, times or sealed head) was changed: its seal does not match the record key");
+    const reg = this.db.prepare('SELECT * FROM session_registry WHERE session_id = ?').get(sessionId) as RegistryRow | undefined;
+    if (!reg) recordProblems.push('the session is not in the registry of sessions: it was not opened by this gateway');
+    else if (!this.registryRowVerifies(reg) || reg.cluster !== row.cluster || reg.started_at !== row.started_at) recordProblems.push("the session's registration was changed");
+    const keyed = row.keyed === 1;
+    return verifyChain(this.allEntries(sessionId), {
+      mac: keyed ? this.seal.mac : undefined,
+      head: sealed && row.sealed_entries !== null && row.sealed_hash !== null ? { entries: row.sealed_entries, lastHash: row.sealed_hash } : null,
+      recordProblems,
+    });
+  }
+
+  /**
+   * Checks the registry of sessions for a cluster: a session deleted (its
+   * registration left behind, or the registration deleted too, which leaves a
+   * gap in the numbering or a count short of the sealed head), a registration
+   * forged, or a session that no registration vouches for. Returns the
+   * problems, empty when none.
+   */
+  verifyRegistry(cluster: string): string[] {
+    const problems: string[] = [];
+    const rows = this.db.prepare('SELECT * FROM session_registry ORDER BY n').all() as RegistryRow[];
+    const head = this.db.prepare("SELECT value, mac FROM record_heads WHERE name = 'registry'").get() as { value: number; mac: string } | undefined;
+    if (!head || !this.seal.verifies(['head/1', 'registry', head.value], head.mac)) problems.push("the registry's sealed head is missing or was changed");
+    const count = head?.value ?? 0;
+    let expected = 1;
+    for (const r of rows) {
+      for (; expected < r.n; expected++) problems.push(`registration ${expected} was deleted, with the session it named`);
+      expected = r.n + 1;
+      if (!this.registryRowVerifies(r)) {
+        problems.push(`registration ${r.n} (session ${r.session_id}) was changed`);
+        continue;
+      }
+      if (r.cluster !== cluster || r.purged_at !== null) continue;
+      const session = this.db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck().get(r.session_id) as string | undefined;
+      if (session === undefined) problems.push(`session ${r.session_id} was deleted`);
+      else if (session !== cluster) problems.push(`session ${r.session_id} was moved to another cluster`);
+    }
+    for (; expected <= count; expected++) problems.push(`registration ${expected} was deleted, with the session it named`);
+    const unregistered = this.db
+      .prepare('SELECT id FROM sessions s WHERE cluster = ? AND NOT EXISTS (SELECT 1 FROM session_registry r WHERE r.session_id = s.id)')
+      .pluck()
+      .all(cluster) as string[];
+    for (const id of unregistered) problems.push(`session ${id} is not in the registry: it was not opened by this gateway`);
+    return problems;
+  }
+
+  private registryRowVerifies(r: RegistryRow): boolean {
+    return r.mac === this.seal.registryMac(r.n, r.session_id, r.cluster, r.started_at, r.purged_at);
+  }
+
+  /** Registers a new session and moves the registry's sealed head. Call inside a transaction. */
+  private register(id: string, cluster: string, startedAt: number): void {
+    const n = Number(this.db.prepare('INSERT INTO session_registry (session_id, cluster, started_at, mac) VALUES (?, ?, ?, ?)').run(id, cluster, startedAt, '').lastInsertRowid);
+    this.db.prepare('UPDATE session_registry SET mac = ? WHERE n = ?').run(this.seal.registryMac(n, id, cluster, startedAt, null), n);
+    this.db.prepare('INSERT OR REPLACE INTO record_heads (name, value, mac) VALUES (?, ?, ?)').run('registry', n, this.seal.headMac('registry', n));
+  }
+
+  /** Seals a session at the head given. Call inside a transaction. */
+  private sealHead(row: SessionRow, entries: number, lastHash: string): void {
+    const sealed: SealedSessionRow = { ...row, sealed_entries: entries, sealed_hash: lastHash };
+    this.setSeal.run(entries, lastHash, this.seal.sessionMac(sealed), row.id);
+  }
+
+  /** Runs a change to a session's fields and re-seals it, unless its seal was already broken. */
+  private resealing<T>(sessionId: string, change: () => T): T {
+    return this.db.transaction(() => {
+      const before = this.row.get(sessionId) as SessionRow | undefined;
+      const intact = before !== undefined && this.seal.sessionVerifies(before);
+      const result = change();
+      if (intact) {
+        const after = this.row.get(sessionId) as SessionRow;
+        this.sealHead(after, after.sealed_entries ?? 0, after.sealed_hash ?? GENESIS_HASH);
+      }
+      return result;
+    })();
   }
 
   private byId(id: string): SessionRecord | null {

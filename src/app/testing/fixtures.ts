@@ -56,6 +56,7 @@ export function status(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
     activeGrant: null,
     liveSessions: [],
     agentOperation: null,
+    tamperedGrants: [],
     ...overrides,
   };
 }
