@@ -26,6 +26,7 @@ import { RemoteSupportDesk } from './service/remote-support-desk';
 import type { SimulatedCluster } from './simulator/simulated-cluster';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
+import { secureDataDir } from './store/data-dir';
 import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
@@ -103,6 +104,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const log = partLog('gateway');
   if (config.mode === 'production' && !config.engineerAuth) throw new Error('production mode needs engineerAuth; the local identity provider is refused');
   const { clock, testClock } = await buildClock(config, options.clock);
+  // Before anything writes there: the directory 0700 and every file in it 0600.
+  secureDataDir(config.dataDir);
   const tls = await loadOrCreateTls(config.dataDir, config.tls.certFile, config.tls.keyFile);
   const teardown = new Teardown();
   try {
