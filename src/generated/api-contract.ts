@@ -9,7 +9,7 @@ export const ACCESS_LEVELS = ["Diagnostics","DiagnosticsRepair"] as const;
 export const EXPIRE_IN_MINUTES = {"min":60,"max":20160,"default":480} as const;
 
 /** Why a session ended. */
-export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted"] as const;
+export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted","token-expired"] as const;
 
 /** The kinds of transcript entry. */
 export const TRANSCRIPT_KINDS = ["command","output","denied","error","system"] as const;
@@ -27,7 +27,7 @@ export type TranscriptKind = 'command' | 'output' | 'denied' | 'error' | 'system
 /**
  * Why a session ended
  */
-export type SessionEndReason = 'closed' | 'revoked' | 'expired' | 'ended-by-admin' | 'idle-timeout' | 'interrupted';
+export type SessionEndReason = 'closed' | 'revoked' | 'expired' | 'ended-by-admin' | 'idle-timeout' | 'interrupted' | 'token-expired';
 
 export type GrantState = 'active' | 'revoked' | 'superseded' | 'expired';
 

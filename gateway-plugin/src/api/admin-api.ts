@@ -54,7 +54,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 64 * 1024,
     // Longer than any id, so an overlong one is refused by its schema (naming the field), not answered RouteNotFound.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     forceCloseConnections: true,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: MIN_TLS_VERSION } } : {}),
   }) as unknown as FastifyInstance;

@@ -37,6 +37,7 @@ const END_MESSAGES: Record<SessionEndReason, string> = {
   'ended-by-admin': 'The cluster administrator ended this session.',
   'idle-timeout': 'The session was idle for too long and has ended.',
   interrupted: 'The gateway is shutting down; the session was interrupted.',
+  'token-expired': 'Your sign-in expired; sign in again to open a new session.',
 };
 
 /**
@@ -48,6 +49,7 @@ const END_MESSAGES: Record<SessionEndReason, string> = {
 export class LiveSession {
   private inFlight: { id: string; abort: AbortController; done: Promise<void> } | null = null;
   private idleTimer: Disposable | undefined;
+  private tokenTimer: Disposable | undefined;
   private ending: Promise<void> | null = null;
 
   private constructor(
@@ -55,6 +57,8 @@ export class LiveSession {
     private readonly deps: LiveSessionDeps,
     private readonly socket: SessionSocket,
     private readonly onEnded: (session: LiveSession) => void,
+    /** When the engineer's token expires (epoch ms, the token's `exp`), on the gateway's clock. */
+    private readonly tokenExpiresAt: number = Number.POSITIVE_INFINITY,
   ) {}
 
   /** The end reason when access is gone: revoked if the session's grant was revoked, else expired. */
@@ -64,7 +68,10 @@ export class LiveSession {
 
   /**
    * Opens a session for an `open` message: needs an active grant whose case
-   * (if it names one) is the engineer's, and nodes of the cluster.
+   * (if it names one) is the engineer's, and nodes of the cluster. The
+   * session ends (`token-expired`) when the gateway's clock passes
+   * `tokenExpiresAt`, the `exp` of the token the engineer connected with:
+   * access never outlives the engineer's sign-in.
    */
   static async open(
     engineer: string,
@@ -72,6 +79,7 @@ export class LiveSession {
     deps: LiveSessionDeps,
     socket: SessionSocket,
     registry: { started(session: LiveSession): void; ended(session: LiveSession): void },
+    tokenExpiresAt: number = Number.POSITIVE_INFINITY,
   ): Promise<LiveSession> {
     const cluster = deps.cluster.name;
     const grant = deps.consent.active(cluster);
@@ -86,8 +94,9 @@ export class LiveSession {
       throw new RemoteSupportError('InvalidNodeSelection', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a node' : 'are not nodes'} of ${cluster}; the nodes are ${all.join(', ')}`, 'nodes', all.join(', '));
     }
     const record = deps.sessions.open({ cluster, grantId: grant.id, engineer, supportCase: message.supportCase, accessLevel: grant.accessLevel, nodes });
-    const session = new LiveSession(record, deps, socket, registry.ended);
+    const session = new LiveSession(record, deps, socket, registry.ended, tokenExpiresAt);
     registry.started(session);
+    session.watchToken();
     await deps.writer.write(
       record.id,
       'system',
@@ -129,6 +138,11 @@ export class LiveSession {
   /** Handles one message after `open`. */
   async handle(message: ClientMessage): Promise<void> {
     if (this.ending) return;
+    if (this.tokenExpired()) {
+      // The timer may not have run yet; nothing more runs on an expired token.
+      await this.end('token-expired');
+      return;
+    }
     this.touch();
     if (message.type === 'close') {
       await this.end('closed');
@@ -171,6 +185,7 @@ export class LiveSession {
 
   private async finish(reason: SessionEndReason, by?: string): Promise<void> {
     this.idleTimer?.dispose();
+    this.tokenTimer?.dispose();
     const running = this.inFlight;
     if (running) {
       running.abort.abort();
@@ -288,6 +303,20 @@ export class LiveSession {
       // Recording failed too; the engineer still hears about it below.
     }
     this.socket.send({ type: 'error', id, code, message: code === 'Internal' ? 'The gateway failed to run the command; it is recorded in its log' : message });
+  }
+
+  private tokenExpired(): boolean {
+    return this.deps.clock.now() >= this.tokenExpiresAt;
+  }
+
+  /** Ends the session when the engineer's token expires; a command in flight is cancelled and recorded so. */
+  private watchToken(): void {
+    if (!Number.isFinite(this.tokenExpiresAt)) return;
+    this.tokenTimer = this.deps.clock.setTimer(this.tokenExpiresAt, () => {
+      this.end('token-expired').catch(() => {
+        // The store is closing; the restart marks the session interrupted.
+      });
+    });
   }
 
   private touch(): void {
