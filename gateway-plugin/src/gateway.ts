@@ -12,7 +12,7 @@ import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
 import type { ClusterTarget } from './cluster/cluster-target';
 import { PowerShellBackend } from './cluster/powershell-backend';
-import { GatewayConfig } from './config/config';
+import { CHANNEL_LIMIT_DEFAULTS, GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
 import type { NodeExecutor } from './executors/node-executor';
@@ -27,6 +27,7 @@ import type { SimulatedCluster } from './simulator/simulated-cluster';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { secureDataDir } from './store/data-dir';
+import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
@@ -86,6 +87,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Runs commands instead of the configured executor (tests). */
   executor?: NodeExecutor;
+  /** Reads the data disk's free bytes instead of statfs (tests simulate a full disk). */
+  freeSpace?: FreeSpaceProbe;
 }
 
 type Log = (line: string) => void;
@@ -120,7 +123,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
-    const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel') }, teardown);
+    const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), freeSpace: options.freeSpace }, teardown);
     desk.attachLiveSessions(channel);
     endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
     scheduler.start();
@@ -341,10 +344,18 @@ function serveUi(app: FastifyInstance, cluster: string): boolean {
 function buildChannel(
   config: GatewayConfig,
   app: FastifyInstance,
-  parts: { backend: BuiltBackend; clock: Clock; store: Store; engineers: EngineerAuth; log: Log },
+  parts: { backend: BuiltBackend; clock: Clock; store: Store; engineers: EngineerAuth; log: Log; freeSpace: FreeSpaceProbe | undefined },
   teardown: Teardown,
 ): SupportChannel {
   const { backend, clock, store, engineers, log } = parts;
+  const limits = { ...CHANNEL_LIMIT_DEFAULTS, ...config.channel };
+  const MB = 1024 * 1024;
+  const disk = new DiskSpaceGuard({
+    probe: parts.freeSpace ?? statfsProbe(config.dataDir),
+    warnBelowBytes: limits.diskWarnFreeMegabytes * MB,
+    refuseBelowBytes: limits.diskMinFreeMegabytes * MB,
+    log,
+  });
   const deps: LiveSessionDeps = {
     cluster: backend.target,
     clock,
@@ -355,6 +366,12 @@ function buildChannel(
     check: checkCommand,
     idleTimeoutMs: config.channel.idleTimeoutMinutes * MINUTE_MS,
     commandTimeoutMs: config.channel.commandTimeoutSeconds * 1000,
+    limits: {
+      maxSessionsPerEngineer: limits.maxSessionsPerEngineer,
+      maxSessionsPerGrant: limits.maxSessionsPerGrant,
+      maxRefusedLinesPerSession: limits.maxRefusedLinesPerSession,
+      diskSpace: () => disk.check(),
+    },
   };
   const channel = new SupportChannel({
     server: app.server,

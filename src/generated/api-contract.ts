@@ -71,6 +71,8 @@ export interface ErrorBody {
     | 'SupportCaseMismatch'
     | 'SessionBusy'
     | 'SessionNotLive'
+    | 'SessionLimitReached'
+    | 'DiskSpaceLow'
     | 'Unauthenticated'
     | 'Forbidden'
     | 'CsrfTokenInvalid'

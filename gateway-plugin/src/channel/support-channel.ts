@@ -162,6 +162,7 @@ export class SupportChannel {
             session = await LiveSession.open(engineer, message, deps, socket, {
               started: (s) => this.live.set(s.id, s),
               ended: (s) => this.live.delete(s.id),
+              live: () => this.live.values(),
             }, tokenExpiresAt);
             openTimer.dispose();
           } catch (e) {
