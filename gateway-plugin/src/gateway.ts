@@ -123,8 +123,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
-    const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), freeSpace: options.freeSpace }, teardown);
+    const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
+    const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
     desk.attachLiveSessions(channel);
+    desk.attachDataDisk(() => {
+      disk.check();
+      return disk.status;
+    });
     endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
     scheduler.start();
     const { url, port } = await listen(app, config);
@@ -340,22 +345,27 @@ function serveUi(app: FastifyInstance, cluster: string): boolean {
   return uiBuilt;
 }
 
-/** The engineers' WebSocket channel, on the admin API's server. */
-function buildChannel(
-  config: GatewayConfig,
-  app: FastifyInstance,
-  parts: { backend: BuiltBackend; clock: Clock; store: Store; engineers: EngineerAuth; log: Log; freeSpace: FreeSpaceProbe | undefined },
-  teardown: Teardown,
-): SupportChannel {
-  const { backend, clock, store, engineers, log } = parts;
+/** The data disk's free-space check: warns in the log below one threshold, refuses new sessions below the floor. */
+function buildDiskGuard(config: GatewayConfig, probe: FreeSpaceProbe | undefined, log: Log): DiskSpaceGuard {
   const limits = { ...CHANNEL_LIMIT_DEFAULTS, ...config.channel };
   const MB = 1024 * 1024;
-  const disk = new DiskSpaceGuard({
-    probe: parts.freeSpace ?? statfsProbe(config.dataDir),
+  return new DiskSpaceGuard({
+    probe: probe ?? statfsProbe(config.dataDir),
     warnBelowBytes: limits.diskWarnFreeMegabytes * MB,
     refuseBelowBytes: limits.diskMinFreeMegabytes * MB,
     log,
   });
+}
+
+/** The engineers' WebSocket channel, on the admin API's server. */
+function buildChannel(
+  config: GatewayConfig,
+  app: FastifyInstance,
+  parts: { backend: BuiltBackend; clock: Clock; store: Store; engineers: EngineerAuth; log: Log; disk: DiskSpaceGuard },
+  teardown: Teardown,
+): SupportChannel {
+  const { backend, clock, store, engineers, log, disk } = parts;
+  const limits = { ...CHANNEL_LIMIT_DEFAULTS, ...config.channel };
   const deps: LiveSessionDeps = {
     cluster: backend.target,
     clock,

@@ -95,15 +95,19 @@ describe('limits per engineer, per grant, per session and of the data disk', () 
     const running = await connect('carol@support.contoso.com');
     const opened = await running.open(CASE);
 
+    assert.equal((await t.api.get(`${FEATURE}/status`)).body.dataDisk.state, 'ok');
     freeBytes = 500 * MB;
     const low = await connect('dave@support.contoso.com');
     await low.open(CASE);
-    assert.equal(logs.filter((l) => /data disk low: 500 MB free/.test(l)).length, 1);
+    const status = (await t.api.get(`${FEATURE}/status`)).body;
+    assert.deepEqual(status.dataDisk, { state: 'low', freeBytes: 500 * MB }, 'status shows the warning');
+    assert.equal(logs.filter((l) => /data disk low: 500 MB free/.test(l)).length, 1, 'logged once');
     await low.close();
 
     freeBytes = 50 * MB;
     await assert.rejects((await connect('erin@support.contoso.com')).open(CASE), refusal('DiskSpaceLow'));
     assert.ok(logs.some((l) => /data disk full: 50 MB free/.test(l)));
+    assert.equal((await t.api.get(`${FEATURE}/status`)).body.dataDisk.state, 'full');
     const before = t.gateway.sessions.allEntries(opened.sessionId).length;
     const reply = await running.run('Get-ClusterNode');
     assert.equal(reply.denied, null);

@@ -184,6 +184,7 @@ export interface ClusterStatus {
   activeGrant: GrantView | null;
   liveSessions: SessionView[];
   agentOperation: AgentOperation | null;
+  dataDisk?: DataDisk;
 }
 
 export interface PrerequisiteCheck {

@@ -102,6 +102,10 @@ export const ClusterStatus = Type.Object({
   activeGrant: Nullable(GrantView),
   liveSessions: Type.Array(SessionView),
   agentOperation: Nullable(AgentOperation),
+  dataDisk: Type.Optional(Type.Object({
+    state: literals(['ok', 'low', 'full'] as const, { description: 'low: below the warning threshold; full: below the floor, new sessions are refused' }),
+    freeBytes: Nullable(Type.Integer({ minimum: 0 })),
+  }, { title: 'DataDisk', description: "Free space on the disk of the gateway's data directory" })),
 }, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({
