@@ -173,6 +173,17 @@ export interface AgentOperation {
   nodes: NodeProgress[];
 }
 
+/**
+ * Free space on the disk of the gateway's data directory
+ */
+export interface DataDisk {
+  /**
+   * low: below the warning threshold; full: below the floor, new sessions are refused
+   */
+  state: 'ok' | 'low' | 'full';
+  freeBytes: number | null;
+}
+
 export interface ClusterStatus {
   cluster: string;
   registered: boolean;

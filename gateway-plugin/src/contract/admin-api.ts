@@ -94,6 +94,11 @@ export const AgentOperation = Type.Object({
   nodes: Type.Array(NodeProgress),
 }, { title: 'AgentOperation' });
 
+export const DataDisk = Type.Object({
+  state: literals(['ok', 'low', 'full'] as const, { description: 'low: below the warning threshold; full: below the floor, new sessions are refused' }),
+  freeBytes: Nullable(Type.Integer({ minimum: 0 })),
+}, { title: 'DataDisk', description: "Free space on the disk of the gateway's data directory" });
+
 export const ClusterStatus = Type.Object({
   cluster: Type.String(),
   registered: Type.Boolean(),
@@ -102,10 +107,7 @@ export const ClusterStatus = Type.Object({
   activeGrant: Nullable(GrantView),
   liveSessions: Type.Array(SessionView),
   agentOperation: Nullable(AgentOperation),
-  dataDisk: Type.Optional(Type.Object({
-    state: literals(['ok', 'low', 'full'] as const, { description: 'low: below the warning threshold; full: below the floor, new sessions are refused' }),
-    freeBytes: Nullable(Type.Integer({ minimum: 0 })),
-  }, { title: 'DataDisk', description: "Free space on the disk of the gateway's data directory" })),
+  dataDisk: Type.Optional(DataDisk),
 }, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({
@@ -273,7 +275,7 @@ export type OperationResult = Static<typeof OperationResult>;
  */
 export const NAMED_SCHEMAS = {
   AccessLevel, TranscriptKind, SessionEndReason, GrantState, AgentState, PrerequisiteStatus,
-  ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, ClusterStatus,
+  ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
   ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, OperationResult,
