@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseIsoDate, readDate } from '../src/domain/dates';
+import { parseClientMessage } from '../src/contract/channel';
 import { parseJsonBody } from '../src/contract/json-body';
 import { FEATURE, installAgent, startTestGateway, TestGateway } from './helpers/gateway-fixture';
 
@@ -77,6 +78,14 @@ describe('JSON bodies with duplicate keys', () => {
     assert.deepEqual(parseJsonBody('[{"a":1},{"a":2}]'), [{ a: 1 }, { a: 2 }]);
     assert.deepEqual(parseJsonBody('{"a":"a","b":{"a":1}}'), { a: 'a', b: { a: 1 } });
     assert.deepEqual(parseJsonBody('{"a":[1,2],"b":[]}'), { a: [1, 2], b: [] });
+  });
+
+  it('refuses a channel message that names a field twice', () => {
+    assert.throws(
+      () => parseClientMessage('{"type":"run","id":"c1","line":"Get-VM","line":"Remove-VM -Name web1"}'),
+      (e: { code: string; field: string }) => e.code === 'InvalidChannelMessage' && e.field === 'line',
+    );
+    assert.equal((parseClientMessage('{"type":"run","id":"c1","line":"Get-VM"}') as { line: string }).line, 'Get-VM');
   });
 
   it('refuses text that is not JSON', () => {

@@ -13,7 +13,7 @@ export function parseJsonBody(text: string): unknown {
   } catch {
     throw new RemoteSupportError('InvalidBody', 'The request body is not valid JSON');
   }
-  const duplicate = firstDuplicateKey(text);
+  const duplicate = duplicateKey(text);
   if (duplicate !== null) {
     throw new RemoteSupportError('InvalidBody', `The request body names the field ${duplicate.path} more than once; send each field once`, duplicate.key);
   }
@@ -32,10 +32,10 @@ interface Level {
 
 /**
  * The first key named twice in one object of `text`, which JSON.parse
- * already accepted. Keys are compared decoded, so "a" and "\u0061" are the
- * same key.
+ * already accepted, with its path (`a.b`); null when every key is named
+ * once. Keys are compared decoded, so "a" and "\u0061" are the same key.
  */
-function firstDuplicateKey(text: string): { key: string; path: string } | null {
+export function duplicateKey(text: string): { key: string; path: string } | null {
   const stack: Level[] = [];
   const here = () => stack[stack.length - 1];
   const childPath = () => {
