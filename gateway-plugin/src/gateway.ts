@@ -12,7 +12,7 @@ import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
 import type { ClusterTarget } from './cluster/cluster-target';
 import { PowerShellBackend } from './cluster/powershell-backend';
-import { GatewayConfig } from './config/config';
+import { CHANNEL_LIMIT_DEFAULTS, GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
 import type { NodeExecutor } from './executors/node-executor';
@@ -26,6 +26,8 @@ import { RemoteSupportDesk } from './service/remote-support-desk';
 import type { SimulatedCluster } from './simulator/simulated-cluster';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
+import { secureDataDir } from './store/data-dir';
+import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
 import { RecordSeal } from './store/record-seal';
 import { SecretBox } from './store/secret-box';
@@ -86,6 +88,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Runs commands instead of the configured executor (tests). */
   executor?: NodeExecutor;
+  /** Reads the data disk's free bytes instead of statfs (tests simulate a full disk). */
+  freeSpace?: FreeSpaceProbe;
 }
 
 type Log = (line: string) => void;
@@ -104,6 +108,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const log = partLog('gateway');
   if (config.mode === 'production' && !config.engineerAuth) throw new Error('production mode needs engineerAuth; the local identity provider is refused');
   const { clock, testClock } = await buildClock(config, options.clock);
+  // Before anything writes there: the directory 0700 and every file in it 0600.
+  secureDataDir(config.dataDir);
   const tls = await loadOrCreateTls(config.dataDir, config.tls.certFile, config.tls.keyFile);
   const teardown = new Teardown();
   try {
@@ -120,8 +126,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
-    const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel') }, teardown);
+    const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
+    const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
     desk.attachLiveSessions(channel);
+    desk.attachDataDisk(() => {
+      disk.check();
+      return disk.status;
+    });
     endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
     scheduler.start();
     const { url, port } = await listen(app, config);
@@ -338,14 +349,27 @@ function serveUi(app: FastifyInstance, cluster: string): boolean {
   return uiBuilt;
 }
 
+/** The data disk's free-space check: warns in the log below one threshold, refuses new sessions below the floor. */
+function buildDiskGuard(config: GatewayConfig, probe: FreeSpaceProbe | undefined, log: Log): DiskSpaceGuard {
+  const limits = { ...CHANNEL_LIMIT_DEFAULTS, ...config.channel };
+  const MB = 1024 * 1024;
+  return new DiskSpaceGuard({
+    probe: probe ?? statfsProbe(config.dataDir),
+    warnBelowBytes: limits.diskWarnFreeMegabytes * MB,
+    refuseBelowBytes: limits.diskMinFreeMegabytes * MB,
+    log,
+  });
+}
+
 /** The engineers' WebSocket channel, on the admin API's server. */
 function buildChannel(
   config: GatewayConfig,
   app: FastifyInstance,
-  parts: { backend: BuiltBackend; clock: Clock; store: Store; engineers: EngineerAuth; log: Log },
+  parts: { backend: BuiltBackend; clock: Clock; store: Store; engineers: EngineerAuth; log: Log; disk: DiskSpaceGuard },
   teardown: Teardown,
 ): SupportChannel {
-  const { backend, clock, store, engineers, log } = parts;
+  const { backend, clock, store, engineers, log, disk } = parts;
+  const limits = { ...CHANNEL_LIMIT_DEFAULTS, ...config.channel };
   const deps: LiveSessionDeps = {
     cluster: backend.target,
     clock,
@@ -356,6 +380,12 @@ function buildChannel(
     check: checkCommand,
     idleTimeoutMs: config.channel.idleTimeoutMinutes * MINUTE_MS,
     commandTimeoutMs: config.channel.commandTimeoutSeconds * 1000,
+    limits: {
+      maxSessionsPerEngineer: limits.maxSessionsPerEngineer,
+      maxSessionsPerGrant: limits.maxSessionsPerGrant,
+      maxRefusedLinesPerSession: limits.maxRefusedLinesPerSession,
+      diskSpace: () => disk.check(),
+    },
   };
   const channel = new SupportChannel({
     server: app.server,

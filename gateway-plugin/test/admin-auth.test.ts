@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Signer } from '@fastify/cookie';
@@ -96,6 +97,72 @@ describe('local admin credential (embedded default)', () => {
       assert.equal(res.status, 401, forged);
       assert.equal(res.body.error.code, 'Unauthenticated');
     }
+  });
+});
+
+describe('rotating the local admin credential (no restart)', () => {
+  let t: TestGateway;
+  before(async () => {
+    t = await startTestGateway();
+  });
+  after(async () => t.stop());
+
+  const credentialFile = () => join(t.dataDir, 'admin-credential');
+  const bearerOf = (credential: string) => ({ authorization: `Bearer ${credential}` });
+
+  async function signIn(credential: string): Promise<{ cookie: string; xsrf: string }> {
+    const login = await t.anonymous.get(`/login?token=${encodeURIComponent(credential)}`);
+    assert.equal(login.status, 303, login.text);
+    const pairs = (login.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]!);
+    return { cookie: pairs.join('; '), xsrf: pairs.find((p) => p.startsWith('XSRF-TOKEN='))!.slice('XSRF-TOKEN='.length) };
+  }
+
+  for (const [how, replace] of [
+    ['an atomic rename over the file', (path: string, credential: string) => {
+      writeFileSync(`${path}.new`, credential + '\n', { mode: 0o600 });
+      renameSync(`${path}.new`, path);
+    }],
+    ['a rewrite in place of the same length', (path: string, credential: string) => writeFileSync(path, credential + '\n')],
+  ] as const) {
+    it(`revokes the old bearer, cookie and login link on the next request after ${how}`, async () => {
+      const old = readFileSync(credentialFile(), 'utf8').trim();
+      const session = await signIn(old);
+      assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf(old))).status, 200);
+      assert.equal((await t.anonymous.get(`${FEATURE}/status`, { cookie: session.cookie })).status, 200);
+
+      const fresh = randomBytes(32).toString('base64url');
+      assert.equal(fresh.length, old.length);
+      replace(credentialFile(), fresh);
+
+      const oldBearer = await t.anonymous.get(`${FEATURE}/status`, bearerOf(old));
+      assert.equal(oldBearer.status, 401);
+      assert.equal(oldBearer.body.error.code, 'Unauthenticated');
+      assert.equal((await t.anonymous.get(`${FEATURE}/status`, { cookie: session.cookie })).status, 401, 'the old cookie');
+      const change = await t.anonymous.delete(`${FEATURE}/access`, { cookie: session.cookie, 'x-xsrf-token': session.xsrf });
+      assert.equal(change.status, 401, 'the old cookie and XSRF token cannot change anything');
+      const oldLink = await t.anonymous.get(`/login?token=${encodeURIComponent(old)}`);
+      assert.equal(oldLink.status, 401, 'the old login link');
+      assert.equal(oldLink.headers['set-cookie'], undefined);
+
+      assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf(fresh))).status, 200, 'the new bearer');
+      const renewed = await signIn(fresh);
+      assert.equal((await t.anonymous.get(`${FEATURE}/status`, { cookie: renewed.cookie })).status, 200, 'a cookie from the new link');
+      assert.notEqual(renewed.xsrf, session.xsrf);
+      assert.equal(t.gateway.localCredential!.secret, fresh);
+    });
+  }
+
+  it('refuses everyone while the file is missing or too short, and recovers when it is fixed', async () => {
+    const current = readFileSync(credentialFile(), 'utf8').trim();
+    unlinkSync(credentialFile());
+    const missing = await t.anonymous.get(`${FEATURE}/status`, bearerOf(current));
+    assert.equal(missing.status, 401);
+    assert.match(missing.body.error.message, /admin-credential/);
+    writeFileSync(credentialFile(), 'short\n', { mode: 0o600 });
+    assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf('short'))).status, 401);
+    assert.equal((await t.anonymous.get('/login?token=short')).status, 401);
+    writeFileSync(credentialFile(), current + '\n', { mode: 0o600 });
+    assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf(current))).status, 200);
   });
 });
 

@@ -16,6 +16,21 @@ describe('gateway configuration', () => {
     assert.match(defaultDataDir({ XDG_DATA_HOME: '/x' }), /^\/x\/remote-support-hci$/);
   });
 
+  it('gives the channel limits their defaults and takes them from the file', () => {
+    assert.deepEqual(
+      { ...loadConfig([], { HOME: '/home/ann' }).channel },
+      { idleTimeoutMinutes: 20, commandTimeoutSeconds: 120, maxSessionsPerEngineer: 5, maxSessionsPerGrant: 50, maxRefusedLinesPerSession: 200, diskWarnFreeMegabytes: 2048, diskMinFreeMegabytes: 512 },
+    );
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    writeFileSync(file, JSON.stringify({ channel: { maxSessionsPerEngineer: 2, diskMinFreeMegabytes: 0 } }));
+    const c = loadConfig(['--config', file], {});
+    assert.equal(c.channel.maxSessionsPerEngineer, 2);
+    assert.equal(c.channel.diskMinFreeMegabytes, 0);
+    assert.equal(c.channel.maxSessionsPerGrant, 50);
+    dir.remove();
+  });
+
   it('lets flags override the file', () => {
     const dir = tempDir();
     const file = join(dir.path, 'c.json');
@@ -122,6 +137,9 @@ describe('gateway configuration', () => {
       [{ auth: { mode: 'saml' } }, /^auth.mode must be local or entra \(got "saml"\)$/],
       [{ executor: { kind: 'ssh' } }, /^executor.kind must be simulated or powershell \(got "ssh"\)$/],
       [{ host: '' }, /^host must be an address to listen on \(got ""\)$/],
+      [{ channel: { maxSessionsPerEngineer: 0 } }, /^channel.maxSessionsPerEngineer must be an integer from 1 to 1000 \(got 0\)$/],
+      [{ channel: { maxRefusedLinesPerSession: 1.5 } }, /^channel.maxRefusedLinesPerSession must be an integer from 0 to 100000 \(got 1.5\)$/],
+      [{ channel: { diskWarnFreeMegabytes: 100, diskMinFreeMegabytes: 200 } }, /^channel.diskMinFreeMegabytes \(200\) must not be above channel.diskWarnFreeMegabytes \(100\)$/],
     ];
     for (const [settings, message] of cases) {
       writeFileSync(file, JSON.stringify(settings));

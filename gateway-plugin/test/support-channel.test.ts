@@ -17,6 +17,7 @@ describe('support channel over TLS with real tokens', () => {
   let clock: FakeClock;
   let executor: ScriptedExecutor;
   let token: string;
+  let msalToken: string;
   const logs: string[] = [];
   const clients: ChannelClient[] = [];
 
@@ -45,7 +46,10 @@ describe('support channel over TLS with real tokens', () => {
     await installAgent(t);
     // A real token: msal-node's client-credentials flow against the local identity provider.
     const reg = t.gateway.identityProvider!.registration;
-    token = await acquireToken({ kind: 'client-credentials', authority: reg.authority, clientId: reg.clientId, clientSecret: reg.clientSecret, scope: reg.scope, ca: t.gateway.caCert });
+    msalToken = await acquireToken({ kind: 'client-credentials', authority: reg.authority, clientId: reg.clientId, clientSecret: reg.clientSecret, scope: reg.scope, ca: t.gateway.caCert });
+    // The fake clock moves hours ahead in this suite, past an hour-long token's exp (which ends a
+    // session: token-expiry.test.ts): sessions here use a week-long token from the same provider.
+    token = await t.gateway.identityProvider!.buildToken(undefined, 7 * 24 * 3600);
   });
   beforeEach(async () => {
     executor.hanging.clear();
@@ -55,6 +59,14 @@ describe('support channel over TLS with real tokens', () => {
   after(async () => {
     for (const c of clients) c.terminate();
     await t.stop();
+  });
+
+  it("opens a session with a token from msal-node's client-credentials flow", async () => {
+    await grant();
+    const c = await connect(msalToken);
+    const opened = await c.open(CASE);
+    assert.match(opened.sessionId, /^[0-9a-f-]{36}$/);
+    await c.close();
   });
 
   it('opens a session for the granted case and answers with its id, level, expiry and commands', async () => {

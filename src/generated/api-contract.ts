@@ -12,7 +12,7 @@ export const EXPIRE_IN_MINUTES = {"min":60,"max":20160,"default":480} as const;
 export const SUPPORT_CASE_NUMBER = {"pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$","allowed":"1 to 64 letters, digits or hyphens"} as const;
 
 /** Why a session ended. */
-export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted"] as const;
+export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted","token-expired"] as const;
 
 /** The kinds of transcript entry. */
 export const TRANSCRIPT_KINDS = ["command","output","denied","error","system"] as const;
@@ -30,7 +30,7 @@ export type TranscriptKind = 'command' | 'output' | 'denied' | 'error' | 'system
 /**
  * Why a session ended
  */
-export type SessionEndReason = 'closed' | 'revoked' | 'expired' | 'ended-by-admin' | 'idle-timeout' | 'interrupted';
+export type SessionEndReason = 'closed' | 'revoked' | 'expired' | 'ended-by-admin' | 'idle-timeout' | 'interrupted' | 'token-expired';
 
 export type GrantState = 'active' | 'revoked' | 'superseded' | 'expired';
 
@@ -74,6 +74,8 @@ export interface ErrorBody {
     | 'SupportCaseMismatch'
     | 'SessionBusy'
     | 'SessionNotLive'
+    | 'SessionLimitReached'
+    | 'DiskSpaceLow'
     | 'Unauthenticated'
     | 'Forbidden'
     | 'CsrfTokenInvalid'
@@ -174,6 +176,17 @@ export interface AgentOperation {
   nodes: NodeProgress[];
 }
 
+/**
+ * Free space on the disk of the gateway's data directory
+ */
+export interface DataDisk {
+  /**
+   * low: below the warning threshold; full: below the floor, new sessions are refused
+   */
+  state: 'ok' | 'low' | 'full';
+  freeBytes: number | null;
+}
+
 export interface ClusterStatus {
   cluster: string;
   registered: boolean;
@@ -189,6 +202,7 @@ export interface ClusterStatus {
    * Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database
    */
   tamperedGrants: string[];
+  dataDisk?: DataDisk;
 }
 
 export interface PrerequisiteCheck {

@@ -6,6 +6,7 @@ import { ServerResponse } from 'node:http';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
+import { parseJsonBody } from '../contract/json-body';
 import { FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
 import { withSchemaComponents } from '../contract/named-schemas';
 import { validator } from '../contract/validation';
@@ -52,6 +53,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 64 * 1024,
+    // Longer than any id, so an overlong one is refused by its schema (naming the field), not answered RouteNotFound.
+    routerOptions: { maxParamLength: 4096 },
     forceCloseConnections: true,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: MIN_TLS_VERSION } } : {}),
   }) as unknown as FastifyInstance;
@@ -68,9 +71,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       return;
     }
     try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(createError('InvalidBody', 'The request body is not valid JSON'), undefined);
+      // Duplicate keys are refused: JSON.parse would keep the last one quietly.
+      done(null, parseJsonBody(text));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
 

@@ -39,6 +39,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   SupportCaseMismatch: 403,
   SessionBusy: 409,
   SessionNotLive: 409,
+  SessionLimitReached: 429,
+  DiskSpaceLow: 503,
   Unauthenticated: 401,
   Forbidden: 403,
   CsrfTokenInvalid: 403,

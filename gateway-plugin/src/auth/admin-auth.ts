@@ -1,6 +1,6 @@
 import { Signer } from '@fastify/cookie';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createError } from '../domain/errors';
 import { EntraTokenOptions, EntraTokenValidator } from './entra-token-validator';
@@ -50,6 +50,31 @@ function header(headers: AdminRequestInfo['headers'], name: string): string | un
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The credential as last read, with the file identity it was read from. */
+interface CredentialState {
+  /** Inode, size, mtime and ctime (ns): any replacement or rewrite of the file changes it. */
+  stamp: string;
+  credential: string;
+  signer: Signer;
+}
+
+function fileStamp(path: string): string | null {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+function readCredential(path: string, stamp: string): CredentialState {
+  const credential = readFileSync(path, 'utf8').trim();
+  if (credential.length < 32) throw new Error(`${path} must hold a credential of at least 32 characters`);
+  // A key derived from the credential, never the credential itself.
+  const signer = new Signer(createHmac('sha256', credential).update('admin-session-cookie').digest('base64url'));
+  return { stamp, credential, signer };
+}
+
 /**
  * The embedded default's admin credential: 32 random bytes created at first
  * start in `dataDir/admin-credential` (mode 0600). Scripts send it as a
@@ -57,16 +82,31 @@ function header(headers: AdminRequestInfo['headers'], name: string): string | un
  * HttpOnly, SameSite=Strict session cookie signed by @fastify/cookie with a
  * secret derived from the credential (HMAC), and an XSRF-TOKEN cookie that
  * the page echoes in the x-xsrf-token header on every change (the header
- * WAC's SDK sends). Replacing the file revokes both.
+ * WAC's SDK sends).
+ *
+ * Replacing the file revokes all three at once, without a restart: every
+ * check first compares the file's identity (inode, size, times) with the
+ * one it was read from, and re-reads it when it changed. A file that is
+ * missing or too short refuses everyone until it is fixed (fail closed).
  */
 export class LocalCredentialAuthenticator implements AdminAuthenticator {
-  /** Signs and checks the session cookie; the admin API hands it to @fastify/cookie as its secret. */
-  readonly cookieSigner: Signer;
+  /**
+   * Signs and checks the session cookie; the admin API hands it to
+   * @fastify/cookie as its secret. It always uses the current credential's
+   * key, so a cookie signed before a rotation no longer unsigns.
+   */
+  readonly cookieSigner: Pick<Signer, 'sign' | 'unsign'> = {
+    sign: (value: string) => this.current().signer.sign(value),
+    unsign: (signed: string) => {
+      try {
+        return this.current().signer.unsign(signed);
+      } catch {
+        return { valid: false, renew: false, value: null };
+      }
+    },
+  };
 
-  private constructor(private readonly credential: string, readonly created: boolean, readonly path: string) {
-    // A key derived from the credential, never the credential itself.
-    this.cookieSigner = new Signer(createHmac('sha256', credential).update('admin-session-cookie').digest('base64url'));
-  }
+  private constructor(private state: CredentialState, readonly created: boolean, readonly path: string) {}
 
   static open(dataDir: string): LocalCredentialAuthenticator {
     const path = join(dataDir, 'admin-credential');
@@ -75,35 +115,57 @@ export class LocalCredentialAuthenticator implements AdminAuthenticator {
       writeFileSync(path, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
       created = true;
     }
-    const credential = readFileSync(path, 'utf8').trim();
-    if (credential.length < 32) throw new Error(`${path} must hold a credential of at least 32 characters`);
-    return new LocalCredentialAuthenticator(credential, created, path);
+    const stamp = fileStamp(path);
+    if (stamp === null) throw new Error(`${path} cannot be read`);
+    return new LocalCredentialAuthenticator(readCredential(path, stamp), created, path);
+  }
+
+  /**
+   * The credential now in the file: re-read when the file changed since the
+   * last read. Throws Unauthenticated when the file is gone or unusable.
+   */
+  private current(): CredentialState {
+    const stamp = fileStamp(this.path);
+    if (stamp === null) throw createError('Unauthenticated', `The admin credential file ${this.path} is missing: restore it or write a new credential`);
+    if (stamp !== this.state.stamp) {
+      try {
+        this.state = readCredential(this.path, stamp);
+      } catch {
+        throw createError('Unauthenticated', `The admin credential file ${this.path} does not hold a credential of at least 32 characters`);
+      }
+    }
+    return this.state;
   }
 
   /** The credential itself: printed once at first start, used by the CLI. */
   get secret(): string {
-    return this.credential;
+    return this.current().credential;
   }
 
   checkLoginToken(token: unknown): boolean {
-    return typeof token === 'string' && equal(token, this.credential);
+    try {
+      return typeof token === 'string' && equal(token, this.current().credential);
+    } catch {
+      return false;
+    }
   }
 
   /** The session cookie's value before signing: who signed in. */
   readonly sessionName = SESSION_NAME;
 
   xsrfToken(): string {
-    return createHmac('sha256', this.credential).update('xsrf').digest('base64url');
+    return createHmac('sha256', this.current().credential).update('xsrf').digest('base64url');
   }
 
   async authenticate(request: AdminRequestInfo): Promise<AdminPrincipal> {
+    const { credential, signer } = this.current();
     const token = bearer(request.headers);
     if (token !== null) {
-      if (!equal(token, this.credential)) throw createError('Unauthenticated', 'The bearer credential is not this gateway\'s admin credential');
+      if (!equal(token, credential)) throw createError('Unauthenticated', 'The bearer credential is not this gateway\'s admin credential');
       return { name: 'local-admin', via: 'local-credential', cookie: false };
     }
     const session = request.cookies?.[SESSION_COOKIE];
-    const unsigned = session === undefined ? undefined : this.cookieSigner.unsign(session);
+    const unsigned = session === undefined ? undefined : signer.unsign(session);
     if (!unsigned?.valid || unsigned.value !== SESSION_NAME) {
       throw createError('Unauthenticated', 'Sign in first: open the login URL the gateway printed, or send the admin credential as a bearer token');
     }

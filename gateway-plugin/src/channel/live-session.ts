@@ -28,6 +28,26 @@ export interface LiveSessionDeps {
   check: (line: string, level: AccessLevel) => CheckResult;
   idleTimeoutMs: number;
   commandTimeoutMs: number;
+  limits: SessionLimits;
+}
+
+/** What one engineer, one grant and one session may take of the gateway. */
+export interface SessionLimits {
+  /** Live sessions one engineer may hold at once. */
+  maxSessionsPerEngineer: number;
+  /** Live sessions one grant may carry at once. */
+  maxSessionsPerGrant: number;
+  /** Refused lines recorded in full per session; later ones are counted and summarised. */
+  maxRefusedLinesPerSession: number;
+  /** The data disk now: `full` refuses new sessions. */
+  diskSpace: () => 'ok' | 'low' | 'full';
+}
+
+/** The sessions live now, for the limits a new one must respect. */
+export interface LiveSessionRegistry {
+  started(session: LiveSession): void;
+  ended(session: LiveSession): void;
+  live(): Iterable<LiveSession>;
 }
 
 const END_MESSAGES: Record<SessionEndReason, string> = {
@@ -37,6 +57,7 @@ const END_MESSAGES: Record<SessionEndReason, string> = {
   'ended-by-admin': 'The cluster administrator ended this session.',
   'idle-timeout': 'The session was idle for too long and has ended.',
   interrupted: 'The gateway is shutting down; the session was interrupted.',
+  'token-expired': 'Your sign-in expired; sign in again to open a new session.',
 };
 
 /**
@@ -48,13 +69,19 @@ const END_MESSAGES: Record<SessionEndReason, string> = {
 export class LiveSession {
   private inFlight: { id: string; abort: AbortController; done: Promise<void> } | null = null;
   private idleTimer: Disposable | undefined;
+  private tokenTimer: Disposable | undefined;
   private ending: Promise<void> | null = null;
+  /** Refused lines so far, and those past the limit that were counted but not recorded in full. */
+  private refused = 0;
+  private unrecordedRefusals = 0;
 
   private constructor(
     readonly record: SessionRecord,
     private readonly deps: LiveSessionDeps,
     private readonly socket: SessionSocket,
     private readonly onEnded: (session: LiveSession) => void,
+    /** When the engineer's token expires (epoch ms, the token's `exp`), on the gateway's clock. */
+    private readonly tokenExpiresAt: number = Number.POSITIVE_INFINITY,
   ) {}
 
   /** The end reason when access is gone: revoked if the session's grant was revoked, else expired. */
@@ -64,14 +91,18 @@ export class LiveSession {
 
   /**
    * Opens a session for an `open` message: needs an active grant whose case
-   * (if it names one) is the engineer's, and nodes of the cluster.
+   * (if it names one) is the engineer's, and nodes of the cluster. The
+   * session ends (`token-expired`) when the gateway's clock passes
+   * `tokenExpiresAt`, the `exp` of the token the engineer connected with:
+   * access never outlives the engineer's sign-in.
    */
   static async open(
     engineer: string,
     message: Extract<ClientMessage, { type: 'open' }>,
     deps: LiveSessionDeps,
     socket: SessionSocket,
-    registry: { started(session: LiveSession): void; ended(session: LiveSession): void },
+    registry: LiveSessionRegistry,
+    tokenExpiresAt: number = Number.POSITIVE_INFINITY,
   ): Promise<LiveSession> {
     const cluster = deps.cluster.name;
     const grant = deps.consent.active(cluster);
@@ -85,9 +116,12 @@ export class LiveSession {
     if (unknown.length) {
       throw new RemoteSupportError('InvalidNodeSelection', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a node' : 'are not nodes'} of ${cluster}; the nodes are ${all.join(', ')}`, 'nodes', all.join(', '));
     }
+    // Checked and registered with no await in between, so two opens racing cannot both pass a limit.
+    checkLimits(engineer, grant.id, deps.limits, registry.live());
     const record = deps.sessions.open({ cluster, grantId: grant.id, engineer, supportCase: message.supportCase, accessLevel: grant.accessLevel, nodes });
-    const session = new LiveSession(record, deps, socket, registry.ended);
+    const session = new LiveSession(record, deps, socket, registry.ended, tokenExpiresAt);
     registry.started(session);
+    session.watchToken();
     await deps.writer.write(
       record.id,
       'system',
@@ -129,6 +163,11 @@ export class LiveSession {
   /** Handles one message after `open`. */
   async handle(message: ClientMessage): Promise<void> {
     if (this.ending) return;
+    if (this.tokenExpired()) {
+      // The timer may not have run yet; nothing more runs on an expired token.
+      await this.end('token-expired');
+      return;
+    }
     this.touch();
     if (message.type === 'close') {
       await this.end('closed');
@@ -171,12 +210,18 @@ export class LiveSession {
 
   private async finish(reason: SessionEndReason, by?: string): Promise<void> {
     this.idleTimer?.dispose();
+    this.tokenTimer?.dispose();
     const running = this.inFlight;
     if (running) {
       running.abort.abort();
       await running.done;
     }
     const message = END_MESSAGES[reason];
+    try {
+      await this.recordUnrecordedRefusals();
+    } catch {
+      // As below: the session must still end.
+    }
     try {
       await this.deps.writer.write(this.id, 'system', null, `Session ended: ${reason}${by ? ` by ${by}` : ''}. ${message}`);
     } catch {
@@ -224,8 +269,7 @@ export class LiveSession {
     const nodes = message.nodes ?? this.record.nodes;
     const outside = nodes.filter((n) => !this.record.nodes.includes(n));
     const deny = async (reason: string, text: string) => {
-      // The refused line is recorded as text a person can read safely: it may hold anything.
-      await this.deps.writer.write(this.id, 'denied', null, `${printableLine(message.line)}\n-> denied (${reason}): ${text}`);
+      await this.recordRefusal(`${printableLine(message.line)}\n-> denied (${reason}): ${text}`);
       this.socket.send({ type: 'denied', id, reason, message: text, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
     };
     if (!check.allowed) return deny(check.reason, check.message);
@@ -270,6 +314,32 @@ export class LiveSession {
     this.socket.send({ type: 'output', id, node, ok: false, error: { code: err.code, message: err.message } });
   }
 
+  /**
+   * Records a refused line (as text a person can read safely: it may hold
+   * anything) while the session is under its limit; past it, counts the
+   * line, to be summarised in one entry when the session ends. The first
+   * line over the limit is noted, so the transcript says lines are missing.
+   */
+  private async recordRefusal(text: string): Promise<void> {
+    this.refused++;
+    const max = this.deps.limits.maxRefusedLinesPerSession;
+    if (this.refused <= max) {
+      await this.deps.writer.write(this.id, 'denied', null, text);
+      return;
+    }
+    this.unrecordedRefusals++;
+    if (this.unrecordedRefusals === 1) {
+      await this.deps.writer.write(this.id, 'system', null, `Refused-line limit reached: ${max} refused lines are recorded in full per session; further ones are counted and summarised when the session ends`);
+    }
+  }
+
+  private async recordUnrecordedRefusals(): Promise<void> {
+    const n = this.unrecordedRefusals;
+    if (n === 0) return;
+    this.unrecordedRefusals = 0;
+    await this.deps.writer.write(this.id, 'system', null, `${n} more refused line${n === 1 ? '' : 's'} not recorded in full (limit ${this.deps.limits.maxRefusedLinesPerSession} per session)`);
+  }
+
   /** Ends the session once the command that found access gone has finished (ending waits for it). */
   private endSoon(reason: SessionEndReason): void {
     setImmediate(() => {
@@ -290,6 +360,20 @@ export class LiveSession {
     this.socket.send({ type: 'error', id, code, message: code === 'Internal' ? 'The gateway failed to run the command; it is recorded in its log' : message });
   }
 
+  private tokenExpired(): boolean {
+    return this.deps.clock.now() >= this.tokenExpiresAt;
+  }
+
+  /** Ends the session when the engineer's token expires; a command in flight is cancelled and recorded so. */
+  private watchToken(): void {
+    if (!Number.isFinite(this.tokenExpiresAt)) return;
+    this.tokenTimer = this.deps.clock.setTimer(this.tokenExpiresAt, () => {
+      this.end('token-expired').catch(() => {
+        // The store is closing; the restart marks the session interrupted.
+      });
+    });
+  }
+
   private touch(): void {
     if (this.ending) return;
     this.idleTimer?.dispose();
@@ -301,6 +385,26 @@ export class LiveSession {
 
   private secondsLeft(expiresAt: number): number {
     return Math.max(0, Math.floor((expiresAt - this.deps.clock.now()) / 1000));
+  }
+}
+
+/** Refuses a new session that would pass a limit: SessionLimitReached, or DiskSpaceLow below the disk floor. */
+function checkLimits(engineer: string, grantId: string, limits: SessionLimits, live: Iterable<LiveSession>): void {
+  let ofEngineer = 0;
+  let ofGrant = 0;
+  for (const s of live) {
+    if (s.ended) continue;
+    if (s.record.engineer === engineer) ofEngineer++;
+    if (s.grantId === grantId) ofGrant++;
+  }
+  if (ofEngineer >= limits.maxSessionsPerEngineer) {
+    throw createError('SessionLimitReached', `${engineer} already has ${ofEngineer} live session${ofEngineer === 1 ? '' : 's'}, the most one engineer may hold (${limits.maxSessionsPerEngineer}); close one first`);
+  }
+  if (ofGrant >= limits.maxSessionsPerGrant) {
+    throw createError('SessionLimitReached', `The grant already carries ${ofGrant} live sessions, the most one grant may (${limits.maxSessionsPerGrant}); close one first`);
+  }
+  if (limits.diskSpace() === 'full') {
+    throw createError('DiskSpaceLow', 'The gateway\'s data disk is almost full, so no new session opens until the administrator frees space; running sessions go on');
   }
 }
 

@@ -14,4 +14,5 @@ export const CLOSE_CODES = {
   expired: 4002,
   'ended-by-admin': 4003,
   'idle-timeout': 4004,
+  'token-expired': 4005,
 } as const;

@@ -107,7 +107,7 @@ export class SupportChannel {
         throw createError('NoActiveGrant', `No remote support access is granted on ${deps.cluster.name} now; ask the cluster administrator to grant it`);
       }
       this.pending.delete(socket);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity.name, deps));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity.name, deps, tokenExpiry(identity.claims.exp)));
     } catch (e) {
       const err = isRemoteSupportError(e) ? e : createError('Internal', 'The gateway failed to open the channel');
       if (!isRemoteSupportError(e)) this.options.log(`channel: upgrade failed: ${e instanceof Error ? e.stack : String(e)}`);
@@ -116,7 +116,7 @@ export class SupportChannel {
     }
   }
 
-  private accept(ws: WebSocket, engineer: string, deps: LiveSessionDeps): void {
+  private accept(ws: WebSocket, engineer: string, deps: LiveSessionDeps, tokenExpiresAt: number): void {
     this.sockets.add(ws);
     let session: LiveSession | null = null;
     let opening = false;
@@ -162,7 +162,8 @@ export class SupportChannel {
             session = await LiveSession.open(engineer, message, deps, socket, {
               started: (s) => this.live.set(s.id, s),
               ended: (s) => this.live.delete(s.id),
-            });
+              live: () => this.live.values(),
+            }, tokenExpiresAt);
             openTimer.dispose();
           } catch (e) {
             opening = false;
@@ -185,6 +186,11 @@ export class SupportChannel {
     });
     ws.on('error', () => ws.terminate());
   }
+}
+
+/** A token's `exp` (seconds) as epoch ms; the validator requires it, so a token without one never gets here. */
+function tokenExpiry(exp: number | undefined): number {
+  return typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
 }
 
 /** Answers a refused upgrade with a plain HTTP error carrying the catalog body. */

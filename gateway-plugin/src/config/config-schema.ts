@@ -59,7 +59,15 @@ export const ConfigFile = strict({
   })),
   // The JEA options are checked by building the JEA files from them (config.ts).
   jea: Type.Optional(setting(Type.Object({}, { additionalProperties: true }), 'an object of JEA options')),
-  channel: Type.Optional(strict({ idleTimeoutMinutes: Type.Optional(integer(1, 1440)), commandTimeoutSeconds: Type.Optional(integer(1, 3600)) })),
+  channel: Type.Optional(strict({
+    idleTimeoutMinutes: Type.Optional(integer(1, 1440)),
+    commandTimeoutSeconds: Type.Optional(integer(1, 3600)),
+    maxSessionsPerEngineer: Type.Optional(integer(1, 1000)),
+    maxSessionsPerGrant: Type.Optional(integer(1, 10000)),
+    maxRefusedLinesPerSession: Type.Optional(integer(0, 100000)),
+    diskWarnFreeMegabytes: Type.Optional(integer(0, 1048576)),
+    diskMinFreeMegabytes: Type.Optional(integer(0, 1048576)),
+  })),
 });
 export type ConfigFile = Static<typeof ConfigFile>;
 

@@ -37,8 +37,33 @@ export interface GatewayConfig {
   executor: { kind: 'simulated' } | { kind: 'powershell'; powershellPath?: string; endpointName?: string; workers?: number };
   /** The Active Directory groups mapped to each level in the JEA session configuration, and its transcript directory. */
   jea?: JeaOptions;
-  channel: { idleTimeoutMinutes: number; commandTimeoutSeconds: number };
+  channel: ChannelSettings;
 }
+
+/** The support channel's timeouts and limits. The limits have defaults ({@link CHANNEL_LIMIT_DEFAULTS}) when left out. */
+export interface ChannelSettings {
+  idleTimeoutMinutes: number;
+  commandTimeoutSeconds: number;
+  /** Live sessions one engineer may hold at once. */
+  maxSessionsPerEngineer?: number;
+  /** Live sessions one grant may carry at once. */
+  maxSessionsPerGrant?: number;
+  /** Refused lines recorded in full per session; later ones are summarised ("N more refused lines"). */
+  maxRefusedLinesPerSession?: number;
+  /** Free space on the data disk below which the gateway warns. */
+  diskWarnFreeMegabytes?: number;
+  /** Free space on the data disk below which no new session opens. */
+  diskMinFreeMegabytes?: number;
+}
+
+/** What the channel's limits are when the configuration leaves them out. */
+export const CHANNEL_LIMIT_DEFAULTS: Readonly<Required<Omit<ChannelSettings, 'idleTimeoutMinutes' | 'commandTimeoutSeconds'>>> = {
+  maxSessionsPerEngineer: 5,
+  maxSessionsPerGrant: 50,
+  maxRefusedLinesPerSession: 200,
+  diskWarnFreeMegabytes: 2048,
+  diskMinFreeMegabytes: 512,
+};
 
 export const DEFAULT_PORT = 6600;
 
@@ -136,7 +161,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const clusterFile = f.cluster ?? {};
   const stepDelayMs = clusterFile.stepDelayMs ?? 400;
   const fixture = clusterFile.fixture;
-  const channel = { idleTimeoutMinutes: f.channel?.idleTimeoutMinutes ?? 20, commandTimeoutSeconds: f.channel?.commandTimeoutSeconds ?? 120 };
+  const channel: ChannelSettings = { ...CHANNEL_LIMIT_DEFAULTS, ...f.channel, idleTimeoutMinutes: f.channel?.idleTimeoutMinutes ?? 20, commandTimeoutSeconds: f.channel?.commandTimeoutSeconds ?? 120 };
+  if (channel.diskMinFreeMegabytes! > channel.diskWarnFreeMegabytes!) {
+    throw new ConfigError(`channel.diskMinFreeMegabytes (${channel.diskMinFreeMegabytes}) must not be above channel.diskWarnFreeMegabytes (${channel.diskWarnFreeMegabytes})`);
+  }
 
   const executor = (f.executor ?? { kind: 'simulated' }) as GatewayConfig['executor'];
   if (executor.kind === 'powershell' && executor.endpointName !== undefined && executor.endpointName !== SESSION_CONFIGURATION_NAME) {

@@ -94,6 +94,11 @@ export const AgentOperation = Type.Object({
   nodes: Type.Array(NodeProgress),
 }, { title: 'AgentOperation' });
 
+export const DataDisk = Type.Object({
+  state: literals(['ok', 'low', 'full'] as const, { description: 'low: below the warning threshold; full: below the floor, new sessions are refused' }),
+  freeBytes: Nullable(Type.Integer({ minimum: 0 })),
+}, { title: 'DataDisk', description: "Free space on the disk of the gateway's data directory" });
+
 export const ClusterStatus = Type.Object({
   cluster: Type.String(),
   registered: Type.Boolean(),
@@ -105,6 +110,7 @@ export const ClusterStatus = Type.Object({
   tamperedGrants: Type.Array(Type.String(), {
     description: "Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database",
   }),
+  dataDisk: Type.Optional(DataDisk),
 }, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({
@@ -278,7 +284,7 @@ export type OperationResult = Static<typeof OperationResult>;
  */
 export const NAMED_SCHEMAS = {
   AccessLevel, TranscriptKind, SessionEndReason, GrantState, AgentState, PrerequisiteStatus,
-  ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, ClusterStatus,
+  ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
   ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, OperationResult,

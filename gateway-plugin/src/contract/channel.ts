@@ -3,6 +3,7 @@ import { fieldError, RemoteSupportError } from '../domain/errors';
 import { MAX_COMMAND_LINE, MAX_NODES, NODE_NAME, SUPPORT_CASE_NUMBER } from '../domain/identifiers';
 import { field } from './field';
 import { validator } from './validation';
+import { duplicateKey } from './json-body';
 
 /**
  * The support channel's frames: JSON text over a TLS WebSocket. The gateway
@@ -102,6 +103,9 @@ export function parseClientMessage(frame: string): ClientMessage {
     throw new RemoteSupportError('InvalidChannelMessage', NOT_A_MESSAGE);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RemoteSupportError('InvalidChannelMessage', NOT_A_MESSAGE);
+  // JSON.parse keeps the last of two equal keys; a message must mean one thing.
+  const duplicate = duplicateKey(frame);
+  if (duplicate) throw new RemoteSupportError('InvalidChannelMessage', `The message names the field ${duplicate.path} more than once; send each field once`, duplicate.key);
   const type = (value as { type?: unknown }).type;
   if (type !== 'open' && type !== 'run' && type !== 'close') throw fieldError('InvalidChannelMessage', 'type', 'open, run or close', type);
   const message = FRAMES[type](value);

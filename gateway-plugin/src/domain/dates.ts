@@ -17,7 +17,9 @@ export function parseIsoDate(value: unknown): number | null {
   if (Number.isNaN(ms)) return null;
   // Date.parse rolls 2026-02-30 over to March; compare the calendar day back.
   const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const check = new Date(Date.UTC(y, m - 1, d));
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as written (0001 is year 1).
+  const check = new Date(0);
+  check.setUTCFullYear(y, m - 1, d);
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return null;
   return ms;
 }

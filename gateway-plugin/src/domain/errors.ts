@@ -49,6 +49,8 @@ export const ERROR_CATALOG = {
   SupportCaseMismatch: { summary: 'The support case named by the engineer is not the one the grant names.' },
   SessionBusy: { summary: 'The session is still running a command; send the next one when it is done.' },
   SessionNotLive: { summary: 'The session has already ended.' },
+  SessionLimitReached: { summary: 'The engineer or the grant already holds as many live sessions as the gateway allows.' },
+  DiskSpaceLow: { summary: "The gateway's data disk is below its free-space floor, so no new session opens." },
   Unauthenticated: { summary: 'The request carries no valid admin credential.' },
   Forbidden: { summary: 'The caller is authenticated but lacks the admin role.' },
   CsrfTokenInvalid: { summary: 'A cookie-authenticated change lacks a matching x-xsrf-token header.' },

@@ -63,6 +63,12 @@ export function presentEntry(e: TranscriptEntry) {
 }
 
 /** What the desk needs from the support channel: ending live sessions. */
+/** The data disk as status shows it. */
+export interface DataDiskStatus {
+  state: 'ok' | 'low' | 'full';
+  freeBytes: number | null;
+}
+
 export interface LiveSessionControl {
   endSessionsOfCluster(cluster: string, reason: 'revoked' | 'expired', by?: string): Promise<number>;
   endSession(sessionId: string, reason: 'ended-by-admin', by?: string): Promise<boolean>;
@@ -83,6 +89,7 @@ export class RemoteSupportDesk {
   ) {}
 
   private live: LiveSessionControl | null = null;
+  private dataDisk: (() => DataDiskStatus) | null = null;
 
   get name(): string {
     return this.cluster.name;
@@ -91,6 +98,11 @@ export class RemoteSupportDesk {
   /** Connects the support channel, so revoke and "end session" reach live sessions. */
   attachLiveSessions(live: LiveSessionControl): void {
     this.live = live;
+  }
+
+  /** Connects the data disk's free-space check, so status shows a disk running low. */
+  attachDataDisk(check: () => DataDiskStatus): void {
+    this.dataDisk = check;
   }
 
   status() {
@@ -110,6 +122,7 @@ export class RemoteSupportDesk {
       liveSessions: this.sessions.live(this.name).map(presentSession),
       agentOperation: this.agents.latest(),
       tamperedGrants: this.consent.verifyGrants(this.name),
+      ...(this.dataDisk ? { dataDisk: this.dataDisk() } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DATA_FILE_MODE, ensurePrivateFile, secureDataDir, withPrivateUmask } from './data-dir';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -9,11 +10,24 @@ export type Db = Database.Database;
  * Opens (creating if needed) the gateway's SQLite database in `dataDir`, in
  * WAL mode with full fsync on commit: when a write returns, it survives a
  * crash of the process or the machine. Applies pending migrations.
+ *
+ * The directory is made 0700 and the database 0600 before SQLite opens it;
+ * SQLite gives its -wal and -shm files the database file's mode, and the
+ * opening runs under umask 077 besides, so none of them is ever readable by
+ * another account.
  */
 export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(join(dataDir, 'remote-support.db'));
-  db.pragma('journal_mode = WAL');
+  secureDataDir(dataDir);
+  const path = join(dataDir, 'remote-support.db');
+  ensurePrivateFile(path);
+  const db = withPrivateUmask(() => {
+    const opened = new Database(path);
+    opened.pragma('journal_mode = WAL');
+    return opened;
+  });
+  for (const companion of [`${path}-wal`, `${path}-shm`]) {
+    if (existsSync(companion) && (statSync(companion).mode & 0o077) !== 0) chmodSync(companion, DATA_FILE_MODE);
+  }
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

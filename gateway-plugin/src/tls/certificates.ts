@@ -43,6 +43,6 @@ export async function loadOrCreateTls(dataDir: string, certFile?: string, keyFil
     ],
   });
   writeFileSync(key, pems.private, { mode: 0o600 });
-  writeFileSync(cert, pems.cert, { mode: 0o644 });
+  writeFileSync(cert, pems.cert, { mode: 0o600 });
   return { cert: pems.cert, key: pems.private, certFile: cert, keyFile: key, created: true };
 }

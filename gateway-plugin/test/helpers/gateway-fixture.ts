@@ -112,12 +112,13 @@ export interface TestGateway {
 
 /** Starts a real gateway (real SQLite in a temp dir, real TLS) on a free port. */
 export async function startTestGateway(
-  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void } = {},
+  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void; freeSpace?: () => number } = {},
 ): Promise<TestGateway> {
   const dir = options.dataDir ? { path: options.dataDir, remove: () => {} } : tempDir();
   const gateway = await startGateway(testConfig(dir.path, options.config), {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.executor ? { executor: options.executor } : {}),
+    ...(options.freeSpace ? { freeSpace: options.freeSpace } : {}),
     log: options.log ?? (() => {}),
   });
   const anonymous = new ApiClient(gateway.url, gateway.caCert);
