@@ -12,9 +12,10 @@ import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
 import type { ClusterTarget } from './cluster/cluster-target';
 import { PowerShellBackend } from './cluster/powershell-backend';
-import { GatewayConfig } from './config/config';
+import { DEFAULT_LIMITS, GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
+import { EventStreams } from './events/event-streams';
 import type { NodeExecutor } from './executors/node-executor';
 import type { LocalIdentityProvider } from './identity/local-identity-provider';
 import { ExpiryScheduler } from './lifecycle/expiry-scheduler';
@@ -54,6 +55,8 @@ export interface RunningGateway {
   simulatedCluster: SimulatedCluster | null;
   clock: Clock;
   events: EventHub;
+  /** The admin API's live event streams (their caps, and how many were dropped for falling behind). */
+  eventStreams: EventStreams;
   scheduler: ExpiryScheduler;
   janitor: RetentionJanitor;
   sessions: SessionLedger;
@@ -115,7 +118,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
     const { auth, localCredential } = buildAdminAuth(config, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log: partLog('api'), logger, testClock, backend }, teardown);
+    const limits = config.limits ?? DEFAULT_LIMITS;
+    const eventStreams = new EventStreams(store.events, {
+      maxStreams: limits.eventStreams,
+      maxStreamsPerAdmin: limits.eventStreamsPerAdmin,
+      maxBufferedBytes: limits.eventBufferKiB * 1024,
+    });
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel') }, teardown);
     desk.attachLiveSessions(channel);
@@ -133,6 +142,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       simulatedCluster: backend.simulatedCluster,
       clock,
       events: store.events,
+      eventStreams,
       scheduler,
       janitor,
       sessions: store.sessions,
@@ -293,15 +303,26 @@ async function buildEngineerAuth(config: GatewayConfig, tls: TlsMaterial, log: L
 /** The admin API (and, in test mode, the clock and fault routes). */
 function buildHttpServer(
   config: GatewayConfig,
-  parts: { desk: RemoteSupportDesk; auth: AdminAuthenticator; events: EventHub; tls: TlsMaterial; log: Log; logger: Logger | undefined; testClock: AdjustableClock | undefined; backend: BuiltBackend },
+  parts: {
+    desk: RemoteSupportDesk;
+    auth: AdminAuthenticator;
+    events: EventHub;
+    eventStreams: EventStreams;
+    tls: TlsMaterial;
+    log: Log;
+    logger: Logger | undefined;
+    testClock: AdjustableClock | undefined;
+    backend: BuiltBackend;
+  },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, tls, log, logger, testClock, backend } = parts;
+  const { desk, auth, events, eventStreams, tls, log, logger, testClock, backend } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
     auth,
     events,
+    eventStreams,
     tls,
     log,
     ...(logger ? { logger } : {}),

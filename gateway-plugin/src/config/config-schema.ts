@@ -59,6 +59,16 @@ export const ConfigFile = strict({
   })),
   // The JEA options are checked by building the JEA files from them (config.ts).
   jea: Type.Optional(setting(Type.Object({}, { additionalProperties: true }), 'an object of JEA options')),
+  limits: Type.Optional(strict({
+    connections: Type.Optional(integer(1, 100_000)),
+    connectionsPerAddress: Type.Optional(integer(1, 100_000)),
+    headersTimeoutSeconds: Type.Optional(integer(1, 600)),
+    bodyTimeoutSeconds: Type.Optional(integer(1, 3600)),
+    idleTimeoutSeconds: Type.Optional(integer(1, 3600)),
+    eventStreams: Type.Optional(integer(1, 10_000)),
+    eventStreamsPerAdmin: Type.Optional(integer(1, 10_000)),
+    eventBufferKiB: Type.Optional(integer(16, 65_536)),
+  })),
   channel: Type.Optional(strict({ idleTimeoutMinutes: Type.Optional(integer(1, 1440)), commandTimeoutSeconds: Type.Optional(integer(1, 3600)) })),
 });
 export type ConfigFile = Static<typeof ConfigFile>;

@@ -38,7 +38,40 @@ export interface GatewayConfig {
   /** The Active Directory groups mapped to each level in the JEA session configuration, and its transcript directory. */
   jea?: JeaOptions;
   channel: { idleTimeoutMinutes: number; commandTimeoutSeconds: number };
+  /** What one connection, one address and the event streams may hold; DEFAULT_LIMITS when absent. */
+  limits?: GatewayLimits;
 }
+
+/** Limits on the wire: connections, how long a request may take to arrive, live event streams. */
+export interface GatewayLimits {
+  /** Connections open at once, all clients together. */
+  connections: number;
+  /** Connections open at once from one remote address. */
+  connectionsPerAddress: number;
+  /** From a request's first byte until its headers are complete. */
+  headersTimeoutSeconds: number;
+  /** From a request's first byte until its body is complete. */
+  bodyTimeoutSeconds: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  idleTimeoutSeconds: number;
+  /** Live event streams open at once, all admins together. */
+  eventStreams: number;
+  /** Live event streams one admin may hold open. */
+  eventStreamsPerAdmin: number;
+  /** What one event stream may hold unread before it is dropped (the client resumes with Last-Event-ID). */
+  eventBufferKiB: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<GatewayLimits> = {
+  connections: 1000,
+  connectionsPerAddress: 100,
+  headersTimeoutSeconds: 10,
+  bodyTimeoutSeconds: 30,
+  idleTimeoutSeconds: 30,
+  eventStreams: 100,
+  eventStreamsPerAdmin: 10,
+  eventBufferKiB: 1024,
+};
 
 export const DEFAULT_PORT = 6600;
 
@@ -167,6 +200,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     executor,
     ...(jea ? { jea } : {}),
     channel,
+    limits: { ...DEFAULT_LIMITS, ...f.limits },
   };
   if (config.mode === 'production') {
     if (config.auth.mode !== 'entra') throw new ConfigError('production mode needs auth.mode "entra": the local admin credential is for the embedded default only');
