@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
+import type { ConnectionLimits } from './api/connection-limits';
 import { serveFolder } from './api/static-files';
 import { createGatewayLogger, lineSink, logLevelFrom, Logger } from './logging/gateway-logger';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
@@ -124,7 +125,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       maxStreamsPerAdmin: limits.eventStreamsPerAdmin,
       maxBufferedBytes: limits.eventBufferKiB * 1024,
     });
-    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, tls, log: partLog('api'), logger, testClock, backend }, teardown);
+    const connections = {
+      maxConnections: limits.connections,
+      maxConnectionsPerAddress: limits.connectionsPerAddress,
+      headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
+      requestTimeoutMs: limits.bodyTimeoutSeconds * 1000,
+      idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
+    };
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name);
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel') }, teardown);
     desk.attachLiveSessions(channel);
@@ -308,6 +316,7 @@ function buildHttpServer(
     auth: AdminAuthenticator;
     events: EventHub;
     eventStreams: EventStreams;
+    connections: ConnectionLimits;
     tls: TlsMaterial;
     log: Log;
     logger: Logger | undefined;
@@ -316,13 +325,14 @@ function buildHttpServer(
   },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, eventStreams, tls, log, logger, testClock, backend } = parts;
+  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
     auth,
     events,
     eventStreams,
+    connections,
     tls,
     log,
     ...(logger ? { logger } : {}),

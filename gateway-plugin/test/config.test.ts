@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULT_PORT, defaultDataDir, loadConfig } from '../src/config/config';
+import { ConfigError, DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, loadConfig } from '../src/config/config';
 import { tempDir } from './helpers/gateway-fixture';
 
 describe('gateway configuration', () => {
@@ -104,6 +104,15 @@ describe('gateway configuration', () => {
     dir.remove();
   });
 
+  it('gives the wire limits their defaults and takes each from the file', () => {
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    writeFileSync(file, JSON.stringify({ limits: { connectionsPerAddress: 7 } }));
+    assert.deepEqual(loadConfig(['--config', file], {}).limits, { ...DEFAULT_LIMITS, connectionsPerAddress: 7 });
+    assert.deepEqual(loadConfig([], {}).limits, DEFAULT_LIMITS);
+    dir.remove();
+  });
+
   it('refuses an unknown setting in the file', () => {
     const dir = tempDir();
     const file = join(dir.path, 'c.json');
@@ -122,6 +131,9 @@ describe('gateway configuration', () => {
       [{ auth: { mode: 'saml' } }, /^auth.mode must be local or entra \(got "saml"\)$/],
       [{ executor: { kind: 'ssh' } }, /^executor.kind must be simulated or powershell \(got "ssh"\)$/],
       [{ host: '' }, /^host must be an address to listen on \(got ""\)$/],
+      [{ limits: { connectionsPerAddress: 0 } }, /^limits.connectionsPerAddress must be an integer from 1 to 100000 \(got 0\)$/],
+      [{ limits: { eventBufferKiB: 1 } }, /^limits.eventBufferKiB must be an integer from 16 to 65536 \(got 1\)$/],
+      [{ limits: { headersTimeoutSeconds: 60, bodyTimeoutSeconds: 30 } }, /^limits.headersTimeoutSeconds \(60\) must not be longer than limits.bodyTimeoutSeconds \(30\)/],
     ];
     for (const [settings, message] of cases) {
       writeFileSync(file, JSON.stringify(settings));

@@ -16,7 +16,7 @@ import { EventHub } from '../events/event-hub';
 import { EventStream, EventStreams } from '../events/event-streams';
 import { RemoteSupportDesk } from '../service/remote-support-desk';
 import { exportFileName, transcriptText } from '../domain/transcript-export';
-import { MIN_TLS_VERSION } from '../tls/certificates';
+import { ConnectionLimits, createLimitedServer, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 
 /** WAC's feature URL convention: the extension calls the plugin under this path. */
 export const FEATURE_PREFIX = '/api/nodes/:cluster/features/remoteSupport';
@@ -39,6 +39,8 @@ export interface AdminApiOptions {
   logger?: FastifyBaseLogger;
   /** Heartbeat period of the event stream. */
   heartbeatMs?: number;
+  /** Connection caps and request timeouts; DEFAULT_CONNECTION_LIMITS when absent. */
+  connections?: ConnectionLimits;
   /** The live event streams (caps and backpressure); one with the default limits when absent. */
   eventStreams?: EventStreams;
 }
@@ -61,7 +63,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     frameworkErrors: (error, _request, reply) => void sendError(reply, toCatalogError(error)),
     // Errors of the HTTP parser itself (headers too large, garbage, a request that took too long) come before any route.
     clientErrorHandler: (error: Error & { code?: string }, socket) => answerClientError(error, socket),
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: MIN_TLS_VERSION } } : {}),
+    // The server is made here so its TLS suites, timeouts and connection caps are the gateway's (connection-limits.ts).
+    serverFactory: (handler) => createLimitedServer(handler, options.connections ?? DEFAULT_CONNECTION_LIMITS, options.tls),
   }) as unknown as FastifyInstance;
 
   const streams = new Set<ServerResponse>();
@@ -114,6 +117,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   app.addHook('onRequest', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
     void reply.header('x-content-type-options', 'nosniff');
+  });
+  // A caller without credentials gets its 401 and nothing more: the connection closes once the answer is out,
+  // so a client dripping its body after the refusal holds nothing open.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode === 401) void reply.header('connection', 'close');
+    return payload;
   });
 
   const authenticate = async (request: FastifyRequest) => {

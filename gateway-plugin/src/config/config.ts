@@ -202,6 +202,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     channel,
     limits: { ...DEFAULT_LIMITS, ...f.limits },
   };
+  if (config.limits!.headersTimeoutSeconds > config.limits!.bodyTimeoutSeconds) {
+    throw new ConfigError(`limits.headersTimeoutSeconds (${config.limits!.headersTimeoutSeconds}) must not be longer than limits.bodyTimeoutSeconds (${config.limits!.bodyTimeoutSeconds}): both count from the request's first byte`);
+  }
   if (config.mode === 'production') {
     if (config.auth.mode !== 'entra') throw new ConfigError('production mode needs auth.mode "entra": the local admin credential is for the embedded default only');
     if (!config.tls.certFile || !config.tls.keyFile) throw new ConfigError('production mode needs tls.certFile and tls.keyFile');
