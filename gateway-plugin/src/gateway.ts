@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
 import type { ConnectionLimits } from './api/connection-limits';
+import { pagePolicy } from './api/security-headers';
 import { serveFolder } from './api/static-files';
 import { createGatewayLogger, lineSink, logLevelFrom, Logger } from './logging/gateway-logger';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
@@ -133,7 +134,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
     };
     const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
-    const uiServed = serveUi(app, desk.name);
+    const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel') }, teardown);
     desk.attachLiveSessions(channel);
     endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
@@ -333,6 +334,7 @@ function buildHttpServer(
     events,
     eventStreams,
     connections,
+    ...(config.wacOrigin ? { wacOrigin: config.wacOrigin } : {}),
     tls,
     log,
     ...(logger ? { logger } : {}),
@@ -351,7 +353,7 @@ function buildHttpServer(
 }
 
 /** The extension in the project's WAC-shell host page, when built; else a status page. Returns whether the extension is served. */
-function serveUi(app: FastifyInstance, cluster: string): boolean {
+function serveUi(app: FastifyInstance, cluster: string, wacOrigin: string | undefined): boolean {
   const repoRoot = resolve(__dirname, '..', '..', '..');
   const hostDir = join(repoRoot, 'host');
   const extensionDir = join(repoRoot, 'dist', 'extension');
@@ -360,7 +362,9 @@ function serveUi(app: FastifyInstance, cluster: string): boolean {
     serveFolder(app, '/extension/', extensionDir, { spaFallback: true });
     serveFolder(app, '/', hostDir);
   } else {
-    app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(cluster)));
+    const page = landingPage(cluster);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(page)![1]!;
+    app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', pagePolicy(wacOrigin, [script])).send(page));
   }
   return uiBuilt;
 }

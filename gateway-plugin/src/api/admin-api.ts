@@ -16,6 +16,7 @@ import { EventHub } from '../events/event-hub';
 import { EventStream, EventStreams } from '../events/event-streams';
 import { RemoteSupportDesk } from '../service/remote-support-desk';
 import { exportFileName, transcriptText } from '../domain/transcript-export';
+import { API_POLICY, HSTS, isLoopbackHost, pagePolicy } from './security-headers';
 import { ConnectionLimits, createLimitedServer, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 
 /** WAC's feature URL convention: the extension calls the plugin under this path. */
@@ -39,6 +40,8 @@ export interface AdminApiOptions {
   logger?: FastifyBaseLogger;
   /** Heartbeat period of the event stream. */
   heartbeatMs?: number;
+  /** The origin of the Windows Admin Center allowed to frame the extension (https://wac.contoso.com), besides the gateway's own. */
+  wacOrigin?: string;
   /** Connection caps and request timeouts; DEFAULT_CONNECTION_LIMITS when absent. */
   connections?: ConnectionLimits;
   /** The live event streams (caps and backpressure); one with the default limits when absent. */
@@ -114,9 +117,21 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     sendError(reply, createError('RouteNotFound', `No API operation answers ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  app.addHook('onRequest', async (_request, reply) => {
+  const pageCsp = pagePolicy(options.wacOrigin);
+  app.addHook('onRequest', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    if (!isLoopbackHost(request.hostname)) void reply.header('strict-transport-security', HSTS);
+  });
+  // Pages (the host page, the extension) get the pages' policy, everything else the API's closed one;
+  // a route that set its own policy keeps it.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('content-security-policy')) {
+      const type = String(reply.getHeader('content-type') ?? '');
+      void reply.header('content-security-policy', type.startsWith('text/html') ? pageCsp : API_POLICY);
+    }
+    return payload;
   });
   // A caller without credentials gets its 401 and nothing more: the connection closes once the answer is out,
   // so a client dripping its body after the refusal holds nothing open.

@@ -59,6 +59,10 @@ export const ConfigFile = strict({
   })),
   // The JEA options are checked by building the JEA files from them (config.ts).
   jea: Type.Optional(setting(Type.Object({}, { additionalProperties: true }), 'an object of JEA options')),
+  wacOrigin: Type.Optional(setting(
+    Type.String({ pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$' }),
+    'the origin of the Windows Admin Center that embeds the extension, such as https://wac.contoso.com',
+  )),
   limits: Type.Optional(strict({
     connections: Type.Optional(integer(1, 100_000)),
     connectionsPerAddress: Type.Optional(integer(1, 100_000)),

@@ -38,6 +38,8 @@ export interface GatewayConfig {
   /** The Active Directory groups mapped to each level in the JEA session configuration, and its transcript directory. */
   jea?: JeaOptions;
   channel: { idleTimeoutMinutes: number; commandTimeoutSeconds: number };
+  /** The Windows Admin Center origin allowed to frame the extension, besides the gateway's own (CSP frame-ancestors). */
+  wacOrigin?: string;
   /** What one connection, one address and the event streams may hold; DEFAULT_LIMITS when absent. */
   limits?: GatewayLimits;
 }
@@ -200,6 +202,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     executor,
     ...(jea ? { jea } : {}),
     channel,
+    ...(f.wacOrigin ? { wacOrigin: f.wacOrigin } : {}),
     limits: { ...DEFAULT_LIMITS, ...f.limits },
   };
   if (config.limits!.headersTimeoutSeconds > config.limits!.bodyTimeoutSeconds) {
