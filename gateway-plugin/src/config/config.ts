@@ -72,7 +72,7 @@ export const DEFAULT_LIMITS: Readonly<GatewayLimits> = {
   idleTimeoutSeconds: 30,
   eventStreams: 100,
   eventStreamsPerAdmin: 10,
-  eventBufferKiB: 1024,
+  eventBufferKiB: 256,
 };
 
 export const DEFAULT_PORT = 6600;

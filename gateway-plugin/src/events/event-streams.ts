@@ -16,7 +16,7 @@ export interface EventStreamLimits {
   maxBufferedBytes: number;
 }
 
-export const DEFAULT_EVENT_STREAM_LIMITS: EventStreamLimits = { maxStreams: 100, maxStreamsPerAdmin: 10, maxBufferedBytes: 1024 * 1024 };
+export const DEFAULT_EVENT_STREAM_LIMITS: EventStreamLimits = { maxStreams: 100, maxStreamsPerAdmin: 10, maxBufferedBytes: 256 * 1024 };
 
 /** What HTTP adds to each write (the chunk's length line), counted so the limit holds on the wire. */
 const FRAMING_BYTES = 16;
