@@ -123,3 +123,20 @@ describe('connection caps', () => {
     for (const c of [...held, again]) c.socket.destroy();
   });
 });
+
+describe('the total connection cap', () => {
+  let t: TestGateway;
+  before(async () => {
+    t = await gatewayWith({ connections: 2 });
+  });
+  after(async () => t.stop());
+
+  it('refuses the connection past the gateway\'s total', async () => {
+    const held = await Promise.all([open(t), open(t)]);
+    assert.ok(held.every((c) => !c.closed()));
+    const extra = await open(t);
+    await until(() => extra.closed());
+    assert.equal(extra.answer(), '');
+    for (const c of held) c.socket.destroy();
+  });
+});

@@ -56,6 +56,8 @@ export class EventStreams {
   private readonly open = new Set<Disposable>();
   private dropped = 0;
   private peak = 0;
+  /** The last event as text: each event is serialized once, however many streams it goes to. */
+  private last: { event: LiveEvent; text: string } | null = null;
 
   constructor(private readonly hub: EventHub, readonly limits: EventStreamLimits = DEFAULT_EVENT_STREAM_LIMITS) {}
 
@@ -81,7 +83,7 @@ export class EventStreams {
       return true;
     };
     const send = (e: LiveEvent) => {
-      if (e.cluster === cluster) write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      if (e.cluster === cluster) write(this.textOf(e));
     };
     let subscription: Disposable | null = null;
     const stream: Disposable = {
@@ -101,6 +103,11 @@ export class EventStreams {
     if (lastId !== undefined) for (const e of this.hub.since(lastId)) send(e);
     if (!closed) subscription = this.hub.subscribe(send);
     return { dispose: () => stream.dispose(), heartbeat: () => write(': keep-alive\n\n') };
+  }
+
+  private textOf(event: LiveEvent): string {
+    if (this.last?.event !== event) this.last = { event, text: `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n` };
+    return this.last.text;
   }
 
   /** Throws TooManyEventStreams when the admin may not open another stream now. */
