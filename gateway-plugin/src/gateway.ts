@@ -3,6 +3,8 @@ import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
+import type { ConnectionLimits } from './api/connection-limits';
+import { pagePolicy } from './api/security-headers';
 import { serveFolder } from './api/static-files';
 import { createGatewayLogger, lineSink, logLevelFrom, Logger } from './logging/gateway-logger';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
@@ -12,9 +14,10 @@ import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
 import type { ClusterTarget } from './cluster/cluster-target';
 import { PowerShellBackend } from './cluster/powershell-backend';
-import { CHANNEL_LIMIT_DEFAULTS, GatewayConfig } from './config/config';
+import { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS, GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
+import { EventStreams } from './events/event-streams';
 import type { NodeExecutor } from './executors/node-executor';
 import type { LocalIdentityProvider } from './identity/local-identity-provider';
 import { ExpiryScheduler } from './lifecycle/expiry-scheduler';
@@ -57,6 +60,8 @@ export interface RunningGateway {
   simulatedCluster: SimulatedCluster | null;
   clock: Clock;
   events: EventHub;
+  /** The admin API's live event streams (their caps, and how many were dropped for falling behind). */
+  eventStreams: EventStreams;
   scheduler: ExpiryScheduler;
   janitor: RetentionJanitor;
   sessions: SessionLedger;
@@ -124,8 +129,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
     const { auth, localCredential } = buildAdminAuth(config, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, tls, log: partLog('api'), logger, testClock, backend }, teardown);
-    const uiServed = serveUi(app, desk.name);
+    const limits = config.limits ?? DEFAULT_LIMITS;
+    const eventStreams = new EventStreams(store.events, {
+      maxStreams: limits.eventStreams,
+      maxStreamsPerAdmin: limits.eventStreamsPerAdmin,
+      maxBufferedBytes: limits.eventBufferKiB * 1024,
+    });
+    const connections = {
+      maxConnections: limits.connections,
+      maxConnectionsPerAddress: limits.connectionsPerAddress,
+      headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
+      requestTimeoutMs: limits.bodyTimeoutSeconds * 1000,
+      idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
+    };
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
+    const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
     desk.attachLiveSessions(channel);
@@ -147,6 +165,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       simulatedCluster: backend.simulatedCluster,
       clock,
       events: store.events,
+      eventStreams,
       scheduler,
       janitor,
       sessions: store.sessions,
@@ -308,15 +327,29 @@ async function buildEngineerAuth(config: GatewayConfig, tls: TlsMaterial, log: L
 /** The admin API (and, in test mode, the clock and fault routes). */
 function buildHttpServer(
   config: GatewayConfig,
-  parts: { desk: RemoteSupportDesk; auth: AdminAuthenticator; events: EventHub; tls: TlsMaterial; log: Log; logger: Logger | undefined; testClock: AdjustableClock | undefined; backend: BuiltBackend },
+  parts: {
+    desk: RemoteSupportDesk;
+    auth: AdminAuthenticator;
+    events: EventHub;
+    eventStreams: EventStreams;
+    connections: ConnectionLimits;
+    tls: TlsMaterial;
+    log: Log;
+    logger: Logger | undefined;
+    testClock: AdjustableClock | undefined;
+    backend: BuiltBackend;
+  },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, tls, log, logger, testClock, backend } = parts;
+  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
     auth,
     events,
+    eventStreams,
+    connections,
+    ...(config.wacOrigin ? { wacOrigin: config.wacOrigin } : {}),
     tls,
     log,
     ...(logger ? { logger } : {}),
@@ -335,7 +368,7 @@ function buildHttpServer(
 }
 
 /** The extension in the project's WAC-shell host page, when built; else a status page. Returns whether the extension is served. */
-function serveUi(app: FastifyInstance, cluster: string): boolean {
+function serveUi(app: FastifyInstance, cluster: string, wacOrigin: string | undefined): boolean {
   const repoRoot = resolve(__dirname, '..', '..', '..');
   const hostDir = join(repoRoot, 'host');
   const extensionDir = join(repoRoot, 'dist', 'extension');
@@ -344,7 +377,9 @@ function serveUi(app: FastifyInstance, cluster: string): boolean {
     serveFolder(app, '/extension/', extensionDir, { spaFallback: true });
     serveFolder(app, '/', hostDir);
   } else {
-    app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').send(landingPage(cluster)));
+    const page = landingPage(cluster);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(page)![1]!;
+    app.get('/', async (_r, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', pagePolicy(wacOrigin, [script])).send(page));
   }
   return uiBuilt;
 }

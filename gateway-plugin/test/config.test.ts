@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULT_PORT, defaultDataDir, loadConfig } from '../src/config/config';
+import { ConfigError, DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, loadConfig } from '../src/config/config';
 import { tempDir } from './helpers/gateway-fixture';
 
 describe('gateway configuration', () => {
@@ -119,6 +119,15 @@ describe('gateway configuration', () => {
     dir.remove();
   });
 
+  it('gives the wire limits their defaults and takes each from the file', () => {
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    writeFileSync(file, JSON.stringify({ limits: { connectionsPerAddress: 7 } }));
+    assert.deepEqual(loadConfig(['--config', file], {}).limits, { ...DEFAULT_LIMITS, connectionsPerAddress: 7 });
+    assert.deepEqual(loadConfig([], {}).limits, DEFAULT_LIMITS);
+    dir.remove();
+  });
+
   it('refuses an unknown setting in the file', () => {
     const dir = tempDir();
     const file = join(dir.path, 'c.json');
@@ -140,6 +149,9 @@ describe('gateway configuration', () => {
       [{ channel: { maxSessionsPerEngineer: 0 } }, /^channel.maxSessionsPerEngineer must be an integer from 1 to 1000 \(got 0\)$/],
       [{ channel: { maxRefusedLinesPerSession: 1.5 } }, /^channel.maxRefusedLinesPerSession must be an integer from 0 to 100000 \(got 1.5\)$/],
       [{ channel: { diskWarnFreeMegabytes: 100, diskMinFreeMegabytes: 200 } }, /^channel.diskMinFreeMegabytes \(200\) must not be above channel.diskWarnFreeMegabytes \(100\)$/],
+      [{ limits: { connectionsPerAddress: 0 } }, /^limits.connectionsPerAddress must be an integer from 1 to 100000 \(got 0\)$/],
+      [{ limits: { eventBufferKiB: 1 } }, /^limits.eventBufferKiB must be an integer from 16 to 65536 \(got 1\)$/],
+      [{ limits: { headersTimeoutSeconds: 60, bodyTimeoutSeconds: 30 } }, /^limits.headersTimeoutSeconds \(60\) must not be longer than limits.bodyTimeoutSeconds \(30\)/],
     ];
     for (const [settings, message] of cases) {
       writeFileSync(file, JSON.stringify(settings));

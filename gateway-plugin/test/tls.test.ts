@@ -8,10 +8,10 @@ import { startTestGateway, TestGateway } from './helpers/gateway-fixture';
  * the client side, or openssl refuses them itself and the test would pass
  * against any server; success is judged by the handshake, not by a banner.
  */
-function handshake(port: number, protocol: '-tls1' | '-tls1_1' | '-tls1_2' | '-tls1_3'): Promise<{ ok: boolean; out: string }> {
+function handshake(port: number, protocol: '-tls1' | '-tls1_1' | '-tls1_2' | '-tls1_3', cipher = 'DEFAULT'): Promise<{ ok: boolean; out: string }> {
   // Asynchronous on purpose: the gateway runs in this process and must keep answering.
   return new Promise((resolve, reject) => {
-    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, protocol, '-cipher', 'DEFAULT@SECLEVEL=0', '-servername', 'localhost']);
+    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, protocol, '-cipher', `${cipher}@SECLEVEL=0`, '-servername', 'localhost']);
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -54,5 +54,17 @@ describe('TLS on the admin API and the support channel (one port)', () => {
   it('accepts TLS 1.2 and TLS 1.3', async () => {
     assert.equal((await handshake(t.gateway.port, '-tls1_2')).ok, true);
     assert.equal((await handshake(t.gateway.port, '-tls1_3')).ok, true);
+  });
+
+  it('offers TLS 1.2 only with forward secrecy and AEAD: CBC-SHA1 and static RSA are refused, ECDHE with GCM works', async () => {
+    for (const weak of ['AES128-SHA', 'AES256-GCM-SHA384', 'ECDHE-RSA-AES128-SHA']) {
+      const { ok, out } = await handshake(t.gateway.port, '-tls1_2', weak);
+      assert.equal(ok, false, `${weak} was accepted: ${out}`);
+      // The server's refusal: no shared cipher, not the client's own policy.
+      assert.match(out, /handshake failure/, `${weak}: ${out}`);
+    }
+    const strong = await handshake(t.gateway.port, '-tls1_2', 'ECDHE-RSA-AES128-GCM-SHA256');
+    assert.equal(strong.ok, true, strong.out);
+    assert.match(strong.out, /ECDHE-RSA-AES128-GCM-SHA256/);
   });
 });

@@ -2,7 +2,8 @@ import fastifyCookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import { TSchema } from '@sinclair/typebox';
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ServerResponse } from 'node:http';
+import { ServerResponse, STATUS_CODES } from 'node:http';
+import { Duplex } from 'node:stream';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
@@ -12,10 +13,12 @@ import { withSchemaComponents } from '../contract/named-schemas';
 import { validator } from '../contract/validation';
 import { statusOf } from './error-status';
 import { createError, fieldError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
-import { EventHub, LiveEvent } from '../events/event-hub';
+import { EventHub } from '../events/event-hub';
+import { EventStream, EventStreams } from '../events/event-streams';
 import { RemoteSupportDesk } from '../service/remote-support-desk';
 import { exportFileName, transcriptText } from '../domain/transcript-export';
-import { MIN_TLS_VERSION } from '../tls/certificates';
+import { API_POLICY, HSTS, isLoopbackHost, pagePolicy } from './security-headers';
+import { ConnectionLimits, createLimitedServer, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 
 /** WAC's feature URL convention: the extension calls the plugin under this path. */
 export const FEATURE_PREFIX = '/api/nodes/:cluster/features/remoteSupport';
@@ -38,6 +41,12 @@ export interface AdminApiOptions {
   logger?: FastifyBaseLogger;
   /** Heartbeat period of the event stream. */
   heartbeatMs?: number;
+  /** The origin of the Windows Admin Center allowed to frame the extension (https://wac.contoso.com), besides the gateway's own. */
+  wacOrigin?: string;
+  /** Connection caps and request timeouts; DEFAULT_CONNECTION_LIMITS when absent. */
+  connections?: ConnectionLimits;
+  /** The live event streams (caps and backpressure); one with the default limits when absent. */
+  eventStreams?: EventStreams;
 }
 
 declare module 'fastify' {
@@ -56,14 +65,22 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     // Longer than any id, so an overlong one is refused by its schema (naming the field), not answered RouteNotFound.
     routerOptions: { maxParamLength: 4096 },
     forceCloseConnections: true,
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: MIN_TLS_VERSION } } : {}),
+    // A URL fastify's router cannot read (bad percent-encoding, an overlong segment) answers in the catalog's shape.
+    frameworkErrors: (error, _request, reply) => void sendError(reply, toCatalogError(error)),
+    // Errors of the HTTP parser itself (headers too large, garbage, a request that took too long) come before any route.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => answerClientError(error, socket),
+    // The server is made here so its TLS suites, timeouts and connection caps are the gateway's (connection-limits.ts).
+    serverFactory: (handler) => createLimitedServer(handler, options.connections ?? DEFAULT_CONNECTION_LIMITS, options.tls),
   }) as unknown as FastifyInstance;
 
   const streams = new Set<ServerResponse>();
+  const eventStreams = options.eventStreams ?? new EventStreams(options.events);
 
   // Some clients send content-type: application/json with an empty body on
   // DELETE or a body-less POST; treat that as no body rather than an error.
   app.removeContentTypeParser('application/json');
+  // The API reads JSON only: any other body is refused as 415 rather than read as a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') {
@@ -96,17 +113,35 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   app.setErrorHandler((error: unknown, _request, reply) => {
     const err = toCatalogError(error);
+    // Only the gateway's own failures are logged with their stack; a client's mistake is its answer, not a log entry.
     if (statusOf(err.code) >= 500) log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
-    void reply.code(statusOf(err.code)).header('cache-control', 'no-store').send({ error: err.toBody() });
+    sendError(reply, err);
   });
   app.setNotFoundHandler((request, reply) => {
-    const err = createError('RouteNotFound', `No API operation answers ${request.method} ${request.url.split('?')[0]}`);
-    void reply.code(statusOf(err.code)).send({ error: err.toBody() });
+    sendError(reply, createError('RouteNotFound', `No API operation answers ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  app.addHook('onRequest', async (_request, reply) => {
+  const pageCsp = pagePolicy(options.wacOrigin);
+  app.addHook('onRequest', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    if (!isLoopbackHost(request.hostname)) void reply.header('strict-transport-security', HSTS);
+  });
+  // Pages (the host page, the extension) get the pages' policy, everything else the API's closed one;
+  // a route that set its own policy keeps it.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('content-security-policy')) {
+      const type = String(reply.getHeader('content-type') ?? '');
+      void reply.header('content-security-policy', type.startsWith('text/html') ? pageCsp : API_POLICY);
+    }
+    return payload;
+  });
+  // A caller without credentials gets its 401 and nothing more: the connection closes once the answer is out,
+  // so a client dripping its body after the refusal holds nothing open.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode === 401) void reply.header('connection', 'close');
+    return payload;
   });
 
   const authenticate = async (request: FastifyRequest) => {
@@ -224,25 +259,30 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.route({ ...F.streamEvents, handler: async (r, reply) => {
       const cluster = desk(r).name;
       const lastId = Number((r.headers['last-event-id'] as string | undefined) ?? 'NaN');
-      reply.hijack();
       const res = reply.raw;
+      const sink = {
+        write: (text: string) => void res.write(text),
+        // What the response and its socket hold before the network.
+        get bufferedBytes() {
+          return res.writableLength;
+        },
+        drop: () => void res.destroy(),
+      };
+      // Refused (a catalog error through the error handler) before any byte of the stream is written.
+      eventStreams.admit(who(r));
+      reply.hijack();
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const send = (e: LiveEvent) => {
-        if (e.cluster === cluster) res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      };
-      res.write(`retry: 2000\n: connected to ${cluster}\n\n`);
-      if (Number.isInteger(lastId)) for (const e of options.events.since(lastId)) send(e);
-      const subscription = options.events.subscribe(send);
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
+      const stream: EventStream = eventStreams.subscribe(who(r), cluster, Number.isInteger(lastId) ? lastId : undefined, sink);
+      const heartbeat = setInterval(() => stream.heartbeat(), options.heartbeatMs ?? 15_000);
       streams.add(res);
       res.on('close', () => {
         clearInterval(heartbeat);
-        subscription.dispose();
+        stream.dispose();
         streams.delete(res);
       });
     } });
@@ -293,12 +333,44 @@ function findDesk(desks: Map<string, RemoteSupportDesk>, name: string): RemoteSu
   return undefined;
 }
 
-/** Maps anything thrown to a catalog error; fastify's own parse errors become InvalidBody. */
+function sendError(reply: FastifyReply, err: RemoteSupportError): void {
+  void reply.code(statusOf(err.code)).header('cache-control', 'no-store').send({ error: err.toBody() });
+}
+
+/** Answers an error of the HTTP parser on the raw socket, in the catalog's shape, and closes the connection. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const err =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? createError('HeadersTooLarge', 'The request headers and URL are larger than the gateway accepts (16 KiB in all)')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? createError('RequestTimeout', 'The request headers or body did not arrive in time; the connection is closed')
+        : createError('MalformedRequest', `The request is not well-formed HTTP (${error.code ?? 'unreadable'})`);
+  const status = statusOf(err.code);
+  const body = JSON.stringify({ error: err.toBody() });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  // Closed once the answer is out, whatever the client still sends.
+  socket.once('finish', () => socket.destroy());
+  socket.end();
+}
+
+/** Maps anything thrown to a catalog error; fastify's own request errors get codes of their own. */
 function toCatalogError(error: unknown): RemoteSupportError {
   if (isRemoteSupportError(error)) return error;
   const e = error as { code?: string; statusCode?: number; message?: string };
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return createError('InvalidBody', 'The request body must be JSON (content-type: application/json)');
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return createError('UnsupportedMediaType', 'The request body must be JSON (content-type: application/json)');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return createError('BodyTooLarge', 'The request body is larger than the gateway accepts (64 KiB)');
+    case 'FST_ERR_BAD_URL':
+      return createError('InvalidUrl', 'The request URL has a malformed percent-encoding');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return createError('InvalidUrl', 'A segment of the request URL is longer than the gateway accepts');
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return createError('InvalidBody', `The request body must be a JSON object (${e.message ?? 'unreadable'})`);

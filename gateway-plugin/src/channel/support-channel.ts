@@ -1,4 +1,4 @@
-import { IncomingMessage, Server as HttpServer } from 'node:http';
+import { IncomingMessage, Server as HttpServer, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { bearer } from '../auth/admin-auth';
@@ -93,7 +93,7 @@ export class SupportChannel {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     try {
       if (this.closing) throw createError('Internal', 'The gateway is shutting down');
-      const cluster = decodeURIComponent(match[1]!);
+      const cluster = decodedSegment(match[1]!);
       const deps = [...this.options.clusters.entries()].find(([name]) => name.toLowerCase() === cluster.toLowerCase())?.[1];
       if (!deps) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway`, 'cluster', [...this.options.clusters.keys()].join(', '));
       const token = bearer(req.headers);
@@ -193,11 +193,20 @@ function tokenExpiry(exp: number | undefined): number {
   return typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
 }
 
+/** A percent-encoded URL segment, decoded; a malformed encoding is the client's error (400), not the gateway's. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw createError('InvalidUrl', 'The channel URL has a malformed percent-encoding; it is /api/channel/<cluster>');
+  }
+}
+
 /** Answers a refused upgrade with a plain HTTP error carrying the catalog body. */
 function refuse(socket: Duplex, err: RemoteSupportError): void {
   const status = statusOf(err.code);
   const body = JSON.stringify({ error: err.toBody() });
-  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error';
+  const reason = STATUS_CODES[status] ?? 'Error';
   try {
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -68,6 +68,20 @@ export const ConfigFile = strict({
     diskWarnFreeMegabytes: Type.Optional(integer(0, 1048576)),
     diskMinFreeMegabytes: Type.Optional(integer(0, 1048576)),
   })),
+  wacOrigin: Type.Optional(setting(
+    Type.String({ pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$' }),
+    'the origin of the Windows Admin Center that embeds the extension, such as https://wac.contoso.com',
+  )),
+  limits: Type.Optional(strict({
+    connections: Type.Optional(integer(1, 100_000)),
+    connectionsPerAddress: Type.Optional(integer(1, 100_000)),
+    headersTimeoutSeconds: Type.Optional(integer(1, 600)),
+    bodyTimeoutSeconds: Type.Optional(integer(1, 3600)),
+    idleTimeoutSeconds: Type.Optional(integer(1, 3600)),
+    eventStreams: Type.Optional(integer(1, 10_000)),
+    eventStreamsPerAdmin: Type.Optional(integer(1, 10_000)),
+    eventBufferKiB: Type.Optional(integer(16, 65_536)),
+  })),
 });
 export type ConfigFile = Static<typeof ConfigFile>;
 

@@ -38,6 +38,10 @@ export interface GatewayConfig {
   /** The Active Directory groups mapped to each level in the JEA session configuration, and its transcript directory. */
   jea?: JeaOptions;
   channel: ChannelSettings;
+  /** The Windows Admin Center origin allowed to frame the extension, besides the gateway's own (CSP frame-ancestors). */
+  wacOrigin?: string;
+  /** What one connection, one address and the event streams may hold; DEFAULT_LIMITS when absent. */
+  limits?: GatewayLimits;
 }
 
 /** The support channel's timeouts and limits. The limits have defaults ({@link CHANNEL_LIMIT_DEFAULTS}) when left out. */
@@ -63,6 +67,37 @@ export const CHANNEL_LIMIT_DEFAULTS: Readonly<Required<Omit<ChannelSettings, 'id
   maxRefusedLinesPerSession: 200,
   diskWarnFreeMegabytes: 2048,
   diskMinFreeMegabytes: 512,
+};
+
+/** Limits on the wire: connections, how long a request may take to arrive, live event streams. */
+export interface GatewayLimits {
+  /** Connections open at once, all clients together. */
+  connections: number;
+  /** Connections open at once from one remote address. */
+  connectionsPerAddress: number;
+  /** From a request's first byte until its headers are complete. */
+  headersTimeoutSeconds: number;
+  /** From a request's first byte until its body is complete. */
+  bodyTimeoutSeconds: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  idleTimeoutSeconds: number;
+  /** Live event streams open at once, all admins together. */
+  eventStreams: number;
+  /** Live event streams one admin may hold open. */
+  eventStreamsPerAdmin: number;
+  /** What one event stream may hold unread before it is dropped (the client resumes with Last-Event-ID). */
+  eventBufferKiB: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<GatewayLimits> = {
+  connections: 1000,
+  connectionsPerAddress: 100,
+  headersTimeoutSeconds: 10,
+  bodyTimeoutSeconds: 30,
+  idleTimeoutSeconds: 30,
+  eventStreams: 100,
+  eventStreamsPerAdmin: 10,
+  eventBufferKiB: 256,
 };
 
 export const DEFAULT_PORT = 6600;
@@ -195,7 +230,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     executor,
     ...(jea ? { jea } : {}),
     channel,
+    ...(f.wacOrigin ? { wacOrigin: f.wacOrigin } : {}),
+    limits: { ...DEFAULT_LIMITS, ...f.limits },
   };
+  if (config.limits!.headersTimeoutSeconds > config.limits!.bodyTimeoutSeconds) {
+    throw new ConfigError(`limits.headersTimeoutSeconds (${config.limits!.headersTimeoutSeconds}) must not be longer than limits.bodyTimeoutSeconds (${config.limits!.bodyTimeoutSeconds}): both count from the request's first byte`);
+  }
   if (config.mode === 'production') {
     if (config.auth.mode !== 'entra') throw new ConfigError('production mode needs auth.mode "entra": the local admin credential is for the embedded default only');
     if (!config.tls.certFile || !config.tls.keyFile) throw new ConfigError('production mode needs tls.certFile and tls.keyFile');

@@ -13,6 +13,28 @@ export interface TlsMaterial {
 export const MIN_TLS_VERSION = 'TLSv1.2' as const;
 
 /**
+ * The cipher suites the gateway offers: TLS 1.3's (all AEAD with forward
+ * secrecy), and for TLS 1.2 only ECDHE key exchange with AES-GCM or
+ * ChaCha20-Poly1305. Static RSA key exchange and CBC suites are left out.
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+].join(':');
+
+/** The TLS options of every server of the gateway, with its certificate and key. */
+export function serverTlsOptions(material: { cert: string; key: string }): { cert: string; key: string; minVersion: typeof MIN_TLS_VERSION; ciphers: string; honorCipherOrder: true } {
+  return { cert: material.cert, key: material.key, minVersion: MIN_TLS_VERSION, ciphers: TLS_CIPHERS, honorCipherOrder: true };
+}
+
+/**
  * Loads the configured certificate and key, or (embedded default) creates a
  * self-signed certificate for localhost / 127.0.0.1 / ::1 at first start and
  * keeps it in `dataDir/tls`.
