@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ChannelClient, ChannelError } from '../src/console/channel-client';
-import { verifyChain } from '../src/domain/transcript';
 import { FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { until } from './helpers/until';
 
@@ -88,7 +87,7 @@ describe('limits per engineer, per grant, per session and of the data disk', () 
     assert.ok(system.some((x) => /^Refused-line limit reached: 3 refused lines/.test(x)), system.join(' | '));
     assert.ok(system.includes('4 more refused lines not recorded in full (limit 3 per session)'), system.join(' | '));
     assert.match(entries.at(-1)!.text, /^Session ended: closed/);
-    assert.equal(verifyChain(entries).valid, true);
+    assert.equal(t.gateway.sessions.verify(opened.sessionId).valid, true, 'the keyed chain and its seal verify');
   });
 
   it('warns once when the data disk runs low and refuses new sessions below the floor, keeping running ones', async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ChannelClient } from '../src/console/channel-client';
-import { verifyChain } from '../src/domain/transcript';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { watch } from './fixtures/executor-harness';
@@ -71,7 +70,7 @@ describe('a session ends when its engineer token expires (gateway clock)', () =>
     assert.equal(record.endReason, 'token-expired');
     const entries = t.gateway.sessions.allEntries(opened.sessionId);
     assert.match(entries.at(-1)!.text, /^Session ended: token-expired\. Your sign-in expired/);
-    assert.equal(verifyChain(entries).valid, true);
+    assert.equal(t.gateway.sessions.verify(opened.sessionId).valid, true, 'the keyed chain and its seal verify');
     const api = await t.api.get(`${FEATURE}/sessions/${opened.sessionId}`);
     assert.equal(api.body.session.endReason, 'token-expired');
   });
