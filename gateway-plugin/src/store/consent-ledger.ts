@@ -6,23 +6,13 @@ import { expiredGrantCutoff } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
 import type { GrantExpiryStore, GrantStore } from '../ports/store-ports';
 import { Db } from './database';
-import { RecordSeal } from './record-seal';
+import { RecordSeal, SealedGrantRow } from './record-seal';
 import { SecretBox } from './secret-box';
 
-interface GrantRow {
-  id: string;
-  cluster: string;
+/** A grants row: the fields the record seal covers (narrowed to the domain's values), and the MAC itself. */
+interface GrantRow extends SealedGrantRow {
   access_level: AccessLevel;
-  expire_in_minutes: number;
-  granted_at: number;
-  expires_at: number;
-  granted_by: string;
-  terms_version: string;
-  support_case_number: string | null;
-  sas_ciphertext: Buffer | null;
-  ended_at: number | null;
   end_reason: GrantEndReason | null;
-  ended_by: string | null;
   mac: string | null;
 }
 
