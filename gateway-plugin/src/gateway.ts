@@ -129,19 +129,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
     const { auth, localCredential } = buildAdminAuth(config, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
-    const limits = config.limits ?? DEFAULT_LIMITS;
-    const eventStreams = new EventStreams(store.events, {
-      maxStreams: limits.eventStreams,
-      maxStreamsPerAdmin: limits.eventStreamsPerAdmin,
-      maxBufferedBytes: limits.eventBufferKiB * 1024,
-    });
-    const connections = {
-      maxConnections: limits.connections,
-      maxConnectionsPerAddress: limits.connectionsPerAddress,
-      headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
-      requestTimeoutMs: limits.bodyTimeoutSeconds * 1000,
-      idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
-    };
+    const { eventStreams, connections } = buildWireLimits(config, store.events);
     const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
     const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
@@ -190,6 +178,24 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 }
 
 export { FEATURE_PREFIX };
+
+/** The wire's limits: event streams with bounded buffers and caps, and the connections' caps and timeouts. */
+function buildWireLimits(config: GatewayConfig, events: EventHub) {
+  const limits = config.limits ?? DEFAULT_LIMITS;
+  const eventStreams = new EventStreams(events, {
+    maxStreams: limits.eventStreams,
+    maxStreamsPerAdmin: limits.eventStreamsPerAdmin,
+    maxBufferedBytes: limits.eventBufferKiB * 1024,
+  });
+  const connections = {
+    maxConnections: limits.connections,
+    maxConnectionsPerAddress: limits.connectionsPerAddress,
+    headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
+    requestTimeoutMs: limits.bodyTimeoutSeconds * 1000,
+    idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
+  };
+  return { eventStreams, connections };
+}
 
 /** The given clock, else the wall clock; test mode's wall clock can be moved through the test API. */
 async function buildClock(config: GatewayConfig, given: Clock | undefined): Promise<{ clock: Clock; testClock: AdjustableClock | undefined }> {
