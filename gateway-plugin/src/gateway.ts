@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApi, FEATURE_PREFIX } from './api/admin-api';
-import type { ConnectionLimits } from './api/connection-limits';
+import { connectionLimitsOf, type ConnectionLimits } from './api/connection-limits';
 import { pagePolicy } from './api/security-headers';
 import { serveFolder } from './api/static-files';
 import { createGatewayLogger, lineSink, logLevelFrom, Logger } from './logging/gateway-logger';
@@ -17,7 +17,7 @@ import { PowerShellBackend } from './cluster/powershell-backend';
 import { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS, GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
-import { EventStreams } from './events/event-streams';
+import { EventStreams, eventStreamLimitsOf } from './events/event-streams';
 import type { NodeExecutor } from './executors/node-executor';
 import type { LocalIdentityProvider } from './identity/local-identity-provider';
 import { ExpiryScheduler } from './lifecycle/expiry-scheduler';
@@ -182,18 +182,8 @@ export { FEATURE_PREFIX };
 /** The wire's limits: event streams with bounded buffers and caps, and the connections' caps and timeouts. */
 function buildWireLimits(config: GatewayConfig, events: EventHub) {
   const limits = config.limits ?? DEFAULT_LIMITS;
-  const eventStreams = new EventStreams(events, {
-    maxStreams: limits.eventStreams,
-    maxStreamsPerAdmin: limits.eventStreamsPerAdmin,
-    maxBufferedBytes: limits.eventBufferKiB * 1024,
-  });
-  const connections = {
-    maxConnections: limits.connections,
-    maxConnectionsPerAddress: limits.connectionsPerAddress,
-    headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
-    requestTimeoutMs: limits.bodyTimeoutSeconds * 1000,
-    idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
-  };
+  const eventStreams = new EventStreams(events, eventStreamLimitsOf(limits));
+  const connections = connectionLimitsOf(limits);
   return { eventStreams, connections };
 }
 

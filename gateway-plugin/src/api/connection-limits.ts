@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, RequestListener, Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { Socket } from 'node:net';
+import { WIRE_LIMIT_DEFAULTS, WireLimits } from '../domain/wire-limits';
 import { serverTlsOptions } from '../tls/certificates';
 
 /** What one connection may hold and how many there may be. */
@@ -17,13 +18,18 @@ export interface ConnectionLimits {
   idleTimeoutMs: number;
 }
 
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  maxConnections: 1000,
-  maxConnectionsPerAddress: 100,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  idleTimeoutMs: 30_000,
-};
+/** The server's limits from the configured wire limits (seconds become milliseconds). */
+export function connectionLimitsOf(limits: WireLimits): ConnectionLimits {
+  return {
+    maxConnections: limits.connections,
+    maxConnectionsPerAddress: limits.connectionsPerAddress,
+    headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
+    requestTimeoutMs: limits.bodyTimeoutSeconds * 1000,
+    idleTimeoutMs: limits.idleTimeoutSeconds * 1000,
+  };
+}
+
+export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = connectionLimitsOf(WIRE_LIMIT_DEFAULTS);
 
 /** The largest request head (request line and headers) the gateway reads; more is answered 431. */
 export const MAX_HEADER_BYTES = 16 * 1024;

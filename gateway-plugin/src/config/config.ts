@@ -6,6 +6,7 @@ import { EntraTokenOptions } from '../auth/entra-token-validator';
 import { readFlags } from '../cli-kit/flag-reader';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import { ConfigFile, configProblem, MODES } from './config-schema';
+import { WIRE_LIMIT_DEFAULTS, WireLimits } from '../domain/wire-limits';
 
 export { MODES };
 /** How the gateway runs. */
@@ -69,36 +70,9 @@ export const CHANNEL_LIMIT_DEFAULTS: Readonly<Required<Omit<ChannelSettings, 'id
   diskMinFreeMegabytes: 512,
 };
 
-/** Limits on the wire: connections, how long a request may take to arrive, live event streams. */
-export interface GatewayLimits {
-  /** Connections open at once, all clients together. */
-  connections: number;
-  /** Connections open at once from one remote address. */
-  connectionsPerAddress: number;
-  /** From a request's first byte until its headers are complete. */
-  headersTimeoutSeconds: number;
-  /** From a request's first byte until its body is complete. */
-  bodyTimeoutSeconds: number;
-  /** How long a kept-alive connection may wait for its next request. */
-  idleTimeoutSeconds: number;
-  /** Live event streams open at once, all admins together. */
-  eventStreams: number;
-  /** Live event streams one admin may hold open. */
-  eventStreamsPerAdmin: number;
-  /** What one event stream may hold unread before it is dropped (the client resumes with Last-Event-ID). */
-  eventBufferKiB: number;
-}
-
-export const DEFAULT_LIMITS: Readonly<GatewayLimits> = {
-  connections: 1000,
-  connectionsPerAddress: 100,
-  headersTimeoutSeconds: 10,
-  bodyTimeoutSeconds: 30,
-  idleTimeoutSeconds: 30,
-  eventStreams: 100,
-  eventStreamsPerAdmin: 10,
-  eventBufferKiB: 256,
-};
+/** Limits on the wire (`limits`): connections, how long a request may take to arrive, live event streams. */
+export type GatewayLimits = WireLimits;
+export const DEFAULT_LIMITS = WIRE_LIMIT_DEFAULTS;
 
 export const DEFAULT_PORT = 6600;
 

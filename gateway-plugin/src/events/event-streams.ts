@@ -1,5 +1,6 @@
 import { Disposable } from '../domain/clock';
 import { createError } from '../domain/errors';
+import { WIRE_LIMIT_DEFAULTS, WireLimits } from '../domain/wire-limits';
 import { EventHub, LiveEvent } from './event-hub';
 
 /** How many live event streams the gateway keeps, and how far behind one may fall. */
@@ -16,7 +17,12 @@ export interface EventStreamLimits {
   maxBufferedBytes: number;
 }
 
-export const DEFAULT_EVENT_STREAM_LIMITS: EventStreamLimits = { maxStreams: 100, maxStreamsPerAdmin: 10, maxBufferedBytes: 256 * 1024 };
+/** The event streams' limits from the configured wire limits. */
+export function eventStreamLimitsOf(limits: WireLimits): EventStreamLimits {
+  return { maxStreams: limits.eventStreams, maxStreamsPerAdmin: limits.eventStreamsPerAdmin, maxBufferedBytes: limits.eventBufferKiB * 1024 };
+}
+
+export const DEFAULT_EVENT_STREAM_LIMITS: Readonly<EventStreamLimits> = eventStreamLimitsOf(WIRE_LIMIT_DEFAULTS);
 
 /** What HTTP adds to each write (the chunk's length line), counted so the limit holds on the wire. */
 const FRAMING_BYTES = 16;
