@@ -16,6 +16,7 @@ import { join } from 'node:path';
 const require = createRequire(import.meta.url);
 const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
 const { startGateway } = dist('gateway.js');
+const { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS } = dist('config/config.js');
 const { ChannelClient } = dist('console/channel-client.js');
 
 const CLUSTER = 'hci-cl01.contoso.local';
@@ -40,7 +41,8 @@ const dir = mkdtempSync(join(tmpdir(), 'rs-bench-access-'));
 chmodSync(dir, 0o755);
 const gw = await startGateway({
   mode: 'embedded', host: '127.0.0.1', port: 0, dataDir: dir, tls: {}, auth: { mode: 'local' },
-  cluster: { stepDelayMs: 0 }, channel: { idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
+  cluster: { stepDelayMs: 0 }, channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
+  limits: DEFAULT_LIMITS,
 }, { log: () => {} });
 const bearer = (c) => ({ authorization: `Bearer ${c}` });
 try {

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 const require = createRequire(import.meta.url);
 const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
 const { startGateway } = dist('gateway.js');
-const { DEFAULT_LIMITS } = dist('config/config.js');
+const { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS } = dist('config/config.js');
 const { ChannelClient } = dist('console/channel-client.js');
 const { acquireToken } = dist('console/token-source.js');
 const { WebSocketServer, WebSocket } = require(join(process.cwd(), 'node_modules', 'ws'));
@@ -43,7 +43,7 @@ async function api(gw, method, path, body) {
 const dir = mkdtempSync(join(tmpdir(), 'rs-bench-'));
 const gw = await startGateway({
   mode: 'embedded', host: '127.0.0.1', port: 0, dataDir: dir, tls: {}, auth: { mode: 'local' },
-  cluster: { stepDelayMs: 0 }, channel: { idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
+  cluster: { stepDelayMs: 0 }, channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
   // All 256 sessions come from loopback: lift the per-address connection cap (100 by default) above them.
   limits: { ...DEFAULT_LIMITS, connectionsPerAddress: 1000 },
 }, { log: () => {} });

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
 const { startGateway } = dist('gateway.js');
-const { DEFAULT_LIMITS } = dist('config/config.js');
+const { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS } = dist('config/config.js');
 
 const STALLED = Number(process.env.BENCH_STALLED ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
@@ -56,7 +56,7 @@ if (process.argv[2] === 'gateway') {
   const dir = mkdtempSync(join(tmpdir(), 'rs-bench-wire-'));
   const gw = await startGateway({
     mode: 'embedded', host: '127.0.0.1', port: 0, dataDir: dir, tls: {}, auth: { mode: 'local' },
-    cluster: { stepDelayMs: 0 }, channel: { idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
+    cluster: { stepDelayMs: 0 }, channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
     limits: { ...DEFAULT_LIMITS, ...JSON.parse(process.env.BENCH_LIMITS) },
   }, { log: () => {} });
   process.on('message', async (m) => {

@@ -14,7 +14,7 @@ import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
 import type { ClusterTarget } from './cluster/cluster-target';
 import { PowerShellBackend } from './cluster/powershell-backend';
-import { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS, GatewayConfig } from './config/config';
+import { GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
 import { EventStreams, eventStreamLimitsOf } from './events/event-streams';
@@ -181,9 +181,8 @@ export { FEATURE_PREFIX };
 
 /** The wire's limits: event streams with bounded buffers and caps, and the connections' caps and timeouts. */
 function buildWireLimits(config: GatewayConfig, events: EventHub) {
-  const limits = config.limits ?? DEFAULT_LIMITS;
-  const eventStreams = new EventStreams(events, eventStreamLimitsOf(limits));
-  const connections = connectionLimitsOf(limits);
+  const eventStreams = new EventStreams(events, eventStreamLimitsOf(config.limits));
+  const connections = connectionLimitsOf(config.limits);
   return { eventStreams, connections };
 }
 
@@ -382,7 +381,7 @@ function serveUi(app: FastifyInstance, cluster: string, wacOrigin: string | unde
 
 /** The data disk's free-space check: warns in the log below one threshold, refuses new sessions below the floor. */
 function buildDiskGuard(config: GatewayConfig, probe: FreeSpaceProbe | undefined, log: Log): DiskSpaceGuard {
-  const limits = { ...CHANNEL_LIMIT_DEFAULTS, ...config.channel };
+  const limits = config.channel;
   const MB = 1024 * 1024;
   return new DiskSpaceGuard({
     probe: probe ?? statfsProbe(config.dataDir),
@@ -400,7 +399,7 @@ function buildChannel(
   teardown: Teardown,
 ): SupportChannel {
   const { backend, clock, store, engineers, log, disk } = parts;
-  const limits = { ...CHANNEL_LIMIT_DEFAULTS, ...config.channel };
+  const limits = config.channel;
   const deps: LiveSessionDeps = {
     cluster: backend.target,
     clock,

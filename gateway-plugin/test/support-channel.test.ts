@@ -5,6 +5,7 @@ import { ChannelClient, ChannelError } from '../src/console/channel-client';
 import { acquireToken } from '../src/console/token-source';
 import { MINUTE_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
+import { CHANNEL_LIMIT_DEFAULTS } from '../src/config/config';
 import { FEATURE, installAgent, openEventStream, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { turns, watch } from './fixtures/executor-harness';
 import { ScriptedExecutor } from './helpers/scripted-executor';
@@ -42,7 +43,7 @@ describe('support channel over TLS with real tokens', () => {
     clock = new FakeClock(Date.now());
     executor = new ScriptedExecutor(clock);
     // Idle timeout longer than the shortest grant, so expiry and idleness can be told apart.
-    t = await startTestGateway({ clock, executor, log: (l) => logs.push(l), config: { channel: { idleTimeoutMinutes: 90, commandTimeoutSeconds: 30 } } });
+    t = await startTestGateway({ clock, executor, log: (l) => logs.push(l), config: { channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 90, commandTimeoutSeconds: 30 } } });
     await installAgent(t);
     // A real token: msal-node's client-credentials flow against the local identity provider.
     const reg = t.gateway.identityProvider!.registration;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ChannelClient } from '../src/console/channel-client';
 import { FakeClock } from '../src/test-support/fake-clock';
+import { CHANNEL_LIMIT_DEFAULTS } from '../src/config/config';
 import { FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { watch } from './fixtures/executor-harness';
 import { ScriptedExecutor } from './helpers/scripted-executor';
@@ -28,7 +29,7 @@ describe('a session ends when its engineer token expires (gateway clock)', () =>
     clock = new FakeClock(Date.now());
     executor = new ScriptedExecutor(clock);
     // Grant, idle and command limits far beyond the tokens' lives, so only the token can end these sessions.
-    t = await startTestGateway({ clock, executor, config: { channel: { idleTimeoutMinutes: 600, commandTimeoutSeconds: 3600 } } });
+    t = await startTestGateway({ clock, executor, config: { channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 600, commandTimeoutSeconds: 3600 } } });
     await installAgent(t);
   });
   beforeEach(async () => {

@@ -41,28 +41,28 @@ export interface GatewayConfig {
   channel: ChannelSettings;
   /** The Windows Admin Center origin allowed to frame the extension, besides the gateway's own (CSP frame-ancestors). */
   wacOrigin?: string;
-  /** What one connection, one address and the event streams may hold; DEFAULT_LIMITS when absent. */
-  limits?: GatewayLimits;
+  /** What one connection, one address and the event streams may hold (DEFAULT_LIMITS where the file is silent). */
+  limits: GatewayLimits;
 }
 
-/** The support channel's timeouts and limits. The limits have defaults ({@link CHANNEL_LIMIT_DEFAULTS}) when left out. */
+/** The support channel's timeouts and limits; the configuration file may leave the limits out ({@link CHANNEL_LIMIT_DEFAULTS}). */
 export interface ChannelSettings {
   idleTimeoutMinutes: number;
   commandTimeoutSeconds: number;
   /** Live sessions one engineer may hold at once. */
-  maxSessionsPerEngineer?: number;
+  maxSessionsPerEngineer: number;
   /** Live sessions one grant may carry at once. */
-  maxSessionsPerGrant?: number;
+  maxSessionsPerGrant: number;
   /** Refused lines recorded in full per session; later ones are summarised ("N more refused lines"). */
-  maxRefusedLinesPerSession?: number;
+  maxRefusedLinesPerSession: number;
   /** Free space on the data disk below which the gateway warns. */
-  diskWarnFreeMegabytes?: number;
+  diskWarnFreeMegabytes: number;
   /** Free space on the data disk below which no new session opens. */
-  diskMinFreeMegabytes?: number;
+  diskMinFreeMegabytes: number;
 }
 
 /** What the channel's limits are when the configuration leaves them out. */
-export const CHANNEL_LIMIT_DEFAULTS: Readonly<Required<Omit<ChannelSettings, 'idleTimeoutMinutes' | 'commandTimeoutSeconds'>>> = {
+export const CHANNEL_LIMIT_DEFAULTS: Readonly<Omit<ChannelSettings, 'idleTimeoutMinutes' | 'commandTimeoutSeconds'>> = {
   maxSessionsPerEngineer: 5,
   maxSessionsPerGrant: 50,
   maxRefusedLinesPerSession: 200,
@@ -207,8 +207,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(f.wacOrigin ? { wacOrigin: f.wacOrigin } : {}),
     limits: { ...DEFAULT_LIMITS, ...f.limits },
   };
-  if (config.limits!.headersTimeoutSeconds > config.limits!.bodyTimeoutSeconds) {
-    throw new ConfigError(`limits.headersTimeoutSeconds (${config.limits!.headersTimeoutSeconds}) must not be longer than limits.bodyTimeoutSeconds (${config.limits!.bodyTimeoutSeconds}): both count from the request's first byte`);
+  if (config.limits.headersTimeoutSeconds > config.limits.bodyTimeoutSeconds) {
+    throw new ConfigError(`limits.headersTimeoutSeconds (${config.limits.headersTimeoutSeconds}) must not be longer than limits.bodyTimeoutSeconds (${config.limits.bodyTimeoutSeconds}): both count from the request's first byte`);
   }
   if (config.mode === 'production') {
     if (config.auth.mode !== 'entra') throw new ConfigError('production mode needs auth.mode "entra": the local admin credential is for the embedded default only');

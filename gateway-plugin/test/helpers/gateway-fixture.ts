@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayConfig } from '../../src/config/config';
+import { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS, GatewayConfig } from '../../src/config/config';
 import { Clock } from '../../src/domain/clock';
 import { NodeExecutor } from '../../src/executors/node-executor';
 import { RunningGateway, startGateway } from '../../src/gateway';
@@ -32,7 +32,8 @@ export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = 
     tls: {},
     auth: { mode: 'local' },
     cluster: { stepDelayMs: 0 },
-    channel: { idleTimeoutMinutes: 20, commandTimeoutSeconds: 30 },
+    channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 20, commandTimeoutSeconds: 30 },
+    limits: DEFAULT_LIMITS,
     executor: { kind: 'simulated' },
     ...overrides,
   };
