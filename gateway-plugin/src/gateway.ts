@@ -38,6 +38,7 @@ import { SessionLedger } from './store/session-ledger';
 import { TranscriptWriter } from './store/transcript-writer';
 import { Teardown } from './teardown';
 import { loadOrCreateTls, TlsMaterial } from './tls/certificates';
+import type { WacHost } from './wac-host/wac-host';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
 export interface GatewayPointer {
@@ -81,6 +82,8 @@ export interface RunningGateway {
   identityProvider: LocalIdentityProvider | null;
   /** The URL engineers connect to: wss://…/api/channel/<cluster>. */
   channelUrl: string;
+  /** The WAC PowerShell API stand-in (`--wac-transport powershell`), or null. */
+  wacHost: WacHost | null;
   close(): Promise<void>;
 }
 
@@ -130,7 +133,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const { auth, localCredential } = buildAdminAuth(config, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
+    const wacHost = await buildWacHost(config, clock, backend, teardown);
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost }, teardown);
     const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
@@ -168,6 +172,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       executor: backend.executor,
       identityProvider: engineers.identityProvider,
       channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(desk.name)}`,
+      wacHost,
       close: () => teardown.close(),
     };
   } catch (e) {
@@ -319,6 +324,21 @@ async function buildEngineerAuth(config: GatewayConfig, tls: TlsMaterial, log: L
   return { validator, engineerRole: DEFAULT_ENGINEER_ROLE, identityProvider };
 }
 
+/**
+ * The WAC PowerShell API stand-in, with --wac-transport powershell (never in
+ * production: config.ts refuses it there). Loaded only when used.
+ */
+async function buildWacHost(config: GatewayConfig, clock: Clock, backend: BuiltBackend, teardown: Teardown): Promise<WacHost | null> {
+  if (config.wacTransport !== 'powershell') return null;
+  if (config.mode === 'production') throw new Error('the WAC PowerShell API stand-in is for the embedded default and tests only');
+  const { buildWacHost: build } = await import('./wac-host/wac-host.js');
+  const target = backend.target;
+  const powershellPath = config.executor.kind === 'powershell' ? config.executor.powershellPath : undefined;
+  const host = build({ dataDir: config.dataDir, clock, knownNodes: () => [target.name, ...target.nodes().map((n) => n.name)], ...(powershellPath ? { powershellPath } : {}) });
+  teardown.add(() => host.dispose());
+  return host;
+}
+
 /** The admin API (and, in test mode, the clock and fault routes). */
 function buildHttpServer(
   config: GatewayConfig,
@@ -333,10 +353,11 @@ function buildHttpServer(
     logger: Logger | undefined;
     testClock: AdjustableClock | undefined;
     backend: BuiltBackend;
+    wacHost: WacHost | null;
   },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend } = parts;
+  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
@@ -345,6 +366,8 @@ function buildHttpServer(
     eventStreams,
     connections,
     ...(config.wacOrigin ? { wacOrigin: config.wacOrigin } : {}),
+    wacTransport: config.wacTransport === 'powershell' ? 'powershell' : 'direct',
+    ...(wacHost ? { powerShellApi: { prefix: wacHost.prefix, register: wacHost.register } } : {}),
     tls,
     log,
     ...(logger ? { logger } : {}),

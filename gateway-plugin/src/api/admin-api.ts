@@ -47,7 +47,17 @@ export interface AdminApiOptions {
   connections?: ConnectionLimits;
   /** The live event streams (caps and backpressure); one with the default limits when absent. */
   eventStreams?: EventStreams;
+  /** How the host page's extension reaches the gateway (GET /api/gateway-info says it); direct when absent. */
+  wacTransport?: WacTransport;
+  /**
+   * Routes served under `prefix` behind the admin API's authentication: the
+   * WAC PowerShell API stand-in when the gateway runs with --wac-transport powershell.
+   */
+  powerShellApi?: { prefix: string; register: (scope: FastifyInstance) => void };
 }
+
+/** direct: the extension calls the admin API itself; powershell: it runs the module's cmdlets through the SDK's PowerShell API. */
+export type WacTransport = 'direct' | 'powershell';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -192,7 +202,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       onRequest: authenticate,
       handler: async () => {
         const clusters = [...options.desks.keys()];
-        return { cluster: clusters[0]!, clusters, featurePrefix: FEATURE_PREFIX };
+        return { cluster: clusters[0]!, clusters, featurePrefix: FEATURE_PREFIX, wacTransport: options.wacTransport ?? 'direct' };
       },
     });
 
@@ -287,6 +297,14 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       });
     } });
   }, { prefix: FEATURE_PREFIX });
+
+  const powerShellApi = options.powerShellApi;
+  if (powerShellApi) {
+    app.register(async (scope) => {
+      scope.addHook('onRequest', authenticate);
+      powerShellApi.register(scope);
+    }, { prefix: powerShellApi.prefix });
+  }
 
   if (options.testClock || options.testFaults) {
     const clock = options.testClock;

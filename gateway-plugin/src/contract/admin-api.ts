@@ -189,7 +189,15 @@ export const GrantResult = Type.Object({ grant: GrantView, superseded: Nullable(
 export const RevokeResult = Type.Object({ revoked: Nullable(GrantView), sessionsEnded: Type.Integer() }, { title: 'RevokeResult' });
 export const AccessList = Type.Object({ grants: Type.Array(GrantView) }, { title: 'AccessList' });
 export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
-export const GatewayInfo = Type.Object({ cluster: Type.String(), clusters: Type.Array(Type.String()), featurePrefix: Type.String() }, { title: 'GatewayInfo' });
+export const GatewayInfo = Type.Object(
+  {
+    cluster: Type.String(),
+    clusters: Type.Array(Type.String()),
+    featurePrefix: Type.String(),
+    wacTransport: StringEnum(['direct', 'powershell'] as const, { description: "How the host page's extension reaches the gateway: the admin API itself, or the module's cmdlets through WAC's PowerShell API" }),
+  },
+  { title: 'GatewayInfo' },
+);
 
 // ---- What the API takes ---------------------------------------------------------------
 

@@ -35,6 +35,7 @@ export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = 
     channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 20, commandTimeoutSeconds: 30 },
     limits: DEFAULT_LIMITS,
     executor: { kind: 'simulated' },
+    wacTransport: 'direct',
     ...overrides,
   };
 }
