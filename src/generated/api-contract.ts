@@ -87,6 +87,9 @@ export interface ErrorBody {
     | 'RequestTimeout'
     | 'TooManyEventStreams'
     | 'TestModeOnly'
+    | 'InvalidPowerShellCommand'
+    | 'PowerShellSessionNotFound'
+    | 'PowerShellSessionLimit'
     | 'GatewayUnreachable'
     | 'InvalidCliUsage'
     | 'Internal';
@@ -413,4 +416,8 @@ export interface GatewayInfo {
   cluster: string;
   clusters: string[];
   featurePrefix: string;
+  /**
+   * How the host page's extension reaches the gateway: the admin API itself, or the module's cmdlets through WAC's PowerShell API
+   */
+  wacTransport: 'direct' | 'powershell';
 }
