@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     out(`  Engineers sign in through the local identity provider at ${gateway.identityProvider.issuer} (embedded default only):`);
     out('    npx support-console --case <support case number>');
   }
+  if (gateway.wacHost) out(`  The host page's extension runs the PowerShell module through the WAC PowerShell API stand-in (${gateway.wacHost.prefix.replace(':node', encodeURIComponent(gateway.desk.name))})`);
   if (!gateway.uiServed) out('  The extension is not built (npm run build builds it); / shows a status page meanwhile.');
   out('');
   out('Press Ctrl+C to stop.');
