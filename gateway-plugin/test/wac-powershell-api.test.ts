@@ -52,6 +52,14 @@ class SdkClient {
     }
     return answers;
   }
+  /** Runs a command to its end, polling like the SDK; the final answer, with every result of every answer. */
+  async complete(first: Promise<HttpResult>): Promise<{ status: number; sessionId: string; results: unknown[]; last: Loose }> {
+    const answers = await this.untilCompleted(await first);
+    const last = answers.at(-1)!;
+    const final = last.status === 200 ? last.body.properties : last.body;
+    const results = answers.flatMap((a) => (a.status === 200 ? a.body.properties.results : a.body.results ?? []));
+    return { status: last.status, sessionId: final.sessionId, results, last: last.status === 200 ? last.body.properties : last.body };
+  }
 }
 
 describe('the WAC PowerShell API stand-in (--wac-transport powershell)', () => {
@@ -73,58 +81,57 @@ describe('the WAC PowerShell API stand-in (--wac-transport powershell)', () => {
   });
 
   it('runs a script with its parameters in a real pwsh and keeps the runspace for the next command', async () => {
-    const first = await sdk.open('param([string] $Name, [int] $Count, [switch] $Loud) $script:kept = $Name; "hello $Name"; $Count * 2; $Loud.IsPresent', { Name: 'Contoso', Count: 21, Loud: true });
-    assert.equal(first.status, 200, first.text);
-    const p = first.body.properties;
-    assert.equal(p.completed, 'True');
-    assert.match(p.sessionId, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(p.results, ['hello Contoso', 42, true]);
+    const first = await sdk.complete(sdk.open('param([string] $Name, [int] $Count, [switch] $Loud) $script:kept = $Name; "hello $Name"; $Count * 2; $Loud.IsPresent', { Name: 'Contoso', Count: 21, Loud: true }));
+    assert.equal(first.status, 200);
+    assert.equal(first.last.completed, 'True');
+    assert.match(first.sessionId, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(first.results, ['hello Contoso', 42, true]);
 
-    const second = await sdk.invoke(p.sessionId, '"kept: $script:kept"; $PSVersionTable.PSVersion.Major -ge 7');
-    assert.equal(second.status, 200, second.text);
-    assert.deepEqual(second.body.properties.results, ['kept: Contoso', true]);
-    assert.equal(second.body.properties.sessionId, p.sessionId);
+    const second = await sdk.complete(sdk.invoke(first.sessionId, '"kept: $script:kept"; $PSVersionTable.PSVersion.Major -ge 7'));
+    assert.equal(second.status, 200);
+    assert.deepEqual(second.results, ['kept: Contoso', true]);
+    assert.equal(second.sessionId, first.sessionId);
   });
 
   it("returns objects as their properties, the way the extension's JSON-string results come back as strings", async () => {
-    const res = await sdk.open("[pscustomobject]@{ name = 'n1'; online = $true; size = 3 }; ConvertTo-Json -InputObject @{ ok = $true; data = @(1, 2) } -Compress");
-    assert.equal(res.status, 200, res.text);
-    const [object, json] = res.body.properties.results;
+    const res = await sdk.complete(sdk.open("[pscustomobject]@{ name = 'n1'; online = $true; size = 3 }; ConvertTo-Json -InputObject @{ ok = $true; data = @(1, 2) } -Compress"));
+    assert.equal(res.status, 200);
+    const [object, json] = res.results;
     assert.deepEqual(object, { name: 'n1', online: true, size: 3 });
-    assert.deepEqual(JSON.parse(json), { ok: true, data: [1, 2] });
+    assert.deepEqual(JSON.parse(json as string), { ok: true, data: [1, 2] });
   });
 
   it("runs in the module's environment: the gateway's module-config.json and powershell/module on PSModulePath", async () => {
-    const res = await sdk.open("$env:AZSHCI_REMOTESUPPORT_CONFIG; $env:PSModulePath");
-    assert.equal(res.status, 200, res.text);
-    const [config, modulePath] = res.body.properties.results;
+    const res = await sdk.complete(sdk.open('$env:AZSHCI_REMOTESUPPORT_CONFIG; $env:PSModulePath'));
+    assert.equal(res.status, 200);
+    const [config, modulePath] = res.results;
     assert.equal(config, join(t.dataDir, 'module-config.json'));
-    assert.ok(String(modulePath).split(delimiter).includes(join(powershellRoot(), 'module')), modulePath);
+    assert.ok(String(modulePath).split(delimiter).includes(join(powershellRoot(), 'module')), String(modulePath));
   });
 
   it("answers a script's error with 400 and WAC's error shape, which the SDK's Net.parseErrorResponse reads", async () => {
-    const thrown = await sdk.open("'before'; throw 'The gateway said no'");
-    assert.equal(thrown.status, 400, thrown.text);
-    assert.equal(thrown.body.completed, 'True');
-    assert.match(thrown.body.sessionId, /^[0-9a-f-]{36}$/, 'closeOnError reads the sessionId from the error body');
-    assert.deepEqual(thrown.body.results, ['before']);
-    assert.equal(thrown.body.errors.length, 1);
-    assert.equal(thrown.body.errors[0].errorType, 'RuntimeException');
-    assert.equal(thrown.body.errors[0].message, 'The gateway said no');
+    const thrown = await sdk.complete(sdk.open("'before'; throw 'The gateway said no'"));
+    assert.equal(thrown.status, 400);
+    assert.equal(thrown.last.completed, 'True');
+    assert.match(thrown.last.sessionId, /^[0-9a-f-]{36}$/, 'closeOnError reads the sessionId from the error body');
+    assert.deepEqual(thrown.results, ['before']);
+    assert.equal(thrown.last.errors.length, 1);
+    assert.equal(thrown.last.errors[0].errorType, 'RuntimeException');
+    assert.equal(thrown.last.errors[0].message, 'The gateway said no');
 
-    const written = await sdk.open("Write-Error -Message 'not found' -Category ObjectNotFound; 'after'");
-    assert.equal(written.status, 400, written.text);
-    assert.deepEqual(written.body.results, ['after']);
-    assert.equal(written.body.errors[0].message, 'not found');
-    assert.equal(written.body.errors[0].detailRecord.category, 'ObjectNotFound');
+    const written = await sdk.complete(sdk.open("Write-Error -Message 'not found' -Category ObjectNotFound; 'after'"));
+    assert.equal(written.status, 400);
+    assert.deepEqual(written.results, ['after']);
+    assert.equal(written.last.errors[0].message, 'not found');
+    assert.equal(written.last.errors[0].detailRecord.category, 'ObjectNotFound');
 
-    const unparsable = await sdk.open('{ unbalanced');
+    const unparsable = await sdk.complete(sdk.open('{ unbalanced'));
     assert.equal(unparsable.status, 400);
-    assert.equal(unparsable.body.errors[0].detailRecord.category, 'ParserError');
+    assert.equal(unparsable.last.errors[0].detailRecord.category, 'ParserError');
 
     // The session survives its script's error, as a WAC runspace does.
-    const next = await sdk.invoke(thrown.body.sessionId, "'still here'");
-    assert.deepEqual(next.body.properties.results, ['still here']);
+    const next = await sdk.complete(sdk.invoke(thrown.sessionId, "'still here'"));
+    assert.deepEqual(next.results, ['still here']);
   });
 
   it('answers a long command as not completed, then hands out its output poll by poll ($expand=output)', async () => {
@@ -150,8 +157,8 @@ describe('the WAC PowerShell API stand-in (--wac-transport powershell)', () => {
     assert.equal(after.status, 200);
     assert.equal(after.body.properties.completed, 'True');
     assert.ok(!after.body.properties.results.includes('never'));
-    const next = await sdk.invoke(id, "'next'");
-    assert.deepEqual(next.body.properties.results, ['next']);
+    const next = await sdk.complete(sdk.invoke(id, "'next'"));
+    assert.deepEqual(next.results, ['next']);
   });
 
   it('refuses a second command while one runs in the session', async () => {
@@ -164,11 +171,11 @@ describe('the WAC PowerShell API stand-in (--wac-transport powershell)', () => {
 
   it("runs POST invokeCommand (the SDK's automatic mode) in a session of its own, closed once its output is out", async () => {
     const before = t.gateway.wacHost!.sessions.size;
-    const res = await t.api.post(`${API}/invokeCommand?${VERSION}`, packet("param($A) 'auto ' + $A", { A: 'x' }, { invokeMode: 'Polling' }));
-    assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body.properties.results, ['auto x']);
+    const res = await sdk.complete(t.api.post(`${API}/invokeCommand?${VERSION}`, packet("param($A) 'auto ' + $A", { A: 'x' }, { invokeMode: 'Polling' })));
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.results, ['auto x']);
     assert.equal(t.gateway.wacHost!.sessions.size, before);
-    const gone = await sdk.poll(res.body.properties.sessionId);
+    const gone = await sdk.poll(res.sessionId);
     assert.equal(gone.status, 404);
     assert.equal(gone.body.error.code, 'PowerShellSessionNotFound');
   });
@@ -183,24 +190,25 @@ describe('the WAC PowerShell API stand-in (--wac-transport powershell)', () => {
       "line one\nline two\r\n\"@\n'@\n",
       '\u2019; Remove-Item -Recurse /; \u2018 \u201c \u201d <# #> # comment',
     ].join(' ~ ');
-    const res = await sdk.open('param([string] $Text, $Items, $Nested) $Text; $Items.Count; $Nested.inner.value', {
-      Text: hostile,
-      Items: [hostile, hostile],
-      Nested: { inner: { value: hostile } },
-    });
-    assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body.properties.results, [hostile, 2, hostile]);
+    const res = await sdk.complete(
+      sdk.open('param([string] $Text, $Items, $Nested) $Text; $Items.Count; $Nested.inner.value', {
+        Text: hostile,
+        Items: [hostile, hostile],
+        Nested: { inner: { value: hostile } },
+      }),
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.results, [hostile, 2, hostile]);
     assert.equal(existsSync(marker), false, 'nothing in the value ran');
   });
 
   it('keeps ISO date strings in parameters as strings (no conversion to DateTime)', async () => {
-    const res = await sdk.open('param($FromDate) $FromDate.GetType().Name; $FromDate', { FromDate: '2026-11-01T00:00:00.000Z' });
-    assert.deepEqual(res.body.properties.results, ['String', '2026-11-01T00:00:00.000Z']);
+    const res = await sdk.complete(sdk.open('param($FromDate) $FromDate.GetType().Name; $FromDate', { FromDate: '2026-11-01T00:00:00.000Z' }));
+    assert.deepEqual(res.results, ['String', '2026-11-01T00:00:00.000Z']);
   });
 
   it('closes a session on DELETE (the SDK\'s deleteQuick) and ends its PowerShell', async () => {
-    const first = await sdk.open("'x'");
-    const id = first.body.properties.sessionId;
+    const id = (await sdk.complete(sdk.open("'x'"))).sessionId;
     const before = t.gateway.wacHost!.sessions.size;
     const res = await t.api.send('DELETE', `${API}/pssessions/${id}?${VERSION}`);
     assert.equal(res.status, 200);
@@ -223,7 +231,7 @@ describe('the WAC PowerShell API stand-in (--wac-transport powershell)', () => {
     assert.equal(node.status, 404);
     assert.equal(node.body.error.code, 'ClusterNotFound');
     assert.equal(node.body.error.field, 'node');
-    const onNode = await sdk.open("'x'");
+    const onNode = await sdk.complete(sdk.open("'x'"));
     assert.equal(onNode.status, 200, 'the cluster name is served');
 
     const body = await t.api.send('PUT', `${API}/pssessions/x?${VERSION}`, JSON.stringify({ properties: { script: 42 } }));

@@ -59,6 +59,12 @@ export interface SessionsOptions {
   limits: SessionLimits;
   /** Starts one PowerShell session (a runner process). */
   startRunner: (onExit: () => void) => PowerShellRunner;
+  /**
+   * Keeps one runner started ahead, so a new session does not wait for
+   * PowerShell to start (the SDK opens a session per call when its session
+   * has no lifetime, and closes it after).
+   */
+  warmSpare?: boolean;
 }
 
 /**
@@ -69,6 +75,7 @@ export interface SessionsOptions {
 export class PowerShellApiSessions {
   private readonly sessions = new Map<string, ApiSession>();
   private readonly recent: string[] = [];
+  private spare: PowerShellRunner | null = null;
 
   constructor(private readonly options: SessionsOptions) {}
 
@@ -133,19 +140,38 @@ export class PowerShellApiSessions {
     this.remove(session);
   }
 
-  /** Ends every session. */
+  /** Ends every session, and the spare runner. */
   dispose(): void {
     for (const session of [...this.sessions.values()]) this.remove(session);
+    this.spare?.dispose();
+    this.spare = null;
+  }
+
+  /** A started runner: the spare when there is a live one (and a new spare is started), else a new one. */
+  private takeRunner(): PowerShellRunner {
+    const spare = this.spare;
+    this.spare = null;
+    const runner = spare && spare.alive && !spare.busy ? spare : this.startRunner();
+    if (spare && spare !== runner) spare.dispose();
+    if (this.options.warmSpare) this.spare = this.startRunner();
+    return runner;
+  }
+
+  private startRunner(): PowerShellRunner {
+    const runner: PowerShellRunner = this.options.startRunner(() => {
+      if (this.spare === runner) this.spare = null;
+      // A runner that ended on its own (crash, kill after a stop) takes its session with it once its output is out.
+      for (const session of this.sessions.values()) {
+        if (session.runner === runner && !session.command) this.remove(session);
+      }
+    });
+    return runner;
   }
 
   private create(node: string, name: string, oneShot: boolean): ApiSession {
     this.makeRoom();
     const id = randomUUID();
-    const runner = this.options.startRunner(() => {
-      // A runner that ended on its own (crash, kill after a stop) takes its session with it once its output is out.
-      const session = this.sessions.get(id);
-      if (session && !session.command) this.remove(session);
-    });
+    const runner = this.takeRunner();
     const session: ApiSession = { id, name, node: node.toLowerCase(), runner, command: null, heldErrors: [], oneShot, idle: undefined };
     this.sessions.set(id, session);
     this.touch(session);
