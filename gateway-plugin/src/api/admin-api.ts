@@ -5,6 +5,7 @@ import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyReque
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
+import { primaryOf } from '../auth/machine-credential';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
 import { parseJsonBody } from '../contract/json-body';
@@ -96,7 +97,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   // Parses cookies for every route; signs the local sign-in's session cookie.
-  void app.register(fastifyCookie, options.auth instanceof LocalCredentialAuthenticator ? { secret: options.auth.cookieSigner } : {});
+  const local = primaryOf(options.auth);
+  void app.register(fastifyCookie, local instanceof LocalCredentialAuthenticator ? { secret: local.cookieSigner } : {});
 
   // Requests are checked with the contract's compiled schemas, so a refusal is a catalog error naming the field.
   app.setValidatorCompiler(({ schema, httpPart }) => {
@@ -198,7 +200,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
     // The embedded default's sign-in: trades the admin credential for cookies.
     root.get('/login', { schema: { hide: true } }, async (request, reply) => {
-      const auth = options.auth;
+      const auth = primaryOf(options.auth);
       const token = (request.query as Record<string, unknown>)['token'];
       if (!(auth instanceof LocalCredentialAuthenticator) || !auth.checkLoginToken(token)) {
         throw createError('Unauthenticated', 'The login link is not valid: use the URL the gateway printed at first start, with the credential from the admin-credential file');

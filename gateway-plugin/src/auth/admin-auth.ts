@@ -8,7 +8,7 @@ import { EntraTokenOptions, EntraTokenValidator } from './entra-token-validator'
 /** Who made an admin request. */
 export interface AdminPrincipal {
   name: string;
-  via: 'local-credential' | 'entra-id';
+  via: 'local-credential' | 'entra-id' | 'machine-credential';
   /** True when the credential came in a cookie: changes then need the CSRF header. */
   cookie: boolean;
 }
