@@ -265,6 +265,10 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     assert.equal(whatIf.count, 0);
     assert.match(whatIf.host, /What if: Performing the operation "Revoke remote support access and end every live session" on target "hci-cl01\.contoso\.local"/);
     assert.deepEqual(await grantState(t), before, 'Disable -WhatIf revoked nothing');
+    // High impact: with no one to answer the prompt (a non-interactive host, as WAC's channel is), nothing happens without -Confirm:$false.
+    const unconfirmed = await ps.fails({ command: 'Disable-AzStackHCIRemoteSupport' });
+    assert.match(unconfirmed.message, /NonInteractive/);
+    assert.deepEqual(await grantState(t), before, 'an unanswered confirmation revoked nothing');
     const removeWhatIf = await ps.ok({ command: 'Remove-AzStackHCIRemoteSupport', parameters: { WhatIf: true } });
     assert.equal(removeWhatIf.count, 0);
     const status = (await t.api.get(`${FEATURE}/status`)).body;
