@@ -222,7 +222,7 @@ function ConvertFrom-RemoteSupportJToken {
 # Adds the PSTypeName AzStackHCI.RemoteSupport.<Kind> to an answer and to the objects nested in it.
 function Add-RemoteSupportTypeName {
   param($InputObject, [Parameter(Mandatory)] [string] $Kind)
-  if ($null -eq $InputObject) { return $InputObject }
+  if ($null -eq $InputObject) { return }
   foreach ($item in @($InputObject)) {
     if ($null -eq $item -or $item -isnot [psobject]) { continue }
     $item.PSObject.TypeNames.Insert(0, 'AzStackHCI.RemoteSupport.' + $Kind)
