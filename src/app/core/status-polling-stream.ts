@@ -120,14 +120,14 @@ export class StatusPollingStream extends LiveEventStream {
         };
         const failed = () => {
           failures += 1;
-          this.stateSubject.next('reconnecting');
+          this.setState('reconnecting');
           done(Math.min(POLLING.intervalMs * 2 ** failures, POLLING.maxBackoffMs));
         };
         reading = this.readOnce(previous).subscribe({
           next: ({ status, events }) => {
             previous = status;
             failures = 0;
-            this.stateSubject.next('open');
+            this.setState('open');
             for (const e of events) subscriber.next(e);
             done(POLLING.intervalMs);
           },
@@ -143,20 +143,24 @@ export class StatusPollingStream extends LiveEventStream {
         read();
       });
 
-      this.stateSubject.next('connecting');
+      this.setState('connecting');
       read();
       return () => {
         closed = true;
         cancelTimer?.();
         reading?.unsubscribe();
         visibility.unsubscribe();
-        this.stateSubject.next('idle');
+        this.setState('idle');
       };
     }).pipe(share());
   }
 
   get state(): StreamState {
     return this.stateSubject.value;
+  }
+
+  private setState(state: StreamState): void {
+    if (this.stateSubject.value !== state) this.stateSubject.next(state);
   }
 
   override watchTranscript(sessionId: string): () => void {
