@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
+import { of } from 'rxjs';
 import { MODULE_NAME } from '../../version';
 import { chooseTransport, DIRECT_GATEWAY_EXPERIMENT, provideRemoteSupportGateway } from './gateway-transport';
 import { HttpsGatewayTransport } from './https-gateway-transport';
@@ -67,6 +68,16 @@ describe('the transport choice', () => {
       const gateway = TestBed.inject(RemoteSupportGateway);
       expect(gateway).toBeInstanceOf(PowerShellGatewayTransport);
       expect(TestBed.inject(LiveEventStream)).toBe(gateway.live);
+    });
+
+    it('closes the PowerShell session when the app\'s injector is destroyed', () => {
+      const psSession = { dispose: jest.fn() };
+      appContext.powerShell.createSession.mockReturnValue(psSession);
+      appContext.powerShell.run.mockReturnValue(of({ results: [JSON.stringify({ ok: true, data: [{ version: 'v', text: 't' }] })] }));
+      configure();
+      TestBed.inject(RemoteSupportGateway).terms().subscribe();
+      TestBed.resetTestingModule();
+      expect(psSession.dispose).toHaveBeenCalledTimes(1);
     });
 
     it('gives components the direct transport and its event stream when the shell asks for it', () => {

@@ -1,4 +1,3 @@
-import { DOCUMENT } from '@angular/common';
 import { Provider } from '@angular/core';
 import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
 import { Clock, CLOCK } from './clock';
@@ -6,7 +5,7 @@ import { HttpsGatewayTransport } from './https-gateway-transport';
 import { EVENT_SOURCE_FACTORY, EventSourceFactory, LiveEventStream } from './live-event-stream';
 import { PowerShellGatewayTransport } from './powershell-gateway-transport';
 import { GatewayTransportKind, RemoteSupportGateway } from './remote-support-gateway';
-import { documentVisibility } from './status-polling-stream';
+import { PAGE_VISIBILITY, PageVisibility } from './status-polling-stream';
 
 /**
  * The experiment (without the module name) a shell sets in its Init data when
@@ -31,10 +30,8 @@ export function chooseTransport(isExperimentEnabled: (key: string) => boolean = 
 }
 
 /** Builds the transport chosen for this shell (runs when a component first asks, after the shell's Init). */
-export function createRemoteSupportGateway(appContext: AppContextService, eventSources: EventSourceFactory, clock: Clock, document: Document): RemoteSupportGateway {
-  return chooseTransport() === 'direct'
-    ? new HttpsGatewayTransport(appContext, eventSources)
-    : new PowerShellGatewayTransport(appContext, clock, documentVisibility(document));
+export function createRemoteSupportGateway(appContext: AppContextService, eventSources: EventSourceFactory, clock: Clock, visibility: PageVisibility): RemoteSupportGateway {
+  return chooseTransport() === 'direct' ? new HttpsGatewayTransport(appContext, eventSources) : new PowerShellGatewayTransport(appContext, clock, visibility);
 }
 
 /**
@@ -43,7 +40,7 @@ export function createRemoteSupportGateway(appContext: AppContextService, eventS
  */
 export function provideRemoteSupportGateway(): Provider[] {
   return [
-    { provide: RemoteSupportGateway, useFactory: createRemoteSupportGateway, deps: [AppContextService, EVENT_SOURCE_FACTORY, CLOCK, DOCUMENT] },
+    { provide: RemoteSupportGateway, useFactory: createRemoteSupportGateway, deps: [AppContextService, EVENT_SOURCE_FACTORY, CLOCK, PAGE_VISIBILITY] },
     { provide: LiveEventStream, useFactory: (gateway: RemoteSupportGateway) => gateway.live, deps: [RemoteSupportGateway] },
   ];
 }

@@ -1,4 +1,4 @@
-import { OnDestroy } from '@angular/core';
+import { Inject, Injectable, OnDestroy } from '@angular/core';
 import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
 import type { PowerShellOptions, PowerShellSession } from '@microsoft/windows-admin-center-sdk/core';
 import { defer, Observable, of, throwError } from 'rxjs';
@@ -18,11 +18,11 @@ import {
   SessionView,
   Terms,
 } from './api-models';
-import { Clock } from './clock';
+import { Clock, CLOCK } from './clock';
 import { GatewayError } from './gateway-error';
 import { CmdletCall, cmdletCalls, powerShellCommand, powerShellFailure, readWrapperResult, ResultMessages, single } from './powershell-commands';
 import { GatewayTransportKind, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
-import { PageVisibility, StatusPollingStream } from './status-polling-stream';
+import { PAGE_VISIBILITY, PageVisibility, StatusPollingStream } from './status-polling-stream';
 import { extensionStrings, format } from './strings';
 
 /** The runspace key: one PowerShell session on the cluster, reused by every call (the SDK queues them). */
@@ -38,14 +38,16 @@ const DEFAULT_HISTORY_MS = 7 * 24 * 60 * 60 * 1000;
  * SDK's PowerShell API (one keyed session, as the SDK's own tools do), with
  * every argument passed as a command parameter, and reads the wrapper's JSON
  * back into the admin API's shapes and GatewayErrors. Live updates come from
- * polling the status (StatusPollingStream).
+ * polling the status (StatusPollingStream). Its PowerShell session is
+ * closed when the injector that made it is destroyed.
  */
+@Injectable()
 export class PowerShellGatewayTransport extends RemoteSupportGateway implements OnDestroy {
   readonly transport: GatewayTransportKind = 'powershell';
   readonly live: StatusPollingStream;
   private psSession: PowerShellSession | null = null;
 
-  constructor(private readonly appContext: AppContextService, private readonly clock: Clock, visibility: PageVisibility) {
+  constructor(private readonly appContext: AppContextService, @Inject(CLOCK) private readonly clock: Clock, @Inject(PAGE_VISIBILITY) visibility: PageVisibility) {
     super();
     this.live = new StatusPollingStream(this, clock, visibility);
   }

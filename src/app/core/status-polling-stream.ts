@@ -1,3 +1,5 @@
+import { DOCUMENT } from '@angular/common';
+import { inject, InjectionToken } from '@angular/core';
 import { BehaviorSubject, forkJoin, Observable, of, share, Subscription } from 'rxjs';
 import { catchError, map, switchMap } from 'rxjs/operators';
 import { AgentOperation, ClusterStatus, LiveEvent, LiveEventType, SessionDetail, SessionView } from './api-models';
@@ -18,6 +20,9 @@ export interface PageVisibility {
   readonly hidden: boolean;
   readonly changes$: Observable<unknown>;
 }
+
+/** The page's visibility, from the browser's document unless a test provides another. */
+export const PAGE_VISIBILITY = new InjectionToken<PageVisibility>('rs.page-visibility', { providedIn: 'root', factory: () => documentVisibility(inject(DOCUMENT)) });
 
 export function documentVisibility(document: Document): PageVisibility {
   return {
