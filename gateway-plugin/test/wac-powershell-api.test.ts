@@ -337,3 +337,48 @@ describe("the stand-in's session limits (fake clock)", () => {
     await until(() => runners.every((r) => !r.alive));
   });
 });
+
+describe("the stand-in's ready runners", () => {
+  const dir = tempDir();
+  const clock = new FakeClock(Date.now());
+  const started: PowerShellRunner[] = [];
+  const sessions = new PowerShellApiSessions({
+    clock,
+    limits: DEFAULT_SESSION_LIMITS,
+    readyRunners: 1,
+    startRunner: (onExit) => {
+      const runner = new PowerShellRunner({
+        powershellPath: PWSH,
+        script: join(powershellRoot(), 'wac-host', 'Start-PowerShellApiRunner.ps1'),
+        env: sessionEnvironment(dir.path),
+        clock,
+        commandTimeoutMs: 60_000,
+        maxOutputBytes: 1024 * 1024,
+        onExit,
+      });
+      started.push(runner);
+      return runner;
+    },
+  });
+  after(() => {
+    sessions.dispose();
+    dir.remove();
+  });
+
+  it("reuses a closed session's PowerShell for the next session with nothing of the last session's state", async () => {
+    const first = (await sessions.open(CLUSTER, 'a', "$global:leftover = 'x'; function Get-Leftover { 'y' }; $env:RS_LEFTOVER = 'z'; Set-Location /; $PID", {}, undefined)) as Loose;
+    assert.equal(first.status, 200);
+    const pid = first.body.properties.results[0];
+    sessions.close(CLUSTER, first.body.properties.sessionId);
+
+    const second = (await sessions.open(CLUSTER, 'b', "$PID; $null -eq $global:leftover; $null -eq (Get-Command Get-Leftover -ErrorAction SilentlyContinue); $null -eq $env:RS_LEFTOVER", {}, undefined)) as Loose;
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.deepEqual(second.body.properties.results, [pid, true, true, true], 'the same process, a fresh runspace and environment');
+    assert.ok(started.length <= 3, `started ${started.length} PowerShells for two sessions (one reused, one kept ready)`);
+  });
+
+  it('ends the ready PowerShells on dispose', async () => {
+    sessions.dispose();
+    await until(() => started.every((r) => !r.alive));
+  });
+});

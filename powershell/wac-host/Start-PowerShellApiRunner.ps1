@@ -10,6 +10,11 @@
   Protocol: stdin and stdout carry one compressed JSON object per line.
     in   {"type":"run","id":7,"script":"param($Name) ...","parameters":{"Name":"x"}}
     in   {"type":"cancel","id":7}                  stop command 7 (PowerShell's Stop on its pipeline)
+    in   {"type":"reset"}                          drop the runspace and open a fresh one (the gateway
+                                                   reuses the process for a new session: nothing of the
+                                                   last session's state is kept: variables, functions,
+                                                   modules and environment variables are as at start;
+                                                   loaded assemblies stay)
     out  {"frame":"ready","pid":1234}
     out  {"frame":"object","id":7,"value":...}       one output object
     out  {"frame":"error","id":7,"error":{...}}      one error record, in WAC's error shape
@@ -25,8 +30,30 @@ $ProgressPreference = 'SilentlyContinue'
 Set-StrictMode -Version 3.0
 Import-Module -Name (Join-Path (Split-Path -Parent $PSScriptRoot) 'gateway' 'RemoteSupport.Gateway.psm1')
 
-$runspace = [runspacefactory]::CreateRunspace()
-$runspace.Open()
+function New-SessionRunspace {
+  $fresh = [runspacefactory]::CreateRunspace()
+  $fresh.Open()
+  return $fresh
+}
+
+<#
+.SYNOPSIS
+  Puts the process's environment variables back as they were at start: a session's $env: changes
+  are process-wide and must not reach the next session.
+#>
+function Restore-Environment([System.Collections.IDictionary] $Saved) {
+  $now = [Environment]::GetEnvironmentVariables()
+  foreach ($name in @($now.Keys)) {
+    if (-not $Saved.Contains($name)) { [Environment]::SetEnvironmentVariable([string] $name, [NullString]::Value) }
+  }
+  foreach ($name in @($Saved.Keys)) {
+    if ($now[$name] -cne $Saved[$name]) { [Environment]::SetEnvironmentVariable([string] $name, [string] $Saved[$name]) }
+  }
+}
+
+$startEnvironment = [Environment]::GetEnvironmentVariables()
+$startDirectory = [Environment]::CurrentDirectory
+$runspace = New-SessionRunspace
 $reader = New-InputReader
 $script:pendingLine = $reader.ReadLineAsync()
 $script:closing = $false
@@ -158,6 +185,12 @@ try {
     try { $message = ConvertFrom-Json -InputObject $line -DateKind String } catch { $message = $null }
     if ($null -eq $message -or $null -eq $message.PSObject.Properties['type']) { continue }
     if ([string] $message.type -eq 'run') { Invoke-Run $message }
+    elseif ([string] $message.type -eq 'reset') {
+      $runspace.Dispose()
+      Restore-Environment $startEnvironment
+      [Environment]::CurrentDirectory = $startDirectory
+      $runspace = New-SessionRunspace
+    }
   }
 } finally {
   $runspace.Dispose()

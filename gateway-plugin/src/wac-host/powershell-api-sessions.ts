@@ -60,11 +60,13 @@ export interface SessionsOptions {
   /** Starts one PowerShell session (a runner process). */
   startRunner: (onExit: () => void) => PowerShellRunner;
   /**
-   * Keeps one runner started ahead, so a new session does not wait for
-   * PowerShell to start (the SDK opens a session per call when its session
-   * has no lifetime, and closes it after).
+   * Runners kept ready for new sessions: a closed session's runner, reset to
+   * a fresh runspace, or one started ahead. The SDK opens a session per call
+   * when its session has no lifetime and closes it after; a new pwsh per
+   * call would cost seconds (starting PowerShell, the module's first
+   * import and its Add-Type). 0 (the default) starts a new pwsh per session.
    */
-  warmSpare?: boolean;
+  readyRunners?: number;
 }
 
 /**
@@ -75,7 +77,8 @@ export interface SessionsOptions {
 export class PowerShellApiSessions {
   private readonly sessions = new Map<string, ApiSession>();
   private readonly recent: string[] = [];
-  private spare: PowerShellRunner | null = null;
+  /** Runners with a fresh runspace and no session, the next to take first. */
+  private readonly ready: PowerShellRunner[] = [];
 
   constructor(private readonly options: SessionsOptions) {}
 
@@ -140,26 +143,41 @@ export class PowerShellApiSessions {
     this.remove(session);
   }
 
-  /** Ends every session, and the spare runner. */
+  /** Ends every session and every ready runner. */
   dispose(): void {
+    this.disposing = true;
     for (const session of [...this.sessions.values()]) this.remove(session);
-    this.spare?.dispose();
-    this.spare = null;
+    for (const runner of this.ready.splice(0)) runner.dispose();
+    this.disposing = false;
   }
 
-  /** A started runner: the spare when there is a live one (and a new spare is started), else a new one. */
+  private disposing = false;
+
+  /** A ready runner when there is one, else a new one; a replacement is started when the ready ones ran out. */
   private takeRunner(): PowerShellRunner {
-    const spare = this.spare;
-    this.spare = null;
-    const runner = spare && spare.alive && !spare.busy ? spare : this.startRunner();
-    if (spare && spare !== runner) spare.dispose();
-    if (this.options.warmSpare) this.spare = this.startRunner();
+    let runner: PowerShellRunner | undefined;
+    while ((runner = this.ready.shift()) && !runner.alive);
+    runner ??= this.startRunner();
+    if (this.ready.length === 0 && (this.options.readyRunners ?? 0) > 0) this.ready.push(this.startRunner());
     return runner;
+  }
+
+  /**
+   * A closed session's runner: reset and kept ready first in line (its
+   * process has the module's assemblies loaded already); the ready runners
+   * beyond the limit end.
+   */
+  private release(runner: PowerShellRunner): void {
+    const keep = this.options.readyRunners ?? 0;
+    if (this.disposing || keep === 0 || !runner.reset()) return runner.dispose();
+    this.ready.unshift(runner);
+    while (this.ready.length > keep) this.ready.pop()!.dispose();
   }
 
   private startRunner(): PowerShellRunner {
     const runner: PowerShellRunner = this.options.startRunner(() => {
-      if (this.spare === runner) this.spare = null;
+      const at = this.ready.indexOf(runner);
+      if (at >= 0) this.ready.splice(at, 1);
       // A runner that ended on its own (crash, kill after a stop) takes its session with it once its output is out.
       for (const session of this.sessions.values()) {
         if (session.runner === runner && !session.command) this.remove(session);
@@ -252,6 +270,6 @@ export class PowerShellApiSessions {
     const at = this.recent.indexOf(session.id);
     if (at >= 0) this.recent.splice(at, 1);
     session.idle?.dispose();
-    session.runner.dispose();
+    this.release(session.runner);
   }
 }

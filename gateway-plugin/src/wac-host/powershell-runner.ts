@@ -172,6 +172,18 @@ export class PowerShellRunner {
     this.grace ??= startTimeout(this.options.clock, STOP_GRACE_MS, () => this.dispose());
   }
 
+  /**
+   * Makes the process ready for another session: a fresh runspace, nothing
+   * of this session's state kept. Returns false (and does nothing) while a
+   * command runs or once the process ended.
+   */
+  reset(): boolean {
+    if (this.exited || this.busy) return false;
+    this.current = null;
+    this.send({ type: 'reset' });
+    return true;
+  }
+
   /** Kills the process; a running command ends as stopped. */
   dispose(): void {
     if (!this.exited) killTree(this.child);

@@ -52,7 +52,7 @@ export function buildWacHost(options: WacHostOptions): WacHost {
   const sessions = new PowerShellApiSessions({
     clock: options.clock,
     limits,
-    warmSpare: true,
+    readyRunners: 2,
     startRunner: (onExit) =>
       new PowerShellRunner({ powershellPath, script, env, clock: options.clock, commandTimeoutMs: limits.commandTimeoutMs, maxOutputBytes: limits.maxOutputBytes, onExit }),
   });
