@@ -52,7 +52,8 @@ try {
   let oldBearerOk = 0, oldCookieOk = 0, oldLinkOk = 0, newBearerOk = 0;
   for (let i = 0; i < ROTATIONS; i++) {
     const old = gw.localCredential.secret;
-    const login = await call(gw, 'GET', `/login?token=${encodeURIComponent(old)}`);
+    const login = await call(gw, 'GET', gw.localCredential.mintLoginLink().path);
+    const unused = gw.localCredential.mintLoginLink().path;
     const cookie = login.headers['set-cookie'].map((c) => c.split(';')[0]).join('; ');
     const fresh = randomBytes(32).toString('base64url');
     if (i % 2) writeFileSync(credFile, fresh + '\n');
@@ -60,7 +61,7 @@ try {
     // The very next request after the replacement, for each kind of old credential.
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: bearer(old) })).status === 200) oldBearerOk++;
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: { cookie } })).status === 200) oldCookieOk++;
-    if ((await call(gw, 'GET', `/login?token=${encodeURIComponent(old)}`)).status === 303) oldLinkOk++;
+    if ((await call(gw, 'GET', unused)).status === 303) oldLinkOk++;
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: bearer(fresh) })).status === 200) newBearerOk++;
   }
   console.log(`1. rotation (${ROTATIONS} replacements, half rename, half rewrite in place), on the first request after each:`);

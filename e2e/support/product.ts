@@ -39,7 +39,7 @@ export async function startProduct(extraArgs: string[] = []): Promise<Product> {
     const timer = setTimeout(() => reject(new Error(`the product did not start:\n${out}`)), 60_000);
     proc.stdout!.on('data', () => {
       const listening = /listening on (https:\/\/\S+)/.exec(out)?.[1];
-      const login = /(https:\/\/\S+\/login\?token=\S+)/.exec(out)?.[1];
+      const login = /(https:\/\/\S+\/login\?code=\S+)/.exec(out)?.[1];
       if (listening && login) {
         clearTimeout(timer);
         resolve([listening, login]);

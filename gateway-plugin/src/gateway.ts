@@ -27,6 +27,7 @@ import { checkCommand } from './policy/command-checker';
 import { jeaFiles } from './policy/jea-files';
 import { RemoteSupportDesk } from './service/remote-support-desk';
 import type { SimulatedCluster } from './simulator/simulated-cluster';
+import { AdminSessionLedger } from './store/admin-session-ledger';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { secureDataDir } from './store/data-dir';
@@ -127,7 +128,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
-    const { auth, localCredential } = buildAdminAuth(config, partLog('auth'));
+    const { auth, localCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
     const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
@@ -292,9 +293,9 @@ function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => 
 }
 
 /** Admins: Entra ID tokens when configured, else the local credential (embedded and test modes). */
-function buildAdminAuth(config: GatewayConfig, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null } {
+function buildAdminAuth(config: GatewayConfig, store: Store, clock: Clock, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null } {
   if (config.auth.mode === 'entra') return { auth: new EntraAdminAuthenticator(config.auth, log), localCredential: null };
-  const localCredential = LocalCredentialAuthenticator.open(config.dataDir);
+  const localCredential = LocalCredentialAuthenticator.open(config.dataDir, { sessions: new AdminSessionLedger(store.db), clock, log });
   return { auth: localCredential, localCredential };
 }
 

@@ -1,5 +1,6 @@
 import type { AccessLevel } from '../domain/access-level';
 import type { Grant, GrantRequest } from '../domain/grant';
+import type { AdminSession } from '../domain/admin-sign-in';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 
 /*
@@ -149,4 +150,23 @@ export interface AgentStore {
   operation(id: string): AgentOperation | null;
   /** The cluster's most recent operation, or null. */
   latest(cluster: string): AgentOperation | null;
+}
+
+/** The embedded default's signed-in browser sessions (admin-auth's store). */
+export interface AdminSessionStore {
+  /** Records a new session; `tokenHash` is the SHA-256 (hex) of the cookie's secret, never the secret. */
+  create(session: AdminSession, tokenHash: string): void;
+  /** The session whose cookie secret hashes to `tokenHash`, or null. */
+  byTokenHash(tokenHash: string): AdminSession | null;
+  byId(id: string): AdminSession | null;
+  /** Sets the last-seen time. */
+  touch(id: string, at: number): void;
+  /** Marks one session revoked; false when it does not exist or was already revoked. */
+  revoke(id: string, at: number): boolean;
+  /** Marks every session made under another credential generation revoked; returns how many. */
+  revokeOtherEpochs(epoch: string, at: number): number;
+  /** Sessions whose absolute end is after `since`, newest first. */
+  list(since: number): AdminSession[];
+  /** Deletes sessions whose absolute end is before `cutoff`; returns how many. */
+  purgeEndedBefore(cutoff: number): number;
 }

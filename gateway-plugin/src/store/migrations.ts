@@ -110,4 +110,18 @@ export const MIGRATIONS: readonly string[] = [
     mac TEXT NOT NULL
   );
   `,
+  // 4: the embedded default's signed-in browser sessions. The cookie carries a secret; only its SHA-256 is kept.
+  `
+  CREATE TABLE admin_sessions (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    epoch TEXT NOT NULL
+  );
+  CREATE INDEX admin_sessions_expiry ON admin_sessions (expires_at);
+  `,
 ];
