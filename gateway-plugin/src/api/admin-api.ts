@@ -255,7 +255,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     // Authentication runs before the body is read, so an anonymous caller costs no parsing.
     feature.addHook('onRequest', authenticate);
     const desk = (r: FastifyRequest) => r.desk!;
-    const who = (r: FastifyRequest) => r.principal!.name;
+    /** Who acts, for the audit trail: the principal's display name and stable id. */
+    const who = (r: FastifyRequest) => r.principal!;
     /** The request's parts, as the route's schemas have checked them. */
     const query = <T>(r: FastifyRequest) => r.query as T;
     const body = <T>(r: FastifyRequest) => r.body as T;
@@ -310,7 +311,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         drop: () => void res.destroy(),
       };
       // Refused (a catalog error through the error handler) before any byte of the stream is written.
-      eventStreams.admit(who(r));
+      eventStreams.admit(who(r).name);
       reply.hijack();
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -318,7 +319,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const stream: EventStream = eventStreams.subscribe(who(r), cluster, Number.isInteger(lastId) ? lastId : undefined, sink);
+      const stream: EventStream = eventStreams.subscribe(who(r).name, cluster, Number.isInteger(lastId) ? lastId : undefined, sink);
       const heartbeat = setInterval(() => stream.heartbeat(), options.heartbeatMs ?? 15_000);
       streams.add(res);
       res.on('close', () => {

@@ -47,7 +47,9 @@ export const GrantView = Type.Object({
   endedAt: Nullable(Time),
   endReason: Nullable(literals(['revoked', 'superseded', 'expired'] as const)),
   grantedBy: Type.String(),
+  grantedById: Nullable(Type.String({ description: 'The stable id of who granted: entra:<tid>/<oid>, machine:<caller> or local:admin; null on grants recorded before ids were' })),
   endedBy: Nullable(Type.String()),
+  endedById: Nullable(Type.String({ description: 'The stable id of who ended it; null while active, for expiry, and on older grants' })),
   supportCaseNumber: Nullable(Type.String()),
   termsVersion: Type.String(),
   sasCredentialProvided: Type.Boolean(),
@@ -58,12 +60,15 @@ export const SessionView = Type.Object({
   id: Type.String(),
   grantId: Type.String(),
   engineer: Type.String(),
+  engineerId: Nullable(Type.String({ description: "The engineer's stable id: entra:<tid>/<oid> (Entra ID), else oidc:<iss>#<sub>; null on sessions recorded before ids were" })),
   supportCase: Nullable(Type.String()),
   accessLevel: AccessLevel,
   nodes: Type.Array(Type.String()),
   startedAt: Time,
   endedAt: Nullable(Time),
   endReason: Nullable(SessionEndReason),
+  endedBy: Nullable(Type.String({ description: 'The admin who ended or revoked it; null when it ended otherwise' })),
+  endedById: Nullable(Type.String({ description: "That admin's stable id" })),
   durationSeconds: Nullable(Type.Integer()),
   commandCount: Type.Integer(),
 }, { title: 'SessionView' });
@@ -91,6 +96,7 @@ export const AgentOperation = Type.Object({
   startedAt: Time,
   finishedAt: Nullable(Time),
   startedBy: Type.String(),
+  startedById: Nullable(Type.String({ description: 'The stable id of who started it; null on operations recorded before ids were' })),
   nodes: Type.Array(NodeProgress),
 }, { title: 'AgentOperation' });
 

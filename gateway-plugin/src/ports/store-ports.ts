@@ -1,4 +1,5 @@
 import type { AccessLevel } from '../domain/access-level';
+import type { ActorLike } from '../domain/actor';
 import type { Grant, GrantRequest } from '../domain/grant';
 import type { AdminSession } from '../domain/admin-sign-in';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
@@ -13,9 +14,9 @@ import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } fr
 /** The record of consent: grants, supersedes, revokes and expiries. */
 export interface GrantStore {
   /** Records a new grant; an open grant of the cluster is superseded in the same transaction. */
-  grant(cluster: string, request: GrantRequest, grantedBy: string): { grant: Grant; superseded: Grant | null };
+  grant(cluster: string, request: GrantRequest, grantedBy: ActorLike): { grant: Grant; superseded: Grant | null };
   /** Ends the cluster's open grant, or returns null when there is none. */
-  revoke(cluster: string, revokedBy: string): Grant | null;
+  revoke(cluster: string, revokedBy: ActorLike): Grant | null;
   /** The cluster's grant in force now, or null. */
   active(cluster: string): Grant | null;
   list(cluster: string, includeExpired: boolean): Grant[];
@@ -64,24 +65,29 @@ export interface SessionRecord {
   cluster: string;
   grantId: string;
   engineer: string;
+  /** The engineer's stable id (`entra:<tid>/<oid>`); null on sessions recorded before ids were. */
+  engineerId: string | null;
   supportCase: string | null;
   accessLevel: AccessLevel;
   nodes: string[];
   startedAt: number;
   endedAt: number | null;
   endReason: SessionEndReason | null;
+  /** The admin who ended or revoked it (name and stable id); null when it ended otherwise. */
+  endedBy: string | null;
+  endedById: string | null;
   commandCount: number;
 }
 
 /** Sessions and their hash-chained transcripts. */
 export interface SessionStore {
-  open(input: { cluster: string; grantId: string; engineer: string; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord;
-  /** Ends an open session; returns it, or null when it was not open. */
-  end(sessionId: string, reason: SessionEndReason): SessionRecord | null;
+  open(input: { cluster: string; grantId: string; engineer: string; engineerId?: string | null; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord;
+  /** Ends an open session (by an admin, when `endedBy` is given); returns it, or null when it was not open. */
+  end(sessionId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord | null;
   /** Moves an open session to a new grant (a supersede); false when the session is no longer open. */
   rebind(sessionId: string, grantId: string, accessLevel: AccessLevel): boolean;
   /** Ends every open session of a grant. */
-  endForGrant(grantId: string, reason: SessionEndReason): SessionRecord[];
+  endForGrant(grantId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord[];
   /** Marks sessions a previous run left open as interrupted; returns how many. */
   interruptOpenSessions(): number;
   live(cluster: string): SessionRecord[];
@@ -133,6 +139,8 @@ export interface AgentOperation {
   startedAt: string;
   finishedAt: string | null;
   startedBy: string;
+  /** The starting admin's stable id; null on operations recorded before ids were. */
+  startedById: string | null;
   nodes: NodeProgress[];
 }
 
@@ -143,7 +151,7 @@ export interface AgentStore {
   /** The recorded state of the cluster's nodes (nodes never touched have no record). */
   nodeStates(cluster: string): Map<string, Omit<NodeAgent, 'node'>>;
   /** Records a new running operation and marks its nodes busy, in one transaction. */
-  beginOperation(op: { id: string; cluster: string; kind: OperationKind; startedAt: number; startedBy: string; nodes: NodeProgress[] }, busyState: AgentState): void;
+  beginOperation(op: { id: string; cluster: string; kind: OperationKind; startedAt: number; startedBy: string; startedById: string | null; nodes: NodeProgress[] }, busyState: AgentState): void;
   saveProgress(id: string, nodes: readonly NodeProgress[]): void;
   finishOperation(id: string, status: OperationStatus, finishedAt: number, nodes: readonly NodeProgress[]): void;
   setNode(cluster: string, node: string, state: AgentState, version: string | null, detail: string | null, at: number): void;
