@@ -77,6 +77,7 @@ export interface ErrorBody {
     | 'SessionLimitReached'
     | 'DiskSpaceLow'
     | 'Unauthenticated'
+    | 'InvalidCallerIdentity'
     | 'Forbidden'
     | 'CsrfTokenInvalid'
     | 'LoginCodeInvalid'

@@ -5,6 +5,7 @@ import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyReque
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, SignInThrottled, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
+import { primaryOf } from '../auth/machine-credential';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
 import { parseJsonBody } from '../contract/json-body';
@@ -96,7 +97,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   // Parses cookies for every route; signs the local sign-in's session cookie.
-  void app.register(fastifyCookie, options.auth instanceof LocalCredentialAuthenticator ? { secret: options.auth.cookieSigner } : {});
+  const local = primaryOf(options.auth);
+  void app.register(fastifyCookie, local instanceof LocalCredentialAuthenticator ? { secret: local.cookieSigner } : {});
 
   // Requests are checked with the contract's compiled schemas, so a refusal is a catalog error naming the field.
   app.setValidatorCompiler(({ schema, httpPart }) => {
@@ -146,7 +148,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   /** The local credential's sign-in; login links and browser sessions have no meaning with Entra ID. */
   const localSignIn = (): LocalCredentialAuthenticator => {
-    if (options.auth instanceof LocalCredentialAuthenticator) return options.auth;
+    if (local instanceof LocalCredentialAuthenticator) return local;
     throw createError('LocalSignInOnly', 'Login links and browser sessions exist only with the local admin credential; with Entra ID, sign in through Windows Admin Center');
   };
 
@@ -243,7 +245,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       onRequest: authenticate,
       handler: async (r, reply) => {
         const sessionId = r.principal!.sessionId;
-        const signedOut = sessionId !== undefined && options.auth instanceof LocalCredentialAuthenticator && options.auth.revokeSession(sessionId);
+        const signedOut = sessionId !== undefined && local instanceof LocalCredentialAuthenticator && local.revokeSession(sessionId);
         void reply.clearCookie(SESSION_COOKIE, { path: '/' });
         void reply.clearCookie(XSRF_COOKIE, { path: '/' });
         return { signedOut };

@@ -42,6 +42,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   SessionLimitReached: 429,
   DiskSpaceLow: 503,
   Unauthenticated: 401,
+  InvalidCallerIdentity: 400,
   Forbidden: 403,
   CsrfTokenInvalid: 403,
   LoginCodeInvalid: 401,

@@ -37,11 +37,6 @@ export interface AdminPrincipal {
 export const LOCAL_ADMIN = 'local-admin';
 export const LOCAL_ADMIN_ID = 'local:admin';
 
-/** The stable id of a machine-credential caller (the PowerShell module): the caller identity it sends. */
-export function machinePrincipalId(caller: string): string {
-  return `machine:${caller}`;
-}
-
 export interface AdminRequestInfo {
   method: string;
   headers: Record<string, string | string[] | undefined>;

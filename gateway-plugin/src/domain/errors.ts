@@ -52,6 +52,7 @@ export const ERROR_CATALOG = {
   SessionLimitReached: { summary: 'The engineer or the grant already holds as many live sessions as the gateway allows.' },
   DiskSpaceLow: { summary: "The gateway's data disk is below its free-space floor, so no new session opens." },
   Unauthenticated: { summary: 'The request carries no valid admin credential.' },
+  InvalidCallerIdentity: { summary: 'A call made with the machine credential does not name its caller in x-remotesupport-caller, or names it badly.' },
   Forbidden: { summary: 'The caller is authenticated but lacks the admin role.' },
   CsrfTokenInvalid: { summary: 'A cookie-authenticated change lacks a matching x-xsrf-token header.' },
   LoginCodeInvalid: { summary: 'The login link has no valid one-time code: wrong, used, expired, or the retired link that carried the credential.' },
