@@ -23,9 +23,9 @@ const CLUSTER = 'hci-cl01.contoso.local';
 const FEATURE = `/api/nodes/${CLUSTER}/features/remoteSupport`;
 const CASE = '2611250010007777';
 
-function call(gw, method, path, { headers = {}, body } = {}) {
+function call(gw, method, path, { headers = {}, body, localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, gw.url), { method, ca: gw.caCert, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }, (r) => {
+    const req = request(new URL(path, gw.url), { method, ca: gw.caCert, ...(localAddress ? { localAddress } : {}), headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }, (r) => {
       let t = '';
       r.on('data', (c) => (t += c));
       r.on('end', () => resolve({ status: r.statusCode, headers: r.headers, body: t ? JSON.parse(t) : null }));
@@ -61,7 +61,8 @@ try {
     // The very next request after the replacement, for each kind of old credential.
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: bearer(old) })).status === 200) oldBearerOk++;
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: { cookie } })).status === 200) oldCookieOk++;
-    if ((await call(gw, 'GET', unused)).status === 303) oldLinkOk++;
+    // Each refused link counts against its address's sign-in limit (10 a minute): one loopback address per round.
+    if ((await call(gw, 'GET', unused, { localAddress: `127.0.0.${2 + i}` })).status === 303) oldLinkOk++;
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: bearer(fresh) })).status === 200) newBearerOk++;
   }
   console.log(`1. rotation (${ROTATIONS} replacements, half rename, half rewrite in place), on the first request after each:`);
