@@ -29,6 +29,7 @@ import { checkCommand } from './policy/command-checker';
 import { jeaFiles } from './policy/jea-files';
 import { RemoteSupportDesk } from './service/remote-support-desk';
 import type { SimulatedCluster } from './simulator/simulated-cluster';
+import { AdminSessionLedger } from './store/admin-session-ledger';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { secureDataDir } from './store/data-dir';
@@ -134,7 +135,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
-    const { auth, localCredential, machineCredential } = buildAdminAuth(config, partLog('auth'));
+    const { auth, localCredential, machineCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
     const wacHost = await buildWacHost(config, clock, backend, teardown);
@@ -303,11 +304,11 @@ function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => 
 }
 
 /** Admins: Entra ID tokens when configured, else the local credential (embedded and test modes); the module's machine credential in both. */
-function buildAdminAuth(config: GatewayConfig, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null; machineCredential: MachineCredential } {
+function buildAdminAuth(config: GatewayConfig, store: Store, clock: Clock, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null; machineCredential: MachineCredential } {
   // The PowerShell module's credential, in every mode (see auth/machine-credential.ts).
   const machineCredential = MachineCredential.open(config.dataDir);
   if (config.auth.mode === 'entra') return { auth: new WithMachineCredential(machineCredential, new EntraAdminAuthenticator(config.auth, log)), localCredential: null, machineCredential };
-  const localCredential = LocalCredentialAuthenticator.open(config.dataDir);
+  const localCredential = LocalCredentialAuthenticator.open(config.dataDir, { sessions: new AdminSessionLedger(store.db), clock, log });
   return { auth: new WithMachineCredential(machineCredential, localCredential), localCredential, machineCredential };
 }
 
