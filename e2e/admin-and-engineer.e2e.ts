@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Frame, Page } from 'playwright-core';
-import { accessibilityScan, adminPage, launchBrowser, screenshot } from './support/browser';
+import { accessibilityScan, adminPage, launchBrowser, screenshot, signInAgain } from './support/browser';
 import { DashboardPage, HistoryPage } from './support/pages';
 import { FEATURE, Product, runConsole, startInteractiveConsole, startProduct } from './support/product';
 
@@ -158,6 +158,11 @@ describe('the admin\'s and the engineer\'s day', () => {
     assert.equal(moved.status, 200, moved.text);
     await live.waitFor(/expired/i);
     assert.equal(await live.exit, 3);
+    // Eight hours on, the admin's browser session has ended (an hour without a request): the page refuses it,
+    // and the admin signs in again with a fresh one-time link.
+    assert.equal(await page.evaluate(async () => (await fetch('/api/gateway-info')).status), 401, 'the idle browser session is over');
+    frame = await signInAgain(page, product);
+    dashboard = new DashboardPage(frame);
     await dashboard.open();
     await dashboard.noGrant().waitFor({ timeout: 20_000 });
     const history = new HistoryPage(frame);

@@ -29,7 +29,7 @@ const ALLOWED = {
   text: [],
   logging: [],
   'cli-kit': [],
-  auth: ['domain', 'http'],
+  auth: ['domain', 'ports', 'http'],
   config: ['domain', 'policy', 'auth', 'contract', 'cli-kit'],
   contract: ['domain', 'policy'],
   store: ['domain', 'ports', 'events'],

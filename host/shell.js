@@ -273,7 +273,7 @@
       });
       frameEl.src = extensionBase;
     }).catch(function (error) {
-      showStatus(error.message + ' Sign in with the link the gateway printed, or open this page with ?cluster=<name>.', 'error');
+      showStatus(error.message + ' Sign in with the one-time link the gateway printed (npx remote-support login-link makes a new one), or open this page with ?cluster=<name>.', 'error');
       document.body.setAttribute('data-host-state', 'failed');
     });
   }

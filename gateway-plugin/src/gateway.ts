@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { serveFolder } from './api/static-files';
 import { createGatewayLogger, lineSink, logLevelFrom, Logger } from './logging/gateway-logger';
 import { AdminAuthenticator, EntraAdminAuthenticator, LocalCredentialAuthenticator } from './auth/admin-auth';
 import { EntraTokenValidator, trustingFetch } from './auth/entra-token-validator';
+import { MachineCredential, WithMachineCredential } from './auth/machine-credential';
 import { LiveSessionDeps } from './channel/live-session';
 import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
@@ -27,6 +29,7 @@ import { checkCommand } from './policy/command-checker';
 import { jeaFiles } from './policy/jea-files';
 import { RemoteSupportDesk } from './service/remote-support-desk';
 import type { SimulatedCluster } from './simulator/simulated-cluster';
+import { AdminSessionLedger } from './store/admin-session-ledger';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { secureDataDir } from './store/data-dir';
@@ -67,6 +70,8 @@ export interface RunningGateway {
   sessions: SessionLedger;
   consent: ConsentLedger;
   agents: AgentDeployer;
+  /** Where the PowerShell module finds this gateway (module-config.json): see writeModuleConfig. */
+  moduleConfigPath: string;
   /** The local admin credential (embedded and test modes), and whether this start created it. */
   localCredential: LocalCredentialAuthenticator | null;
   caCert: string;
@@ -127,7 +132,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
-    const { auth, localCredential } = buildAdminAuth(config, partLog('auth'));
+    const { auth, localCredential, machineCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
     const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
@@ -143,6 +148,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     scheduler.start();
     const { url, port } = await listen(app, config);
     writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode }, teardown);
+    writeModuleConfig(config, { url, clusters: [desk.name], cert: tls.cert, credentialPath: machineCredential.path });
 
     return {
       url,
@@ -160,6 +166,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       consent: store.consent,
       agents,
       localCredential,
+      moduleConfigPath: join(config.dataDir, MODULE_CONFIG_FILE),
       caCert: tls.cert,
       uiServed,
       db: store.db,
@@ -291,11 +298,13 @@ function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => 
   return { scheduler, janitor };
 }
 
-/** Admins: Entra ID tokens when configured, else the local credential (embedded and test modes). */
-function buildAdminAuth(config: GatewayConfig, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null } {
-  if (config.auth.mode === 'entra') return { auth: new EntraAdminAuthenticator(config.auth, log), localCredential: null };
-  const localCredential = LocalCredentialAuthenticator.open(config.dataDir);
-  return { auth: localCredential, localCredential };
+/** Admins: Entra ID tokens when configured, else the local credential (embedded and test modes); the module's machine credential in both. */
+function buildAdminAuth(config: GatewayConfig, store: Store, clock: Clock, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null; machineCredential: MachineCredential } {
+  // The PowerShell module's credential, in every mode (see auth/machine-credential.ts).
+  const machineCredential = MachineCredential.open(config.dataDir);
+  if (config.auth.mode === 'entra') return { auth: new WithMachineCredential(machineCredential, new EntraAdminAuthenticator(config.auth, log)), localCredential: null, machineCredential };
+  const localCredential = LocalCredentialAuthenticator.open(config.dataDir, { sessions: new AdminSessionLedger(store.db), clock, log });
+  return { auth: new WithMachineCredential(machineCredential, localCredential), localCredential, machineCredential };
 }
 
 interface EngineerAuth {
@@ -458,6 +467,28 @@ function writePointer(config: GatewayConfig, pointer: GatewayPointer, teardown: 
   const path = join(config.dataDir, 'gateway.json');
   writeFileSync(path, JSON.stringify(pointer, null, 2) + '\n', { mode: 0o600 });
   teardown.add(() => removePointer(path, pointer.url));
+}
+
+/** The PowerShell module's configuration file in the data directory. */
+export const MODULE_CONFIG_FILE = 'module-config.json';
+
+/**
+ * Writes what the PowerShell module needs to reach this gateway (the
+ * endpoint, the clusters, the SHA-256 pin of the TLS certificate and where
+ * the machine credential is) to `dataDir/module-config.json`, mode 0600, at
+ * every start: the port and the certificate may have changed. It holds no
+ * secret; $env:AZSHCI_REMOTESUPPORT_CONFIG or the module's own gateway.json
+ * points at it (docs/powershell-module.md).
+ */
+function writeModuleConfig(config: GatewayConfig, parts: { url: string; clusters: string[]; cert: string; credentialPath: string }): void {
+  const moduleConfig = {
+    endpoint: parts.url,
+    cluster: parts.clusters[0],
+    clusters: parts.clusters,
+    certificateSha256: new X509Certificate(parts.cert).fingerprint256.replace(/:/g, '').toLowerCase(),
+    credentialPath: parts.credentialPath,
+  };
+  writeFileSync(join(config.dataDir, MODULE_CONFIG_FILE), JSON.stringify(moduleConfig, null, 2) + '\n', { mode: 0o600 });
 }
 
 /** Removes gateway.json on shutdown, unless another gateway has since written its own there. */

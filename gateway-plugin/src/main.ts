@@ -17,13 +17,12 @@ async function main(): Promise<void> {
   out(`  data directory ${config.dataDir}`);
   const cred = gateway.localCredential;
   if (cred) {
-    if (cred.created) {
-      out('');
-      out('  Open this link once to sign in (it holds the admin credential, shown only now):');
-      out(`    ${gateway.url}/login?token=${cred.secret}`);
-    } else {
-      out(`  Sign in with ${gateway.url}/login?token=<credential>; the credential is in ${cred.path}`);
-    }
+    const link = cred.mintLoginLink();
+    out('');
+    out(`  Open this one-time link to sign in (good once, until ${new Date(link.expiresAt).toISOString()}):`);
+    out(`    ${gateway.url}${link.path}`);
+    out('  Another link: npx remote-support login-link');
+    out(`  The admin credential (for the CLI and scripts) is in ${cred.path}${cred.created ? ' (created now)' : ''}`);
     out(`  The CLI finds this gateway by itself: npx remote-support status`);
   }
   if (gateway.identityProvider) {

@@ -4,7 +4,8 @@ import { TSchema } from '@sinclair/typebox';
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
-import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
+import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, SignInThrottled, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
+import { primaryOf } from '../auth/machine-credential';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
 import { parseJsonBody } from '../contract/json-body';
@@ -96,7 +97,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   // Parses cookies for every route; signs the local sign-in's session cookie.
-  void app.register(fastifyCookie, options.auth instanceof LocalCredentialAuthenticator ? { secret: options.auth.cookieSigner } : {});
+  const local = primaryOf(options.auth);
+  void app.register(fastifyCookie, local instanceof LocalCredentialAuthenticator ? { secret: local.cookieSigner } : {});
 
   // Requests are checked with the contract's compiled schemas, so a refusal is a catalog error naming the field.
   app.setValidatorCompiler(({ schema, httpPart }) => {
@@ -144,6 +146,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     return payload;
   });
 
+  /** The local credential's sign-in; login links and browser sessions have no meaning with Entra ID. */
+  const localSignIn = (): LocalCredentialAuthenticator => {
+    if (local instanceof LocalCredentialAuthenticator) return local;
+    throw createError('LocalSignInOnly', 'Login links and browser sessions exist only with the local admin credential; with Entra ID, sign in through Windows Admin Center');
+  };
+
   const authenticate = async (request: FastifyRequest) => {
     request.principal = await options.auth.authenticate({ method: request.method, headers: request.headers, cookies: request.cookies });
     const cluster = (request.params as { cluster?: string }).cluster;
@@ -168,6 +176,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         { name: 'sessions', description: 'Session history, transcripts, export and verification' },
         { name: 'events', description: 'Live events' },
         { name: 'gateway', description: 'The gateway itself' },
+        { name: 'sign-in', description: "The embedded default's browser sign-in: one-time login links and sessions" },
       ],
       components: {
         securitySchemes: {
@@ -196,17 +205,51 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       },
     });
 
-    // The embedded default's sign-in: trades the admin credential for cookies.
+    // The embedded default's sign-in: trades a one-time login code for a session and its cookies.
     root.get('/login', { schema: { hide: true } }, async (request, reply) => {
-      const auth = options.auth;
-      const token = (request.query as Record<string, unknown>)['token'];
-      if (!(auth instanceof LocalCredentialAuthenticator) || !auth.checkLoginToken(token)) {
-        throw createError('Unauthenticated', 'The login link is not valid: use the URL the gateway printed at first start, with the credential from the admin-credential file');
-      }
+      const auth = localSignIn();
+      const signedIn = auth.signIn(request.query as Record<string, unknown>, request.ip);
       const secure = { path: '/', secure: true, sameSite: 'strict' } as const;
-      void reply.setCookie(SESSION_COOKIE, auth.sessionName, { ...secure, httpOnly: true, signed: true });
-      void reply.setCookie(XSRF_COOKIE, auth.xsrfToken(), secure);
+      void reply.setCookie(SESSION_COOKIE, signedIn.cookie, { ...secure, httpOnly: true, signed: true });
+      void reply.setCookie(XSRF_COOKIE, signedIn.xsrf, secure);
       return reply.redirect('/', 303);
+    });
+
+    root.route({
+      ...G.createLoginLink,
+      onRequest: authenticate,
+      handler: async (_r, reply) => {
+        const link = localSignIn().mintLoginLink();
+        return reply.code(201).send({ path: link.path, expiresAt: iso(link.expiresAt) });
+      },
+    });
+    root.route({
+      ...G.listAdminSessions,
+      onRequest: authenticate,
+      handler: async (r) => ({ sessions: localSignIn().listSessions().map((s) => adminSessionView(s, r.principal!)) }),
+    });
+    root.route({
+      ...G.revokeAdminSession,
+      onRequest: authenticate,
+      handler: async (r) => {
+        const auth = localSignIn();
+        const id = (r.params as { sessionId: string }).sessionId;
+        auth.revokeSession(id);
+        const found = auth.listSessions().find((s) => s.session.id === id);
+        if (!found) throw createError('AdminSessionNotFound', `No signed-in browser session ${id} is within its 12-hour life; GET /api/admin-sessions lists them`);
+        return { session: adminSessionView(found, r.principal!) };
+      },
+    });
+    root.route({
+      ...G.signOut,
+      onRequest: authenticate,
+      handler: async (r, reply) => {
+        const sessionId = r.principal!.sessionId;
+        const signedOut = sessionId !== undefined && local instanceof LocalCredentialAuthenticator && local.revokeSession(sessionId);
+        void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        void reply.clearCookie(XSRF_COOKIE, { path: '/' });
+        return { signedOut };
+      },
     });
   });
 
@@ -214,7 +257,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     // Authentication runs before the body is read, so an anonymous caller costs no parsing.
     feature.addHook('onRequest', authenticate);
     const desk = (r: FastifyRequest) => r.desk!;
-    const who = (r: FastifyRequest) => r.principal!.name;
+    /** Who acts, for the audit trail: the principal's display name and stable id. */
+    const who = (r: FastifyRequest) => r.principal!;
     /** The request's parts, as the route's schemas have checked them. */
     const query = <T>(r: FastifyRequest) => r.query as T;
     const body = <T>(r: FastifyRequest) => r.body as T;
@@ -269,7 +313,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         drop: () => void res.destroy(),
       };
       // Refused (a catalog error through the error handler) before any byte of the stream is written.
-      eventStreams.admit(who(r));
+      eventStreams.admit(who(r).name);
       reply.hijack();
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -277,7 +321,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const stream: EventStream = eventStreams.subscribe(who(r), cluster, Number.isInteger(lastId) ? lastId : undefined, sink);
+      const stream: EventStream = eventStreams.subscribe(who(r).name, cluster, Number.isInteger(lastId) ? lastId : undefined, sink);
       const heartbeat = setInterval(() => stream.heartbeat(), options.heartbeatMs ?? 15_000);
       streams.add(res);
       res.on('close', () => {
@@ -326,6 +370,22 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   return app;
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function adminSessionView(s: ReturnType<LocalCredentialAuthenticator['listSessions']>[number], principal: AdminPrincipal): C.AdminSessionView {
+  const { session } = s;
+  return {
+    id: session.id,
+    name: session.name,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    endsAt: iso(s.endsAt),
+    revokedAt: session.revokedAt === null ? null : iso(session.revokedAt),
+    state: s.state,
+    current: principal.sessionId === session.id,
+  };
+}
+
 function findDesk(desks: Map<string, RemoteSupportDesk>, name: string): RemoteSupportDesk | undefined {
   // Cluster names are DNS names: compare without case, as WAC does.
   const lower = name.toLowerCase();
@@ -334,6 +394,7 @@ function findDesk(desks: Map<string, RemoteSupportDesk>, name: string): RemoteSu
 }
 
 function sendError(reply: FastifyReply, err: RemoteSupportError): void {
+  if (err instanceof SignInThrottled) void reply.header('retry-after', String(err.retryAfterSeconds));
   void reply.code(statusOf(err.code)).header('cache-control', 'no-store').send({ error: err.toBody() });
 }
 
