@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { powershellRoot } from '../src/executors/powershell-files';
+import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, TestGateway } from './helpers/gateway-fixture';
+import { pwshJson, PWSH } from './helpers/pwsh';
+
+/**
+ * The extension's PowerShell path below the browser: its wrapper script
+ * (powershell/extension/Invoke-RemoteSupportCommand.ps1), given the cmdlet and
+ * arguments as parameters the way the extension builds them
+ * (src/app/core/powershell-commands.ts), running the real
+ * AzStackHCI.RemoteSupport module under real pwsh against a real gateway.
+ * Each answer must be the one JSON string the extension reads.
+ */
+const WRAPPER = join(powershellRoot(), 'extension', 'Invoke-RemoteSupportCommand.ps1');
+const RUNNER = join(powershellRoot(), 'test', 'extension-stub', 'Invoke-Wrapper.ps1');
+const CALLER = `${hostname()}\\${userInfo().username}`;
+
+interface WrapperAnswer {
+  ok: boolean;
+  data?: Loose[];
+  error?: { code: string; message: string; field?: string; allowed?: string };
+}
+
+/** Runs every call in one pwsh (the runner splats each call's parameters onto the wrapper) and parses the wrapper's one string. */
+function runWrapper(t: TestGateway, calls: Array<Record<string, unknown>>): Promise<WrapperAnswer[]> {
+  const input = calls.map((parameters) => JSON.stringify({ script: WRAPPER, parameters: { Cluster: CLUSTER, ...parameters } })).join('\n') + '\n';
+  const env = { ...process.env, PSModulePath: join(powershellRoot(), 'module'), AZSHCI_REMOTESUPPORT_CONFIG: t.gateway.moduleConfigPath };
+  return new Promise((resolve, reject) => {
+    const child = spawn(PWSH, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', RUNNER], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`pwsh exited ${code}: ${stderr}`));
+      const lines = stdout.split('\n').filter((l) => l.trim().startsWith('{'));
+      if (lines.length !== calls.length) return reject(new Error(`expected ${calls.length} answers, got ${lines.length}: ${stdout}\n${stderr}`));
+      resolve(
+        lines.map((line) => {
+          const run = JSON.parse(line) as { output: string[]; error?: string };
+          assert.equal(run.output.length, 1, `one string per call: ${line}`);
+          return JSON.parse(run.output[0]!) as WrapperAnswer;
+        }),
+      );
+    });
+    child.stdin.end(input);
+  });
+}
+
+describe('the extension\'s PowerShell path: wrapper script, real module, real gateway', () => {
+  let t: TestGateway;
+
+  before(async () => {
+    t = await startTestGateway();
+    await installAgent(t);
+  });
+
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('answers reads in the API\'s shapes, refuses every bad grant by field with nothing changed, and grants, lists and revokes as the caller', async () => {
+    // Read before the calls: the install at the end changes the nodes' agent state.
+    const api = (await t.api.get(`${FEATURE}/status`)).body as Loose;
+    const [status, terms, tooShort, tooLong, unknownLevel, noConsent, badCase, granted, access, revoked, started, missing] = await runWrapper(t, [
+      { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportStatus' },
+      { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportTerms' },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics', ExpireInMinutes: 59, AgreeToRemoteSupportConsent: true },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics', ExpireInMinutes: 20161, AgreeToRemoteSupportConsent: true },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Everything', AgreeToRemoteSupportConsent: true },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics' },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, SupportCaseNumber: "CASE-1'; Remove-Item C:\\ -Recurse; '" },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'DiagnosticsRepair', ExpireInMinutes: 20160, AgreeToRemoteSupportConsent: true, SupportCaseNumber: 'CASE-7' },
+      { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportAccess', IncludeExpired: true },
+      { RemoteSupportCommand: 'Disable-AzStackHCIRemoteSupport' },
+      { RemoteSupportCommand: 'Install-AzStackHCIRemoteSupport', Node: ['hci-n01'], NoWait: true },
+      { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportSessionHistory', SessionId: '11111111-1111-4111-8111-111111111111' },
+    ]);
+
+    assert.equal(status!.ok, true);
+    assert.deepEqual({ ...status!.data![0], now: null, dataDisk: null }, { ...api, now: null, dataDisk: null });
+    assert.match(status!.data![0].now, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'times stay ISO strings');
+    assert.deepEqual(terms!.data, [(await t.api.get(`${FEATURE}/terms`)).body]);
+
+    // Refused by PowerShell before any call, naming the parameter the extension maps to the API field.
+    for (const refused of [tooShort, tooLong]) assert.deepEqual([refused!.ok, refused!.error!.code, refused!.error!.field], [false, 'ParameterArgumentValidationError', 'ExpireInMinutes']);
+    assert.deepEqual([unknownLevel!.error!.code, unknownLevel!.error!.field], ['ParameterArgumentValidationError', 'AccessLevel']);
+    assert.deepEqual([noConsent!.error!.code, noConsent!.error!.field], ['MissingMandatoryParameter', 'AgreeToRemoteSupportConsent']);
+    // Refused by the gateway: its catalog body comes through whole; the value stayed data.
+    assert.equal(badCase!.ok, false);
+    assert.equal(badCase!.error!.code, 'InvalidSupportCaseNumber');
+    assert.equal(badCase!.error!.field, 'supportCaseNumber');
+    assert.equal(badCase!.error!.allowed, '1 to 64 letters, digits or hyphens');
+
+    assert.equal(granted!.ok, true, JSON.stringify(granted));
+    const grant = granted!.data![0].grant;
+    assert.deepEqual([grant.accessLevel, grant.expireInMinutes, grant.supportCaseNumber, grant.grantedBy], ['DiagnosticsRepair', 20160, 'CASE-7', CALLER]);
+    assert.equal(access!.data!.length, 1, 'the refused grants left nothing behind');
+    assert.equal(access!.data![0].id, grant.id);
+
+    // ConfirmImpact High: the wrapper answers the confirmation itself (the admin confirmed in the extension).
+    assert.equal(revoked!.data![0].revoked.id, grant.id);
+    assert.equal(revoked!.data![0].revoked.endedBy, CALLER);
+    assert.equal(((await t.api.get(`${FEATURE}/status`)).body as Loose).activeGrant, null);
+
+    assert.equal(started!.data![0].kind, 'install');
+    assert.deepEqual(started!.data![0].nodes.map((n: Loose) => n.node), ['hci-n01']);
+    assert.deepEqual([missing!.ok, missing!.error!.code], [false, 'SessionNotFound']);
+  });
+
+  it('uses no PowerShell-7-only syntax: the wrapper runs on the nodes\' Windows PowerShell 5.1', async () => {
+    const checker = join(powershellRoot(), 'test', 'Test-WindowsPowerShellSyntax.ps1');
+    const reports = await pwshJson<Array<{ path: string; problems: unknown[] }> | { path: string; problems: unknown[] }>(checker, { files: [WRAPPER] });
+    const [report] = Array.isArray(reports) ? reports : [reports];
+    assert.equal(report!.path, WRAPPER);
+    assert.deepEqual(report!.problems, []);
+  });
+});
