@@ -23,9 +23,9 @@ const CLUSTER = 'hci-cl01.contoso.local';
 const FEATURE = `/api/nodes/${CLUSTER}/features/remoteSupport`;
 const CASE = '2611250010007777';
 
-function call(gw, method, path, { headers = {}, body } = {}) {
+function call(gw, method, path, { headers = {}, body, localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, gw.url), { method, ca: gw.caCert, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }, (r) => {
+    const req = request(new URL(path, gw.url), { method, ca: gw.caCert, ...(localAddress ? { localAddress } : {}), headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }, (r) => {
       let t = '';
       r.on('data', (c) => (t += c));
       r.on('end', () => resolve({ status: r.statusCode, headers: r.headers, body: t ? JSON.parse(t) : null }));
@@ -52,7 +52,8 @@ try {
   let oldBearerOk = 0, oldCookieOk = 0, oldLinkOk = 0, newBearerOk = 0;
   for (let i = 0; i < ROTATIONS; i++) {
     const old = gw.localCredential.secret;
-    const login = await call(gw, 'GET', `/login?token=${encodeURIComponent(old)}`);
+    const login = await call(gw, 'GET', gw.localCredential.mintLoginLink().path);
+    const unused = gw.localCredential.mintLoginLink().path;
     const cookie = login.headers['set-cookie'].map((c) => c.split(';')[0]).join('; ');
     const fresh = randomBytes(32).toString('base64url');
     if (i % 2) writeFileSync(credFile, fresh + '\n');
@@ -60,7 +61,8 @@ try {
     // The very next request after the replacement, for each kind of old credential.
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: bearer(old) })).status === 200) oldBearerOk++;
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: { cookie } })).status === 200) oldCookieOk++;
-    if ((await call(gw, 'GET', `/login?token=${encodeURIComponent(old)}`)).status === 303) oldLinkOk++;
+    // Each refused link counts against its address's sign-in limit (10 a minute): one loopback address per round.
+    if ((await call(gw, 'GET', unused, { localAddress: `127.0.0.${2 + i}` })).status === 303) oldLinkOk++;
     if ((await call(gw, 'GET', `${FEATURE}/status`, { headers: bearer(fresh) })).status === 200) newBearerOk++;
   }
   console.log(`1. rotation (${ROTATIONS} replacements, half rename, half rewrite in place), on the first request after each:`);
@@ -90,8 +92,16 @@ try {
   const clients = [];
   for (let i = 0; i < 300; i++) {
     const c = await ChannelClient.connect(gw.channelUrl, token, { ca: gw.caCert });
-    clients.push(c);
-    try { await c.open(CASE); opened++; } catch (e) { if (e.code === 'SessionLimitReached') refused++; else throw e; }
+    try {
+      await c.open(CASE);
+      opened++;
+      clients.push(c);
+    } catch (e) {
+      if (e.code !== 'SessionLimitReached') throw e;
+      refused++;
+      // A refused connection is closed, as a console would: one address may hold only limits.connectionsPerAddress.
+      await c.close();
+    }
   }
   console.log(`3. one engineer asking for 300 sessions: ${opened} opened, ${refused} refused (SessionLimitReached)`);
   const session = clients[0];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Frame, Page } from 'playwright-core';
-import { accessibilityScan, adminPage, launchBrowser, screenshot } from './support/browser';
+import { accessibilityScan, adminPage, launchBrowser, screenshot, signInAgain } from './support/browser';
 import { DashboardPage, HistoryPage } from './support/pages';
 import { FEATURE, Product, runConsole, startInteractiveConsole, startProduct } from './support/product';
 
@@ -158,6 +158,11 @@ describe('the admin\'s and the engineer\'s day', () => {
     assert.equal(moved.status, 200, moved.text);
     await live.waitFor(/expired/i);
     assert.equal(await live.exit, 3);
+    // Eight hours on, the admin's browser session has ended (an hour without a request): the page refuses it,
+    // and the admin signs in again with a fresh one-time link.
+    assert.equal(await page.evaluate(async () => (await fetch('/api/gateway-info')).status), 401, 'the idle browser session is over');
+    frame = await signInAgain(page, product);
+    dashboard = new DashboardPage(frame);
     await dashboard.open();
     await dashboard.noGrant().waitFor({ timeout: 20_000 });
     const history = new HistoryPage(frame);
@@ -195,5 +200,100 @@ describe('the admin\'s and the engineer\'s day', () => {
     await dialog.cancel();
     const afterAll = await product.api('GET', `${FEATURE}/access?includeExpired=true`);
     assert.deepEqual(afterAll.body.grants.map((g: { id: string }) => g.id), before.body.grants.map((g: { id: string }) => g.id), 'nothing changed');
+  });
+});
+
+/**
+ * The same day through the PowerShell path, as inside a real Windows Admin
+ * Center: the product started with --wac-transport powershell, so the host
+ * page leaves out the direct-gateway-api experiment and the extension runs
+ * the AzStackHCI.RemoteSupport cmdlets through the SDK's PowerShell API,
+ * which the gateway answers with a real pwsh per session:
+ * Angular → SDK → host page → pwsh → module → gateway.
+ */
+describe('the admin\'s day through the PowerShell path (--wac-transport powershell)', () => {
+  let product: Product;
+  let browserHandle: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let frame: Frame;
+  let dashboard: DashboardPage;
+  let engineer: ReturnType<typeof startInteractiveConsole> | undefined;
+  /** Every URL the browser asked for (the host page and the extension frame). */
+  const requested: string[] = [];
+
+  before(async () => {
+    product = await startProduct(['--wac-transport', 'powershell']);
+    browserHandle = await launchBrowser();
+    const admin = await adminPage(browserHandle.browser, product);
+    page = admin.page;
+    page.on('request', (r) => requested.push(`${r.method()} ${new URL(r.url()).pathname}`));
+    frame = await admin.extension();
+    dashboard = new DashboardPage(frame);
+    await page.waitForSelector('body[data-host-state="ready"]', { timeout: 60_000 });
+    await dashboard.open();
+  });
+  after(async () => {
+    engineer?.kill();
+    await browserHandle?.close();
+    await product?.stop();
+  });
+
+  it('7. the host page runs the extension on its PowerShell transport', async () => {
+    assert.equal(await page.evaluate(() => (window as unknown as { __wacHost: { wacTransport: string } }).__wacHost.wacTransport), 'powershell');
+    await dashboard.prerequisites().getByText(/JEA endpoint/i).first().waitFor({ timeout: 60_000 });
+    assert.ok(requested.some((r) => /^PUT \/api\/nodes\/[^/]+\/features\/powershellApi\/pssessions\//.test(r)), 'the SDK opened PowerShell sessions');
+    assert.deepEqual(requested.filter((r) => r.includes('/features/remoteSupport')), [], 'the browser never calls the admin API itself');
+  });
+
+  it('8. grant, watch a live session, revoke and read the history, all through pwsh and the module', async () => {
+    await dashboard.installOnAllNodes();
+    await dashboard.waitUntilAgentInstalledEverywhere(90_000);
+
+    const dialog = await dashboard.openGrantDialog();
+    assert.equal(await dialog.durationAmount(), '8', 'the default is 8 hours');
+    await dialog.setCase(CASE);
+    await dialog.agree();
+    await dialog.grant();
+    await frame.locator('[data-testid="grant-level"]').waitFor({ timeout: 60_000 });
+    assert.match(await dashboard.grantLevel(), /Diagnostics/);
+    const access = await product.api('GET', `${FEATURE}/access`);
+    assert.equal(access.body.grants[0].expireInMinutes, 480);
+    assert.equal(access.body.grants[0].supportCaseNumber, CASE);
+    // The module called the gateway with the machine credential, naming the account pwsh ran as.
+    assert.notEqual(access.body.grants[0].grantedBy, 'local-admin');
+    assert.match(access.body.grants[0].grantedBy, /\\/, `grantedBy is <host>\\<user>: ${access.body.grants[0].grantedBy}`);
+
+    engineer = startInteractiveConsole(product, ['--case', CASE]);
+    await engineer.waitFor(/left\]/);
+    await dashboard.open();
+    await dashboard.liveSessions().getByText(/engineer@/).first().waitFor({ timeout: 60_000 });
+    const viewer = await dashboard.watchFirstLiveSession();
+    engineer.type('Get-ClusterNode');
+    await viewer.waitForText(/hci-n04/, 60_000);
+    engineer.type('Stop-Service -Name ClusSvc');
+    await viewer.waitForText(/level-too-low/, 60_000);
+    await screenshot(page, '8-powershell-watching-live');
+
+    await dashboard.open();
+    const warning = await dashboard.revoke();
+    assert.match(warning, /live session will be cut/i, warning);
+    await dashboard.noGrant().waitFor({ timeout: 60_000 });
+    await engineer.waitFor(/revoked/i);
+    assert.equal(await engineer.exit, 3, 'the console exits as ended by the gateway');
+    engineer = undefined;
+    const revoked = await product.api('GET', `${FEATURE}/access?includeExpired=true`);
+    assert.equal(revoked.body.grants[0].endReason, 'revoked');
+    assert.match(revoked.body.grants[0].endedBy ?? '', /\\/, `endedBy is <host>\\<user>: ${JSON.stringify(revoked.body.grants[0])}`);
+
+    const history = new HistoryPage(frame);
+    await history.open();
+    await history.sessionsTable().getByText(/revoked/i).first().waitFor({ timeout: 60_000 });
+    const transcript = await history.openFirstTranscript();
+    const text = await transcript.entriesText();
+    for (const expected of [/Get-ClusterNode/, /level-too-low/, /revoked/]) assert.match(text, expected);
+    await screenshot(page, '8-powershell-history');
+
+    assert.ok(requested.filter((r) => r.includes('/features/powershellApi/')).length > 10, 'every step went through the PowerShell API');
+    assert.deepEqual(requested.filter((r) => r.includes('/features/remoteSupport')), [], 'the browser never called the admin API itself');
   });
 });

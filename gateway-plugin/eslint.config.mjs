@@ -9,13 +9,13 @@ import tseslint from 'typescript-eslint';
 const FOLDERS = [
   'api', 'auth', 'channel', 'cli', 'cli-kit', 'cluster', 'config', 'console', 'contract', 'domain', 'events', 'executors',
   'http', 'identity', 'lifecycle', 'logging', 'operations', 'policy', 'ports', 'service', 'simulator', 'store', 'test-support',
-  'text', 'tls',
+  'text', 'tls', 'wac-host',
 ];
 
 /**
  * Who may import whom. A folder may always import its own files; anything
  * not listed is refused. Test-only folders (simulator, identity,
- * test-support) are reached from production code only by the composition
+ * test-support, wac-host) are reached from production code only by the composition
  * root's dynamic import(), which the packaging test checks at run time.
  */
 const ALLOWED = {
@@ -29,7 +29,7 @@ const ALLOWED = {
   text: [],
   logging: [],
   'cli-kit': [],
-  auth: ['domain', 'http'],
+  auth: ['domain', 'ports', 'http'],
   config: ['domain', 'policy', 'auth', 'contract', 'cli-kit'],
   contract: ['domain', 'policy'],
   store: ['domain', 'ports', 'events'],
@@ -43,6 +43,8 @@ const ALLOWED = {
   cli: ['domain', 'policy', 'ports', 'contract', 'config', 'cluster', 'operations', 'service', 'root', 'http', 'text', 'cli-kit'],
   console: ['domain', 'policy', 'contract', 'channel', 'cli', 'root', 'http', 'text', 'cli-kit'],
   simulator: ['domain', 'policy', 'executors', 'cluster'],
+  // The WAC PowerShell API stand-in (embedded default and tests only, like the simulator).
+  'wac-host': ['domain', 'executors', 'contract'],
   identity: [],
   'test-support': ['domain'],
   root: FOLDERS.filter((f) => !['cli', 'console'].includes(f)),
@@ -92,7 +94,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['./simulator/*', './identity/*', './test-support/*'], allowTypeImports: true, message: 'Load test-only modules with import() in the modes that use them.' },
+            { group: ['./simulator/*', './identity/*', './test-support/*', './wac-host/*'], allowTypeImports: true, message: 'Load test-only modules with import() in the modes that use them.' },
           ],
         },
       ],

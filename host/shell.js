@@ -4,7 +4,7 @@
 // no build step. The gateway serves this folder at `/`, the built extension
 // at `/extension/` and the admin API at `/api/...` on the same origin.
 //
-// Query parameters (all optional): `cluster` (else GET /api/gateway-info),
+// Query parameters (all optional): `cluster` (else the one GET /api/gateway-info names),
 // `extension` (the extension's base URL, default /extension/), `path` (the
 // route to open inside the extension), `debug=1` (logs every RPC message).
 (function () {
@@ -38,19 +38,27 @@
     statusEl.hidden = !text;
   }
 
-  /** Reads the cluster this gateway serves: from ?cluster=, else GET /api/gateway-info. */
-  function loadCluster() {
+  /**
+   * Reads what the gateway serves (GET /api/gateway-info): its cluster (unless
+   * ?cluster= names one) and how the extension reaches it, `wacTransport`:
+   * `direct` (the admin API) or `powershell` (the module through the SDK's
+   * PowerShell API, which the gateway then stands in for).
+   */
+  function loadGatewayInfo() {
     var fromQuery = params.get('cluster');
-    if (fromQuery) return Promise.resolve(fromQuery);
     return fetch('/api/gateway-info', { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (!r.ok) {
+          if (fromQuery) return { cluster: fromQuery, wacTransport: 'direct' };
           var message = body && body.error && body.error.message ? body.error.message : 'HTTP ' + r.status;
           throw new Error('The gateway did not say which cluster it serves (' + message + ').');
         }
-        if (!body || typeof body.cluster !== 'string' || !body.cluster) throw new Error('The gateway answered /api/gateway-info without a cluster name.');
-        return body.cluster;
+        if (!fromQuery && (!body || typeof body.cluster !== 'string' || !body.cluster)) throw new Error('The gateway answered /api/gateway-info without a cluster name.');
+        return { cluster: fromQuery || body.cluster, wacTransport: body.wacTransport === 'powershell' ? 'powershell' : 'direct' };
       });
+    }, function (error) {
+      if (fromQuery) return { cluster: fromQuery, wacTransport: 'direct' };
+      throw error;
     });
   }
 
@@ -65,10 +73,11 @@
   /**
    * One embedded extension and the shell's half of its RPC conversation.
    */
-  function ShellSession(frame, module, cluster) {
+  function ShellSession(frame, module, cluster, wacTransport) {
     this.frame = frame;
     this.module = module;
     this.cluster = cluster;
+    this.wacTransport = wacTransport;
     this.subName = 'main#' + Date.now() + '+0';
     // Messages go only to, and are taken only from, the extension's own origin (the gateway's).
     this.origin = new URL(extensionBase, location.href).origin;
@@ -199,7 +208,9 @@
       accessibilityMode: false,
       consoleDebug: debug ? 4 : 0,
       sideLoad: {},
-      experiments: [],
+      // A real WAC serves no admin API: the extension then uses the PowerShell transport. This gateway serves it
+      // itself unless it runs with --wac-transport powershell (spec section 5: '<module name>.direct-gateway-api').
+      experiments: this.wacTransport === 'powershell' ? [] : [this.module.name + '.direct-gateway-api'],
       connectivityLevel: 'Online',
       shellVersion: '0.0.0',
       gatewayApiVersion: '1.0.0',
@@ -254,13 +265,13 @@
 
   function main() {
     showStatus('Loading…');
-    Promise.all([loadCluster(), loadManifest()]).then(function (values) {
-      var cluster = values[0];
+    Promise.all([loadGatewayInfo(), loadManifest()]).then(function (values) {
+      var cluster = values[0].cluster;
       var manifest = values[1];
       clusterEl.textContent = cluster;
       document.title = cluster + ' – Remote support';
-      var session = new ShellSession(frameEl, { name: manifest.name, version: manifest.version }, cluster);
-      window.__wacHost = { session: session, cluster: cluster, module: manifest.name };
+      var session = new ShellSession(frameEl, { name: manifest.name, version: manifest.version }, cluster, values[0].wacTransport);
+      window.__wacHost = { session: session, cluster: cluster, module: manifest.name, wacTransport: values[0].wacTransport };
       frameEl.addEventListener('load', function onLoad() {
         frameEl.removeEventListener('load', onLoad);
         session.start(params.get('path') || '').then(function () {
@@ -273,7 +284,7 @@
       });
       frameEl.src = extensionBase;
     }).catch(function (error) {
-      showStatus(error.message + ' Sign in with the link the gateway printed, or open this page with ?cluster=<name>.', 'error');
+      showStatus(error.message + ' Sign in with the one-time link the gateway printed (npx remote-support login-link makes a new one), or open this page with ?cluster=<name>.', 'error');
       document.body.setAttribute('data-host-state', 'failed');
     });
   }

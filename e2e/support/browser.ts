@@ -27,13 +27,20 @@ export async function adminPage(browser: Browser, product: Product): Promise<{ c
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(product.loginUrl);
-  const extension = async () => {
-    const handle = await page.waitForSelector('iframe', { timeout: 30_000 });
-    const frame = await handle.contentFrame();
-    if (!frame) throw new Error('the host page has no extension frame');
-    return frame;
-  };
-  return { context, page, extension };
+  return { context, page, extension: () => extensionFrame(page) };
+}
+
+/** Signs the page in again with a fresh one-time link (its session ended), and returns the reloaded extension's frame. */
+export async function signInAgain(page: Page, product: Product): Promise<Frame> {
+  await page.goto(await product.newLoginUrl());
+  return extensionFrame(page);
+}
+
+async function extensionFrame(page: Page): Promise<Frame> {
+  const handle = await page.waitForSelector('iframe', { timeout: 30_000 });
+  const frame = await handle.contentFrame();
+  if (!frame) throw new Error('the host page has no extension frame');
+  return frame;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -11,7 +11,10 @@ export const FEATURE = `/api/nodes/${CLUSTER}/features/remoteSupport`;
 
 export interface Product {
   url: string;
+  /** The one-time login link the product printed at start (it signs in once). */
   loginUrl: string;
+  /** A fresh one-time login link, minted with the admin credential (what `remote-support login-link` does). */
+  newLoginUrl(): Promise<string>;
   dataDir: string;
   ca: string;
   output(): string;
@@ -39,7 +42,7 @@ export async function startProduct(extraArgs: string[] = []): Promise<Product> {
     const timer = setTimeout(() => reject(new Error(`the product did not start:\n${out}`)), 60_000);
     proc.stdout!.on('data', () => {
       const listening = /listening on (https:\/\/\S+)/.exec(out)?.[1];
-      const login = /(https:\/\/\S+\/login\?token=\S+)/.exec(out)?.[1];
+      const login = /(https:\/\/\S+\/login\?code=\S+)/.exec(out)?.[1];
       if (listening && login) {
         clearTimeout(timer);
         resolve([listening, login]);
@@ -55,6 +58,11 @@ export async function startProduct(extraArgs: string[] = []): Promise<Product> {
     dataDir,
     ca,
     output: () => out,
+    async newLoginUrl(this: Product): Promise<string> {
+      const minted = await this.api<{ path: string }>('POST', '/api/login-links');
+      if (minted.status !== 201) throw new Error(`minting a login link answered ${minted.status}: ${minted.text}`);
+      return `${url}${minted.body.path}`;
+    },
     api(method, path, body) {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       return new Promise((resolve, reject) => {

@@ -29,6 +29,7 @@ import { checkCommand } from './policy/command-checker';
 import { jeaFiles } from './policy/jea-files';
 import { RemoteSupportDesk } from './service/remote-support-desk';
 import type { SimulatedCluster } from './simulator/simulated-cluster';
+import { AdminSessionLedger } from './store/admin-session-ledger';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
 import { secureDataDir } from './store/data-dir';
@@ -40,6 +41,7 @@ import { SessionLedger } from './store/session-ledger';
 import { TranscriptWriter } from './store/transcript-writer';
 import { Teardown } from './teardown';
 import { loadOrCreateTls, TlsMaterial } from './tls/certificates';
+import type { WacHost } from './wac-host/wac-host';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
 export interface GatewayPointer {
@@ -85,6 +87,8 @@ export interface RunningGateway {
   identityProvider: LocalIdentityProvider | null;
   /** The URL engineers connect to: wss://…/api/channel/<cluster>. */
   channelUrl: string;
+  /** The WAC PowerShell API stand-in (`--wac-transport powershell`), or null. */
+  wacHost: WacHost | null;
   close(): Promise<void>;
 }
 
@@ -131,10 +135,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
-    const { auth, localCredential, machineCredential } = buildAdminAuth(config, partLog('auth'));
+    const { auth, localCredential, machineCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend }, teardown);
+    const wacHost = await buildWacHost(config, clock, backend, teardown);
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost }, teardown);
     const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
@@ -174,6 +179,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       executor: backend.executor,
       identityProvider: engineers.identityProvider,
       channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(desk.name)}`,
+      wacHost,
       close: () => teardown.close(),
     };
   } catch (e) {
@@ -298,11 +304,11 @@ function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => 
 }
 
 /** Admins: Entra ID tokens when configured, else the local credential (embedded and test modes); the module's machine credential in both. */
-function buildAdminAuth(config: GatewayConfig, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null; machineCredential: MachineCredential } {
+function buildAdminAuth(config: GatewayConfig, store: Store, clock: Clock, log: Log): { auth: AdminAuthenticator; localCredential: LocalCredentialAuthenticator | null; machineCredential: MachineCredential } {
   // The PowerShell module's credential, in every mode (see auth/machine-credential.ts).
   const machineCredential = MachineCredential.open(config.dataDir);
   if (config.auth.mode === 'entra') return { auth: new WithMachineCredential(machineCredential, new EntraAdminAuthenticator(config.auth, log)), localCredential: null, machineCredential };
-  const localCredential = LocalCredentialAuthenticator.open(config.dataDir);
+  const localCredential = LocalCredentialAuthenticator.open(config.dataDir, { sessions: new AdminSessionLedger(store.db), clock, log });
   return { auth: new WithMachineCredential(machineCredential, localCredential), localCredential, machineCredential };
 }
 
@@ -327,6 +333,21 @@ async function buildEngineerAuth(config: GatewayConfig, tls: TlsMaterial, log: L
   return { validator, engineerRole: DEFAULT_ENGINEER_ROLE, identityProvider };
 }
 
+/**
+ * The WAC PowerShell API stand-in, with --wac-transport powershell (never in
+ * production: config.ts refuses it there). Loaded only when used.
+ */
+async function buildWacHost(config: GatewayConfig, clock: Clock, backend: BuiltBackend, teardown: Teardown): Promise<WacHost | null> {
+  if (config.wacTransport !== 'powershell') return null;
+  if (config.mode === 'production') throw new Error('the WAC PowerShell API stand-in is for the embedded default and tests only');
+  const { buildWacHost: build } = await import('./wac-host/wac-host.js');
+  const target = backend.target;
+  const powershellPath = config.executor.kind === 'powershell' ? config.executor.powershellPath : undefined;
+  const host = build({ dataDir: config.dataDir, clock, knownNodes: () => [target.name, ...target.nodes().map((n) => n.name)], ...(powershellPath ? { powershellPath } : {}) });
+  teardown.add(() => host.dispose());
+  return host;
+}
+
 /** The admin API (and, in test mode, the clock and fault routes). */
 function buildHttpServer(
   config: GatewayConfig,
@@ -341,10 +362,11 @@ function buildHttpServer(
     logger: Logger | undefined;
     testClock: AdjustableClock | undefined;
     backend: BuiltBackend;
+    wacHost: WacHost | null;
   },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend } = parts;
+  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
@@ -353,6 +375,8 @@ function buildHttpServer(
     eventStreams,
     connections,
     ...(config.wacOrigin ? { wacOrigin: config.wacOrigin } : {}),
+    wacTransport: config.wacTransport === 'powershell' ? 'powershell' : 'direct',
+    ...(wacHost ? { powerShellApi: { prefix: wacHost.prefix, register: wacHost.register } } : {}),
     tls,
     log,
     ...(logger ? { logger } : {}),

@@ -17,19 +17,19 @@ async function main(): Promise<void> {
   out(`  data directory ${config.dataDir}`);
   const cred = gateway.localCredential;
   if (cred) {
-    if (cred.created) {
-      out('');
-      out('  Open this link once to sign in (it holds the admin credential, shown only now):');
-      out(`    ${gateway.url}/login?token=${cred.secret}`);
-    } else {
-      out(`  Sign in with ${gateway.url}/login?token=<credential>; the credential is in ${cred.path}`);
-    }
+    const link = cred.mintLoginLink();
+    out('');
+    out(`  Open this one-time link to sign in (good once, until ${new Date(link.expiresAt).toISOString()}):`);
+    out(`    ${gateway.url}${link.path}`);
+    out('  Another link: npx remote-support login-link');
+    out(`  The admin credential (for the CLI and scripts) is in ${cred.path}${cred.created ? ' (created now)' : ''}`);
     out(`  The CLI finds this gateway by itself: npx remote-support status`);
   }
   if (gateway.identityProvider) {
     out(`  Engineers sign in through the local identity provider at ${gateway.identityProvider.issuer} (embedded default only):`);
     out('    npx support-console --case <support case number>');
   }
+  if (gateway.wacHost) out(`  The host page's extension runs the PowerShell module through the WAC PowerShell API stand-in (${gateway.wacHost.prefix.replace(':node', encodeURIComponent(gateway.desk.name))})`);
   if (!gateway.uiServed) out('  The extension is not built (npm run build builds it); / shows a status page meanwhile.');
   out('');
   out('Press Ctrl+C to stop.');

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Signer } from '@fastify/cookie';
 import { exportSPKI, importJWK, SignJWT } from 'jose';
 import { OAuth2Server } from 'oauth2-mock-server';
-import { FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { cookiesOf, FEATURE, installAgent, mintLoginLink, signInBrowser, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -39,14 +39,15 @@ describe('local admin credential (embedded default)', () => {
     assert.equal(await grantCount(t), 0);
   });
 
-  it('refuses a login link with the wrong token', async () => {
-    const res = await t.anonymous.get('/login?token=guess');
+  it('refuses a login link with a wrong code', async () => {
+    const res = await t.anonymous.get('/login?code=guess');
     assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'LoginCodeInvalid');
     assert.equal(res.headers['set-cookie'], undefined);
   });
 
-  it('trades the login link for a strict HttpOnly session cookie and an XSRF cookie', async () => {
-    const res = await t.anonymous.get(`/login?token=${encodeURIComponent(t.gateway.localCredential!.secret)}`);
+  it('trades a one-time login link for a strict HttpOnly session cookie and an XSRF cookie', async () => {
+    const res = await t.anonymous.get(await mintLoginLink(t));
     assert.equal(res.status, 303);
     assert.equal(res.headers['location'], '/');
     const cookies = res.headers['set-cookie'] as string[];
@@ -60,10 +61,7 @@ describe('local admin credential (embedded default)', () => {
   });
 
   it('accepts reads with the cookie but refuses changes without the matching x-xsrf-token', async () => {
-    const login = await t.anonymous.get(`/login?token=${encodeURIComponent(t.gateway.localCredential!.secret)}`);
-    const pairs = (login.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]!);
-    const cookie = pairs.join('; ');
-    const xsrf = pairs.find((p) => p.startsWith('XSRF-TOKEN='))!.slice('XSRF-TOKEN='.length);
+    const { cookie, xsrf } = await signInBrowser(t);
     const browser = t.anonymous.withHeaders({ cookie });
 
     assert.equal((await browser.get(`${FEATURE}/status`)).status, 200);
@@ -85,14 +83,15 @@ describe('local admin credential (embedded default)', () => {
   });
 
   it('refuses a session cookie that is unsigned, tampered with or signed with another key', async () => {
-    const login = await t.anonymous.get(`/login?token=${encodeURIComponent(t.gateway.localCredential!.secret)}`);
+    const login = await t.anonymous.get(await mintLoginLink(t));
     const session = (login.headers['set-cookie'] as string[]).find((c) => c.startsWith('rs_admin='))!.split(';')[0]!.slice('rs_admin='.length);
     const [value, signature] = [session.slice(0, session.lastIndexOf('.')), session.slice(session.lastIndexOf('.') + 1)];
-    assert.equal(value, 'local-admin', 'the cookie names who signed in, and carries a signature');
+    assert.match(value, /^[A-Za-z0-9_-]{43}$/, 'the cookie carries a random 256-bit session secret, and a signature');
     assert.equal((await t.anonymous.get(`${FEATURE}/status`, { cookie: `rs_admin=${session}` })).status, 200);
     const flipped = signature.slice(0, -2) + (signature.endsWith('AA') ? 'BB' : 'AA');
-    const otherKey = new Signer('not-derived-from-the-credential').sign('local-admin');
-    for (const forged of ['local-admin', `local-adminx.${signature}`, `local-admin.${flipped}`, `someone-else.${signature}`, otherKey]) {
+    const otherKey = new Signer('not-derived-from-the-credential').sign(value);
+    const stranger = randomBytes(32).toString('base64url');
+    for (const forged of [value, `${value}x.${signature}`, `${value}.${flipped}`, `${stranger}.${signature}`, otherKey, 'local-admin']) {
       const res = await t.anonymous.get(`${FEATURE}/status`, { cookie: `rs_admin=${encodeURIComponent(forged)}` });
       assert.equal(res.status, 401, forged);
       assert.equal(res.body.error.code, 'Unauthenticated');
@@ -111,10 +110,11 @@ describe('rotating the local admin credential (no restart)', () => {
   const bearerOf = (credential: string) => ({ authorization: `Bearer ${credential}` });
 
   async function signIn(credential: string): Promise<{ cookie: string; xsrf: string }> {
-    const login = await t.anonymous.get(`/login?token=${encodeURIComponent(credential)}`);
+    const minted = await t.anonymous.post('/api/login-links', undefined, bearerOf(credential));
+    assert.equal(minted.status, 201, minted.text);
+    const login = await t.anonymous.get(minted.body.path);
     assert.equal(login.status, 303, login.text);
-    const pairs = (login.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]!);
-    return { cookie: pairs.join('; '), xsrf: pairs.find((p) => p.startsWith('XSRF-TOKEN='))!.slice('XSRF-TOKEN='.length) };
+    return cookiesOf(login);
   }
 
   for (const [how, replace] of [
@@ -124,9 +124,10 @@ describe('rotating the local admin credential (no restart)', () => {
     }],
     ['a rewrite in place of the same length', (path: string, credential: string) => writeFileSync(path, credential + '\n')],
   ] as const) {
-    it(`revokes the old bearer, cookie and login link on the next request after ${how}`, async () => {
+    it(`revokes the old bearer, every session and every unused login link on the next request after ${how}`, async () => {
       const old = readFileSync(credentialFile(), 'utf8').trim();
       const session = await signIn(old);
+      const unused = (await t.anonymous.post('/api/login-links', undefined, bearerOf(old))).body.path as string;
       assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf(old))).status, 200);
       assert.equal((await t.anonymous.get(`${FEATURE}/status`, { cookie: session.cookie })).status, 200);
 
@@ -140,9 +141,12 @@ describe('rotating the local admin credential (no restart)', () => {
       assert.equal((await t.anonymous.get(`${FEATURE}/status`, { cookie: session.cookie })).status, 401, 'the old cookie');
       const change = await t.anonymous.delete(`${FEATURE}/access`, { cookie: session.cookie, 'x-xsrf-token': session.xsrf });
       assert.equal(change.status, 401, 'the old cookie and XSRF token cannot change anything');
-      const oldLink = await t.anonymous.get(`/login?token=${encodeURIComponent(old)}`);
-      assert.equal(oldLink.status, 401, 'the old login link');
+      const oldLink = await t.anonymous.get(unused);
+      assert.equal(oldLink.status, 401, 'a login link minted before the rotation');
+      assert.equal(oldLink.body.error.code, 'LoginCodeInvalid');
       assert.equal(oldLink.headers['set-cookie'], undefined);
+      const listed = await t.anonymous.get('/api/admin-sessions', bearerOf(fresh));
+      assert.ok(listed.body.sessions.length > 0 && listed.body.sessions.every((x: { state: string }) => x.state === 'revoked'), 'every earlier session is listed as revoked');
 
       assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf(fresh))).status, 200, 'the new bearer');
       const renewed = await signIn(fresh);
@@ -160,7 +164,7 @@ describe('rotating the local admin credential (no restart)', () => {
     assert.match(missing.body.error.message, /admin-credential/);
     writeFileSync(credentialFile(), 'short\n', { mode: 0o600 });
     assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf('short'))).status, 401);
-    assert.equal((await t.anonymous.get('/login?token=short')).status, 401);
+    assert.equal((await t.anonymous.post('/api/login-links', undefined, bearerOf('short'))).status, 401);
     writeFileSync(credentialFile(), current + '\n', { mode: 0o600 });
     assert.equal((await t.anonymous.get(`${FEATURE}/status`, bearerOf(current))).status, 200);
   });

@@ -398,7 +398,7 @@ describe('remote-support command line', () => {
     const run = await cli(['grant-access']);
 
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, verify-session, export-session, status, prerequisites$/m);
+    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, verify-session, export-session, status, prerequisites, login-link$/m);
   });
 
   it('exits 2 when no verb is given', async () => {
@@ -510,6 +510,21 @@ describe('remote-support reaching the gateway', () => {
     assert.match(wrong.stderr, /^error Unauthenticated: /m);
     assert.equal(right.code, 0, right.stderr);
     assert.deepEqual(json(right), { grants: [] });
+  });
+
+  it('login-link prints a one-time link that signs a browser in once', async () => {
+    const run = await cli(['login-link', '--data-dir', t.dataDir]);
+    assert.equal(run.code, 0, run.stderr);
+    const url = /^(https:\/\/\S+\/login\?code=[A-Za-z0-9_-]{43})$/m.exec(run.stdout)?.[1];
+    assert.ok(url?.startsWith(t.gateway.url), run.stdout);
+    assert.equal((await t.anonymous.get(url!)).status, 303);
+    assert.equal((await t.anonymous.get(url!)).status, 401, 'used once');
+    const asJson = json(await cli(['login-link', '--json', '--data-dir', t.dataDir]));
+    assert.match(asJson.url, /\/login\?code=/);
+    assert.ok(Date.parse(asJson.expiresAt) > Date.now());
+    const refused = await cli(['login-link', '--data-dir', t.dataDir, '--token', 'not-the-admin-credential']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error Unauthenticated: /m);
   });
 
   it('finds the gateway through REMOTE_SUPPORT_DATA_DIR', async () => {

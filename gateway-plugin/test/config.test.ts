@@ -77,7 +77,22 @@ describe('gateway configuration', () => {
     assert.equal(ok.mode, 'production');
     assert.equal(ok.engineerAuth?.engineerRole, 'RemoteSupport.Engineer');
     assert.deepEqual(ok.cluster, { stepDelayMs: 400, ...cluster });
+    assert.equal(ok.wacTransport, 'direct');
+    assert.throws(() => loadConfig(['--config', file, '--wac-transport', 'powershell'], {}), /wacTransport "powershell" is for the embedded default and tests only/);
     dir.remove();
+  });
+
+  it('takes the host page transport from --wac-transport or the file: direct by default, or powershell', () => {
+    assert.equal(loadConfig([], { HOME: '/home/ann' }).wacTransport, 'direct');
+    assert.equal(loadConfig(['--wac-transport', 'powershell'], { HOME: '/home/ann' }).wacTransport, 'powershell');
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    writeFileSync(file, JSON.stringify({ wacTransport: 'powershell' }));
+    assert.equal(loadConfig(['--config', file], {}).wacTransport, 'powershell');
+    assert.equal(loadConfig(['--config', file, '--wac-transport', 'direct'], {}).wacTransport, 'direct', 'the flag wins');
+    dir.remove();
+    assert.throws(() => loadConfig(['--wac-transport', 'winrm'], {}), (e: Error) => e instanceof ConfigError && e.message === 'wacTransport must be one of direct, powershell (got "winrm")');
+    assert.throws(() => loadConfig(['--wac-transport'], {}), /--wac-transport needs a value/);
   });
 
   it('validates the real cluster of the PowerShell executor: a DNS name, 1 to 16 NetBIOS node names, registered true or false', () => {

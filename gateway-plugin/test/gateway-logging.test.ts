@@ -29,22 +29,25 @@ describe('the gateway\'s log (pino through fastify)', () => {
     dir.remove();
   });
 
-  it('logs requests as JSON lines and never the bearer token, the login credential or a cookie', async () => {
+  it('logs requests as JSON lines and never the bearer token, the login code or a cookie', async () => {
     const secret = gateway.localCredential!.secret;
     const anonymous = new ApiClient(gateway.url, gateway.caCert);
     assert.equal((await anonymous.get(`${FEATURE}/status`, { authorization: `Bearer ${secret}` })).status, 200);
     assert.equal((await anonymous.get(`${FEATURE}/status`, { authorization: 'Bearer wrong-token-text-1234567890' })).status, 401);
-    const login = await anonymous.get(`/login?token=${encodeURIComponent(secret)}`);
+    const link = gateway.localCredential!.mintLoginLink().path;
+    const code = link.slice('/login?code='.length);
+    const login = await anonymous.get(link);
     assert.equal(login.status, 303);
+    assert.equal((await anonymous.get(link)).status, 401, 'a refused (reused) code is logged too');
     const cookie = (login.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]!).join('; ');
     assert.equal((await anonymous.get(`${FEATURE}/status`, { cookie })).status, 200);
 
     const records = out.lines.map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string }; res?: { statusCode?: number } });
     const urls = records.map((r) => r.req?.url).filter(Boolean);
     assert.ok(urls.includes(`${FEATURE}/status`), 'the requests are logged');
-    assert.ok(urls.includes('/login?token=[Redacted]'), 'the login link is logged without its credential');
+    assert.ok(urls.includes('/login?code=[Redacted]'), 'the login link is logged without its code');
     const text = out.lines.join('\n');
-    for (const leaked of [secret, encodeURIComponent(secret), 'wrong-token-text-1234567890', cookie.split('; ')[0]!.split('=')[1]!]) {
+    for (const leaked of [secret, encodeURIComponent(secret), code, 'wrong-token-text-1234567890', cookie.split('; ')[0]!.split('=')[1]!]) {
       assert.ok(!text.includes(leaked), `the log holds no credential text (${leaked.slice(0, 6)}…)`);
     }
   });

@@ -72,6 +72,8 @@ describe('machine credential (the PowerShell module)', () => {
     const grant = grants.body.grants.find((g: { id: string }) => g.id === granted.body.grant.id);
     assert.equal(grant.grantedBy, 'CONTOSO\\alice');
     assert.equal(grant.endedBy, 'CONTOSO\\bob');
+    assert.equal(grant.grantedById, 'machine:CONTOSO\\alice', 'the stable id next to the name');
+    assert.equal(grant.endedById, 'machine:CONTOSO\\bob');
   });
 
   const badCallers: [string, string | null][] = [

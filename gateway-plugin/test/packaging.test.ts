@@ -57,6 +57,8 @@ describe('packaging: the production server loads no test-only code', () => {
       for (const { name, pattern } of TEST_ONLY) {
         assert.deepEqual(loaded.filter((p) => pattern.test(p)), [], `production mode loads no module of ${name}`);
       }
+      // Loaded only with --wac-transport powershell, which production refuses.
+      assert.deepEqual(loaded.filter((p) => /[\\/]src[\\/]wac-host[\\/]/.test(p)), [], 'production mode loads no module of the WAC PowerShell API stand-in');
     } finally {
       dir.remove();
     }

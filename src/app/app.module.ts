@@ -16,6 +16,7 @@ import {
 } from '@microsoft/windows-admin-center-sdk/angular';
 import { AppRoutingModule } from './app-routing.module';
 import { AppComponent } from './app.component';
+import { provideRemoteSupportGateway } from './core/gateway-transport';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HistoryModule } from './history/history.module';
 import { SharedUiModule } from './shared/shared-ui.module';
@@ -41,7 +42,7 @@ import { TranscriptModule } from './transcript/transcript.module';
     HistoryModule,
     TranscriptModule,
   ],
-  providers: [NavigationService, ResourceService, { provide: ErrorHandler, useClass: AppErrorHandler }],
+  providers: [NavigationService, ResourceService, { provide: ErrorHandler, useClass: AppErrorHandler }, ...provideRemoteSupportGateway()],
   bootstrap: [AppComponent],
 })
 export class AppModule {

@@ -80,6 +80,11 @@ export interface ErrorBody {
     | 'InvalidCallerIdentity'
     | 'Forbidden'
     | 'CsrfTokenInvalid'
+    | 'LoginCodeInvalid'
+    | 'TooManySignInAttempts'
+    | 'LocalSignInOnly'
+    | 'AdminSessionNotFound'
+    | 'InvalidAdminSessionId'
     | 'InvalidUrl'
     | 'HeadersTooLarge'
     | 'BodyTooLarge'
@@ -88,6 +93,9 @@ export interface ErrorBody {
     | 'RequestTimeout'
     | 'TooManyEventStreams'
     | 'TestModeOnly'
+    | 'InvalidPowerShellCommand'
+    | 'PowerShellSessionNotFound'
+    | 'PowerShellSessionLimit'
     | 'GatewayUnreachable'
     | 'InvalidCliUsage'
     | 'Internal';
@@ -126,7 +134,9 @@ export interface GrantView {
   endedAt: string | null;
   endReason: ('revoked' | 'superseded' | 'expired') | null;
   grantedBy: string;
+  grantedById: string | null;
   endedBy: string | null;
+  endedById: string | null;
   supportCaseNumber: string | null;
   termsVersion: string;
   sasCredentialProvided: boolean;
@@ -137,6 +147,7 @@ export interface SessionView {
   id: string;
   grantId: string;
   engineer: string;
+  engineerId: string | null;
   supportCase: string | null;
   accessLevel: AccessLevel;
   nodes: string[];
@@ -146,6 +157,8 @@ export interface SessionView {
   startedAt: string;
   endedAt: string | null;
   endReason: SessionEndReason | null;
+  endedBy: string | null;
+  endedById: string | null;
   durationSeconds: number | null;
   commandCount: number;
 }
@@ -181,6 +194,7 @@ export interface AgentOperation {
   startedAt: string;
   finishedAt: string | null;
   startedBy: string;
+  startedById: string | null;
   nodes: NodeProgress[];
 }
 
@@ -414,4 +428,65 @@ export interface GatewayInfo {
   cluster: string;
   clusters: string[];
   featurePrefix: string;
+  /**
+   * How the host page's extension reaches the gateway: the admin API itself, or the module's cmdlets through WAC's PowerShell API
+   */
+  wacTransport: 'direct' | 'powershell';
+}
+
+/**
+ * A one-time login link for a browser (local admin credential only)
+ */
+export interface LoginLink {
+  /**
+   * Open it on the gateway's URL: /login?code=… (one use)
+   */
+  path: string;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  expiresAt: string;
+}
+
+export type AdminSessionState = 'active' | 'revoked' | 'expired' | 'idle';
+
+/**
+ * A signed-in browser session (local admin credential only)
+ */
+export interface AdminSessionView {
+  id: string;
+  name: string;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  createdAt: string;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  lastSeenAt: string;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  endsAt: string;
+  revokedAt: string | null;
+  state: AdminSessionState;
+  /**
+   * Whether it is the caller's own session
+   */
+  current: boolean;
+}
+
+export interface AdminSessionList {
+  sessions: AdminSessionView[];
+}
+
+export interface AdminSessionResult {
+  session: AdminSessionView;
+}
+
+export interface SignOutResult {
+  /**
+   * Whether a browser session was ended (false for a bearer caller)
+   */
+  signedOut: boolean;
 }

@@ -4,7 +4,7 @@ import { TSchema } from '@sinclair/typebox';
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
-import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
+import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, SignInThrottled, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
 import { primaryOf } from '../auth/machine-credential';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
@@ -48,7 +48,17 @@ export interface AdminApiOptions {
   connections?: ConnectionLimits;
   /** The live event streams (caps and backpressure); one with the default limits when absent. */
   eventStreams?: EventStreams;
+  /** How the host page's extension reaches the gateway (GET /api/gateway-info says it); direct when absent. */
+  wacTransport?: WacTransport;
+  /**
+   * Routes served under `prefix` behind the admin API's authentication: the
+   * WAC PowerShell API stand-in when the gateway runs with --wac-transport powershell.
+   */
+  powerShellApi?: { prefix: string; register: (scope: FastifyInstance) => void };
 }
+
+/** direct: the extension calls the admin API itself; powershell: it runs the module's cmdlets through the SDK's PowerShell API. */
+export type WacTransport = 'direct' | 'powershell';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -146,6 +156,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     return payload;
   });
 
+  /** The local credential's sign-in; login links and browser sessions have no meaning with Entra ID. */
+  const localSignIn = (): LocalCredentialAuthenticator => {
+    if (local instanceof LocalCredentialAuthenticator) return local;
+    throw createError('LocalSignInOnly', 'Login links and browser sessions exist only with the local admin credential; with Entra ID, sign in through Windows Admin Center');
+  };
+
   const authenticate = async (request: FastifyRequest) => {
     request.principal = await options.auth.authenticate({ method: request.method, headers: request.headers, cookies: request.cookies });
     const cluster = (request.params as { cluster?: string }).cluster;
@@ -170,6 +186,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         { name: 'sessions', description: 'Session history, transcripts, export and verification' },
         { name: 'events', description: 'Live events' },
         { name: 'gateway', description: 'The gateway itself' },
+        { name: 'sign-in', description: "The embedded default's browser sign-in: one-time login links and sessions" },
       ],
       components: {
         securitySchemes: {
@@ -194,21 +211,55 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       onRequest: authenticate,
       handler: async () => {
         const clusters = [...options.desks.keys()];
-        return { cluster: clusters[0]!, clusters, featurePrefix: FEATURE_PREFIX };
+        return { cluster: clusters[0]!, clusters, featurePrefix: FEATURE_PREFIX, wacTransport: options.wacTransport ?? 'direct' };
       },
     });
 
-    // The embedded default's sign-in: trades the admin credential for cookies.
+    // The embedded default's sign-in: trades a one-time login code for a session and its cookies.
     root.get('/login', { schema: { hide: true } }, async (request, reply) => {
-      const auth = primaryOf(options.auth);
-      const token = (request.query as Record<string, unknown>)['token'];
-      if (!(auth instanceof LocalCredentialAuthenticator) || !auth.checkLoginToken(token)) {
-        throw createError('Unauthenticated', 'The login link is not valid: use the URL the gateway printed at first start, with the credential from the admin-credential file');
-      }
+      const auth = localSignIn();
+      const signedIn = auth.signIn(request.query as Record<string, unknown>, request.ip);
       const secure = { path: '/', secure: true, sameSite: 'strict' } as const;
-      void reply.setCookie(SESSION_COOKIE, auth.sessionName, { ...secure, httpOnly: true, signed: true });
-      void reply.setCookie(XSRF_COOKIE, auth.xsrfToken(), secure);
+      void reply.setCookie(SESSION_COOKIE, signedIn.cookie, { ...secure, httpOnly: true, signed: true });
+      void reply.setCookie(XSRF_COOKIE, signedIn.xsrf, secure);
       return reply.redirect('/', 303);
+    });
+
+    root.route({
+      ...G.createLoginLink,
+      onRequest: authenticate,
+      handler: async (_r, reply) => {
+        const link = localSignIn().mintLoginLink();
+        return reply.code(201).send({ path: link.path, expiresAt: iso(link.expiresAt) });
+      },
+    });
+    root.route({
+      ...G.listAdminSessions,
+      onRequest: authenticate,
+      handler: async (r) => ({ sessions: localSignIn().listSessions().map((s) => adminSessionView(s, r.principal!)) }),
+    });
+    root.route({
+      ...G.revokeAdminSession,
+      onRequest: authenticate,
+      handler: async (r) => {
+        const auth = localSignIn();
+        const id = (r.params as { sessionId: string }).sessionId;
+        auth.revokeSession(id);
+        const found = auth.listSessions().find((s) => s.session.id === id);
+        if (!found) throw createError('AdminSessionNotFound', `No signed-in browser session ${id} is within its 12-hour life; GET /api/admin-sessions lists them`);
+        return { session: adminSessionView(found, r.principal!) };
+      },
+    });
+    root.route({
+      ...G.signOut,
+      onRequest: authenticate,
+      handler: async (r, reply) => {
+        const sessionId = r.principal!.sessionId;
+        const signedOut = sessionId !== undefined && local instanceof LocalCredentialAuthenticator && local.revokeSession(sessionId);
+        void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        void reply.clearCookie(XSRF_COOKIE, { path: '/' });
+        return { signedOut };
+      },
     });
   });
 
@@ -216,7 +267,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     // Authentication runs before the body is read, so an anonymous caller costs no parsing.
     feature.addHook('onRequest', authenticate);
     const desk = (r: FastifyRequest) => r.desk!;
-    const who = (r: FastifyRequest) => r.principal!.name;
+    /** Who acts, for the audit trail: the principal's display name and stable id. */
+    const who = (r: FastifyRequest) => r.principal!;
     /** The request's parts, as the route's schemas have checked them. */
     const query = <T>(r: FastifyRequest) => r.query as T;
     const body = <T>(r: FastifyRequest) => r.body as T;
@@ -271,7 +323,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         drop: () => void res.destroy(),
       };
       // Refused (a catalog error through the error handler) before any byte of the stream is written.
-      eventStreams.admit(who(r));
+      eventStreams.admit(who(r).name);
       reply.hijack();
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -279,7 +331,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const stream: EventStream = eventStreams.subscribe(who(r), cluster, Number.isInteger(lastId) ? lastId : undefined, sink);
+      const stream: EventStream = eventStreams.subscribe(who(r).name, cluster, Number.isInteger(lastId) ? lastId : undefined, sink);
       const heartbeat = setInterval(() => stream.heartbeat(), options.heartbeatMs ?? 15_000);
       streams.add(res);
       res.on('close', () => {
@@ -289,6 +341,14 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       });
     } });
   }, { prefix: FEATURE_PREFIX });
+
+  const powerShellApi = options.powerShellApi;
+  if (powerShellApi) {
+    app.register(async (scope) => {
+      scope.addHook('onRequest', authenticate);
+      powerShellApi.register(scope);
+    }, { prefix: powerShellApi.prefix });
+  }
 
   if (options.testClock || options.testFaults) {
     const clock = options.testClock;
@@ -328,6 +388,22 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   return app;
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function adminSessionView(s: ReturnType<LocalCredentialAuthenticator['listSessions']>[number], principal: AdminPrincipal): C.AdminSessionView {
+  const { session } = s;
+  return {
+    id: session.id,
+    name: session.name,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    endsAt: iso(s.endsAt),
+    revokedAt: session.revokedAt === null ? null : iso(session.revokedAt),
+    state: s.state,
+    current: principal.sessionId === session.id,
+  };
+}
+
 function findDesk(desks: Map<string, RemoteSupportDesk>, name: string): RemoteSupportDesk | undefined {
   // Cluster names are DNS names: compare without case, as WAC does.
   const lower = name.toLowerCase();
@@ -336,6 +412,7 @@ function findDesk(desks: Map<string, RemoteSupportDesk>, name: string): RemoteSu
 }
 
 function sendError(reply: FastifyReply, err: RemoteSupportError): void {
+  if (err instanceof SignInThrottled) void reply.header('retry-after', String(err.retryAfterSeconds));
   void reply.code(statusOf(err.code)).header('cache-control', 'no-store').send({ error: err.toBody() });
 }
 

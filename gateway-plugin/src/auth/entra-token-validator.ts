@@ -20,8 +20,16 @@ export interface EntraTokenOptions {
 
 /** Who a verified token names. */
 export interface TokenIdentity {
+  /** For display: preferred_username, upn, email, else the oid or sub. */
   name: string;
+  /**
+   * The stable id the audit trail records: `entra:<tid>/<oid>` (Entra ID's
+   * object id in its tenant, which survives renames), else `oidc:<iss>#<sub>`
+   * for an issuer that sends no oid/tid.
+   */
+  id: string;
   objectId: string | null;
+  tenantId: string | null;
   roles: string[];
   claims: JWTPayload;
 }
@@ -64,7 +72,10 @@ export class EntraTokenValidator {
       this.log(`${who} token of ${name} refused: missing role ${role}`);
       throw new RemoteSupportError('Forbidden', `The token of ${name} does not carry the ${role} role`);
     }
-    return { name, objectId: typeof payload['oid'] === 'string' ? payload['oid'] : null, roles, claims: payload };
+    const objectId = typeof payload['oid'] === 'string' && payload['oid'] ? payload['oid'] : null;
+    const tenantId = typeof payload['tid'] === 'string' && payload['tid'] ? payload['tid'] : null;
+    const id = objectId && tenantId ? `entra:${tenantId}/${objectId}` : `oidc:${payload.iss ?? this.options.issuer}#${payload.sub ?? name}`;
+    return { name, id, objectId, tenantId, roles, claims: payload };
   }
 }
 

@@ -18,6 +18,11 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The stable id the audit trail records for a machine-credential caller: the identity the module sent. */
+export function machinePrincipalId(caller: string): string {
+  return `machine:${caller}`;
+}
+
 /**
  * Reads the caller identity the module sent. Refused (naming the header) when
  * it is missing, empty, too long, or holds control characters: it ends up in
@@ -106,7 +111,8 @@ export class WithMachineCredential implements AdminAuthenticator {
   async authenticate(request: AdminRequestInfo): Promise<AdminPrincipal> {
     const token = bearer(request.headers);
     if (token !== null && this.machine.matches(token)) {
-      return { name: callerIdentity(request.headers), via: 'machine-credential', cookie: false };
+      const caller = callerIdentity(request.headers);
+      return { name: caller, id: machinePrincipalId(caller), via: 'machine-credential', cookie: false };
     }
     return this.primary.authenticate(request);
   }

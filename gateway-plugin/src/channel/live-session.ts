@@ -1,3 +1,4 @@
+import { ActorLike, actorOf, describeActor } from '../domain/actor';
 import { ClusterTarget } from '../cluster/cluster-target';
 import { Clock, Disposable } from '../domain/clock';
 import { createError, isRemoteSupportError, RemoteSupportError } from '../domain/errors';
@@ -97,13 +98,14 @@ export class LiveSession {
    * access never outlives the engineer's sign-in.
    */
   static async open(
-    engineer: string,
+    engineerActor: ActorLike,
     message: Extract<ClientMessage, { type: 'open' }>,
     deps: LiveSessionDeps,
     socket: SessionSocket,
     registry: LiveSessionRegistry,
     tokenExpiresAt: number = Number.POSITIVE_INFINITY,
   ): Promise<LiveSession> {
+    const { name: engineer, id: engineerId } = actorOf(engineerActor);
     const cluster = deps.cluster.name;
     const grant = deps.consent.active(cluster);
     if (!grant) throw createError('NoActiveGrant', `No remote support access is granted on ${cluster} now; ask the cluster administrator to grant it`);
@@ -118,7 +120,7 @@ export class LiveSession {
     }
     // Checked and registered with no await in between, so two opens racing cannot both pass a limit.
     checkLimits(engineer, grant.id, deps.limits, registry.live());
-    const record = deps.sessions.open({ cluster, grantId: grant.id, engineer, supportCase: message.supportCase, accessLevel: grant.accessLevel, nodes });
+    const record = deps.sessions.open({ cluster, grantId: grant.id, engineer, engineerId, supportCase: message.supportCase, accessLevel: grant.accessLevel, nodes });
     const session = new LiveSession(record, deps, socket, registry.ended, tokenExpiresAt);
     registry.started(session);
     session.watchToken();
@@ -126,7 +128,7 @@ export class LiveSession {
       record.id,
       'system',
       null,
-      `Session opened by ${engineer} for support case ${message.supportCase} at level ${grant.accessLevel} on ${nodes.join(', ')}; access expires ${new Date(grant.expiresAt).toISOString()}`,
+      `Session opened by ${describeActor({ name: engineer, id: engineerId })} for support case ${message.supportCase} at level ${grant.accessLevel} on ${nodes.join(', ')}; access expires ${new Date(grant.expiresAt).toISOString()}`,
     );
     // A revoke or expiry may have come while the opening was being recorded.
     if (session.ended || deps.consent.active(cluster)?.id !== grant.id) {
@@ -203,12 +205,12 @@ export class LiveSession {
    * records why it ended, tells the engineer and closes the socket. Resolves
    * once all of that is durable; calling it again returns the same promise.
    */
-  end(reason: SessionEndReason, by?: string): Promise<void> {
+  end(reason: SessionEndReason, by?: ActorLike): Promise<void> {
     if (!this.ending) this.ending = this.finish(reason, by);
     return this.ending;
   }
 
-  private async finish(reason: SessionEndReason, by?: string): Promise<void> {
+  private async finish(reason: SessionEndReason, by?: ActorLike): Promise<void> {
     this.idleTimer?.dispose();
     this.tokenTimer?.dispose();
     const running = this.inFlight;
@@ -223,11 +225,11 @@ export class LiveSession {
       // As below: the session must still end.
     }
     try {
-      await this.deps.writer.write(this.id, 'system', null, `Session ended: ${reason}${by ? ` by ${by}` : ''}. ${message}`);
+      await this.deps.writer.write(this.id, 'system', null, `Session ended: ${reason}${by ? ` by ${describeActor(actorOf(by))}` : ''}. ${message}`);
     } catch {
       // The session row may already be gone (retention purge); ending it must still complete.
     }
-    this.deps.sessions.end(this.id, reason);
+    this.deps.sessions.end(this.id, reason, by);
     try {
       this.socket.send({ type: 'ended', reason, message });
       this.socket.close(CLOSE_CODES[reason], reason);

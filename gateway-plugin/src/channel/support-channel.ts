@@ -1,3 +1,4 @@
+import type { Actor, ActorLike } from '../domain/actor';
 import { IncomingMessage, Server as HttpServer, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -57,14 +58,14 @@ export class SupportChannel {
    * gives access to a cluster, so its end ends them all). Resolves once each
    * is recorded as ended and its socket told.
    */
-  async endSessionsOfCluster(cluster: string, reason: SessionEndReason, by?: string): Promise<number> {
+  async endSessionsOfCluster(cluster: string, reason: SessionEndReason, by?: ActorLike): Promise<number> {
     const ending = [...this.live.values()].filter((s) => s.record.cluster === cluster);
     await Promise.all(ending.map((s) => s.end(reason, by)));
     return ending.length;
   }
 
   /** Ends one live session (an admin's request); false when it is not live here. */
-  async endSession(sessionId: string, reason: SessionEndReason, by?: string): Promise<boolean> {
+  async endSession(sessionId: string, reason: SessionEndReason, by?: ActorLike): Promise<boolean> {
     const session = this.live.get(sessionId);
     if (!session) return false;
     await session.end(reason, by);
@@ -107,7 +108,7 @@ export class SupportChannel {
         throw createError('NoActiveGrant', `No remote support access is granted on ${deps.cluster.name} now; ask the cluster administrator to grant it`);
       }
       this.pending.delete(socket);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity.name, deps, tokenExpiry(identity.claims.exp)));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, { name: identity.name, id: identity.id }, deps, tokenExpiry(identity.claims.exp)));
     } catch (e) {
       const err = isRemoteSupportError(e) ? e : createError('Internal', 'The gateway failed to open the channel');
       if (!isRemoteSupportError(e)) this.options.log(`channel: upgrade failed: ${e instanceof Error ? e.stack : String(e)}`);
@@ -116,7 +117,7 @@ export class SupportChannel {
     }
   }
 
-  private accept(ws: WebSocket, engineer: string, deps: LiveSessionDeps, tokenExpiresAt: number): void {
+  private accept(ws: WebSocket, engineer: Actor, deps: LiveSessionDeps, tokenExpiresAt: number): void {
     this.sockets.add(ws);
     let session: LiveSession | null = null;
     let opening = false;

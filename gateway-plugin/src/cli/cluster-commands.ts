@@ -1,4 +1,4 @@
-import type { ClusterStatus, Prerequisites } from '../contract/admin-api';
+import type { ClusterStatus, LoginLink, Prerequisites } from '../contract/admin-api';
 import { EXIT } from './cli-error';
 import { CommandHandler } from './command-context';
 import { renderList, renderTable } from '../text/text-table';
@@ -64,5 +64,18 @@ export const prerequisites: CommandHandler = async (ctx) => {
   const todo = result.checks.filter((c) => c.status !== 'passed' && c.remedy);
   if (todo.length) ctx.out.text('\nTo fix:\n' + todo.map((c) => `- ${c.title}: ${c.remedy}`).join('\n'));
   ctx.out.text(`\nReady: ${result.ready ? 'yes' : 'no'}`);
+  return EXIT.ok;
+};
+
+/**
+ * `login-link`: mints a one-time browser login link with the admin
+ * credential (POST /api/login-links) and prints it on the gateway's URL.
+ */
+export const loginLink: CommandHandler = async (ctx) => {
+  const gateway = ctx.gateway();
+  const link = await gateway.post<LoginLink>('/api/login-links', undefined);
+  const url = `${gateway.target.url}${link.path}`;
+  ctx.out.result({ url, expiresAt: link.expiresAt });
+  ctx.out.text(`${url}\nOpen it once in a browser before ${link.expiresAt}; it signs in a single browser session.`);
   return EXIT.ok;
 };

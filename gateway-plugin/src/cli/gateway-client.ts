@@ -163,8 +163,9 @@ export class GatewayClient {
     void this.http.close();
   }
 
+  /** `path` is relative to the cluster's feature prefix, or, starting with "/", to the gateway's root (/api/login-links). */
   private async send<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
-    const url = new URL(`${this.base}/${path}`);
+    const url = new URL(path.startsWith('/') ? `${this.target.url}${path}` : `${this.base}/${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${this.target.token}` };

@@ -2,7 +2,7 @@ import { disable, enable, getAccess } from './access-commands';
 import { install, remove } from './agent-commands';
 import { parseArgs } from './args';
 import { EXIT, toCliError } from './cli-error';
-import { prerequisites, status } from './cluster-commands';
+import { loginLink, prerequisites, status } from './cluster-commands';
 import { CommandHandler } from './command-context';
 import { GatewayClient, resolveTarget } from './gateway-client';
 import { helpText } from './help';
@@ -24,6 +24,7 @@ const HANDLERS: Record<VerbName, CommandHandler> = {
   'export-session': exportSession,
   status,
   prerequisites,
+  'login-link': loginLink,
 };
 
 /**

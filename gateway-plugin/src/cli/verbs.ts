@@ -11,7 +11,7 @@ import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/reten
 
 export type { FlagSpec, FlagTable };
 
-export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'verify-session', 'export-session', 'status', 'prerequisites'] as const;
+export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link'] as const;
 export type VerbName = (typeof VERB_NAMES)[number];
 
 export interface VerbSpec {
@@ -147,6 +147,13 @@ export const VERBS: readonly VerbSpec[] = [
     summary: 'Check the prerequisites (KDS root key, Az.StackHCI module, proxy endpoints, JEA endpoint) and say how to fix what fails.',
     flags: {},
     examples: ['remote-support prerequisites'],
+  },
+  {
+    name: 'login-link',
+    cmdlet: null,
+    summary: "Print a one-time link that signs a browser in to the gateway's page (good once, for 10 minutes; local admin credential only).",
+    flags: {},
+    examples: ['remote-support login-link'],
   },
 ];
 

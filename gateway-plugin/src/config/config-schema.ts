@@ -12,6 +12,8 @@ import { MAX_NODES, NODE_NAME } from '../domain/identifiers';
  */
 
 export const MODES = ['embedded', 'production', 'test'] as const;
+/** How the extension in the host page reaches the gateway (docs/wac-powershell-stand-in.md). */
+export const WAC_TRANSPORTS = ['direct', 'powershell'] as const;
 
 const ALLOWED = 'x-allowed';
 /** A setting and what it accepts, in words, for the error message. */
@@ -68,6 +70,7 @@ export const ConfigFile = strict({
     diskWarnFreeMegabytes: Type.Optional(integer(0, 1048576)),
     diskMinFreeMegabytes: Type.Optional(integer(0, 1048576)),
   })),
+  wacTransport: Type.Optional(setting(StringEnum(WAC_TRANSPORTS), `one of ${WAC_TRANSPORTS.join(', ')}`)),
   wacOrigin: Type.Optional(setting(
     Type.String({ pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$' }),
     'the origin of the Windows Admin Center that embeds the extension, such as https://wac.contoso.com',

@@ -5,12 +5,14 @@ import { EntraAuthOptions } from '../auth/admin-auth';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
 import { readFlags } from '../cli-kit/flag-reader';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
-import { ConfigFile, configProblem, MODES } from './config-schema';
+import { ConfigFile, configProblem, MODES, WAC_TRANSPORTS } from './config-schema';
 import { WIRE_LIMIT_DEFAULTS, WireLimits } from '../domain/wire-limits';
 
-export { MODES };
+export { MODES, WAC_TRANSPORTS };
 /** How the gateway runs. */
 export type GatewayMode = (typeof MODES)[number];
+/** How the extension in the host page reaches the gateway. */
+export type WacTransport = (typeof WAC_TRANSPORTS)[number];
 
 export interface GatewayConfig {
   /** embedded: the one-machine default (simulated cluster, local credential). production: Entra ID, configured TLS. test: embedded plus a movable clock. */
@@ -41,6 +43,12 @@ export interface GatewayConfig {
   channel: ChannelSettings;
   /** The Windows Admin Center origin allowed to frame the extension, besides the gateway's own (CSP frame-ancestors). */
   wacOrigin?: string;
+  /**
+   * How the extension in the host page reaches the gateway: `direct` (the
+   * admin API), or `powershell` (the module's cmdlets through the WAC
+   * PowerShell API stand-in the gateway then serves; embedded and test modes only).
+   */
+  wacTransport: WacTransport;
   /** What one connection, one address and the event streams may hold (DEFAULT_LIMITS where the file is silent). */
   limits: GatewayLimits;
 }
@@ -93,6 +101,7 @@ const FLAGS: Record<string, string> = {
   '--data-dir': 'where the database, credential and certificate live',
   '--cluster-fixture': 'a JSON file describing the simulated cluster',
   '--step-delay-ms': 'how long each simulated agent install step takes (default 400)',
+  '--wac-transport': `how the host page's extension reaches the gateway: ${WAC_TRANSPORTS.join(' | ')} (default direct; powershell runs the module through the WAC PowerShell API stand-in)`,
 };
 
 export function usage(): string {
@@ -129,7 +138,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   // Flags win over the file; whole numbers given as flags are read as numbers, and then both are checked as one.
   const number = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
   const settings: Record<string, unknown> = { ...raw };
-  for (const [flag, key] of [['--mode', 'mode'], ['--host', 'host'], ['--data-dir', 'dataDir']] as const) {
+  for (const [flag, key] of [['--mode', 'mode'], ['--host', 'host'], ['--data-dir', 'dataDir'], ['--wac-transport', 'wacTransport']] as const) {
     if (flags.has(flag)) settings[key] = flags.get(flag);
   }
   if (flags.has('--port')) settings['port'] = number(flags.get('--port')!);
@@ -205,6 +214,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(jea ? { jea } : {}),
     channel,
     ...(f.wacOrigin ? { wacOrigin: f.wacOrigin } : {}),
+    wacTransport: f.wacTransport ?? 'direct',
     limits: { ...DEFAULT_LIMITS, ...f.limits },
   };
   if (config.limits.headersTimeoutSeconds > config.limits.bodyTimeoutSeconds) {
@@ -215,6 +225,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (!config.tls.certFile || !config.tls.keyFile) throw new ConfigError('production mode needs tls.certFile and tls.keyFile');
     if (config.executor.kind !== 'powershell') throw new ConfigError('production mode needs executor.kind "powershell": the simulated cluster is for the embedded default and tests only');
     if (!config.engineerAuth) throw new ConfigError('production mode needs engineerAuth: the local identity provider is for the embedded default and tests only');
+    if (config.wacTransport !== 'direct') throw new ConfigError('wacTransport "powershell" is for the embedded default and tests only: in production a real Windows Admin Center runs the PowerShell');
   }
   return config;
 }

@@ -47,7 +47,9 @@ export const GrantView = Type.Object({
   endedAt: Nullable(Time),
   endReason: Nullable(literals(['revoked', 'superseded', 'expired'] as const)),
   grantedBy: Type.String(),
+  grantedById: Nullable(Type.String({ description: 'The stable id of who granted: entra:<tid>/<oid>, machine:<caller> or local:admin; null on grants recorded before ids were' })),
   endedBy: Nullable(Type.String()),
+  endedById: Nullable(Type.String({ description: 'The stable id of who ended it; null while active, for expiry, and on older grants' })),
   supportCaseNumber: Nullable(Type.String()),
   termsVersion: Type.String(),
   sasCredentialProvided: Type.Boolean(),
@@ -58,12 +60,15 @@ export const SessionView = Type.Object({
   id: Type.String(),
   grantId: Type.String(),
   engineer: Type.String(),
+  engineerId: Nullable(Type.String({ description: "The engineer's stable id: entra:<tid>/<oid> (Entra ID), else oidc:<iss>#<sub>; null on sessions recorded before ids were" })),
   supportCase: Nullable(Type.String()),
   accessLevel: AccessLevel,
   nodes: Type.Array(Type.String()),
   startedAt: Time,
   endedAt: Nullable(Time),
   endReason: Nullable(SessionEndReason),
+  endedBy: Nullable(Type.String({ description: 'The admin who ended or revoked it; null when it ended otherwise' })),
+  endedById: Nullable(Type.String({ description: "That admin's stable id" })),
   durationSeconds: Nullable(Type.Integer()),
   commandCount: Type.Integer(),
 }, { title: 'SessionView' });
@@ -91,6 +96,7 @@ export const AgentOperation = Type.Object({
   startedAt: Time,
   finishedAt: Nullable(Time),
   startedBy: Type.String(),
+  startedById: Nullable(Type.String({ description: 'The stable id of who started it; null on operations recorded before ids were' })),
   nodes: Type.Array(NodeProgress),
 }, { title: 'AgentOperation' });
 
@@ -189,7 +195,34 @@ export const GrantResult = Type.Object({ grant: GrantView, superseded: Nullable(
 export const RevokeResult = Type.Object({ revoked: Nullable(GrantView), sessionsEnded: Type.Integer() }, { title: 'RevokeResult' });
 export const AccessList = Type.Object({ grants: Type.Array(GrantView) }, { title: 'AccessList' });
 export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
-export const GatewayInfo = Type.Object({ cluster: Type.String(), clusters: Type.Array(Type.String()), featurePrefix: Type.String() }, { title: 'GatewayInfo' });
+export const GatewayInfo = Type.Object(
+  {
+    cluster: Type.String(),
+    clusters: Type.Array(Type.String()),
+    featurePrefix: Type.String(),
+    wacTransport: StringEnum(['direct', 'powershell'] as const, { description: "How the host page's extension reaches the gateway: the admin API itself, or the module's cmdlets through WAC's PowerShell API" }),
+  },
+  { title: 'GatewayInfo' },
+);
+export const LoginLink = Type.Object({
+  path: Type.String({ description: "Open it on the gateway's URL: /login?code=… (one use)" }),
+  expiresAt: Time,
+}, { title: 'LoginLink', description: 'A one-time login link for a browser (local admin credential only)' });
+export const AdminSessionState = literals(['active', 'revoked', 'expired', 'idle'] as const, { title: 'AdminSessionState' });
+export const AdminSessionView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Time,
+  lastSeenAt: Time,
+  /** The earlier of the idle and the absolute end. */
+  endsAt: Time,
+  revokedAt: Nullable(Time),
+  state: AdminSessionState,
+  current: Type.Boolean({ description: "Whether it is the caller's own session" }),
+}, { title: 'AdminSessionView', description: 'A signed-in browser session (local admin credential only)' });
+export const AdminSessionList = Type.Object({ sessions: Type.Array(AdminSessionView) }, { title: 'AdminSessionList' });
+export const AdminSessionResult = Type.Object({ session: AdminSessionView }, { title: 'AdminSessionResult' });
+export const SignOutResult = Type.Object({ signedOut: Type.Boolean({ description: 'Whether a browser session was ended (false for a bearer caller)' }) }, { title: 'SignOutResult' });
 
 // ---- What the API takes ---------------------------------------------------------------
 
@@ -234,6 +267,7 @@ export const ExportQuery = strictObject({ format: Type.Optional(field(literals(E
 
 export const ClusterParams = Type.Object({ cluster: Type.String({ description: "The cluster's name, compared without case" }) });
 export const SessionParams = Type.Object({ cluster: ClusterParams.properties.cluster, sessionId: field(Type.String({ pattern: UUID.pattern }), 'InvalidSessionId', 'a session id (a UUID)') });
+export const AdminSessionParams = Type.Object({ sessionId: field(Type.String({ pattern: UUID.pattern }), 'InvalidAdminSessionId', 'a browser session id (a UUID)') });
 export const OperationParams = Type.Object({ cluster: ClusterParams.properties.cluster, operationId: field(Type.String({ pattern: UUID.pattern }), 'InvalidOperationId', 'an operation id (a UUID)') });
 
 export const TestFault = strictObject({
@@ -277,6 +311,9 @@ export type GrantResult = Static<typeof GrantResult>;
 export type RevokeResult = Static<typeof RevokeResult>;
 export type AccessList = Static<typeof AccessList>;
 export type OperationResult = Static<typeof OperationResult>;
+export type LoginLink = Static<typeof LoginLink>;
+export type AdminSessionView = Static<typeof AdminSessionView>;
+export type AdminSessionList = Static<typeof AdminSessionList>;
 
 /**
  * The named shapes, in the order the OpenAPI document and the generated
@@ -288,5 +325,5 @@ export const NAMED_SCHEMAS = {
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
   ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, OperationResult,
-  AgentRequest, GatewayInfo,
+  AgentRequest, GatewayInfo, LoginLink, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
 } as const;

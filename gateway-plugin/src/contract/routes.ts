@@ -73,6 +73,10 @@ export const FEATURE_ROUTES = routeTable({
 export const GATEWAY_ROUTES = routeTable({
   getHealth: withoutSignIn(route('GET', '/health', 'getHealth', 'gateway', 'Answers while the gateway runs (no sign-in)', {}, { 200: Type.Object({ status: Type.Literal('ok') }) })),
   getGatewayInfo: route('GET', '/api/gateway-info', 'getGatewayInfo', 'gateway', 'What the host page needs to reach the cluster', {}, { 200: C.GatewayInfo }),
+  createLoginLink: route('POST', '/api/login-links', 'createLoginLink', 'sign-in', 'Mints a one-time login link for a browser (good once, for 10 minutes)', {}, { 201: C.LoginLink }),
+  listAdminSessions: route('GET', '/api/admin-sessions', 'listAdminSessions', 'sign-in', 'Signed-in browser sessions that have not reached their 12-hour end', {}, { 200: C.AdminSessionList }),
+  revokeAdminSession: route('DELETE', '/api/admin-sessions/:sessionId', 'revokeAdminSession', 'sign-in', 'Revokes a signed-in browser session', { params: C.AdminSessionParams }, { 200: C.AdminSessionResult }),
+  signOut: route('POST', '/api/logout', 'signOut', 'sign-in', "Signs the caller's browser session out (revokes it) and clears its cookies", {}, { 200: C.SignOutResult }),
 });
 
 /** Operations only a gateway in test mode has (not in the OpenAPI document). */

@@ -19,12 +19,15 @@ export interface Grant {
   grantedAt: number;
   expiresAt: number;
   grantedBy: string;
+  /** The granting admin's stable id (Actor.id); null on grants recorded before ids were. */
+  grantedById: string | null;
   termsVersion: string;
   supportCaseNumber: string | null;
   sasCredentialProvided: boolean;
   endedAt: number | null;
   endReason: GrantEndReason | null;
   endedBy: string | null;
+  endedById: string | null;
 }
 
 /** A validated request to grant access (the reference's Enable-AzStackHCIRemoteSupport). */

@@ -12,6 +12,8 @@ export interface TranscriptExport {
     id: string;
     cluster: string;
     engineer: string;
+    /** Absent in exports written before ids were recorded. */
+    engineerId?: string | null;
     supportCase: string | null;
     accessLevel: string;
     nodes: string[];
@@ -33,7 +35,7 @@ export function transcriptText(e: TranscriptExport): string {
   const lines = [
     `Remote support session ${s.id}`,
     `Cluster:      ${s.cluster}`,
-    `Engineer:     ${s.engineer}`,
+    `Engineer:     ${s.engineer}${s.engineerId ? ` (${s.engineerId})` : ''}`,
     `Support case: ${s.supportCase ?? '-'}`,
     `Access level: ${s.accessLevel}`,
     `Nodes:        ${s.nodes.join(', ')}`,

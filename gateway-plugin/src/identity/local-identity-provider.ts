@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
@@ -8,6 +8,15 @@ import { OAuth2Server } from 'oauth2-mock-server';
 export const DEFAULT_ENGINEER_ROLE = 'RemoteSupport.Engineer';
 /** The gateway's application id URI: the audience of engineer tokens. */
 export const DEFAULT_GATEWAY_AUDIENCE = 'api://remote-support-gateway';
+/** The tenant id (`tid`) the local provider's tokens carry, as Entra ID's do. */
+export const LOCAL_TENANT_ID = '0b5e7c1a-6f4e-4c2b-9d3a-2f1e0c9b8a70';
+
+/** A stable object id (`oid`) for a name, shaped like Entra ID's (a UUID). */
+export function localObjectId(name: string): string {
+  const h = createHash('sha256').update(`local-oid:${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /** The client id of the support console in the local identity provider. */
 export const LOCAL_CONSOLE_CLIENT_ID = 'support-console';
 
@@ -67,6 +76,8 @@ export class LocalIdentityProvider {
       token.payload['aud'] = audience;
       token.payload['roles'] = [role];
       token.payload['preferred_username'] = options.engineer ?? 'engineer@support.contoso.com';
+      token.payload['oid'] = localObjectId(String(token.payload['preferred_username']));
+      token.payload['tid'] = LOCAL_TENANT_ID;
       token.payload['azp'] = clientIdOf(req);
     });
     server.service.on('beforeResponse', (response: { body: Record<string, unknown> | ''; statusCode: number }, req: IncomingMessage & { body?: Record<string, unknown> }) => {
@@ -112,6 +123,8 @@ export class LocalIdentityProvider {
         payload['aud'] = DEFAULT_GATEWAY_AUDIENCE;
         payload['roles'] = [DEFAULT_ENGINEER_ROLE];
         payload['preferred_username'] = this.registration.engineer;
+        payload['oid'] = localObjectId(this.registration.engineer);
+        payload['tid'] = LOCAL_TENANT_ID;
         transform?.(payload as Record<string, unknown>);
       },
     });

@@ -1,3 +1,4 @@
+import { ActorLike, actorOf } from '../domain/actor';
 import { randomUUID } from 'node:crypto';
 import { ClusterTarget } from '../cluster/cluster-target';
 import { Clock } from '../domain/clock';
@@ -59,7 +60,7 @@ export class AgentDeployer {
    * Starts an install or remove on `nodes` (all nodes when empty) and returns
    * at once with the operation; `done` settles when every node has finished.
    */
-  start(kind: OperationKind, nodes: string[], startedBy: string): { operation: AgentOperation; done: Promise<AgentOperation> } {
+  start(kind: OperationKind, nodes: string[], startedBy: ActorLike): { operation: AgentOperation; done: Promise<AgentOperation> } {
     const all = this.cluster.nodes().map((n) => n.name);
     for (const n of nodes) {
       if (!all.includes(n)) throw fieldError('InvalidNodeName', 'nodes', `node names of ${this.cluster.name}: ${all.join(', ')}`, n);
@@ -73,7 +74,8 @@ export class AgentDeployer {
     const progress: NodeProgress[] = targets.map((node) => ({ node, status: 'pending', step: null, stepsDone: 0, stepsTotal, error: null }));
     const now = this.clock.now();
     const busyState: AgentState = kind === 'install' ? 'Installing' : 'Removing';
-    this.store.beginOperation({ id, cluster: this.cluster.name, kind, startedAt: now, startedBy, nodes: progress }, busyState);
+    const by = actorOf(startedBy);
+    this.store.beginOperation({ id, cluster: this.cluster.name, kind, startedAt: now, startedBy: by.name, startedById: by.id, nodes: progress }, busyState);
     const operation = this.operation(id)!;
     this.events.publish('agent.progress', this.cluster.name, operation);
     const done = this.run(id, kind, progress);

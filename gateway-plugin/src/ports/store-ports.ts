@@ -1,5 +1,7 @@
 import type { AccessLevel } from '../domain/access-level';
+import type { ActorLike } from '../domain/actor';
 import type { Grant, GrantRequest } from '../domain/grant';
+import type { AdminSession } from '../domain/admin-sign-in';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 
 /*
@@ -12,9 +14,9 @@ import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } fr
 /** The record of consent: grants, supersedes, revokes and expiries. */
 export interface GrantStore {
   /** Records a new grant; an open grant of the cluster is superseded in the same transaction. */
-  grant(cluster: string, request: GrantRequest, grantedBy: string): { grant: Grant; superseded: Grant | null };
+  grant(cluster: string, request: GrantRequest, grantedBy: ActorLike): { grant: Grant; superseded: Grant | null };
   /** Ends the cluster's open grant, or returns null when there is none. */
-  revoke(cluster: string, revokedBy: string): Grant | null;
+  revoke(cluster: string, revokedBy: ActorLike): Grant | null;
   /** The cluster's grant in force now, or null. */
   active(cluster: string): Grant | null;
   list(cluster: string, includeExpired: boolean): Grant[];
@@ -63,24 +65,29 @@ export interface SessionRecord {
   cluster: string;
   grantId: string;
   engineer: string;
+  /** The engineer's stable id (`entra:<tid>/<oid>`); null on sessions recorded before ids were. */
+  engineerId: string | null;
   supportCase: string | null;
   accessLevel: AccessLevel;
   nodes: string[];
   startedAt: number;
   endedAt: number | null;
   endReason: SessionEndReason | null;
+  /** The admin who ended or revoked it (name and stable id); null when it ended otherwise. */
+  endedBy: string | null;
+  endedById: string | null;
   commandCount: number;
 }
 
 /** Sessions and their hash-chained transcripts. */
 export interface SessionStore {
-  open(input: { cluster: string; grantId: string; engineer: string; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord;
-  /** Ends an open session; returns it, or null when it was not open. */
-  end(sessionId: string, reason: SessionEndReason): SessionRecord | null;
+  open(input: { cluster: string; grantId: string; engineer: string; engineerId?: string | null; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord;
+  /** Ends an open session (by an admin, when `endedBy` is given); returns it, or null when it was not open. */
+  end(sessionId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord | null;
   /** Moves an open session to a new grant (a supersede); false when the session is no longer open. */
   rebind(sessionId: string, grantId: string, accessLevel: AccessLevel): boolean;
   /** Ends every open session of a grant. */
-  endForGrant(grantId: string, reason: SessionEndReason): SessionRecord[];
+  endForGrant(grantId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord[];
   /** Marks sessions a previous run left open as interrupted; returns how many. */
   interruptOpenSessions(): number;
   live(cluster: string): SessionRecord[];
@@ -132,6 +139,8 @@ export interface AgentOperation {
   startedAt: string;
   finishedAt: string | null;
   startedBy: string;
+  /** The starting admin's stable id; null on operations recorded before ids were. */
+  startedById: string | null;
   nodes: NodeProgress[];
 }
 
@@ -142,11 +151,30 @@ export interface AgentStore {
   /** The recorded state of the cluster's nodes (nodes never touched have no record). */
   nodeStates(cluster: string): Map<string, Omit<NodeAgent, 'node'>>;
   /** Records a new running operation and marks its nodes busy, in one transaction. */
-  beginOperation(op: { id: string; cluster: string; kind: OperationKind; startedAt: number; startedBy: string; nodes: NodeProgress[] }, busyState: AgentState): void;
+  beginOperation(op: { id: string; cluster: string; kind: OperationKind; startedAt: number; startedBy: string; startedById: string | null; nodes: NodeProgress[] }, busyState: AgentState): void;
   saveProgress(id: string, nodes: readonly NodeProgress[]): void;
   finishOperation(id: string, status: OperationStatus, finishedAt: number, nodes: readonly NodeProgress[]): void;
   setNode(cluster: string, node: string, state: AgentState, version: string | null, detail: string | null, at: number): void;
   operation(id: string): AgentOperation | null;
   /** The cluster's most recent operation, or null. */
   latest(cluster: string): AgentOperation | null;
+}
+
+/** The embedded default's signed-in browser sessions (admin-auth's store). */
+export interface AdminSessionStore {
+  /** Records a new session; `tokenHash` is the SHA-256 (hex) of the cookie's secret, never the secret. */
+  create(session: AdminSession, tokenHash: string): void;
+  /** The session whose cookie secret hashes to `tokenHash`, or null. */
+  byTokenHash(tokenHash: string): AdminSession | null;
+  byId(id: string): AdminSession | null;
+  /** Sets the last-seen time. */
+  touch(id: string, at: number): void;
+  /** Marks one session revoked; false when it does not exist or was already revoked. */
+  revoke(id: string, at: number): boolean;
+  /** Marks every session made under another credential generation revoked; returns how many. */
+  revokeOtherEpochs(epoch: string, at: number): number;
+  /** Sessions whose absolute end is after `since`, newest first. */
+  list(since: number): AdminSession[];
+  /** Deletes sessions whose absolute end is before `cutoff`; returns how many. */
+  purgeEndedBefore(cutoff: number): number;
 }

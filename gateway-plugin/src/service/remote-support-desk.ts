@@ -1,5 +1,6 @@
 import { ClusterTarget, PrerequisiteCheck } from '../cluster/cluster-target';
 import { AccessLevel, ACCESS_LEVELS } from '../domain/access-level';
+import { ActorLike } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { createError, RemoteSupportError } from '../domain/errors';
 import { parseIsoDate } from '../domain/dates';
@@ -33,7 +34,9 @@ export function presentGrant(g: Grant, now: number) {
     endedAt: state === 'active' ? null : iso(grantEnd(g)),
     endReason: state === 'active' ? null : state,
     grantedBy: g.grantedBy,
+    grantedById: g.grantedById,
     endedBy: state === 'active' ? null : g.endedBy ?? 'system',
+    endedById: state === 'active' ? null : g.endedById,
     supportCaseNumber: g.supportCaseNumber,
     termsVersion: g.termsVersion,
     sasCredentialProvided: g.sasCredentialProvided,
@@ -47,12 +50,15 @@ export function presentSession(s: SessionRecord) {
     id: s.id,
     grantId: s.grantId,
     engineer: s.engineer,
+    engineerId: s.engineerId,
     supportCase: s.supportCase,
     accessLevel: s.accessLevel,
     nodes: s.nodes,
     startedAt: iso(s.startedAt),
     endedAt: iso(s.endedAt),
     endReason: s.endReason,
+    endedBy: s.endedBy,
+    endedById: s.endedById,
     durationSeconds: s.endedAt === null ? null : Math.round((s.endedAt - s.startedAt) / 1000),
     commandCount: s.commandCount,
   };
@@ -70,8 +76,8 @@ export interface DataDiskStatus {
 }
 
 export interface LiveSessionControl {
-  endSessionsOfCluster(cluster: string, reason: 'revoked' | 'expired', by?: string): Promise<number>;
-  endSession(sessionId: string, reason: 'ended-by-admin', by?: string): Promise<boolean>;
+  endSessionsOfCluster(cluster: string, reason: 'revoked' | 'expired', by?: ActorLike): Promise<number>;
+  endSession(sessionId: string, reason: 'ended-by-admin', by?: ActorLike): Promise<boolean>;
 }
 
 /**
@@ -145,7 +151,7 @@ export class RemoteSupportDesk {
     return { files: this.agents.packageFiles };
   }
 
-  startAgentOperation(kind: 'install' | 'remove', body: { nodes?: string[] } | undefined, by: string): { operation: AgentOperation; done: Promise<AgentOperation> } {
+  startAgentOperation(kind: 'install' | 'remove', body: { nodes?: string[] } | undefined, by: ActorLike): { operation: AgentOperation; done: Promise<AgentOperation> } {
     const nodes = body?.nodes ?? [];
     if (kind === 'remove' && this.consent.active(this.name)) {
       throw createError('ActiveGrantBlocksRemoval', 'Revoke the active grant before removing the agent');
@@ -160,7 +166,7 @@ export class RemoteSupportDesk {
   }
 
   /** Enable: grants access, superseding any active grant. */
-  grant(body: GrantRequestFields, by: string) {
+  grant(body: GrantRequestFields, by: ActorLike) {
     const request = parseGrantRequest(body, this.cluster.registered, this.clock.now());
     const missing = this.agents.nodes().filter((n) => n.state !== 'Installed').map((n) => n.node);
     if (missing.length) {
@@ -179,7 +185,7 @@ export class RemoteSupportDesk {
    * cluster (cancelling a command in flight) before returning; returns the
    * revoked grant, or null when none was active.
    */
-  async revoke(by: string) {
+  async revoke(by: ActorLike) {
     const revoked = this.consent.revoke(this.name, by);
     let sessionsEnded = 0;
     // With no grant active now, no session may stay: a revoke racing this one, or an expiry it noticed
@@ -187,18 +193,18 @@ export class RemoteSupportDesk {
     if (!this.consent.active(this.name)) {
       if (this.live) sessionsEnded = await this.live.endSessionsOfCluster(this.name, 'revoked', by);
       // Sessions recorded as open but not live here (none, unless something went wrong) end too.
-      if (revoked) sessionsEnded += this.sessions.endForGrant(revoked.id, 'revoked').length;
+      if (revoked) sessionsEnded += this.sessions.endForGrant(revoked.id, 'revoked', by).length;
     }
     return { revoked: revoked ? presentGrant(revoked, this.clock.now()) : null, sessionsEnded };
   }
 
   /** Ends one live session at an admin's request. */
-  async endSession(id: string, by: string) {
+  async endSession(id: string, by: ActorLike) {
     const session = this.sessions.get(this.name, id);
     if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
     if (session.endedAt !== null) throw createError('SessionNotLive', `Session ${id} already ended (${session.endReason})`);
     const ended = this.live ? await this.live.endSession(id, 'ended-by-admin', by) : false;
-    if (!ended) this.sessions.end(id, 'ended-by-admin');
+    if (!ended) this.sessions.end(id, 'ended-by-admin', by);
     return { session: presentSession(this.sessions.get(this.name, id)!) };
   }
 

@@ -9,6 +9,7 @@ interface OperationRow {
   started_at: number;
   finished_at: number | null;
   started_by: string;
+  started_by_id: string | null;
   progress: string;
 }
 
@@ -29,6 +30,7 @@ function toOperation(r: OperationRow): AgentOperation {
     startedAt: new Date(r.started_at).toISOString(),
     finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
     startedBy: r.started_by,
+    startedById: r.started_by_id ?? null,
     nodes: JSON.parse(r.progress) as NodeProgress[],
   };
 }
@@ -51,11 +53,11 @@ export class AgentLedger implements AgentStore {
     return new Map(rows.map((r) => [r.node, { state: r.state, version: r.version, detail: r.detail, updatedAt: r.updated_at }]));
   }
 
-  beginOperation(op: { id: string; cluster: string; kind: OperationKind; startedAt: number; startedBy: string; nodes: NodeProgress[] }, busyState: AgentState): void {
+  beginOperation(op: { id: string; cluster: string; kind: OperationKind; startedAt: number; startedBy: string; startedById: string | null; nodes: NodeProgress[] }, busyState: AgentState): void {
     this.db.transaction(() => {
       this.db
-        .prepare("INSERT INTO agent_operations (id, cluster, kind, status, started_at, started_by, progress) VALUES (?, ?, ?, 'running', ?, ?, ?)")
-        .run(op.id, op.cluster, op.kind, op.startedAt, op.startedBy, JSON.stringify(op.nodes));
+        .prepare("INSERT INTO agent_operations (id, cluster, kind, status, started_at, started_by, started_by_id, progress) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)")
+        .run(op.id, op.cluster, op.kind, op.startedAt, op.startedBy, op.startedById, JSON.stringify(op.nodes));
       for (const p of op.nodes) this.setNode(op.cluster, p.node, busyState, null, null, op.startedAt);
     })();
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AccessLevel } from '../domain/access-level';
+import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
 import { expiredGrantCutoff } from '../domain/retention';
@@ -25,12 +26,14 @@ function toGrant(row: GrantRow): Grant {
     grantedAt: row.granted_at,
     expiresAt: row.expires_at,
     grantedBy: row.granted_by,
+    grantedById: row.granted_by_id ?? null,
     termsVersion: row.terms_version,
     supportCaseNumber: row.support_case_number,
     sasCredentialProvided: row.sas_ciphertext !== null,
     endedAt: row.ended_at,
     endReason: row.end_reason,
     endedBy: row.ended_by,
+    endedById: row.ended_by_id ?? null,
   };
 }
 
@@ -83,15 +86,17 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
   }
 
   /** Ends a grant row, re-sealing it only when its MAC matched before. Call inside a transaction. */
-  private endRow(row: GrantRow, endedAt: number, reason: GrantEndReason, endedBy: string): void {
-    const ended = { ...row, ended_at: endedAt, end_reason: reason, ended_by: endedBy };
+  private endRow(row: GrantRow, endedAt: number, reason: GrantEndReason, endedBy: ActorLike): void {
+    const by = actorOf(endedBy);
+    const ended = { ...row, ended_at: endedAt, end_reason: reason, ended_by: by.name, ended_by_id: by.id };
     const mac = this.seal.grantVerifies(row) ? this.seal.grantMac(ended) : row.mac;
-    this.db.prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ?, mac = ? WHERE id = ?').run(endedAt, reason, endedBy, mac, row.id);
+    this.db.prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ?, ended_by_id = ?, mac = ? WHERE id = ?').run(endedAt, reason, by.name, by.id, mac, row.id);
   }
 
   /** Records a new grant; an open grant of the cluster is superseded in the same transaction. */
-  grant(cluster: string, request: GrantRequest, grantedBy: string): { grant: Grant; superseded: Grant | null } {
+  grant(cluster: string, request: GrantRequest, grantedBy: ActorLike): { grant: Grant; superseded: Grant | null } {
     const now = this.clock.now();
+    const by = actorOf(grantedBy);
     const id = randomUUID();
     const result = this.db.transaction(() => {
       const expired = this.closeExpired(now, cluster);
@@ -104,22 +109,24 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
         expire_in_minutes: request.expireInMinutes,
         granted_at: now,
         expires_at: expiryOf(now, request.expireInMinutes),
-        granted_by: grantedBy,
+        granted_by: by.name,
+        granted_by_id: by.id,
         terms_version: request.termsVersion,
         support_case_number: request.supportCaseNumber,
         sas_ciphertext: request.sasCredential === null ? null : this.secrets.seal(request.sasCredential),
         ended_at: null,
         end_reason: null,
         ended_by: null,
+        ended_by_id: null,
         mac: null,
       };
       this.db
         .prepare(
-          `INSERT INTO grants (id, cluster, access_level, expire_in_minutes, granted_at, expires_at, granted_by,
+          `INSERT INTO grants (id, cluster, access_level, expire_in_minutes, granted_at, expires_at, granted_by, granted_by_id,
              terms_version, support_case_number, sas_ciphertext, mac)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(row.id, row.cluster, row.access_level, row.expire_in_minutes, row.granted_at, row.expires_at, row.granted_by,
+        .run(row.id, row.cluster, row.access_level, row.expire_in_minutes, row.granted_at, row.expires_at, row.granted_by, row.granted_by_id,
           row.terms_version, row.support_case_number, row.sas_ciphertext, this.seal.grantMac(row));
       return { expired, superseded: open ? this.byId(open.id) : null, grant: this.byId(id)! };
     })();
@@ -131,7 +138,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
   }
 
   /** Revokes the cluster's active grant, if any, and returns it as revoked. */
-  revoke(cluster: string, revokedBy: string): Grant | null {
+  revoke(cluster: string, revokedBy: ActorLike): Grant | null {
     const now = this.clock.now();
     const result = this.db.transaction(() => {
       const expired = this.closeExpired(now, cluster);
@@ -256,7 +263,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
         : this.db.prepare('SELECT * FROM grants WHERE ended_at IS NULL AND expires_at <= ? AND cluster = ?').all(now, cluster)
     ) as GrantRow[];
     for (const row of rows) this.endRow(row, row.expires_at, 'expired', 'system');
-    return rows.map((r) => toGrant({ ...r, ended_at: r.expires_at, end_reason: 'expired', ended_by: 'system' }));
+    return rows.map((r) => toGrant({ ...r, ended_at: r.expires_at, end_reason: 'expired', ended_by: 'system', ended_by_id: null }));
   }
 }
 

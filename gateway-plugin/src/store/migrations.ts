@@ -110,4 +110,28 @@ export const MIGRATIONS: readonly string[] = [
     mac TEXT NOT NULL
   );
   `,
+  // 4: the embedded default's signed-in browser sessions. The cookie carries a secret; only its SHA-256 is kept.
+  `
+  CREATE TABLE admin_sessions (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    epoch TEXT NOT NULL
+  );
+  CREATE INDEX admin_sessions_expiry ON admin_sessions (expires_at);
+  `,
+  // 5: who acted, by a stable id next to the display name (Entra ID's tid/oid, the machine caller, local:admin).
+  // Rows written before have no id (NULL); the record seal covers the ids of rows that have them.
+  `
+  ALTER TABLE grants ADD COLUMN granted_by_id TEXT;
+  ALTER TABLE grants ADD COLUMN ended_by_id TEXT;
+  ALTER TABLE sessions ADD COLUMN engineer_id TEXT;
+  ALTER TABLE sessions ADD COLUMN ended_by TEXT;
+  ALTER TABLE sessions ADD COLUMN ended_by_id TEXT;
+  ALTER TABLE agent_operations ADD COLUMN started_by_id TEXT;
+  `,
 ];

@@ -19,6 +19,9 @@ export interface SealedGrantRow {
   ended_at: number | null;
   end_reason: string | null;
   ended_by: string | null;
+  /** Stable ids of who granted and who ended (migration 5); absent or null on older rows. */
+  granted_by_id?: string | null;
+  ended_by_id?: string | null;
 }
 
 /** The session fields a session's seal covers, with its sealed head. */
@@ -37,6 +40,10 @@ export interface SealedSessionRow {
   keyed: number;
   sealed_entries: number | null;
   sealed_hash: string | null;
+  /** The engineer's stable id, and who ended the session (migration 5); absent or null on older rows. */
+  engineer_id?: string | null;
+  ended_by?: string | null;
+  ended_by_id?: string | null;
 }
 
 /**
@@ -139,13 +146,24 @@ function readKey(path: string): Buffer {
   return key;
 }
 
+/*
+ * A row with none of the later fields set is sealed in its first form, so rows
+ * sealed before those fields existed still verify. A row with any of them set
+ * is sealed in the second form, which covers them: clearing them to pass the
+ * row off as an old one changes the form, and the MAC no longer matches.
+ */
+
 function grantParts(r: SealedGrantRow): unknown[] {
   const sas = r.sas_ciphertext === null ? null : createHash('sha256').update(r.sas_ciphertext).digest('hex');
-  return ['grant/1', r.id, r.cluster, r.access_level, r.expire_in_minutes, r.granted_at, r.expires_at, r.granted_by, r.terms_version,
+  const fields = [r.id, r.cluster, r.access_level, r.expire_in_minutes, r.granted_at, r.expires_at, r.granted_by, r.terms_version,
     r.support_case_number, sas, r.ended_at, r.end_reason, r.ended_by];
+  const ids = [r.granted_by_id ?? null, r.ended_by_id ?? null];
+  return ids.every((v) => v === null) ? ['grant/1', ...fields] : ['grant/2', ...fields, ...ids];
 }
 
 function sessionParts(r: SealedSessionRow): unknown[] {
-  return ['session/1', r.id, r.cluster, r.grant_id, r.engineer, r.support_case, r.access_level, r.nodes, r.started_at, r.ended_at,
+  const fields = [r.id, r.cluster, r.grant_id, r.engineer, r.support_case, r.access_level, r.nodes, r.started_at, r.ended_at,
     r.end_reason, r.command_count, r.keyed, r.sealed_entries, r.sealed_hash];
+  const later = [r.engineer_id ?? null, r.ended_by ?? null, r.ended_by_id ?? null];
+  return later.every((v) => v === null) ? ['session/1', ...fields] : ['session/2', ...fields, ...later];
 }

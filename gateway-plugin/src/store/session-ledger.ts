@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AccessLevel } from '../domain/access-level';
+import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { transcriptCutoff } from '../domain/retention';
 import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind, verifyChain } from '../domain/transcript';
@@ -26,6 +27,9 @@ interface SessionRow {
   sealed_entries: number | null;
   sealed_hash: string | null;
   seal_mac: string | null;
+  engineer_id: string | null;
+  ended_by: string | null;
+  ended_by_id: string | null;
 }
 
 interface EntryRow {
@@ -54,12 +58,15 @@ function toSession(r: SessionRow): SessionRecord {
     cluster: r.cluster,
     grantId: r.grant_id,
     engineer: r.engineer,
+    engineerId: r.engineer_id ?? null,
     supportCase: r.support_case,
     accessLevel: r.access_level,
     nodes: JSON.parse(r.nodes) as string[],
     startedAt: r.started_at,
     endedAt: r.ended_at,
     endReason: r.end_reason,
+    endedBy: r.ended_by ?? null,
+    endedById: r.ended_by_id ?? null,
     commandCount: r.command_count,
   };
 }
@@ -92,16 +99,16 @@ export class SessionLedger implements SessionStore {
     this.countCommand = db.prepare('UPDATE sessions SET command_count = command_count + 1 WHERE id = ?');
   }
 
-  open(input: { cluster: string; grantId: string; engineer: string; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord {
+  open(input: { cluster: string; grantId: string; engineer: string; engineerId?: string | null; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord {
     const id = randomUUID();
     const startedAt = this.clock.now();
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO sessions (id, cluster, grant_id, engineer, support_case, access_level, nodes, started_at, keyed)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+          `INSERT INTO sessions (id, cluster, grant_id, engineer, engineer_id, support_case, access_level, nodes, started_at, keyed)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
         )
-        .run(id, input.cluster, input.grantId, input.engineer, input.supportCase, input.accessLevel, JSON.stringify(input.nodes), startedAt);
+        .run(id, input.cluster, input.grantId, input.engineer, input.engineerId ?? null, input.supportCase, input.accessLevel, JSON.stringify(input.nodes), startedAt);
       this.sealHead(this.row.get(id) as SessionRow, 0, GENESIS_HASH);
       this.register(id, input.cluster, startedAt);
     })();
@@ -176,9 +183,12 @@ export class SessionLedger implements SessionStore {
     return rows.map((r) => ({ sessionId: r.session_id, seq: r.seq, at: r.at, kind: r.kind, node: r.node, engineer: r.engineer, snippet: r.snippet }));
   }
 
-  end(sessionId: string, reason: SessionEndReason): SessionRecord | null {
+  end(sessionId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord | null {
+    const by = endedBy === undefined ? { name: null, id: null } : actorOf(endedBy);
     const changed = this.resealing(sessionId, () =>
-      this.db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(this.clock.now(), reason, sessionId).changes,
+      this.db
+        .prepare('UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ?, ended_by_id = ? WHERE id = ? AND ended_at IS NULL')
+        .run(this.clock.now(), reason, by.name, by.id, sessionId).changes,
     );
     const session = this.byId(sessionId);
     if (changed && session) this.events.publish('session.ended', session.cluster, session);
@@ -193,9 +203,9 @@ export class SessionLedger implements SessionStore {
   }
 
   /** Ends every open session of a grant (revoke or expiry); returns the sessions ended. */
-  endForGrant(grantId: string, reason: SessionEndReason): SessionRecord[] {
+  endForGrant(grantId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord[] {
     const open = this.db.prepare('SELECT id FROM sessions WHERE grant_id = ? AND ended_at IS NULL').pluck().all(grantId) as string[];
-    return open.map((id) => this.end(id, reason)).filter((s): s is SessionRecord => s !== null);
+    return open.map((id) => this.end(id, reason, endedBy)).filter((s): s is SessionRecord => s !== null);
   }
 
   /** Marks sessions left open by a previous run (crash or restart) as interrupted. */

@@ -35,6 +35,7 @@ export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = 
     channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 20, commandTimeoutSeconds: 30 },
     limits: DEFAULT_LIMITS,
     executor: { kind: 'simulated' },
+    wacTransport: 'direct',
     ...overrides,
   };
 }
@@ -199,4 +200,30 @@ export function openEventStream(baseUrl: string, ca: string, headers: Record<str
     req.on('error', (e) => reject(e));
     req.end();
   });
+}
+
+/** A browser signed in through a one-time login link: its cookie header and XSRF token. */
+export interface BrowserSession {
+  cookie: string;
+  xsrf: string;
+}
+
+/** Mints a one-time login link with the admin credential (POST /api/login-links); returns its path. */
+export async function mintLoginLink(t: TestGateway): Promise<string> {
+  const res = await t.api.post('/api/login-links');
+  if (res.status !== 201) throw new Error(`login-links answered ${res.status}: ${res.text}`);
+  return res.body.path as string;
+}
+
+/** Signs a browser in the way a person does: a fresh one-time link, traded at /login for cookies. */
+export async function signInBrowser(t: TestGateway, from: ApiClient = t.anonymous): Promise<BrowserSession> {
+  const login = await from.get(await mintLoginLink(t));
+  if (login.status !== 303) throw new Error(`/login answered ${login.status}: ${login.text}`);
+  return cookiesOf(login);
+}
+
+/** The cookie header and XSRF token a /login answer sets. */
+export function cookiesOf(login: HttpResult): BrowserSession {
+  const pairs = (login.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]!);
+  return { cookie: pairs.join('; '), xsrf: pairs.find((p) => p.startsWith('XSRF-TOKEN='))!.slice('XSRF-TOKEN='.length) };
 }

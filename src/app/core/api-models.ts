@@ -9,6 +9,7 @@ import type { LIVE_EVENT_TYPES } from '../../generated/api-contract';
 
 export {
   ACCESS_LEVELS,
+  EXPIRE_IN_MINUTES,
   LIVE_EVENT_TYPES,
   SESSION_END_REASONS,
   SUPPORT_CASE_NUMBER,

@@ -1,7 +1,5 @@
-import { TestBed } from '@angular/core/testing';
 import { LiveEvent } from './api-models';
-import { EVENT_SOURCE_FACTORY, EventSourceLike, LiveEventStream, StreamState } from './live-event-stream';
-import { RemoteSupportGateway } from './remote-support-gateway';
+import { EventSourceLike, ServerSentEventStream, StreamState } from './live-event-stream';
 
 class FakeEventSource implements EventSourceLike {
   static last: FakeEventSource | null = null;
@@ -25,21 +23,18 @@ class FakeEventSource implements EventSourceLike {
   }
 }
 
-describe('LiveEventStream', () => {
-  let stream: LiveEventStream;
+describe('ServerSentEventStream', () => {
+  let stream: ServerSentEventStream;
 
   beforeEach(() => {
     FakeEventSource.last = null;
-    TestBed.configureTestingModule({
-      providers: [
-        { provide: RemoteSupportGateway, useValue: { cluster: 'hci-cl01.contoso.local', gatewayUrl: 'https://gw.test/' } },
-        { provide: EVENT_SOURCE_FACTORY, useValue: (url: string, init: { withCredentials: boolean }) => new FakeEventSource(url, init) },
-      ],
-    });
-    stream = TestBed.inject(LiveEventStream);
+    stream = new ServerSentEventStream(
+      () => 'https://gw.test/api/nodes/hci-cl01.contoso.local/features/remoteSupport/events',
+      (url: string, init: { withCredentials: boolean }) => new FakeEventSource(url, init),
+    );
   });
 
-  it('listens on the events feature URL of the cluster, with credentials', () => {
+  it('listens on the URL it is given, with credentials', () => {
     const sub = stream.events$.subscribe();
     expect(FakeEventSource.last!.url).toBe('https://gw.test/api/nodes/hci-cl01.contoso.local/features/remoteSupport/events');
     expect(FakeEventSource.last!.init.withCredentials).toBe(true);

@@ -1,7 +1,30 @@
-import { Inject, Injectable, InjectionToken } from '@angular/core';
+import { InjectionToken } from '@angular/core';
 import { BehaviorSubject, Observable, share } from 'rxjs';
 import { LIVE_EVENT_TYPES, LiveEvent, LiveEventType } from './api-models';
-import { FEATURE_PATH, RemoteSupportGateway } from './remote-support-gateway';
+
+/** Whether live updates flow: the frame says so when they do not. */
+export type StreamState = 'idle' | 'connecting' | 'open' | 'reconnecting';
+
+/**
+ * The gateway's live updates as components see them: the admin API's events
+ * (`grant.created`, `session.started`, `transcript.entry`…) and whether they
+ * flow. Each transport brings its own (server-sent events on the HTTPS path,
+ * polling on the PowerShell path); components inject this class.
+ */
+export abstract class LiveEventStream {
+  abstract readonly events$: Observable<LiveEvent>;
+  abstract readonly state$: Observable<StreamState>;
+  abstract readonly state: StreamState;
+
+  /**
+   * Asks for a live session's new transcript entries as `transcript.entry`
+   * events while the returned function has not been called. The event stream
+   * sends them anyway; a polling source has to read them.
+   */
+  watchTranscript(_sessionId: string): () => void {
+    return () => undefined;
+  }
+}
 
 /** The part of the browser's EventSource the stream uses; tests pass a fake. */
 export interface EventSourceLike {
@@ -19,9 +42,6 @@ export const EVENT_SOURCE_FACTORY = new InjectionToken<EventSourceFactory>('rs.e
   factory: () => (url, init) => new EventSource(url, init) as unknown as EventSourceLike,
 });
 
-/** Whether the stream is connected: the dashboard says so when it is not. */
-export type StreamState = 'idle' | 'connecting' | 'open' | 'reconnecting';
-
 const CLOSED = 2;
 /** How long to wait before opening the stream again after the browser gave up on it. */
 const RETRY_MS = { first: 2000, max: 30_000 } as const;
@@ -33,13 +53,14 @@ const RETRY_MS = { first: 2000, max: 30_000 } as const;
  * when the last one leaves; the browser reconnects by itself after a drop
  * and resumes from the last event id.
  */
-@Injectable({ providedIn: 'root' })
-export class LiveEventStream {
+export class ServerSentEventStream extends LiveEventStream {
   private readonly stateSubject = new BehaviorSubject<StreamState>('idle');
   readonly state$ = this.stateSubject.asObservable();
   readonly events$: Observable<LiveEvent>;
 
-  constructor(private readonly gateway: RemoteSupportGateway, @Inject(EVENT_SOURCE_FACTORY) private readonly factory: EventSourceFactory) {
+  /** @param url the stream's URL, read when it connects. */
+  constructor(readonly url: () => string, private readonly factory: EventSourceFactory) {
+    super();
     this.events$ = new Observable<LiveEvent>((subscriber) => {
       let source: EventSourceLike | null = null;
       let retry: ReturnType<typeof setTimeout> | undefined;
@@ -85,11 +106,5 @@ export class LiveEventStream {
 
   get state(): StreamState {
     return this.stateSubject.value;
-  }
-
-  /** The stream's URL: the feature URL of the active cluster on the gateway the shell named. */
-  url(): string {
-    const base = this.gateway.gatewayUrl.replace(/\/+$/, '');
-    return `${base}/api/nodes/${encodeURIComponent(this.gateway.cluster)}/${FEATURE_PATH}/events`;
   }
 }

@@ -1,8 +1,4 @@
-import { Injectable } from '@angular/core';
-import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
-import { NodeRequest } from '@microsoft/windows-admin-center-sdk/core';
-import { Observable, throwError } from 'rxjs';
-import { catchError, map } from 'rxjs/operators';
+import { Observable } from 'rxjs';
 import {
   AgentOperation,
   ChainCheck,
@@ -18,133 +14,53 @@ import {
   SessionView,
   Terms,
 } from './api-models';
-import { toGatewayError } from './gateway-error';
-import { extensionStrings } from './strings';
+import type { LiveEventStream } from './live-event-stream';
 
 /** The forms of a transcript export the gateway makes. */
 export type TranscriptExportFormat = 'json' | 'text';
 
-/** Where the plugin answers, relative to the node: WAC's feature URL convention. */
-export const FEATURE_PATH = 'features/remoteSupport';
+/**
+ * How the extension reaches the gateway: `direct` calls the admin API on WAC's
+ * feature URLs (the project's host page, whose gateway serves that API);
+ * `powershell` runs the AzStackHCI.RemoteSupport cmdlets on the cluster
+ * through WAC's PowerShell API (a real Windows Admin Center). See docs/extension.md.
+ */
+export type GatewayTransportKind = 'direct' | 'powershell';
 
 /**
- * The SDK request options for every call: no WAC credential prompt on 401 (the
- * gateway's own error says how to sign in) and no audit or telemetry logging.
+ * Everything the extension asks of the gateway, in the admin API's shapes,
+ * whatever carries it. Every failure comes out as a GatewayError carrying the
+ * catalog code and the field at fault. Components inject this class; the
+ * transport behind it is chosen once by provideRemoteSupportGateway().
  */
-const REQUEST_OPTIONS = { noAuth: true, logAudit: false, logTelemetry: false } as Partial<NodeRequest> as NodeRequest;
-
-function query(params: Record<string, string | number | boolean | undefined | null>): string {
-  const parts = Object.entries(params)
-    .filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
-  return parts.length ? `?${parts.join('&')}` : '';
-}
-
-/**
- * The gateway plugin's admin API, called through the SDK's node connection:
- * `GET {gateway}/api/nodes/{cluster}/features/remoteSupport/...`, with the
- * headers WAC adds (authorization, x-xsrf-token). Every failure comes out as a
- * {@link GatewayError} carrying the catalog code and the field at fault.
- */
-@Injectable({ providedIn: 'root' })
-export class RemoteSupportGateway {
-  constructor(private readonly appContext: AppContextService) {}
-
+export abstract class RemoteSupportGateway {
+  abstract readonly transport: GatewayTransportKind;
   /** The cluster of the active connection (an HCI connection has no node name: its name is the cluster's). */
-  get cluster(): string {
-    const active = this.appContext.activeConnection;
-    return active?.nodeName || active?.value?.name || '';
-  }
+  abstract readonly cluster: string;
+  /** Live updates (grants, sessions, agent progress, transcript entries) for the cluster. */
+  abstract readonly live: LiveEventStream;
 
-  /** The gateway's base URL as the shell gave it (for the event stream). */
-  get gatewayUrl(): string {
-    return this.appContext.gateway.gatewayUrl ?? '';
-  }
-
-  status(): Observable<ClusterStatus> {
-    return this.get('status');
-  }
-
-  prerequisites(): Observable<Prerequisites> {
-    return this.get('prerequisites');
-  }
-
-  terms(): Observable<Terms> {
-    return this.get('terms');
-  }
-
-  commands(): Observable<{ levels: LevelCommands[] }> {
-    return this.get('commands');
-  }
-
-  /** Starts installing the agent (all nodes when `nodes` is empty); answers with the operation. */
-  installAgent(nodes: string[] = []): Observable<{ operation: AgentOperation }> {
-    return this.post('agent/install', nodes.length ? { nodes } : {});
-  }
-
-  removeAgent(nodes: string[] = []): Observable<{ operation: AgentOperation }> {
-    return this.post('agent/remove', nodes.length ? { nodes } : {});
-  }
-
-  operation(id: string): Observable<{ operation: AgentOperation }> {
-    return this.get(`agent/operations/${encodeURIComponent(id)}`);
-  }
-
-  grant(request: GrantRequest): Observable<GrantResult> {
-    return this.post('access', request);
-  }
-
-  revoke(): Observable<RevokeResult> {
-    return this.wrap(this.appContext.node.delete(this.cluster, `${FEATURE_PATH}/access`, undefined, REQUEST_OPTIONS));
-  }
-
-  access(includeExpired: boolean): Observable<{ grants: GrantView[] }> {
-    return this.get(`access${query({ includeExpired: includeExpired || undefined })}`);
-  }
-
+  abstract status(): Observable<ClusterStatus>;
+  abstract prerequisites(): Observable<Prerequisites>;
+  abstract terms(): Observable<Terms>;
+  abstract commands(): Observable<{ levels: LevelCommands[] }>;
+  /** Starts installing the agent (all nodes when `nodes` is empty); answers with the operation as started. */
+  abstract installAgent(nodes?: string[]): Observable<{ operation: AgentOperation }>;
+  abstract removeAgent(nodes?: string[]): Observable<{ operation: AgentOperation }>;
+  abstract operation(id: string): Observable<{ operation: AgentOperation }>;
+  abstract grant(request: GrantRequest): Observable<GrantResult>;
+  abstract revoke(): Observable<RevokeResult>;
+  abstract access(includeExpired: boolean): Observable<{ grants: GrantView[] }>;
   /** Sessions that started on or after `fromDate` (YYYY-MM-DD or ISO); the gateway's default is the last 7 days. */
-  sessions(fromDate?: string): Observable<{ fromDate: string; sessions: SessionView[] }> {
-    return this.get(`sessions${query({ fromDate })}`);
-  }
-
-  session(id: string, page?: { offset: number; limit: number }): Observable<SessionDetail> {
-    const q = page ? query({ includeTranscript: true, offset: page.offset, limit: page.limit }) : '';
-    return this.get(`sessions/${encodeURIComponent(id)}${q}`);
-  }
-
-  endSession(id: string): Observable<{ session: SessionView }> {
-    return this.post(`sessions/${encodeURIComponent(id)}/end`, {});
-  }
-
-  verify(id: string): Observable<{ verification: ChainCheck }> {
-    return this.get(`sessions/${encodeURIComponent(id)}/verify`);
-  }
-
-  searchTranscripts(q: string, fromDate?: string, limit?: number): Observable<{ query: string; hits: SearchHit[] }> {
-    return this.get(`transcripts/search${query({ q, fromDate, limit })}`);
-  }
-
+  abstract sessions(fromDate?: string): Observable<{ fromDate: string; sessions: SessionView[] }>;
+  /** A session; with `page`, its transcript from `page.offset` on. */
+  abstract session(id: string, page?: { offset: number; limit: number }): Observable<SessionDetail>;
+  abstract endSession(id: string): Observable<{ session: SessionView }>;
+  abstract verify(id: string): Observable<{ verification: ChainCheck }>;
+  abstract searchTranscripts(q: string, fromDate?: string, limit?: number): Observable<{ query: string; hits: SearchHit[] }>;
   /**
-   * A session's export exactly as the gateway makes it (the one export format:
-   * JSON with hashes and the integrity check, or the gateway's text form), to
-   * save as a file.
+   * A session's export exactly as the gateway makes it (JSON with hashes and
+   * the integrity check, or the gateway's text form), to save as a file.
    */
-  exportTranscript(id: string, format: TranscriptExportFormat): Observable<string> {
-    const options = { ...REQUEST_OPTIONS, responseType: 'text' } as NodeRequest;
-    return this.wrap(this.appContext.node.get(this.cluster, `${FEATURE_PATH}/sessions/${encodeURIComponent(id)}/export${query({ format })}`, options)).pipe(
-      map((body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n')),
-    );
-  }
-
-  private get<T>(path: string): Observable<T> {
-    return this.wrap(this.appContext.node.get(this.cluster, `${FEATURE_PATH}/${path}`, REQUEST_OPTIONS));
-  }
-
-  private post<T>(path: string, body: unknown): Observable<T> {
-    return this.wrap(this.appContext.node.post(this.cluster, `${FEATURE_PATH}/${path}`, body, REQUEST_OPTIONS));
-  }
-
-  private wrap<T>(request: Observable<T>): Observable<T> {
-    return request.pipe(catchError((error: unknown) => throwError(() => toGatewayError(error, extensionStrings().Errors.unreachable))));
-  }
+  abstract exportTranscript(id: string, format: TranscriptExportFormat): Observable<string>;
 }

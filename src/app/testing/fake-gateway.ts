@@ -3,7 +3,7 @@ import { GatewayError } from '../core/gateway-error';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { CLUSTER, COMMANDS, PREREQUISITES, status, TERMS } from './fixtures';
 
-type Methods = Exclude<keyof RemoteSupportGateway, 'cluster' | 'gatewayUrl'>;
+type Methods = Exclude<keyof RemoteSupportGateway, 'cluster' | 'transport' | 'live'>;
 
 /**
  * A stand-in for the gateway: every API method is a jest mock answering
@@ -12,7 +12,7 @@ type Methods = Exclude<keyof RemoteSupportGateway, 'cluster' | 'gatewayUrl'>;
  */
 export class FakeGateway {
   cluster = CLUSTER;
-  gatewayUrl = 'https://gateway.test';
+  readonly transport = 'direct';
 
   readonly status = jest.fn((): Observable<unknown> => of(status()));
   readonly prerequisites = jest.fn((): Observable<unknown> => of(PREREQUISITES));

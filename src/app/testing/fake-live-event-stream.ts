@@ -25,6 +25,17 @@ export class FakeLiveEventStream {
   get observed(): boolean {
     return this.subject.observed;
   }
+
+  /** Sessions whose transcripts are watched now (a polling transport would read them). */
+  readonly watching: string[] = [];
+
+  watchTranscript(sessionId: string): () => void {
+    this.watching.push(sessionId);
+    return () => {
+      const i = this.watching.indexOf(sessionId);
+      if (i >= 0) this.watching.splice(i, 1);
+    };
+  }
 }
 
 export const provideFakeEvents = (fake: FakeLiveEventStream) => ({ provide: LiveEventStream, useValue: fake });

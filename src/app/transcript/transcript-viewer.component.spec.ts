@@ -128,6 +128,21 @@ describe('TranscriptViewerComponent', () => {
     expect(page.rows()[8]!.querySelector('time')!.textContent).toBe('2026-11-25 12:00:00');
   });
 
+  it('watches the shown session\'s transcript while open (a polling transport reads it then), and stops when closed', async () => {
+    await create();
+    expect(events.watching).toEqual([SESSION.id]);
+    fixture.destroy();
+    expect(events.watching).toEqual([]);
+  });
+
+  it('ignores the entry-less command counts a polling transport sends', async () => {
+    await create();
+    events.emit('transcript.entry', { sessionId: SESSION.id, kind: 'command', seq: null });
+    await page.settle();
+    expect(page.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(gateway.session).toHaveBeenCalledTimes(1);
+  });
+
   it('reads what it missed when a live entry skips ahead', async () => {
     await create();
     all = entries(12);

@@ -53,6 +53,7 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
 
   private readonly subscriptions = new Subscription();
   private loadSubscription?: Subscription;
+  private unwatch?: () => void;
 
   constructor(
     private readonly route: ActivatedRoute,
@@ -79,6 +80,7 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
   }
 
   ngOnDestroy(): void {
+    this.unwatch?.();
     this.loadSubscription?.unsubscribe();
     this.subscriptions.unsubscribe();
   }
@@ -93,6 +95,9 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
 
   /** Loads the session and its whole transcript, a page at a time. */
   open(id: string): void {
+    // Live entries of this session: the event stream sends them anyway; a polling transport reads them while watched.
+    this.unwatch?.();
+    this.unwatch = this.events.watchTranscript(id);
     this.sessionId = id;
     this.session = null;
     this.entries = [];

@@ -1,12 +1,12 @@
-import { TestBed } from '@angular/core/testing';
 import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
 import { firstValueFrom, of, throwError } from 'rxjs';
 import { GatewayError } from './gateway-error';
-import { RemoteSupportGateway } from './remote-support-gateway';
+import { HttpsGatewayTransport } from './https-gateway-transport';
+import { ServerSentEventStream } from './live-event-stream';
 
-describe('RemoteSupportGateway', () => {
+describe('HttpsGatewayTransport', () => {
   let node: { get: jest.Mock; post: jest.Mock; delete: jest.Mock };
-  let gateway: RemoteSupportGateway;
+  let gateway: HttpsGatewayTransport;
 
   beforeEach(() => {
     node = { get: jest.fn(() => of({ ok: true })), post: jest.fn(() => of({ ok: true })), delete: jest.fn(() => of({ revoked: null, sessionsEnded: 0 })) };
@@ -16,8 +16,15 @@ describe('RemoteSupportGateway', () => {
       activeConnection: { nodeName: null, value: { name: 'hci-cl01.contoso.local', type: 'msft.sme.connection-type.hyper-converged-cluster' } },
       gateway: { gatewayUrl: 'https://gw.test' },
     };
-    TestBed.configureTestingModule({ providers: [{ provide: AppContextService, useValue: appContext }] });
-    gateway = TestBed.inject(RemoteSupportGateway);
+    gateway = new HttpsGatewayTransport(appContext as unknown as AppContextService, () => {
+      throw new Error('no event source in this spec');
+    });
+  });
+
+  it('is the direct transport, with the event stream on the feature URL of the cluster', () => {
+    expect(gateway.transport).toBe('direct');
+    expect(gateway.live).toBeInstanceOf(ServerSentEventStream);
+    expect((gateway.live as ServerSentEventStream).url()).toBe('https://gw.test/api/nodes/hci-cl01.contoso.local/features/remoteSupport/events');
   });
 
   it('names the cluster of the active HCI connection', () => {

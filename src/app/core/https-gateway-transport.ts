@@ -1,0 +1,161 @@
+import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
+import { NodeRequest } from '@microsoft/windows-admin-center-sdk/core';
+import { Observable, throwError } from 'rxjs';
+import { catchError, map } from 'rxjs/operators';
+import {
+  AgentOperation,
+  ChainCheck,
+  ClusterStatus,
+  GrantRequest,
+  GrantResult,
+  GrantView,
+  LevelCommands,
+  Prerequisites,
+  RevokeResult,
+  SearchHit,
+  SessionDetail,
+  SessionView,
+  Terms,
+} from './api-models';
+import { toGatewayError } from './gateway-error';
+import { EventSourceFactory, LiveEventStream, ServerSentEventStream } from './live-event-stream';
+import { GatewayTransportKind, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
+import { extensionStrings } from './strings';
+
+/** Where the plugin answers, relative to the node: WAC's feature URL convention. */
+export const FEATURE_PATH = 'features/remoteSupport';
+
+/**
+ * The SDK request options for every call: no WAC credential prompt on 401 (the
+ * gateway's own error says how to sign in) and no audit or telemetry logging.
+ */
+const REQUEST_OPTIONS = { noAuth: true, logAudit: false, logTelemetry: false } as Partial<NodeRequest> as NodeRequest;
+
+function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/**
+ * The direct transport: the gateway plugin's admin API, called through the
+ * SDK's node connection: `GET {gateway}/api/nodes/{cluster}/features/remoteSupport/...`,
+ * with the headers WAC adds (authorization, x-xsrf-token), and live updates
+ * from its event stream. For a shell whose gateway serves that API itself (the
+ * project's host page). Every failure comes out as a {@link GatewayError}
+ * carrying the catalog code and the field at fault.
+ */
+export class HttpsGatewayTransport extends RemoteSupportGateway {
+  readonly transport: GatewayTransportKind = 'direct';
+  readonly live: LiveEventStream;
+
+  constructor(private readonly appContext: AppContextService, eventSources: EventSourceFactory) {
+    super();
+    this.live = new ServerSentEventStream(() => this.eventsUrl(), eventSources);
+  }
+
+  /** The cluster of the active connection (an HCI connection has no node name: its name is the cluster's). */
+  get cluster(): string {
+    const active = this.appContext.activeConnection;
+    return active?.nodeName || active?.value?.name || '';
+  }
+
+  /** The gateway's base URL as the shell gave it (for the event stream). */
+  get gatewayUrl(): string {
+    return this.appContext.gateway.gatewayUrl ?? '';
+  }
+
+  /** The event stream's URL: the feature URL of the active cluster on the gateway the shell named. */
+  eventsUrl(): string {
+    const base = this.gatewayUrl.replace(/\/+$/, '');
+    return `${base}/api/nodes/${encodeURIComponent(this.cluster)}/${FEATURE_PATH}/events`;
+  }
+
+  status(): Observable<ClusterStatus> {
+    return this.get('status');
+  }
+
+  prerequisites(): Observable<Prerequisites> {
+    return this.get('prerequisites');
+  }
+
+  terms(): Observable<Terms> {
+    return this.get('terms');
+  }
+
+  commands(): Observable<{ levels: LevelCommands[] }> {
+    return this.get('commands');
+  }
+
+  /** Starts installing the agent (all nodes when `nodes` is empty); answers with the operation. */
+  installAgent(nodes: string[] = []): Observable<{ operation: AgentOperation }> {
+    return this.post('agent/install', nodes.length ? { nodes } : {});
+  }
+
+  removeAgent(nodes: string[] = []): Observable<{ operation: AgentOperation }> {
+    return this.post('agent/remove', nodes.length ? { nodes } : {});
+  }
+
+  operation(id: string): Observable<{ operation: AgentOperation }> {
+    return this.get(`agent/operations/${encodeURIComponent(id)}`);
+  }
+
+  grant(request: GrantRequest): Observable<GrantResult> {
+    return this.post('access', request);
+  }
+
+  revoke(): Observable<RevokeResult> {
+    return this.wrap(this.appContext.node.delete(this.cluster, `${FEATURE_PATH}/access`, undefined, REQUEST_OPTIONS));
+  }
+
+  access(includeExpired: boolean): Observable<{ grants: GrantView[] }> {
+    return this.get(`access${query({ includeExpired: includeExpired || undefined })}`);
+  }
+
+  /** Sessions that started on or after `fromDate` (YYYY-MM-DD or ISO); the gateway's default is the last 7 days. */
+  sessions(fromDate?: string): Observable<{ fromDate: string; sessions: SessionView[] }> {
+    return this.get(`sessions${query({ fromDate })}`);
+  }
+
+  session(id: string, page?: { offset: number; limit: number }): Observable<SessionDetail> {
+    const q = page ? query({ includeTranscript: true, offset: page.offset, limit: page.limit }) : '';
+    return this.get(`sessions/${encodeURIComponent(id)}${q}`);
+  }
+
+  endSession(id: string): Observable<{ session: SessionView }> {
+    return this.post(`sessions/${encodeURIComponent(id)}/end`, {});
+  }
+
+  verify(id: string): Observable<{ verification: ChainCheck }> {
+    return this.get(`sessions/${encodeURIComponent(id)}/verify`);
+  }
+
+  searchTranscripts(q: string, fromDate?: string, limit?: number): Observable<{ query: string; hits: SearchHit[] }> {
+    return this.get(`transcripts/search${query({ q, fromDate, limit })}`);
+  }
+
+  /**
+   * A session's export exactly as the gateway makes it (the one export format:
+   * JSON with hashes and the integrity check, or the gateway's text form), to
+   * save as a file.
+   */
+  exportTranscript(id: string, format: TranscriptExportFormat): Observable<string> {
+    const options = { ...REQUEST_OPTIONS, responseType: 'text' } as NodeRequest;
+    return this.wrap(this.appContext.node.get(this.cluster, `${FEATURE_PATH}/sessions/${encodeURIComponent(id)}/export${query({ format })}`, options)).pipe(
+      map((body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n')),
+    );
+  }
+
+  private get<T>(path: string): Observable<T> {
+    return this.wrap(this.appContext.node.get(this.cluster, `${FEATURE_PATH}/${path}`, REQUEST_OPTIONS));
+  }
+
+  private post<T>(path: string, body: unknown): Observable<T> {
+    return this.wrap(this.appContext.node.post(this.cluster, `${FEATURE_PATH}/${path}`, body, REQUEST_OPTIONS));
+  }
+
+  private wrap<T>(request: Observable<T>): Observable<T> {
+    return request.pipe(catchError((error: unknown) => throwError(() => toGatewayError(error, extensionStrings().Errors.unreachable))));
+  }
+}

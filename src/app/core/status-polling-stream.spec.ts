@@ -1,0 +1,253 @@
+import { Observable, of, Subject, Subscription, throwError } from 'rxjs';
+import { FakeClock } from '../testing/fake-clock';
+import { entries, grant, NOW, operation, session, status } from '../testing/fixtures';
+import { ClusterStatus, LiveEvent, SessionDetail } from './api-models';
+import { GatewayError } from './gateway-error';
+import { StreamState } from './live-event-stream';
+import { POLLING, statusChanges, StatusPollingStream } from './status-polling-stream';
+
+class FakeVisibility {
+  hidden = false;
+  readonly changes$ = new Subject<void>();
+  set(hidden: boolean): void {
+    this.hidden = hidden;
+    this.changes$.next();
+  }
+}
+
+/** A gateway whose status answers come from a queue the spec fills; `hold()` leaves the next one unanswered. */
+class PolledFake {
+  answers: Array<() => Observable<ClusterStatus>> = [];
+  statusCalls = 0;
+  transcripts = new Map<string, SessionDetail>();
+  sessionCalls: string[] = [];
+  private last: ClusterStatus = status();
+
+  status(): Observable<ClusterStatus> {
+    this.statusCalls += 1;
+    const next = this.answers.shift();
+    return next ? next() : of(this.last);
+  }
+  session(id: string): Observable<SessionDetail> {
+    this.sessionCalls.push(id);
+    const detail = this.transcripts.get(id);
+    return detail ? of(detail) : throwError(() => new GatewayError('SessionNotFound', 'no such session', 0));
+  }
+  answer(s: ClusterStatus): void {
+    this.last = s;
+    this.answers.push(() => of(s));
+  }
+  fail(): void {
+    this.answers.push(() => throwError(() => new GatewayError('GatewayUnreachable', 'down', 0)));
+  }
+  hold(): Subject<ClusterStatus> {
+    const subject = new Subject<ClusterStatus>();
+    this.answers.push(() => subject);
+    return subject;
+  }
+}
+
+describe('StatusPollingStream', () => {
+  let clock: FakeClock;
+  let visibility: FakeVisibility;
+  let gateway: PolledFake;
+  let stream: StatusPollingStream;
+  let seen: LiveEvent[];
+  let states: StreamState[];
+  let subscription: Subscription;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    visibility = new FakeVisibility();
+    gateway = new PolledFake();
+    stream = new StatusPollingStream(gateway, clock, visibility);
+    seen = [];
+    states = [];
+    stream.state$.subscribe((s) => states.push(s));
+  });
+
+  afterEach(() => subscription?.unsubscribe());
+
+  const start = () => (subscription = stream.events$.subscribe((e) => seen.push(e)));
+
+  it('reads the status at once, then every 5 seconds', () => {
+    start();
+    expect(gateway.statusCalls).toBe(1);
+    clock.advance(POLLING.intervalMs - 1);
+    expect(gateway.statusCalls).toBe(1);
+    clock.advance(1);
+    expect(gateway.statusCalls).toBe(2);
+    clock.advance(3 * POLLING.intervalMs);
+    expect(gateway.statusCalls).toBe(5);
+    expect(states).toEqual(['idle', 'connecting', 'open']);
+  });
+
+  it('never starts a reading while one is still running', () => {
+    const held = gateway.hold();
+    start();
+    clock.advance(60_000);
+    expect(gateway.statusCalls).toBe(1);
+    held.next(status());
+    held.complete();
+    expect(gateway.statusCalls).toBe(1);
+    clock.advance(POLLING.intervalMs);
+    expect(gateway.statusCalls).toBe(2);
+  });
+
+  it('waits longer after each failure, says it is reconnecting, and recovers', () => {
+    gateway.fail();
+    gateway.fail();
+    gateway.fail();
+    gateway.fail();
+    gateway.fail();
+    start();
+    expect(stream.state).toBe('reconnecting');
+    const waits: number[] = [];
+    let last = clock.now();
+    for (let i = 0; i < 5; i++) {
+      const before = gateway.statusCalls;
+      while (gateway.statusCalls === before) clock.advance(1000);
+      waits.push(clock.now() - last);
+      last = clock.now();
+    }
+    expect(waits).toEqual([10_000, 20_000, 40_000, 60_000, 60_000]);
+    expect(stream.state).toBe('open');
+    expect(states).toEqual(['idle', 'connecting', 'reconnecting', 'open']);
+    clock.advance(POLLING.intervalMs);
+    expect(gateway.statusCalls).toBe(7); // back to every 5 s
+  });
+
+  it('emits nothing while readings fail, so the page keeps what it shows', () => {
+    gateway.answer(status());
+    start();
+    gateway.fail();
+    clock.advance(POLLING.intervalMs);
+    expect(stream.state).toBe('reconnecting');
+    expect(seen).toEqual([]);
+  });
+
+  it('turns what changed between readings into the API\'s events', () => {
+    gateway.answer(status());
+    start();
+    expect(seen).toEqual([]); // the first reading is where things stand, not news
+    gateway.answer(status({ activeGrant: grant(), liveSessions: [session()] }));
+    clock.advance(POLLING.intervalMs);
+    expect(seen.map((e) => e.type)).toEqual(['grant.created', 'session.started']);
+    expect(seen[0]!.data).toEqual(grant());
+  });
+
+  it('stops reading while the page is hidden and reads at once when it shows again', () => {
+    start();
+    visibility.set(true);
+    clock.advance(10 * POLLING.intervalMs);
+    expect(gateway.statusCalls).toBe(1);
+    visibility.set(false);
+    expect(gateway.statusCalls).toBe(2);
+    clock.advance(POLLING.intervalMs);
+    expect(gateway.statusCalls).toBe(3);
+  });
+
+  it('shares one loop between subscribers and stops it, timers and all, when the last leaves', () => {
+    start();
+    const other = stream.events$.subscribe();
+    expect(gateway.statusCalls).toBe(1);
+    subscription.unsubscribe();
+    clock.advance(POLLING.intervalMs);
+    expect(gateway.statusCalls).toBe(2);
+    other.unsubscribe();
+    expect(clock.pendingTimers).toBe(0);
+    expect(stream.state).toBe('idle');
+    clock.advance(10 * POLLING.intervalMs);
+    expect(gateway.statusCalls).toBe(2);
+  });
+
+  it('cancels a reading in flight when the last subscriber leaves', () => {
+    const held = gateway.hold();
+    start();
+    subscription.unsubscribe();
+    expect(held.observed).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('reads a watched live session\'s transcript and emits its new entries in order', () => {
+    const live = session();
+    const all = entries(6);
+    gateway.answer(status({ liveSessions: [live] }));
+    gateway.transcripts.set(live.id, { session: live, transcript: { offset: 0, limit: 4, total: 4, entries: all.slice(0, 4) } });
+    const unwatch = stream.watchTranscript(live.id);
+    start();
+    expect(gateway.sessionCalls).toEqual([live.id]);
+    expect(seen).toEqual([]); // the first reading notes where the transcript stands
+    gateway.transcripts.set(live.id, { session: live, transcript: { offset: 0, limit: 6, total: 6, entries: [...all].reverse() } });
+    gateway.answer(status({ liveSessions: [{ ...live, commandCount: live.commandCount + 1 }] }));
+    clock.advance(POLLING.intervalMs);
+    expect(seen.map((e) => [e.type, (e.data as { seq: number }).seq, (e.data as { sessionId: string }).sessionId])).toEqual([
+      ['transcript.entry', 5, live.id],
+      ['transcript.entry', 6, live.id],
+    ]);
+    unwatch();
+    clock.advance(POLLING.intervalMs);
+    expect(gateway.sessionCalls).toHaveLength(2);
+  });
+
+  it('reads a watched transcript once more after its session ended, then no more', () => {
+    const live = session();
+    gateway.answer(status({ liveSessions: [live] }));
+    gateway.transcripts.set(live.id, { session: live, transcript: { offset: 0, limit: 2, total: 2, entries: entries(2) } });
+    stream.watchTranscript(live.id);
+    start();
+    gateway.answer(status({ liveSessions: [] }));
+    clock.advance(POLLING.intervalMs);
+    clock.advance(POLLING.intervalMs);
+    expect(gateway.sessionCalls).toHaveLength(2);
+    expect(seen.map((e) => e.type)).toEqual(['session.ended']);
+  });
+});
+
+describe('statusChanges', () => {
+  const types = (before: ClusterStatus, after: ClusterStatus) => statusChanges(before, after).map((e) => e.type);
+
+  it('tells a revoked grant from an expired one by the gateway\'s time', () => {
+    const g = grant({ expiresAt: new Date(NOW + 60_000).toISOString() });
+    expect(types(status({ activeGrant: g }), status({ activeGrant: null }))).toEqual(['grant.revoked']);
+    expect(types(status({ activeGrant: g }), status({ activeGrant: null, now: new Date(NOW + 60_000).toISOString() }))).toEqual(['grant.expired']);
+  });
+
+  it('reports a replaced grant as superseded, then the new one as created', () => {
+    const events = statusChanges(status({ activeGrant: grant() }), status({ activeGrant: grant({ id: 'g-2', accessLevel: 'DiagnosticsRepair' }) }));
+    expect(events.map((e) => [e.type, (e.data as { id: string }).id])).toEqual([
+      ['grant.superseded', 'g-1'],
+      ['grant.created', 'g-2'],
+    ]);
+  });
+
+  it('reports sessions that started and ended, and one command entry per command run', () => {
+    const a = session({ id: 'a', commandCount: 3 });
+    const b = session({ id: 'b' });
+    const events = statusChanges(status({ liveSessions: [a, b] }), status({ liveSessions: [{ ...a, commandCount: 5 }, session({ id: 'c' })] }));
+    expect(events.map((e) => [e.type, (e.data as { id?: string; sessionId?: string }).id ?? (e.data as { sessionId: string }).sessionId])).toEqual([
+      ['transcript.entry', 'a'],
+      ['transcript.entry', 'a'],
+      ['session.started', 'c'],
+      ['session.ended', 'b'],
+    ]);
+    expect(events[0]!.data).toEqual({ sessionId: 'a', kind: 'command', seq: null });
+  });
+
+  it('leaves command counting to the real entries of a transcript being read', () => {
+    const a = session({ id: 'a', commandCount: 3 });
+    expect(statusChanges(status({ liveSessions: [a] }), status({ liveSessions: [{ ...a, commandCount: 4 }] }), new Set(['a']))).toEqual([]);
+  });
+
+  it('reports agent progress while an operation runs and its end once', () => {
+    const running = operation();
+    const progressed = operation({ nodes: [{ node: 'hci-n01', status: 'running', step: 'Register JEA endpoint', stepsDone: 2, stepsTotal: 4, error: null }] });
+    const done = operation({ status: 'succeeded', finishedAt: new Date(NOW).toISOString() });
+    expect(types(status(), status({ agentOperation: running }))).toEqual(['agent.progress']);
+    expect(types(status({ agentOperation: running }), status({ agentOperation: running }))).toEqual([]);
+    expect(types(status({ agentOperation: running }), status({ agentOperation: progressed }))).toEqual(['agent.progress']);
+    expect(types(status({ agentOperation: progressed }), status({ agentOperation: done }))).toEqual(['agent.finished']);
+    expect(types(status({ agentOperation: done }), status({ agentOperation: { ...done } }))).toEqual([]);
+    expect(types(status(), status({ agentOperation: done }))).toEqual(['agent.finished']); // ran and ended between two readings
+  });
+});
