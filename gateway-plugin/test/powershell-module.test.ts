@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChannelClient } from '../src/console/channel-client';
 import { acquireToken } from '../src/console/token-source';
+import type { AdjustableClock } from '../src/domain/clock';
 import { powershellRoot } from '../src/executors/powershell-files';
 import { FEATURE, Loose, startTestGateway, tempDir, TestGateway } from './helpers/gateway-fixture';
-import { MODULE_PATH, ModuleRunner } from './helpers/module-runner';
+import { CaseAnswer, MODULE_PATH, ModuleRunner } from './helpers/module-runner';
 import { pwshJson } from './helpers/pwsh';
+import { until } from './helpers/until';
 
 /**
  * The AzStackHCI.RemoteSupport module under real pwsh against a real gateway
@@ -18,6 +20,8 @@ import { pwshJson } from './helpers/pwsh';
  */
 
 const CASE = '2612030010001234';
+/** How long a simulated install step takes on the gateway's test clock, which the test moves. */
+const STEP_MS = 60_000;
 /** Who the module says is calling off Windows: `<host>\<user>`. */
 const CALLER = `${hostname()}\\${userInfo().username}`;
 
@@ -48,9 +52,34 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
   let ps: ModuleRunner;
   let scratch: { path: string; remove: () => void };
   let engineerToken: string;
+  /** How many times the module has read an agent operation. */
+  let polls = 0;
+
+  /**
+   * Runs an agent install or removal, moving the test clock on by one step
+   * each time the module has read the operation, so the module sees every
+   * step, however slow the machine.
+   */
+  async function stepByStep(run: Promise<CaseAnswer>): Promise<CaseAnswer> {
+    let answered = false;
+    const answer = run.finally(() => (answered = true));
+    while (!answered) {
+      const seen = polls;
+      await until(() => polls > seen || answered);
+      (t.gateway.clock as AdjustableClock).advance(STEP_MS);
+    }
+    return answer;
+  }
 
   before(async () => {
-    t = await startTestGateway({ config: { mode: 'test', cluster: { stepDelayMs: 150 } } });
+    t = await startTestGateway({ config: { mode: 'test', cluster: { stepDelayMs: STEP_MS } } });
+    // Counts the API's reads of an operation (GET agent/operations/{id}), which only the module makes here.
+    const desk = t.gateway.desk;
+    const read = desk.operation.bind(desk);
+    desk.operation = (id: string) => {
+      polls++;
+      return read(id);
+    };
     scratch = tempDir('rs-module-');
     ps = await ModuleRunner.start({ ...process.env, AZSHCI_REMOTESUPPORT_CONFIG: t.gateway.moduleConfigPath });
     const reg = t.gateway.identityProvider!.registration;
@@ -102,7 +131,7 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
   let operationId: string;
 
   it('installs the agent with per-node progress and returns the finished operation, started by the caller', async () => {
-    const install = await ps.ok({ command: 'Install-AzStackHCIRemoteSupport', view: 'table' });
+    const install = await stepByStep(ps.ok({ command: 'Install-AzStackHCIRemoteSupport', view: 'table' }));
     const operation = install.output[0];
     assert.equal(operation.status, 'succeeded');
     assert.equal(operation.startedBy, CALLER);
@@ -112,7 +141,13 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     const nodes = ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04'];
     const perNode = install.progress.filter((p) => p.parentId === 1 && !p.completed);
     assert.deepEqual([...new Set(perNode.map((p) => p.activity))].sort(), nodes, 'one progress bar per node');
-    assert.ok(perNode.some((p) => /^running: .+ \(\d of \d+ steps\)$/.test(p.status)), `a step is shown while it runs: ${perNode.map((p) => p.status).join(' | ')}`);
+    for (const node of nodes) {
+      const shown = perNode.filter((p) => p.activity === node).map((p) => p.status);
+      for (const done of [0, 1, 2, 3]) {
+        assert.ok(shown.some((s) => new RegExp(`^running: .+ \\(${done} of 4 steps\\)$`).test(s)), `${node}: every step is shown while it runs: ${shown.join(' | ')}`);
+      }
+      assert.equal(shown[shown.length - 1], 'succeeded (4 of 4 steps)');
+    }
     assert.ok(perNode.some((p) => p.percent > 0 && p.percent < 100), 'progress moves between 0 and 100');
     assert.ok(install.progress.some((p) => p.id === 1 && p.activity === 'Installing the remote support agent on hci-cl01.contoso.local'));
     assert.ok(install.progress.filter((p) => p.completed).length >= nodes.length + 1, 'every bar is completed at the end');
@@ -223,7 +258,7 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     assert.deepEqual(detail.typeNames, ['AzStackHCI.RemoteSupport.SessionDetail']);
     assert.deepEqual(detail.output[0].session, page.session);
     assert.deepEqual(detail.output[0].transcript, { offset: 0, limit: page.transcript.total, total: page.transcript.total, entries: page.transcript.entries });
-    assert.ok(page.transcript.total >= 8, 'commands, outputs and the refused line are all there');
+    assert.ok(page.transcript.total >= 8, `commands, outputs and the refused line are all there: ${JSON.stringify(page.transcript.entries.map((e: Loose) => e.kind + ' ' + e.text.slice(0, 60)))}`);
     assert.ok(page.transcript.entries.some((e: Loose) => /Remove-Item/.test(e.text)));
 
     const verify = await ps.ok({ command: 'Test-AzStackHCIRemoteSupportTranscript', parameters: { SessionId: sessionId }, view: 'table' });
@@ -287,7 +322,7 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
   });
 
   it('removes the agent with progress once no grant is active', async () => {
-    const removed = await ps.ok({ command: 'Remove-AzStackHCIRemoteSupport', parameters: { Confirm: false } });
+    const removed = await stepByStep(ps.ok({ command: 'Remove-AzStackHCIRemoteSupport', parameters: { Confirm: false } }));
     assert.equal(removed.output[0].kind, 'remove');
     assert.equal(removed.output[0].status, 'succeeded');
     assert.ok(removed.progress.some((p) => p.activity === 'Removing the remote support agent on hci-cl01.contoso.local'));
@@ -297,7 +332,13 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     const started = await ps.ok({ command: 'Install-AzStackHCIRemoteSupport', parameters: { Node: ['hci-n02'], NoWait: true } });
     assert.equal(started.output[0].status, 'running', '-NoWait returns the operation as started');
     assert.deepEqual(started.output[0].nodes.map((n: Loose) => n.node), ['hci-n02']);
-    await t.gateway.agents.idle();
+    const idle = t.gateway.agents.idle();
+    let finished = false;
+    void idle.then(() => (finished = true));
+    while (!finished) {
+      (t.gateway.clock as AdjustableClock).advance(STEP_MS);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   });
 
   it('refuses a wrong certificate pin, a wrong credential and an unreachable gateway with clear errors', async () => {
