@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     out(`  The admin credential (for the CLI and scripts) is in ${cred.path}${cred.created ? ' (created now)' : ''}`);
     out(`  The CLI finds this gateway by itself: npx remote-support status`);
   }
+  out(`  PowerShell cmdlets (Enable-AzStackHCIRemoteSupport, …): npm run powershell; their configuration is ${gateway.moduleConfigPath}`);
   if (gateway.identityProvider) {
     out(`  Engineers sign in through the local identity provider at ${gateway.identityProvider.issuer} (embedded default only):`);
     out('    npx support-console --case <support case number>');
