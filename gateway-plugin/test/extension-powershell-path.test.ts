@@ -67,7 +67,10 @@ describe('the extension\'s PowerShell path: wrapper script, real module, real ga
   it('answers reads in the API\'s shapes, refuses every bad grant by field with nothing changed, and grants, lists and revokes as the caller', async () => {
     // Read before the calls: the install at the end changes the nodes' agent state.
     const api = (await t.api.get(`${FEATURE}/status`)).body as Loose;
-    const [status, terms, tooShort, tooLong, unknownLevel, noConsent, badCase, granted, access, revoked, started, missing] = await runWrapper(t, [
+    const current = ((await t.api.get(`${FEATURE}/terms`)).body as Loose).version as string;
+    const stale = 'c'.repeat(64);
+    assert.notEqual(current, stale);
+    const [status, terms, tooShort, tooLong, unknownLevel, noConsent, badCase, staleTerms, badTerms, granted, access, revoked, started, missing] = await runWrapper(t, [
       { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportStatus' },
       { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportTerms' },
       { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics', ExpireInMinutes: 59, AgreeToRemoteSupportConsent: true },
@@ -75,7 +78,9 @@ describe('the extension\'s PowerShell path: wrapper script, real module, real ga
       { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Everything', AgreeToRemoteSupportConsent: true },
       { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics' },
       { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, SupportCaseNumber: "CASE-1'; Remove-Item C:\\ -Recurse; '" },
-      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'DiagnosticsRepair', ExpireInMinutes: 20160, AgreeToRemoteSupportConsent: true, SupportCaseNumber: 'CASE-7' },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, TermsVersion: stale },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, TermsVersion: current.toUpperCase() },
+      { RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', AccessLevel: 'DiagnosticsRepair', ExpireInMinutes: 20160, AgreeToRemoteSupportConsent: true, SupportCaseNumber: 'CASE-7', TermsVersion: current },
       { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportAccess', IncludeExpired: true },
       { RemoteSupportCommand: 'Disable-AzStackHCIRemoteSupport' },
       { RemoteSupportCommand: 'Install-AzStackHCIRemoteSupport', Node: ['hci-n01'], NoWait: true },
@@ -96,6 +101,15 @@ describe('the extension\'s PowerShell path: wrapper script, real module, real ga
     assert.equal(badCase!.error!.code, 'InvalidSupportCaseNumber');
     assert.equal(badCase!.error!.field, 'supportCaseNumber');
     assert.equal(badCase!.error!.allowed, '1 to 64 letters, digits or hyphens');
+    // Terms that changed since they were shown: the gateway's refusal, as the HTTPS path gets it.
+    assert.deepEqual(staleTerms!.error, {
+      code: 'TermsVersionMismatch',
+      message: 'termsVersion does not match the current terms; read the terms again (GET terms) and agree to the current version',
+      field: 'termsVersion',
+      allowed: current,
+    });
+    // Not a lowercase SHA-256: PowerShell refuses it, naming the parameter.
+    assert.deepEqual([badTerms!.ok, badTerms!.error!.code, badTerms!.error!.field], [false, 'ParameterArgumentValidationError', 'TermsVersion']);
 
     assert.equal(granted!.ok, true, JSON.stringify(granted));
     const grant = granted!.data![0].grant;

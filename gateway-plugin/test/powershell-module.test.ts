@@ -105,6 +105,8 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     assert.match(enable.text!, /Enable-AzStackHCIRemoteSupport -AccessLevel Diagnostics -ExpireInMinutes 1440 -AgreeToRemoteSupportConsent/);
     assert.match(enable.text!, /one day/);
     assert.match(enable.parameters!.find((p) => p.name === 'ExpireInMinutes')!.description, /60 .*20160/);
+    assert.match(enable.parameters!.find((p) => p.name === 'TermsVersion')!.description, /Get-AzStackHCIRemoteSupportTerms.*TermsVersionMismatch/s);
+    assert.match(enable.text!, /-TermsVersion \$terms\.version/);
   });
 
   it('reads the status, terms, commands and prerequisites exactly as the API answers them', async () => {
@@ -167,6 +169,11 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
       [{ AccessLevel: 'Everything', AgreeToRemoteSupportConsent: true }, 'ParameterArgumentValidationError', 'AccessLevel'],
       [{ AccessLevel: 'Diagnostics' }, 'MissingMandatoryParameter', 'AgreeToRemoteSupportConsent'],
       [{ AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: false }, 'ConsentRequired', 'agreeToRemoteSupportConsent'],
+      // The terms version is a lowercase hex SHA-256, nothing else: not short, not upper case, no trailing newline.
+      [{ AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, TermsVersion: 'a'.repeat(63) }, 'ParameterArgumentValidationError', 'TermsVersion'],
+      [{ AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, TermsVersion: 'A'.repeat(64) }, 'ParameterArgumentValidationError', 'TermsVersion'],
+      [{ AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, TermsVersion: `${'a'.repeat(64)}\n` }, 'ParameterArgumentValidationError', 'TermsVersion'],
+      [{ AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, TermsVersion: 'latest' }, 'ParameterArgumentValidationError', 'TermsVersion'],
     ];
     for (const [parameters, code, named] of refusals) {
       const error = await ps.fails({ command: 'Enable-AzStackHCIRemoteSupport', parameters });
@@ -191,6 +198,19 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     assert.match(error.details!, /supportCaseNumber must be/);
     assert.deepEqual(await grantState(t), before);
 
+    // Terms that changed since they were read: refused in the same step as the grant, nothing granted.
+    const current = (await t.api.get(`${FEATURE}/terms`)).body.version as string;
+    const stale = await ps.fails({ command: 'Enable-AzStackHCIRemoteSupport', parameters: { AccessLevel: 'Diagnostics', AgreeToRemoteSupportConsent: true, TermsVersion: 'c'.repeat(64) } });
+    assert.equal(stale.fqid, 'TermsVersionMismatch,Enable-AzStackHCIRemoteSupport');
+    assert.equal(stale.targetName, 'termsVersion');
+    assert.deepEqual(stale.data, {
+      code: 'TermsVersionMismatch',
+      message: 'termsVersion does not match the current terms; read the terms again (GET terms) and agree to the current version',
+      field: 'termsVersion',
+      allowed: current,
+    });
+    assert.deepEqual(await grantState(t), before, 'a stale terms version grants nothing');
+
     const node = await ps.fails({ command: 'Install-AzStackHCIRemoteSupport', parameters: { Node: ['hci-n99'] } });
     assert.equal(node.fqid, 'InvalidNodeName,Install-AzStackHCIRemoteSupport');
     const session = await ps.fails({ command: 'Test-AzStackHCIRemoteSupportTranscript', parameters: { SessionId: '../../access' } });
@@ -199,10 +219,11 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
 
   let grantId: string;
 
-  it('grants at 60, 480 (the default) and 20160 minutes, recording the caller as grantedBy', async () => {
+  it('grants at 60, 480 (the default) and 20160 minutes, with or without the current -TermsVersion, recording the caller as grantedBy', async () => {
+    const current = (await t.api.get(`${FEATURE}/terms`)).body.version as string;
     for (const [parameters, minutes] of [
       [{ AccessLevel: 'Diagnostics', ExpireInMinutes: 60 }, 60],
-      [{ AccessLevel: 'diagnosticsrepair' }, 480],
+      [{ AccessLevel: 'diagnosticsrepair', TermsVersion: current }, 480],
       [{ AccessLevel: 'Diagnostics', ExpireInMinutes: 20160, SupportCaseNumber: CASE }, 20160],
     ] as const) {
       const grant = await ps.ok({ command: 'Enable-AzStackHCIRemoteSupport', parameters: { ...parameters, AgreeToRemoteSupportConsent: true }, view: 'table' });
@@ -211,6 +232,7 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
       assert.equal(result.grant.expireInMinutes, minutes);
       assert.equal(result.grant.grantedBy, CALLER);
       assert.equal(result.grant.state, 'active');
+      assert.equal(result.grant.termsVersion, current, 'left out, the current terms are agreed to');
       assert.match(grant.text!, /Id\s+AccessLevel\s+ExpiresAt\s+GrantedBy\s+SupportCase\s+Superseded/);
       grantId = result.grant.id;
     }

@@ -19,7 +19,7 @@ param(
         'Get-AzStackHCIRemoteSupportAccess', 'Get-AzStackHCIRemoteSupportSessionHistory', 'Stop-AzStackHCIRemoteSupportSession',
         'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript')]
     [string] $RemoteSupportCommand,
-    $Cluster, $AccessLevel, $ExpireInMinutes, $SasCredential, $AgreeToRemoteSupportConsent, $SupportCaseNumber,
+    $Cluster, $AccessLevel, $ExpireInMinutes, $SasCredential, $AgreeToRemoteSupportConsent, $SupportCaseNumber, $TermsVersion,
     $IncludeExpired, $FromDate, $SessionId, $IncludeSessionTranscript, $Query, $Limit, $Format, $Node, $NoWait, $OperationId
 )
 

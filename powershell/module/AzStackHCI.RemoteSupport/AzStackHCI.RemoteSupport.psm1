@@ -609,6 +609,11 @@ function Enable-AzStackHCIRemoteSupport {
     Your agreement to the remote support terms. Access is never granted without it.
   .PARAMETER SupportCaseNumber
     The support case the access is for; an engineer must name it to connect.
+  .PARAMETER TermsVersion
+    The version of the terms you read and agree to: the version property of
+    Get-AzStackHCIRemoteSupportTerms (the SHA-256 of the text, 64 lowercase hex digits). The gateway
+    grants nothing (TermsVersionMismatch) when the terms changed since. Left out, you agree to the
+    terms current when the grant is made.
   .PARAMETER Cluster
     The cluster to grant access to. Defaults to the cluster in the gateway configuration.
   .EXAMPLE
@@ -624,6 +629,12 @@ function Enable-AzStackHCIRemoteSupport {
     Enable-AzStackHCIRemoteSupport -AccessLevel Diagnostics -AgreeToRemoteSupportConsent -SasCredential $sasFromSupport
 
     Grants access on a cluster not yet registered with Azure, with the SAS token support provided.
+  .EXAMPLE
+    $terms = Get-AzStackHCIRemoteSupportTerms; $terms.text
+    Enable-AzStackHCIRemoteSupport -AccessLevel Diagnostics -AgreeToRemoteSupportConsent -TermsVersion $terms.version
+
+    Grants access under exactly the terms you read: if they changed in between, the grant is refused
+    with TermsVersionMismatch and nothing is granted.
   #>
   [CmdletBinding()]
   [OutputType('AzStackHCI.RemoteSupport.GrantResult')]
@@ -633,6 +644,8 @@ function Enable-AzStackHCIRemoteSupport {
     [string] $SasCredential,
     [Parameter(Mandatory)] [switch] $AgreeToRemoteSupportConsent,
     [string] $SupportCaseNumber,
+    # The gateway's terms version: a lowercase hex SHA-256. Options None: case-sensitive, and \z refuses a trailing newline.
+    [ValidatePattern('\A[0-9a-f]{64}\z', Options = 'None')] [string] $TermsVersion,
     [string] $Cluster
   )
   # -AgreeToRemoteSupportConsent:$false binds, so the agreement is checked here too, before any call.
@@ -649,6 +662,8 @@ function Enable-AzStackHCIRemoteSupport {
   }
   if ($PSBoundParameters.ContainsKey('SupportCaseNumber')) { $body['supportCaseNumber'] = $SupportCaseNumber }
   if ($PSBoundParameters.ContainsKey('SasCredential')) { $body['sasCredential'] = $SasCredential }
+  # Left out, the gateway takes the current terms (as before -TermsVersion existed).
+  if ($PSBoundParameters.ContainsKey('TermsVersion')) { $body['termsVersion'] = $TermsVersion }
   $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method POST -Path '/access' -Cluster $Cluster -Body $body
   Add-RemoteSupportTypeName $result 'GrantResult'
 }

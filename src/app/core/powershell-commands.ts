@@ -68,6 +68,7 @@ export const cmdletCalls = {
         SasCredential: request.sasCredential,
         AgreeToRemoteSupportConsent: request.agreeToRemoteSupportConsent === true,
         SupportCaseNumber: request.supportCaseNumber,
+        TermsVersion: request.termsVersion,
       },
       true,
     ),
@@ -105,6 +106,8 @@ const PARAMETER_FIELDS: Readonly<Record<string, { field: string; code: string; a
   AgreeToRemoteSupportConsent: { field: 'agreeToRemoteSupportConsent', code: 'ConsentRequired', allowed: 'true' },
   SupportCaseNumber: { field: 'supportCaseNumber', code: 'InvalidSupportCaseNumber', allowed: SUPPORT_CASE_NUMBER.allowed },
   SasCredential: { field: 'sasCredential', code: 'InvalidSasCredential', allowed: 'a Shared Access Signature' },
+  // The gateway answers a version that is not its own with TermsVersionMismatch, well-formed or not.
+  TermsVersion: { field: 'termsVersion', code: 'TermsVersionMismatch', allowed: 'the current terms version (GET terms)' },
   Node: { field: 'nodes', code: 'InvalidNodeName', allowed: 'a list of node names of the cluster' },
   OperationId: { field: 'operationId', code: 'InvalidOperationId', allowed: 'an operation id (a UUID)' },
   SessionId: { field: 'sessionId', code: 'InvalidSessionId', allowed: 'a session id (a UUID)' },

@@ -197,9 +197,9 @@ describe('PowerShellGatewayTransport', () => {
     }
   });
 
-  it('grants with the admin\'s choices as parameters, after checking the terms shown are still current', async () => {
+  it('grants in one call with the admin\'s choices and the terms version the pane showed as parameters', async () => {
     const result = { grant: grant(), superseded: null };
-    run.mockReturnValueOnce(ok([TERMS])).mockReturnValueOnce(ok([result]));
+    run.mockReturnValueOnce(ok([result]));
     const request = {
       accessLevel: 'DiagnosticsRepair' as const,
       expireInMinutes: 20160,
@@ -209,18 +209,19 @@ describe('PowerShellGatewayTransport', () => {
       termsVersion: TERMS.version,
     };
     expect(await firstValueFrom(gateway.grant(request))).toEqual(result);
-    expect(command(0).parameters).toEqual({ RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportTerms', Cluster: CLUSTER });
-    expect(command(1).parameters).toEqual({
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(command(0).parameters).toEqual({
       RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport',
       Cluster: CLUSTER,
       AccessLevel: 'DiagnosticsRepair',
       ExpireInMinutes: 20160,
       AgreeToRemoteSupportConsent: true,
       SupportCaseNumber: "CASE-1'; Remove-Item C:\\ -Recurse; '",
+      TermsVersion: TERMS.version,
     });
     // The value travels as data: the script is the same text as for every other call.
-    expect(command(1).script).toBe(SCRIPT);
-    expect(command(1).script).not.toContain('Remove-Item C:');
+    expect(command(0).script).toBe(SCRIPT);
+    expect(command(0).script).not.toContain('Remove-Item C:');
   });
 
   it('leaves out the consent switch unless the admin agreed, so the cmdlet refuses', async () => {
@@ -229,11 +230,23 @@ describe('PowerShellGatewayTransport', () => {
     expect(command().parameters).toEqual({ RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', Cluster: CLUSTER, AccessLevel: 'Diagnostics' });
   });
 
-  it('refuses a grant when the terms changed since they were shown, naming termsVersion, and grants nothing', async () => {
-    run.mockReturnValue(ok([{ ...TERMS, version: 'c'.repeat(64) }]));
+  it('surfaces the gateway\'s refusal of stale terms as the HTTPS path does: TermsVersionMismatch naming termsVersion and the current version', async () => {
+    const current = 'c'.repeat(64);
+    const message = 'termsVersion does not match the current terms; read the terms again (GET terms) and agree to the current version';
+    run.mockReturnValue(of({ results: JSON.stringify({ ok: false, error: { code: 'TermsVersionMismatch', message, field: 'termsVersion', allowed: current } }) }));
     const error = await firstValueFrom(gateway.grant({ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: true, termsVersion: TERMS.version })).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'TermsVersionMismatch', field: 'termsVersion' });
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ code: 'TermsVersionMismatch', message, field: 'termsVersion', allowed: current });
+    // No read of the terms first: the check and the grant are one step on the gateway.
     expect(run).toHaveBeenCalledTimes(1);
+    expect(command().parameters).toMatchObject({ RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', TermsVersion: TERMS.version });
+  });
+
+  it('names termsVersion when PowerShell refuses a malformed version, with the code the gateway gives', async () => {
+    const message = 'Cannot validate argument on parameter \'TermsVersion\'. The argument "x" does not match the "\\A[0-9a-f]{64}\\z" pattern.';
+    run.mockReturnValue(of({ results: JSON.stringify({ ok: false, error: { code: 'ParameterArgumentValidationError', message, field: 'TermsVersion' } }) }));
+    const error = await firstValueFrom(gateway.grant({ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: true, termsVersion: 'x' })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TermsVersionMismatch', field: 'termsVersion', message });
   });
 
   it('gives a transcript from the offset asked for, all of it at once', async () => {

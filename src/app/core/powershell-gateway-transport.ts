@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnDestroy } from '@angular/core';
 import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
 import type { PowerShellOptions, PowerShellSession } from '@microsoft/windows-admin-center-sdk/core';
-import { defer, Observable, of, throwError } from 'rxjs';
-import { catchError, map, switchMap } from 'rxjs/operators';
+import { defer, Observable, throwError } from 'rxjs';
+import { catchError, map } from 'rxjs/operators';
 import {
   AgentOperation,
   ChainCheck,
@@ -86,29 +86,12 @@ export class PowerShellGatewayTransport extends RemoteSupportGateway implements 
   }
 
   /**
-   * Enable-AzStackHCIRemoteSupport agrees to the terms current when it runs;
-   * the admin agreed to the version the pane showed, so that version is
-   * checked first (the HTTPS path sends it and the gateway checks it).
+   * Sends the terms version the pane showed as -TermsVersion: the gateway
+   * refuses a stale one in the same step as the grant (TermsVersionMismatch,
+   * field termsVersion), as on the HTTPS path.
    */
   grant(request: GrantRequest): Observable<GrantResult> {
-    const shown = request.termsVersion;
-    const check: Observable<unknown> = shown
-      ? this.terms().pipe(
-          map((terms) => {
-            if (terms.version !== shown) {
-              throw new GatewayError(
-                'TermsVersionMismatch',
-                'termsVersion does not match the current terms; read the terms again (GET terms) and agree to the current version',
-                0,
-                'termsVersion',
-                terms.version,
-              );
-            }
-            return terms;
-          }),
-        )
-      : of(null);
-    return check.pipe(switchMap(() => this.one<GrantResult>(cmdletCalls.grant(request))));
+    return this.one<GrantResult>(cmdletCalls.grant(request));
   }
 
   revoke(): Observable<RevokeResult> {
