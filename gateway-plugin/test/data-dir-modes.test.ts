@@ -3,6 +3,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { readOwnSid, secureDataDir, windowsAclArguments } from '../src/store/data-dir';
 import { openDatabase } from '../src/store/database';
 import { FEATURE, installAgent, startTestGateway, tempDir, VALID_GRANT } from './helpers/gateway-fixture';
 
@@ -100,6 +101,48 @@ describe('data directory modes under umask 022', () => {
         db.close();
       }
       assert.equal(process.umask(0o022), 0o022, 'the umask is restored after opening');
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('data directory ACL on Windows (the icacls runs; Windows itself is not here)', () => {
+  it('drops the explicit entries, cuts inheritance and grants only Administrators, SYSTEM and the gateway account, inherited by the files', () => {
+    const runs = windowsAclArguments('C:\\ProgramData\\RemoteSupportHCI', 'S-1-5-80-1234-5678');
+    assert.deepEqual(runs, [
+      ['C:\\ProgramData\\RemoteSupportHCI', '/reset', '/Q'],
+      [
+        'C:\\ProgramData\\RemoteSupportHCI',
+        '/inheritance:r',
+        '/grant:r',
+        '*S-1-5-32-544:(OI)(CI)F',
+        '/grant:r',
+        '*S-1-5-18:(OI)(CI)F',
+        '/grant:r',
+        '*S-1-5-80-1234-5678:(OI)(CI)F',
+        '/Q',
+      ],
+    ]);
+  });
+
+  it('names SYSTEM once when the gateway runs as SYSTEM', () => {
+    const grants = windowsAclArguments('D:\\rs', 'S-1-5-18')[1]!.filter((a) => a.startsWith('*'));
+    assert.deepEqual(grants, ['*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F']);
+  });
+
+  it('reads the account SID from whoami /user and refuses anything else', () => {
+    assert.equal(readOwnSid('"contoso\\\\svc-remotesupport","S-1-5-21-111-222-333-1104"\r\n'), 'S-1-5-21-111-222-333-1104');
+    assert.throws(() => readOwnSid('ERROR: access denied'), /did not name a SID/);
+    assert.throws(() => windowsAclArguments('D:\\rs', 'Everyone'), /not a security identifier/);
+  });
+
+  it('is not used elsewhere: on Linux the directory gets its modes', () => {
+    const dir = tempDir();
+    try {
+      const data = join(dir.path, 'data');
+      secureDataDir(data, 'linux');
+      assert.equal(lstatSync(data).mode & 0o777, 0o700);
     } finally {
       dir.remove();
     }

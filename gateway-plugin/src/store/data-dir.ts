@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,14 +19,52 @@ export const DATA_DIR_MODE = 0o700;
  * files only, and an admin who pointed `--data-dir` at a fresh 0755
  * directory should not have to chmod it by hand.
  */
-export function secureDataDir(dataDir: string): void {
+export function secureDataDir(dataDir: string, platform: NodeJS.Platform = process.platform): void {
   mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   try {
-    tighten(dataDir, 0);
+    // On Windows the mode bits do not keep other accounts out: an ACL does.
+    if (platform === 'win32') restrictWindowsAcl(dataDir);
+    else tighten(dataDir, 0);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     throw new Error(`The data directory ${dataDir} must be private to the gateway's account (mode 0700, files 0600) and could not be made so: ${reason}`);
   }
+}
+
+/** Well-known SIDs: the local Administrators group and the LocalSystem account. */
+export const ADMINISTRATORS_SID = 'S-1-5-32-544';
+export const SYSTEM_SID = 'S-1-5-18';
+
+/**
+ * The icacls runs that make `dataDir` readable only by Administrators,
+ * SYSTEM and the gateway's own account (`ownSid`, for a gateway that runs
+ * as a service account that is neither): first every explicit entry the
+ * directory had is dropped (`/reset`), then inheritance from the parent is
+ * cut and the three are granted full control, inherited by the files and
+ * folders in it (`(OI)(CI)`). The machine credential, the admin credential
+ * and the keys are then readable by no one else, which is what mode 0600
+ * gives elsewhere.
+ */
+export function windowsAclArguments(dataDir: string, ownSid: string): string[][] {
+  if (!/^S-1-[0-9-]+$/.test(ownSid)) throw new Error(`${ownSid} is not a security identifier (S-1-…)`);
+  const sids = [...new Set([ADMINISTRATORS_SID, SYSTEM_SID, ownSid])];
+  return [
+    [dataDir, '/reset', '/Q'],
+    [dataDir, '/inheritance:r', ...sids.flatMap((sid) => ['/grant:r', `*${sid}:(OI)(CI)F`]), '/Q'],
+  ];
+}
+
+/** The SID of the account the gateway runs as, from `whoami /user` (CSV: "name","SID"). */
+export function readOwnSid(whoamiCsv: string): string {
+  const m = /"[^"]*","(S-1-[0-9-]+)"/.exec(whoamiCsv);
+  if (!m) throw new Error(`whoami /user did not name a SID (${whoamiCsv.trim().slice(0, 80)})`);
+  return m[1]!;
+}
+
+/** Windows only: applies {@link windowsAclArguments} with icacls (no shell: the path is an argument). */
+function restrictWindowsAcl(dataDir: string): void {
+  const ownSid = readOwnSid(execFileSync('whoami', ['/user', '/fo', 'csv', '/nh'], { encoding: 'utf8', windowsHide: true }));
+  for (const args of windowsAclArguments(dataDir, ownSid)) execFileSync('icacls', args, { encoding: 'utf8', windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function tighten(path: string, depth: number): void {
