@@ -81,6 +81,26 @@ describe('the Windows Admin Center extension package', () => {
     assert.match(nuspec, /<packageType name="WindowsAdminCenterExtension"\s*\/>/);
   });
 
+  it('is found and unpacked by NuGet\'s own client from a folder feed, as WAC reads a file share', async () => {
+    const project = join(scratch.path, 'feed-client', 'feed-client.csproj');
+    const packages = join(scratch.path, 'feed-client', 'packages');
+    mkdirSync(dirname(project), { recursive: true });
+    writeFileSync(project, `<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <RestoreSources>${dirname(nupkg)}</RestoreSources>
+    <RestorePackagesPath>${packages}</RestorePackagesPath>
+  </PropertyGroup>
+  <ItemGroup><PackageDownload Include="${id}" Version="[${pkg.version}]" /></ItemGroup>
+</Project>
+`);
+    await run('dotnet', ['restore', project, '-nologo'], { env: { ...process.env, DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+    const unpacked = join(packages, id.toLowerCase(), pkg.version);
+    for (const f of ['ux/index.html', 'ux/manifest.json', 'Node/installNode.ps1', `Node/${MODULE}/${MODULE}.psd1`, 'content.json']) {
+      assert.ok(readFileSync(join(unpacked, f)).equals(entry(f)), `NuGet unpacked ${f}`);
+    }
+  });
+
   it('carries the built extension under ux/: its manifest with the SDK versions stamped in, and index.html with every file it loads', () => {
     const shipped = JSON.parse(entry('ux/manifest.json').toString('utf8'));
     assert.deepEqual(shipped, { ...manifest, CoreVersion: pkg.dependencies['@microsoft/windows-admin-center-sdk'], BackendVersion: '2.0.0' });
@@ -183,5 +203,21 @@ describe('the Windows Admin Center extension package', () => {
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /unknown option --sign; the options are --no-build and --out DIR/);
     assert.equal(existsSync(out), false);
+  });
+
+  it('refuses to pack when package.json and manifest.json name different versions, naming both', async () => {
+    // A copy of the script in a repository of its own, whose two versions disagree.
+    const fake = join(scratch.path, 'mismatch');
+    mkdirSync(join(fake, 'scripts'), { recursive: true });
+    writeFileSync(join(fake, 'scripts', 'package-wac.mjs'), readFileSync(SCRIPT));
+    writeFileSync(join(fake, 'package.json'), JSON.stringify({ ...pkg, version: '0.2.0' }));
+    writeFileSync(join(fake, 'manifest.json'), JSON.stringify(manifest));
+    const failed = await run(process.execPath, [join(fake, 'scripts', 'package-wac.mjs'), '--no-build'], { cwd: fake }).then(
+      () => assert.fail('mismatched versions were packed'),
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, new RegExp(`package.json version 0\\.2\\.0 and manifest.json version ${manifest.version.replace(/\./g, '\\.')} differ`));
+    assert.equal(existsSync(join(fake, 'dist')), false);
   });
 });
