@@ -18,7 +18,7 @@
 //   --no-build  package the existing build in dist/extension (fails if there is none)
 //   --out DIR   where the .nupkg goes (default dist/wac-package)
 // Prints the path of the .nupkg.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,7 +174,8 @@ function main() {
     fail(`package.json version ${pkg.version} and manifest.json version ${sourceManifest.version} differ; make them equal`);
   }
 
-  if (options.build) execFileSync('npm', ['run', '--silent', 'build:extension'], { cwd: root, stdio: 'inherit' });
+  // Through a shell, so Windows finds npm.cmd.
+  if (options.build) execSync('npm run --silent build:extension', { cwd: root, stdio: 'inherit' });
   const built = join(root, 'dist', 'extension');
   for (const f of ['index.html', 'manifest.json']) {
     if (!existsSync(join(built, f))) fail(`${relative(root, join(built, f))} is missing: run without --no-build (or npm run build:extension) first`);
