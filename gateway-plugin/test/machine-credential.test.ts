@@ -76,7 +76,22 @@ describe('machine credential (the PowerShell module)', () => {
     assert.equal(grant.endedById, 'machine:CONTOSO\\bob');
   });
 
+  it('reads the caller percent-encoded as UTF-8, so a name need not be ASCII', async () => {
+    const name = 'CONTOSO\\józef.müller-Łukasz';
+    const granted = await machine(t, encodeURIComponent(name)).post(`${FEATURE}/access`, VALID_GRANT);
+    assert.equal(granted.status, 201, granted.text);
+    assert.equal(granted.body.grant.grantedBy, name);
+    assert.equal(granted.body.grant.grantedById, `machine:${name}`);
+    // Decoded first, then checked: an encoded control character is refused like a raw one.
+    const sneaky = await machine(t, encodeURIComponent('CONTOSO\\alice\nroot')).delete(`${FEATURE}/access`);
+    assert.equal(sneaky.status, 400);
+    assert.equal(sneaky.body.error.code, 'InvalidCallerIdentity');
+    const revoked = await machine(t, encodeURIComponent(name)).delete(`${FEATURE}/access`);
+    assert.equal(revoked.status, 200, revoked.text);
+  });
+
   const badCallers: [string, string | null][] = [
+    ['malformed percent-encoding', 'CONTOSO%E0%A4%A'],
     ['missing', null],
     ['empty', '   '],
     ['too long', 'x'.repeat(257)],

@@ -39,6 +39,22 @@ describe('npm run powershell', () => {
     assert.match(ended.endedBy, /\\/, 'the module names the caller as <host>\\<user>');
   });
 
+  it('sends a caller name that is not ASCII, and the gateway records it as it is', async () => {
+    // The module's own caller lookup, replaced inside the module: the account running the tests is ASCII.
+    const script = [
+      'Import-Module AzStackHCI.RemoteSupport',
+      '& (Get-Module AzStackHCI.RemoteSupport) { function script:Get-RemoteSupportCaller { "CONTOSO\\j$([char]0xF3)zef.m$([char]0xFC)ller-$([char]0x141)ukasz" } }',
+      'Enable-AzStackHCIRemoteSupport -AccessLevel Diagnostics -AgreeToRemoteSupportConsent | Out-Null',
+      'Disable-AzStackHCIRemoteSupport -Confirm:$false | Out-Null',
+    ].join('; ');
+    const done = await run(process.execPath, [SCRIPT, '--data-dir', t.dataDir, '-Command', script], { env: { ...process.env, REMOTE_SUPPORT_PWSH: PWSH } });
+    assert.equal(done.stderr, '');
+    const grants = await t.api.get(`${FEATURE}/access?includeExpired=true`);
+    const latest = grants.body.grants[0];
+    assert.equal(latest.grantedBy, 'CONTOSO\\józef.müller-Łukasz');
+    assert.equal(latest.endedBy, 'CONTOSO\\józef.müller-Łukasz');
+  });
+
   it('says to start the gateway when the data directory has no module configuration', async () => {
     await assert.rejects(run(process.execPath, [SCRIPT, '--data-dir', join(t.dataDir, 'nowhere')]), (e: { code: number; stderr: string }) => {
       assert.equal(e.code, 2);

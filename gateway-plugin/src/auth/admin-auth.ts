@@ -243,19 +243,21 @@ export class LocalCredentialAuthenticator implements AdminAuthenticator {
   }
 
   /**
-   * Trades a login link's query for a session. Refuses (and counts against
-   * `address`) a code that is wrong, used or expired, and the old link that
-   * carried the credential; refuses anyone over the failure limit with
-   * {@link SignInThrottled} before looking at the code.
+   * Trades a login link's query for a session. A valid code always signs in:
+   * 256 random bits cannot be guessed, so the failure limit exists to bound
+   * the noise, not to protect the codes, and strangers sending bad codes must
+   * not lock the admin out. A wrong, used or expired code, or the old link
+   * that carried the credential, is refused and counted against `address`;
+   * past the limit the refusal is {@link SignInThrottled} instead.
    */
   signIn(query: Record<string, unknown>, address: string): SignedIn {
     const now = this.clock.now();
-    const wait = this.failures.retryAfter(address, now);
-    if (wait > 0) {
-      this.log(`sign-in refused from ${address}: too many failed attempts`);
-      throw new SignInThrottled(Math.ceil(wait / 1000));
-    }
     const refuse = (reason: string, message: string): never => {
+      const wait = this.failures.retryAfter(address, now);
+      if (wait > 0) {
+        this.log(`sign-in refused from ${address}: too many failed attempts (${reason})`);
+        throw new SignInThrottled(Math.ceil(wait / 1000));
+      }
       this.failures.fail(address, now);
       this.log(`sign-in refused from ${address}: ${reason}`);
       throw createError('LoginCodeInvalid', message);
@@ -269,8 +271,11 @@ export class LocalCredentialAuthenticator implements AdminAuthenticator {
     const hash = sha256(code as string);
     const expiresAt = this.codes.get(hash);
     if (expiresAt === undefined) refuse('unknown or already used code', 'The login link is not valid or was already used; each link signs in once. Get a new one with `npx remote-support login-link`');
+    if (expiresAt! <= now) {
+      this.codes.delete(hash);
+      refuse('expired code', 'The login link has expired (links last 10 minutes). Get a new one with `npx remote-support login-link`');
+    }
     this.codes.delete(hash);
-    if (expiresAt! <= now) refuse('expired code', 'The login link has expired (links last 10 minutes). Get a new one with `npx remote-support login-link`');
 
     const cookie = randomBytes(32).toString('base64url');
     const session: AdminSession = { id: randomUUID(), name: LOCAL_ADMIN, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS, revokedAt: null, epoch };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fieldError } from '../domain/errors';
 import { AdminAuthenticator, AdminPrincipal, AdminRequestInfo, bearer } from './admin-auth';
 
-/** The header in which the PowerShell module names the person who ran the cmdlet. */
+/** The header in which the PowerShell module names the person who ran the cmdlet (percent-encoded UTF-8). */
 export const CALLER_HEADER = 'x-remotesupport-caller';
 /** The most characters a caller identity may have (a DOMAIN\user or user@domain name is far shorter). */
 export const CALLER_MAX_LENGTH = 256;
@@ -30,7 +30,14 @@ export function machinePrincipalId(caller: string): string {
  */
 export function callerIdentity(headers: AdminRequestInfo['headers']): string {
   const raw = headers[CALLER_HEADER];
-  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  const encoded = Array.isArray(raw) ? raw[0] : raw;
+  let value: string | undefined;
+  try {
+    // Percent-encoded UTF-8 (the module sends [Uri]::EscapeDataString of the name): names need not be ASCII.
+    value = encoded === undefined ? undefined : decodeURIComponent(encoded).trim();
+  } catch {
+    throw fieldError('InvalidCallerIdentity', CALLER_HEADER, CALLER_ALLOWED + ', percent-encoded as UTF-8', encoded!.slice(0, 40));
+  }
   if (!value) throw fieldError('InvalidCallerIdentity', CALLER_HEADER, CALLER_ALLOWED);
   // eslint-disable-next-line no-control-regex
   if (value.length > CALLER_MAX_LENGTH || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {

@@ -270,7 +270,8 @@ function Invoke-RemoteSupportApi {
 
   $request = New-Object System.Net.Http.HttpRequestMessage -ArgumentList (New-Object System.Net.Http.HttpMethod -ArgumentList $Method), $url
   $null = $request.Headers.TryAddWithoutValidation('Authorization', 'Bearer ' + $secret)
-  $null = $request.Headers.TryAddWithoutValidation('X-RemoteSupport-Caller', (Get-RemoteSupportCaller))
+  # Percent-encoded UTF-8: a header carries ASCII only, and Windows names need not be (CONTOSO\józef.müller).
+  $null = $request.Headers.TryAddWithoutValidation('X-RemoteSupport-Caller', [Uri]::EscapeDataString((Get-RemoteSupportCaller)))
   $null = $request.Headers.TryAddWithoutValidation('Accept', 'application/json, text/plain')
   if ($null -ne $Body) {
     $json = ConvertTo-Json -InputObject $Body -Depth 8 -Compress
