@@ -108,26 +108,22 @@ describe('data directory modes under umask 022', () => {
 });
 
 describe('data directory ACL on Windows (the icacls runs; Windows itself is not here)', () => {
-  it('drops the explicit entries, cuts inheritance and grants only Administrators, SYSTEM and the gateway account, inherited by the files', () => {
-    const runs = windowsAclArguments('C:\\ProgramData\\RemoteSupportHCI', 'S-1-5-80-1234-5678');
-    assert.deepEqual(runs, [
-      ['C:\\ProgramData\\RemoteSupportHCI', '/reset', '/Q'],
-      [
-        'C:\\ProgramData\\RemoteSupportHCI',
-        '/inheritance:r',
-        '/grant:r',
-        '*S-1-5-32-544:(OI)(CI)F',
-        '/grant:r',
-        '*S-1-5-18:(OI)(CI)F',
-        '/grant:r',
-        '*S-1-5-80-1234-5678:(OI)(CI)F',
-        '/Q',
-      ],
+  it('cuts inheritance and grants only Administrators, SYSTEM and the gateway account, inherited by the files, in one run', () => {
+    assert.deepEqual(windowsAclArguments('C:\\ProgramData\\RemoteSupportHCI', 'S-1-5-80-1234-5678'), [
+      'C:\\ProgramData\\RemoteSupportHCI',
+      '/inheritance:r',
+      '/grant:r',
+      '*S-1-5-32-544:(OI)(CI)F',
+      '/grant:r',
+      '*S-1-5-18:(OI)(CI)F',
+      '/grant:r',
+      '*S-1-5-80-1234-5678:(OI)(CI)F',
+      '/Q',
     ]);
   });
 
   it('names SYSTEM once when the gateway runs as SYSTEM', () => {
-    const grants = windowsAclArguments('D:\\rs', 'S-1-5-18')[1]!.filter((a) => a.startsWith('*'));
+    const grants = windowsAclArguments('D:\\rs', 'S-1-5-18').filter((a) => a.startsWith('*'));
     assert.deepEqual(grants, ['*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F']);
   });
 

@@ -36,22 +36,21 @@ export const ADMINISTRATORS_SID = 'S-1-5-32-544';
 export const SYSTEM_SID = 'S-1-5-18';
 
 /**
- * The icacls runs that make `dataDir` readable only by Administrators,
+ * The icacls arguments that make `dataDir` readable only by Administrators,
  * SYSTEM and the gateway's own account (`ownSid`, for a gateway that runs
- * as a service account that is neither): first every explicit entry the
- * directory had is dropped (`/reset`), then inheritance from the parent is
- * cut and the three are granted full control, inherited by the files and
- * folders in it (`(OI)(CI)`). The machine credential, the admin credential
- * and the keys are then readable by no one else, which is what mode 0600
- * gives elsewhere.
+ * as a service account that is neither), in one run, so there is no moment
+ * when the directory is more open than before: inheritance from the parent
+ * is cut (dropping the inherited entries, such as Users on ProgramData) and
+ * the three get full control, inherited by the files and folders in it
+ * (`(OI)(CI)`), so the machine credential, the admin credential and the
+ * keys are readable by no one else, which is what mode 0600 gives elsewhere.
+ * Entries someone added to the directory by hand for other accounts are not
+ * removed: give the gateway a new directory rather than a shared one.
  */
-export function windowsAclArguments(dataDir: string, ownSid: string): string[][] {
+export function windowsAclArguments(dataDir: string, ownSid: string): string[] {
   if (!/^S-1-[0-9-]+$/.test(ownSid)) throw new Error(`${ownSid} is not a security identifier (S-1-…)`);
   const sids = [...new Set([ADMINISTRATORS_SID, SYSTEM_SID, ownSid])];
-  return [
-    [dataDir, '/reset', '/Q'],
-    [dataDir, '/inheritance:r', ...sids.flatMap((sid) => ['/grant:r', `*${sid}:(OI)(CI)F`]), '/Q'],
-  ];
+  return [dataDir, '/inheritance:r', ...sids.flatMap((sid) => ['/grant:r', `*${sid}:(OI)(CI)F`]), '/Q'];
 }
 
 /** The SID of the account the gateway runs as, from `whoami /user` (CSV: "name","SID"). */
@@ -64,7 +63,7 @@ export function readOwnSid(whoamiCsv: string): string {
 /** Windows only: applies {@link windowsAclArguments} with icacls (no shell: the path is an argument). */
 function restrictWindowsAcl(dataDir: string): void {
   const ownSid = readOwnSid(execFileSync('whoami', ['/user', '/fo', 'csv', '/nh'], { encoding: 'utf8', windowsHide: true }));
-  for (const args of windowsAclArguments(dataDir, ownSid)) execFileSync('icacls', args, { encoding: 'utf8', windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('icacls', windowsAclArguments(dataDir, ownSid), { encoding: 'utf8', windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function tighten(path: string, depth: number): void {
