@@ -162,7 +162,9 @@ try {
   if ($configurations.Count -eq 0) { throw 'The request names no session configuration.' }
   if ($null -eq $request.PSObject.Properties['nodeModule'] -or $null -eq $request.nodeModule) { throw 'The request carries no nodeModule.' }
   $nodeModule = $request.nodeModule
-  Assert-NodeModuleDirectory ([string] $nodeModule.directory)
+  $nodeModuleDirectory = [string] $nodeModule.directory
+  Assert-NodeModuleDirectory $nodeModuleDirectory
+  $nodeConfigDirectory = 'C:\ProgramData\AzStackHCI.RemoteSupport'
   $moduleFiles = @(foreach ($file in @($nodeModule.files)) {
     $path = [string] $file.path
     Assert-NodeModulePath $path
@@ -175,6 +177,7 @@ try {
   $credential = ''
   if ($null -ne $request.PSObject.Properties['nodeConfig'] -and $null -ne $request.nodeConfig) {
     Assert-NodeConfig $request.nodeConfig
+    $nodeConfigDirectory = [string] $request.nodeConfig.directory
     $gatewayJson = [string] $request.nodeConfig.gatewayJson
     $credential = [string] $request.nodeConfig.credential
   }
@@ -198,17 +201,17 @@ try {
   if ([string] $applied -ne $transcriptSddl) { throw ('The transcript folder ' + $transcriptDirectory + ' did not take its access rules: it reads ' + $applied) }
 
   Write-Frame ([ordered]@{ frame = 'step'; step = 'module' })
-  $module = @(Invoke-OnNode -Node $node -ScriptBlock $installModule -ArgumentList $NodeModuleDirectory, $moduleFiles, $NodeConfigDirectory, $gatewayJson, $credential, $configSddl, $configFileSddl -TimeoutMs $winrmTimeoutMs) | Select-Object -Last 1
+  $module = @(Invoke-OnNode -Node $node -ScriptBlock $installModule -ArgumentList $nodeModuleDirectory, $moduleFiles, $nodeConfigDirectory, $gatewayJson, $credential, $configSddl, $configFileSddl -TimeoutMs $winrmTimeoutMs) | Select-Object -Last 1
   $expected = @($moduleFiles | ForEach-Object { $_.Path })
-  if ($gatewayJson) { $expected += @(($NodeConfigDirectory + '\gateway.json'), ($NodeConfigDirectory + '\machine-credential')) }
+  if ($gatewayJson) { $expected += @(($nodeConfigDirectory + '\gateway.json'), ($nodeConfigDirectory + '\machine-credential')) }
   if ($null -eq $module -or (@($module.Written) -join '|') -cne ($expected -join '|')) { throw ('The module step on ' + $node + ' did not write every file.') }
   if ($gatewayJson) {
     foreach ($key in @($module.Acl.Keys)) {
       $want = $configFileSddl
-      if ($key -eq $NodeConfigDirectory) { $want = $configSddl }
+      if ($key -eq $nodeConfigDirectory) { $want = $configSddl }
       if ([string] $module.Acl[$key] -ne $want) { throw ($key + ' did not take its access rules: it reads ' + $module.Acl[$key]) }
     }
-    if (@($module.Acl.Keys).Count -ne 3) { throw ('The access rules of ' + $NodeConfigDirectory + ' were not all read back.') }
+    if (@($module.Acl.Keys).Count -ne 3) { throw ('The access rules of ' + $nodeConfigDirectory + ' were not all read back.') }
   }
 
   Write-Frame ([ordered]@{ frame = 'step'; step = 'register' })

@@ -163,8 +163,9 @@ function Assert-AgentPath {
 }
 
 # The AzStackHCI.RemoteSupport module and its configuration on a node: fixed folders (node-module.ts).
-$script:NodeModuleDirectory = 'C:\Program Files\WindowsPowerShell\Modules\AzStackHCI.RemoteSupport'
-$script:NodeConfigDirectory = 'C:\ProgramData\AzStackHCI.RemoteSupport'
+# Constants, never exported: a script's own variable of the same name cannot move them.
+Set-Variable -Scope Script -Option Constant -Name NodeModuleDirectory -Value 'C:\Program Files\WindowsPowerShell\Modules\AzStackHCI.RemoteSupport'
+Set-Variable -Scope Script -Option Constant -Name NodeConfigDirectory -Value 'C:\ProgramData\AzStackHCI.RemoteSupport'
 
 <#
 .SYNOPSIS
@@ -299,4 +300,4 @@ function ConvertTo-PlainObject {
 Export-ModuleMember -Function Open-FrameWriter, Write-Frame, New-InputReader, Read-Request, Get-PlainMessage, ConvertTo-ErrorFrame,
   Test-TransportError, Invoke-OnNodeUntil, Assert-NodeName, Assert-ConfigurationName, Assert-CommandName, Assert-AgentPath, ConvertTo-ParameterTable,
   Assert-NodeModuleDirectory, Assert-NodeConfigDirectory, Assert-NodeModulePath, Assert-NodeConfig,
-  ConvertTo-PlainValue, ConvertTo-PlainObject -Variable NodeModuleDirectory, NodeConfigDirectory
+  ConvertTo-PlainValue, ConvertTo-PlainObject
