@@ -16,6 +16,7 @@ import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
 import type { ClusterTarget } from './cluster/cluster-target';
 import { PowerShellBackend } from './cluster/powershell-backend';
+import { moduleFiles } from './cluster/node-module';
 import { GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
 import { EventHub } from './events/event-hub';
@@ -153,6 +154,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const { url, port } = await listen(app, config);
     writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode }, teardown);
     writeModuleConfig(config, { url, clusters: [desk.name], cert: tls.cert, credentialPath: machineCredential.path });
+    // What the agent install writes into each node's gateway.json, read at every install.
+    agents.attachGatewayConfig(() => ({
+      endpoint: config.moduleEndpoint ?? url,
+      cluster: desk.name,
+      clusters: [desk.name],
+      certificateSha256: certificateSha256(tls.cert),
+      credential: readFileSync(machineCredential.path, 'utf8').trim(),
+    }));
 
     return {
       url,
@@ -265,7 +274,9 @@ async function buildCluster(
     simulatedCluster = simulated.target;
     backend = simulated;
   }
-  const agents = new AgentDeployer(store.agentLedger, backend.target, clock, store.events, jeaFiles(config.jea ?? defaultJeaOptions(backend.target.name)));
+  // The package: the JEA files from the command table, and the AzStackHCI.RemoteSupport module the cmdlets run from on each node.
+  const files = [...jeaFiles(config.jea ?? defaultJeaOptions(backend.target.name)), ...moduleFiles()];
+  const agents = new AgentDeployer(store.agentLedger, backend.target, clock, store.events, files);
   // Disposing the backend first cuts any install still running, so waiting for the deployer is short.
   teardown.add(async () => {
     backend.dispose();
@@ -508,10 +519,15 @@ function writeModuleConfig(config: GatewayConfig, parts: { url: string; clusters
     endpoint: parts.url,
     cluster: parts.clusters[0],
     clusters: parts.clusters,
-    certificateSha256: new X509Certificate(parts.cert).fingerprint256.replace(/:/g, '').toLowerCase(),
+    certificateSha256: certificateSha256(parts.cert),
     credentialPath: parts.credentialPath,
   };
   writeFileSync(join(config.dataDir, MODULE_CONFIG_FILE), JSON.stringify(moduleConfig, null, 2) + '\n', { mode: 0o600 });
+}
+
+/** The module's certificate pin: the lowercase hex SHA-256 of the certificate's DER, no colons. */
+function certificateSha256(pem: string): string {
+  return new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
 }
 
 /** Removes gateway.json on shutdown, unless another gateway has since written its own there. */

@@ -4,6 +4,9 @@ import { ChannelClient } from '../src/console/channel-client';
 import { acquireToken } from '../src/console/token-source';
 import { COMMAND_TABLE, commandsForLevel } from '../src/policy/command-table';
 import { roleCapabilityFile } from '../src/policy/jea-files';
+import { moduleFiles, NODE_CREDENTIAL_PATH, NODE_GATEWAY_CONFIG_PATH, NODE_MODULE_DIRECTORY } from '../src/cluster/node-module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FEATURE, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 
 const CASE = '2611250010009999';
@@ -36,6 +39,37 @@ describe('the embedded default end to end: simulated cluster behind the support 
     assert.equal(psrc.content, roleCapabilityFile('Diagnostics'));
     for (const node of ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04']) {
       assert.deepEqual(t.gateway.simulatedCluster!.deployedFiles(node), files, `${node} holds the package`);
+    }
+  });
+
+  it('puts the AzStackHCI.RemoteSupport module and its gateway.json with the machine credential on every node at install', async () => {
+    const files = (await t.api.get(`${FEATURE}/agent/files`)).body.files as { path: string; content: string }[];
+    assert.deepEqual(files.filter((f) => f.path.startsWith(`${NODE_MODULE_DIRECTORY}\\`)), moduleFiles(), 'the package lists the module');
+    const moduleConfig = JSON.parse(readFileSync(join(t.dataDir, 'module-config.json'), 'utf8')) as Record<string, unknown>;
+    const credential = readFileSync(join(t.dataDir, 'machine-credential'), 'utf8').trim();
+    assert.ok(!JSON.stringify(files).includes(credential), 'the served package never holds the credential');
+    for (const node of ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04']) {
+      const [gatewayJson, copy] = t.gateway.simulatedCluster!.deployedConfig(node);
+      assert.equal(gatewayJson!.path, NODE_GATEWAY_CONFIG_PATH);
+      assert.deepEqual(JSON.parse(gatewayJson!.content), { ...moduleConfig, credentialPath: NODE_CREDENTIAL_PATH }, `${node}: the gateway's own endpoint by default`);
+      assert.deepEqual(copy, { path: NODE_CREDENTIAL_PATH, content: credential });
+    }
+    const steps = (await t.api.get(`${FEATURE}/agent/operations/${(await t.api.get(`${FEATURE}/status`)).body.agentOperation.id}`)).body.operation.nodes[0];
+    assert.equal(steps.stepsTotal, 5, 'the module step is one of the install steps');
+  });
+
+  it('writes the configured moduleEndpoint, not its own URL, into the nodes\' gateway.json', async () => {
+    const other = await startTestGateway({ config: { mode: 'test', moduleEndpoint: 'https://wac01.contoso.local:6600' } });
+    try {
+      await installAgent(other);
+      const [gatewayJson] = other.gateway.simulatedCluster!.deployedConfig('hci-n02');
+      assert.equal(JSON.parse(gatewayJson!.content).endpoint, 'https://wac01.contoso.local:6600');
+      const removed = await other.api.post(`${FEATURE}/agent/remove`, { nodes: ['hci-n02'] });
+      assert.equal(removed.status, 202, removed.text);
+      await other.gateway.agents.idle();
+      assert.deepEqual(other.gateway.simulatedCluster!.deployedConfig('hci-n02'), [], 'removal takes gateway.json and the credential copy off');
+    } finally {
+      await other.stop();
     }
   });
 

@@ -95,6 +95,21 @@ describe('gateway configuration', () => {
     assert.throws(() => loadConfig(['--wac-transport'], {}), /--wac-transport needs a value/);
   });
 
+  it('takes the endpoint the nodes\' module reaches the gateway at from the file: an https URL of a host and port, or none', () => {
+    assert.equal(loadConfig([], { HOME: '/home/ann' }).moduleEndpoint, undefined, 'the gateway\'s own URL by default');
+    const dir = tempDir();
+    const file = join(dir.path, 'c.json');
+    const load = (moduleEndpoint: unknown) => {
+      writeFileSync(file, JSON.stringify({ moduleEndpoint }));
+      return loadConfig(['--config', file], {});
+    };
+    assert.equal(load('https://wac01.contoso.local:6600/').moduleEndpoint, 'https://wac01.contoso.local:6600');
+    for (const bad of ['http://wac01:6600', 'https://wac01:6600/api', 'https://wac01:6600?x', 'wac01:6600', '', 42]) {
+      assert.throws(() => load(bad), (e: Error) => e instanceof ConfigError && /^moduleEndpoint must be the URL the nodes reach the gateway at, such as https:\/\/wac01\.contoso\.local:6600/.test(e.message), JSON.stringify(bad));
+    }
+    dir.remove();
+  });
+
   it('validates the real cluster of the PowerShell executor: a DNS name, 1 to 16 NetBIOS node names, registered true or false', () => {
     const dir = tempDir();
     const file = join(dir.path, 'c.json');

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { moduleFilePathProblem, moduleFiles, moduleSourceDirectory, NODE_MODULE_DIRECTORY } from '../src/cluster/node-module';
 import { ACCESS_LEVELS, AccessLevel, levelsIncludedBy } from '../src/domain/access-level';
 import { powershellRoot } from '../src/executors/powershell-files';
 import { COMMAND_TABLE } from '../src/policy/command-table';
@@ -65,6 +66,7 @@ before(async () => {
     ...jeaFiles(OPTIONS).map((f, i) => ({ name: `file-${i}${f.path.slice(f.path.lastIndexOf('.'))}`, text: f.content })),
     { name: 'custom.pssc', text: sessionConfigurationFile('Diagnostics', { ...OPTIONS, transcriptDirectory: 'D:\\Audit\\JEA' }) },
     { name: 'apostrophe.pssc', text: sessionConfigurationFile('Diagnostics', { groups: { Diagnostics: "CONTOSO\\O'Brien Support", DiagnosticsRepair: 'CONTOSO\\Repair' } }) },
+    { name: 'module.psd1', text: readFileSync(join(moduleSourceDirectory(), 'AzStackHCI.RemoteSupport.psd1'), 'utf8') },
     { name: 'literals.psd1', text: `@{ A = ${powerShellLiteral("it's \u2018x\u2019")}; B = ${powerShellLiteral('C:\\$x')} }` },
   ]);
 });
@@ -249,6 +251,37 @@ describe('the list of JEA files', () => {
 
   it('is the same on every call', () => {
     assert.deepEqual(jeaFiles(OPTIONS), files);
+  });
+});
+
+describe('the module files the agent install deploys', () => {
+  it('are every file of powershell/module/AzStackHCI.RemoteSupport, byte for byte, directly in the node\'s module folder', () => {
+    const source = moduleSourceDirectory();
+    const files = moduleFiles();
+    assert.deepEqual(files.map((f) => f.path), readdirSync(source).sort().map((name) => `${NODE_MODULE_DIRECTORY}\\${name}`));
+    for (const f of files) {
+      assert.ok(Buffer.from(f.content, 'utf8').equals(readFileSync(join(source, f.path.slice(NODE_MODULE_DIRECTORY.length + 1)))), `${f.path} is byte-equal`);
+      assert.equal(moduleFilePathProblem(f.path), null);
+    }
+  });
+
+  it('are exactly the FileList of the module\'s manifest, as PowerShell reads it', () => {
+    const manifest = asTable(report.byName.get('module.psd1'));
+    assert.deepEqual(asList(manifest.FileList).map(String).sort(), moduleFiles().map((f) => f.path.slice(NODE_MODULE_DIRECTORY.length + 1)).sort());
+  });
+
+  it('refuse a module folder holding anything else: a script, a subfolder', () => {
+    for (const [name, folder] of [['Install.ps1', false], ['Private', true], ['x.dll', false]] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'module-src-'));
+      try {
+        writeFileSync(join(dir, 'AzStackHCI.RemoteSupport.psd1'), '@{}');
+        if (folder) mkdirSync(join(dir, name));
+        else writeFileSync(join(dir, name), 'x');
+        assert.throws(() => moduleFiles(dir), new RegExp(`holds ${name.replace('.', '\\.')}, which the agent install does not deploy`));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 });
 

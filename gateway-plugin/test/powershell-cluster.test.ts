@@ -11,6 +11,9 @@ import {
   agentFilePathProblem, DEFAULT_PROXY_ENDPOINTS, parseClusterFrame, PowerShellClusterOptions, PowerShellClusterTarget,
 } from '../src/cluster/powershell-cluster';
 import { AgentInstallResult } from '../src/cluster/cluster-target';
+import {
+  moduleFiles, NODE_CONFIG_DIRECTORY, NODE_CREDENTIAL_PATH, NODE_MODULE_DIRECTORY, NodeGatewayConfig,
+} from '../src/cluster/node-module';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { ExecutorError } from '../src/executors/executor-error';
@@ -20,7 +23,7 @@ import { AgentLedger } from '../src/store/agent-ledger';
 import { openDatabase } from '../src/store/database';
 import { timed, turns, watch, Watched } from './fixtures/executor-harness';
 import { expectExecutorError, gone, readLogEntries } from './fixtures/pwsh-test-helpers';
-import { FEATURE, startTestGateway, tempDir } from './helpers/gateway-fixture';
+import { FEATURE, Loose, startTestGateway, tempDir } from './helpers/gateway-fixture';
 import { until } from './helpers/until';
 
 const FAKE_PWSH = join(__dirname, '..', '..', 'test', 'fixtures', 'fake-pwsh-cluster');
@@ -97,9 +100,12 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     assert.equal(request['transcriptDirectory'], 'C:\\ProgramData\\RemoteSupport\\Transcripts');
     assert.ok((request['winrmTimeoutMs'] as number) < 20_000 && (request['deadlineMs'] as number) < 20_000, 'WinRM gives up before the gateway kills PowerShell');
 
+    assert.deepEqual(request['nodeModule'], { directory: NODE_MODULE_DIRECTORY, files: [] }, 'no module files in this package');
+    assert.equal(request['nodeConfig'], null, 'no gateway configuration given');
     assert.deepEqual(JSON.parse(removeRun!.stdin), {
       protocol: 1, operation: 'remove', node: 'hci-n01', moduleDirectory: AGENT_MODULE_DIRECTORY,
-      configurationNames: ['RemoteSupport.HCI.Diagnostics', 'RemoteSupport.HCI.DiagnosticsRepair'], winrmTimeoutMs: 6666, deadlineMs: 16_000,
+      configurationNames: ['RemoteSupport.HCI.Diagnostics', 'RemoteSupport.HCI.DiagnosticsRepair'],
+      nodeModuleDirectory: NODE_MODULE_DIRECTORY, nodeConfigDirectory: NODE_CONFIG_DIRECTORY, winrmTimeoutMs: 6666, deadlineMs: 16_000,
     });
     const prerequisites = JSON.parse(prerequisitesRun!.stdin) as Record<string, unknown>;
     assert.equal(prerequisites['operation'], 'prerequisites');
@@ -147,6 +153,74 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     for (const f of FILES) assert.equal(agentFilePathProblem(f.path), null, `${f.path} is accepted`);
   });
 
+  it('sends the module files and the node\'s gateway configuration as data, the credential only on stdin', async () => {
+    const t = cluster({ nodes: ['hci-n01'] });
+    const credential = 'Zx9_-'.repeat(8) + 'abc';
+    const gateway: NodeGatewayConfig = { endpoint: 'https://wac01.contoso.local:6600', cluster: CLUSTER, clusters: [CLUSTER], certificateSha256: 'ab'.repeat(32), credential };
+    const modules = moduleFiles();
+    await t.installAgent('hci-n01', [...FILES, ...modules], () => {}, undefined, gateway);
+    const [run] = entries();
+    assert.ok(!run!.argv.join('\n').includes(credential), 'the credential is not in argv');
+    const request = JSON.parse(run!.stdin) as Record<string, Loose>;
+    assert.deepEqual(request['files'], FILES.map((f) => ({ path: f.path, content: f.content })), 'the JEA files stay in their own list');
+    assert.deepEqual(request['nodeModule'], { directory: NODE_MODULE_DIRECTORY, files: modules.map((f) => ({ path: f.path, content: f.content })) });
+    assert.equal(request['nodeConfig'].directory, NODE_CONFIG_DIRECTORY);
+    assert.equal(request['nodeConfig'].credential, credential);
+    assert.deepEqual(JSON.parse(request['nodeConfig'].gatewayJson), {
+      endpoint: 'https://wac01.contoso.local:6600', cluster: CLUSTER, clusters: [CLUSTER], certificateSha256: 'ab'.repeat(32), credentialPath: NODE_CREDENTIAL_PATH,
+    });
+    assert.ok(!request['nodeConfig'].gatewayJson.includes(credential), 'gateway.json holds where the credential is, not the credential');
+
+    const refusedConfigs: [Partial<NodeGatewayConfig>, RegExp][] = [
+      [{ endpoint: 'http://wac01.contoso.local:6600' }, /endpoint must be an https URL/],
+      [{ endpoint: 'https://wac01/api?x=1' }, /endpoint must be an https URL/],
+      [{ certificateSha256: 'AB'.repeat(32) }, /64 lowercase hex digits/],
+      [{ credential: 'short' }, /32 to 256 base64url characters/],
+      [{ credential: `${credential}\n` }, /32 to 256 base64url characters/],
+      [{ cluster: 'other.contoso.local' }, /one of the clusters/],
+    ];
+    for (const [bad, message] of refusedConfigs) {
+      const { error } = await timed(t.installAgent('hci-n01', FILES, () => {}, undefined, { ...gateway, ...bad }));
+      assert.ok(error instanceof RangeError, JSON.stringify(bad));
+      assert.match(error.message, message);
+    }
+    assert.equal(entries().length, 1, 'PowerShell never started for a refused configuration');
+  });
+
+  it('refuses a module file outside the module folder, a traversal, or another type before starting PowerShell', async () => {
+    const t = cluster();
+    const base = `${NODE_MODULE_DIRECTORY}\\`;
+    const bad = [
+      `${base}..\\..\\evil.psm1`,
+      `${base}..\\RemoteSupportHCI\\x.psm1`,
+      `${base}Sub\\x.psm1`,
+      `${base}x.ps1`,
+      `${base}x.psrc`,
+      `${base}x.pssc`,
+      `${base}x.dll`,
+      `${base}x.ps1xml`,
+      `${base}x?.psm1`,
+      `${base}.psm1`,
+      `${base}x.psm1:stream`,
+      `${base}x/y.psm1`,
+      `${NODE_MODULE_DIRECTORY}2\\x.psm1`,
+      `${AGENT_MODULE_DIRECTORY}\\AzStackHCI.RemoteSupport.psm1`,
+      `${NODE_CONFIG_DIRECTORY}\\AzStackHCI.RemoteSupport.psm1`,
+      `${NODE_CONFIG_DIRECTORY}\\gateway.json`,
+      `C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\Modules\\AzStackHCI.RemoteSupport\\x.psm1`,
+    ];
+    for (const path of bad) {
+      assert.notEqual(agentFilePathProblem(path), null, path);
+      const { error } = await timed(install(t, 'hci-n01', [...FILES, { path, content: 'x' }]));
+      assert.ok(error instanceof RangeError, `${path} refused`);
+      assert.match(error.message, /^Refused to send the agent to hci-n01: /);
+    }
+    assert.deepEqual(entries(), [], 'PowerShell never started');
+    for (const f of moduleFiles()) assert.equal(agentFilePathProblem(f.path), null, `${f.path} is accepted`);
+    assert.match(agentFilePathProblem(`${base}x.ps1`)!, /is not a \.psd1, \.psm1, \.format\.ps1xml, \.cs file/);
+    assert.match(agentFilePathProblem(`${AGENT_MODULE_DIRECTORY}\\x.psm1`)!, /is not a \.psd1, \.psrc or \.pssc file/);
+  });
+
   it('reports each install step as the script reaches it, in order', async () => {
     const t = cluster({ env: { ...process.env, FAKE_PWSH_LOG: log, FAKE_PWSH_HOLD: dir } });
     const seen: string[] = [];
@@ -162,6 +236,7 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     assert.deepEqual(seen, [...t.agentSteps('install')]);
     assert.deepEqual(t.agentSteps('install'), [
       'Checking the node', 'Copying the JEA files', 'Restricting the JEA transcript folder to Administrators and SYSTEM',
+      'Installing the AzStackHCI.RemoteSupport module and its gateway configuration',
       'Registering the RemoteSupport.HCI session configurations', 'Verifying the RemoteSupport.HCI endpoints',
     ]);
 
@@ -169,7 +244,10 @@ describe('PowerShell cluster target (against fake-pwsh-cluster)', () => {
     writeFileSync(join(dir, 'hci-n02'), '');
     await t.removeAgent('hci-n02', (title) => removed.push(title));
     assert.deepEqual(removed, [...t.agentSteps('remove')]);
-    assert.deepEqual(removed, ['Checking the node', 'Unregistering the RemoteSupport.HCI session configurations', 'Removing the JEA files']);
+    assert.deepEqual(removed, [
+      'Checking the node', 'Unregistering the RemoteSupport.HCI session configurations', 'Removing the JEA files',
+      'Removing the AzStackHCI.RemoteSupport module and its gateway configuration',
+    ]);
   });
 
   it('maps each failure to a readable error naming the step', async () => {
@@ -408,14 +486,14 @@ describe('AgentDeployer with the PowerShell cluster target', () => {
       writeFileSync(join(logDir, 'dead-node'), ''); // fails at its first step anyway
       const agents = new AgentDeployer(new AgentLedger(db), target, clock, events);
       const { operation, done } = agents.start('install', [], 'alice');
-      assert.deepEqual(operation.nodes.map((n) => n.stepsTotal), [5, 5, 5]);
+      assert.deepEqual(operation.nodes.map((n) => n.stepsTotal), [6, 6, 6]);
       const finished = await done;
 
       assert.equal(finished.status, 'failed');
       const byNode = new Map(finished.nodes.map((n) => [n.node, n]));
       for (const n of ['hci-n01', 'hci-n02']) {
         assert.equal(byNode.get(n)!.status, 'succeeded');
-        assert.equal(byNode.get(n)!.stepsDone, 5);
+        assert.equal(byNode.get(n)!.stepsDone, 6);
       }
       const dead = byNode.get('dead-node')!;
       assert.equal(dead.status, 'failed');

@@ -145,10 +145,11 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     assert.deepEqual([...new Set(perNode.map((p) => p.activity))].sort(), nodes, 'one progress bar per node');
     for (const node of nodes) {
       const shown = perNode.filter((p) => p.activity === node).map((p) => p.status);
-      for (const done of [0, 1, 2, 3]) {
-        assert.ok(shown.some((s) => new RegExp(`^running: .+ \\(${done} of 4 steps\\)$`).test(s)), `${node}: every step is shown while it runs: ${shown.join(' | ')}`);
+      for (const done of [0, 1, 2, 3, 4]) {
+        assert.ok(shown.some((s) => new RegExp(`^running: .+ \\(${done} of 5 steps\\)$`).test(s)), `${node}: every step is shown while it runs: ${shown.join(' | ')}`);
       }
-      assert.equal(shown[shown.length - 1], 'succeeded (4 of 4 steps)');
+      assert.ok(shown.some((s) => /^running: Installing the AzStackHCI\.RemoteSupport module and its gateway configuration \(2 of 5 steps\)$/.test(s)), `${node}: the module step is shown`);
+      assert.equal(shown[shown.length - 1], 'succeeded (5 of 5 steps)');
     }
     assert.ok(perNode.some((p) => p.percent > 0 && p.percent < 100), 'progress moves between 0 and 100');
     assert.ok(install.progress.some((p) => p.id === 1 && p.activity === 'Installing the remote support agent on hci-cl01.contoso.local'));

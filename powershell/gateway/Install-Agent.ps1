@@ -3,11 +3,15 @@
   Remote Support for Azure Stack HCI: installs the agent (the JEA endpoints) on one node.
 .DESCRIPTION
   Request (stdin, JSON): {protocol: 1, operation: 'install', node, moduleDirectory, files: [{path, content}],
+  nodeModule: {directory, files: [{path, content}]}, nodeConfig: {directory, gatewayJson, credential} or null,
   configurations: [{name, path}], manifestPath, transcriptDirectory, winrmTimeoutMs, deadlineMs}.
   Steps, each reported as {"frame":"step","step":...} before it starts:
     check     the node's WinRM answers
     copy      the JEA files are written under the module folder (nothing outside it)
     secure    the JEA transcript folder exists and only Administrators and SYSTEM can read it
+    module    the AzStackHCI.RemoteSupport module replaces its folder (exactly its files), and the module's
+              gateway.json and the machine credential go to its configuration folder, which only
+              Administrators and SYSTEM can read (mode 0700/0600 where the node is not Windows)
     register  one session configuration per access level (registering restarts WinRM)
     verify    every configuration is registered, and the module's version is read back
   Answer: {"frame":"done","version":...}, or {"frame":"fatal","error":{...}} and exit code 1.
@@ -23,6 +27,9 @@ param(
 # Protected (no inherited entries), full control for SYSTEM and Administrators, nobody else:
 # JEA transcripts hold every command and its output.
 $transcriptSddl = 'D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
+# The same for the module's configuration folder (it holds the machine credential), and each file in it.
+$configSddl = $transcriptSddl
+$configFileSddl = 'D:PAI(A;;FA;;;SY)(A;;FA;;;BA)'
 
 # The script blocks below run on the node. They are fixed text; everything they act on is an argument.
 $copyFiles = {
@@ -53,6 +60,58 @@ $secureTranscripts = {
   $acl.SetSecurityDescriptorSddlForm($Sddl, 'Access')
   Set-Acl -LiteralPath $Directory -AclObject $acl
   [string] (Get-Acl -LiteralPath $Directory).GetSecurityDescriptorSddlForm('Access')
+}
+$installModule = {
+  param([string] $ModuleDirectory, [object[]] $ModuleFiles, [string] $ConfigDirectory, [string] $GatewayJson, [string] $Credential, [string] $FolderSddl, [string] $FileSddl)
+  $ErrorActionPreference = 'Stop'
+  $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+  # The folders are fixed; on a Windows node they must be where PowerShell and the module look.
+  if ($ModuleDirectory -cne 'C:\Program Files\WindowsPowerShell\Modules\AzStackHCI.RemoteSupport') { throw ('Refused: ' + $ModuleDirectory + ' is not the module folder') }
+  if ($ConfigDirectory -cne 'C:\ProgramData\AzStackHCI.RemoteSupport') { throw ('Refused: ' + $ConfigDirectory + ' is not the module configuration folder') }
+  if ($onWindows -and ($env:ProgramFiles -ne 'C:\Program Files' -or $env:ProgramData -ne 'C:\ProgramData')) {
+    throw ('This node keeps Program Files at ' + $env:ProgramFiles + ' and ProgramData at ' + $env:ProgramData + '; the module is installed only where they are C:\Program Files and C:\ProgramData.')
+  }
+  $prefix = $ModuleDirectory + '\'
+  foreach ($file in $ModuleFiles) {
+    $path = [string] $file.Path
+    $ok = $path.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase) -and
+      ($path.Substring([Math]::Min($prefix.Length, $path.Length)) -match '^[A-Za-z0-9]([A-Za-z0-9 ._-]{0,98}[A-Za-z0-9])?\z') -and
+      ($path -match '\.(psd1|psm1|format\.ps1xml|cs)\z')
+    if (-not $ok) { throw ('Refused to write ' + $path + ': module files are .psd1, .psm1, .format.ps1xml and .cs files directly in ' + $prefix) }
+  }
+  $utf8 = New-Object System.Text.UTF8Encoding -ArgumentList $false
+  $local = { param([string] $Path) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path) }
+  $written = @()
+  if ($ModuleFiles.Count -gt 0) {
+    # Exactly the module's files: whatever an older version left goes first.
+    if (Test-Path -LiteralPath $ModuleDirectory) { Remove-Item -LiteralPath $ModuleDirectory -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $ModuleDirectory -Force
+    foreach ($file in $ModuleFiles) {
+      [System.IO.File]::WriteAllText((& $local ([string] $file.Path)), [string] $file.Content, $utf8)
+      $written += [string] $file.Path
+    }
+  }
+  $acl = [ordered]@{}
+  if ($GatewayJson) {
+    $null = New-Item -ItemType Directory -Path $ConfigDirectory -Force
+    # The folder is closed before the credential is written, so the file never exists readable by others.
+    $folderAcl = Get-Acl -LiteralPath $ConfigDirectory
+    $folderAcl.SetSecurityDescriptorSddlForm($FolderSddl, 'Access')
+    Set-Acl -LiteralPath $ConfigDirectory -AclObject $folderAcl
+    if (-not $onWindows) { [System.IO.File]::SetUnixFileMode((& $local $ConfigDirectory), [System.IO.UnixFileMode] 'UserRead, UserWrite, UserExecute') }
+    $acl[$ConfigDirectory] = [string] (Get-Acl -LiteralPath $ConfigDirectory).GetSecurityDescriptorSddlForm('Access')
+    foreach ($entry in @(@('gateway.json', $GatewayJson), @('machine-credential', $Credential))) {
+      $path = $ConfigDirectory + '\' + $entry[0]
+      [System.IO.File]::WriteAllText((& $local $path), [string] $entry[1], $utf8)
+      $fileAcl = Get-Acl -LiteralPath $path
+      $fileAcl.SetSecurityDescriptorSddlForm($FileSddl, 'Access')
+      Set-Acl -LiteralPath $path -AclObject $fileAcl
+      if (-not $onWindows) { [System.IO.File]::SetUnixFileMode((& $local $path), [System.IO.UnixFileMode] 'UserRead, UserWrite') }
+      $acl[$path] = [string] (Get-Acl -LiteralPath $path).GetSecurityDescriptorSddlForm('Access')
+      $written += $path
+    }
+  }
+  [pscustomobject]@{ Written = [string[]] $written; Acl = $acl }
 }
 $registerConfigurations = {
   param([object[]] $Configurations)
@@ -101,6 +160,27 @@ try {
     [pscustomobject]@{ Name = $name; Path = $path }
   })
   if ($configurations.Count -eq 0) { throw 'The request names no session configuration.' }
+  if ($null -eq $request.PSObject.Properties['nodeModule'] -or $null -eq $request.nodeModule) { throw 'The request carries no nodeModule.' }
+  $nodeModule = $request.nodeModule
+  $nodeModuleDirectory = [string] $nodeModule.directory
+  Assert-NodeModuleDirectory $nodeModuleDirectory
+  $nodeConfigDirectory = 'C:\ProgramData\AzStackHCI.RemoteSupport'
+  $moduleFiles = @(foreach ($file in @($nodeModule.files)) {
+    $path = [string] $file.path
+    Assert-NodeModulePath $path
+    if ($file.content -isnot [string]) { throw ('The content of ' + $path + ' is not text.') }
+    if ($seen.ContainsKey($path.ToLowerInvariant())) { throw ('The request names ' + $path + ' twice.') }
+    $seen[$path.ToLowerInvariant()] = $true
+    [pscustomobject]@{ Path = $path; Content = [string] $file.content }
+  })
+  $gatewayJson = ''
+  $credential = ''
+  if ($null -ne $request.PSObject.Properties['nodeConfig'] -and $null -ne $request.nodeConfig) {
+    Assert-NodeConfig $request.nodeConfig
+    $nodeConfigDirectory = [string] $request.nodeConfig.directory
+    $gatewayJson = [string] $request.nodeConfig.gatewayJson
+    $credential = [string] $request.nodeConfig.credential
+  }
   $manifestPath = [string] $request.manifestPath
   if (-not $seen.ContainsKey($manifestPath.ToLowerInvariant())) { throw ('The request does not carry ' + $manifestPath) }
   $transcriptDirectory = [string] $request.transcriptDirectory
@@ -119,6 +199,20 @@ try {
   Write-Frame ([ordered]@{ frame = 'step'; step = 'secure' })
   $applied = @(Invoke-OnNode -Node $node -ScriptBlock $secureTranscripts -ArgumentList $transcriptDirectory, $transcriptSddl -TimeoutMs $winrmTimeoutMs) | Select-Object -Last 1
   if ([string] $applied -ne $transcriptSddl) { throw ('The transcript folder ' + $transcriptDirectory + ' did not take its access rules: it reads ' + $applied) }
+
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'module' })
+  $module = @(Invoke-OnNode -Node $node -ScriptBlock $installModule -ArgumentList $nodeModuleDirectory, $moduleFiles, $nodeConfigDirectory, $gatewayJson, $credential, $configSddl, $configFileSddl -TimeoutMs $winrmTimeoutMs) | Select-Object -Last 1
+  $expected = @($moduleFiles | ForEach-Object { $_.Path })
+  if ($gatewayJson) { $expected += @(($nodeConfigDirectory + '\gateway.json'), ($nodeConfigDirectory + '\machine-credential')) }
+  if ($null -eq $module -or (@($module.Written) -join '|') -cne ($expected -join '|')) { throw ('The module step on ' + $node + ' did not write every file.') }
+  if ($gatewayJson) {
+    foreach ($key in @($module.Acl.Keys)) {
+      $want = $configFileSddl
+      if ($key -eq $nodeConfigDirectory) { $want = $configSddl }
+      if ([string] $module.Acl[$key] -ne $want) { throw ($key + ' did not take its access rules: it reads ' + $module.Acl[$key]) }
+    }
+    if (@($module.Acl.Keys).Count -ne 3) { throw ('The access rules of ' + $nodeConfigDirectory + ' were not all read back.') }
+  }
 
   Write-Frame ([ordered]@{ frame = 'step'; step = 'register' })
   try {

@@ -162,6 +162,56 @@ function Assert-AgentPath {
   if ($Path -notmatch '\.(psd1|psrc|pssc)\z') { throw ('Refused to write ' + $Path + ': only .psd1, .psrc and .pssc files are deployed') }
 }
 
+# The AzStackHCI.RemoteSupport module and its configuration on a node: fixed folders (node-module.ts).
+# Constants, never exported: a script's own variable of the same name cannot move them.
+Set-Variable -Scope Script -Option Constant -Name NodeModuleDirectory -Value 'C:\Program Files\WindowsPowerShell\Modules\AzStackHCI.RemoteSupport'
+Set-Variable -Scope Script -Option Constant -Name NodeConfigDirectory -Value 'C:\ProgramData\AzStackHCI.RemoteSupport'
+
+<#
+.SYNOPSIS
+  Checks that a folder is exactly the module's folder, or the module's configuration folder, on a node.
+#>
+function Assert-NodeModuleDirectory {
+  param([AllowEmptyString()] [string] $Directory)
+  if ($Directory -cne $script:NodeModuleDirectory) { throw ('Refused: the module folder on a node is ' + $script:NodeModuleDirectory + ', not ' + $Directory) }
+}
+function Assert-NodeConfigDirectory {
+  param([AllowEmptyString()] [string] $Directory)
+  if ($Directory -cne $script:NodeConfigDirectory) { throw ('Refused: the module configuration folder on a node is ' + $script:NodeConfigDirectory + ', not ' + $Directory) }
+}
+
+<#
+.SYNOPSIS
+  Checks that a path is a file of the AzStackHCI.RemoteSupport module: directly in its folder,
+  a plain name, one of the module's file types (.psd1, .psm1, .format.ps1xml, .cs). The gateway
+  applies the same rule first, and the node once more.
+#>
+function Assert-NodeModulePath {
+  param([AllowEmptyString()] [string] $Path)
+  $prefix = $script:NodeModuleDirectory + '\'
+  if (-not $Path.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) { throw ('Refused to write ' + $Path + ': module files go under ' + $prefix) }
+  if ($Path.Substring($prefix.Length) -notmatch '^[A-Za-z0-9]([A-Za-z0-9 ._-]{0,98}[A-Za-z0-9])?\z') { throw ('Refused to write ' + $Path + ': not a plain file name directly in the module folder') }
+  if ($Path -notmatch '\.(psd1|psm1|format\.ps1xml|cs)\z') { throw ('Refused to write ' + $Path + ': only .psd1, .psm1, .format.ps1xml and .cs files are deployed to the module folder') }
+}
+
+<#
+.SYNOPSIS
+  Checks the module's gateway.json a node gets: JSON with an https endpoint, a cluster, a
+  64-hex-digit certificate pin and the node's credential path; and the credential: base64url.
+#>
+function Assert-NodeConfig {
+  param([Parameter(Mandatory)] $NodeConfig)
+  Assert-NodeConfigDirectory ([string] $NodeConfig.directory)
+  $credentialPath = $script:NodeConfigDirectory + '\machine-credential'
+  if ($NodeConfig.gatewayJson -isnot [string]) { throw 'The gateway configuration for the node is not text.' }
+  try { $parsed = ConvertFrom-Json -InputObject $NodeConfig.gatewayJson } catch { throw ('The gateway configuration for the node is not JSON: ' + $_.Exception.Message) }
+  if ([string] $parsed.endpoint -notmatch '^https://[A-Za-z0-9.\[\]:-]+(:\d{1,5})?/?\z') { throw ('The gateway configuration for the node has no https endpoint: ' + $parsed.endpoint) }
+  if ([string] $parsed.cluster -notmatch '^\S+\z') { throw 'The gateway configuration for the node names no cluster.' }
+  if ([string] $parsed.certificateSha256 -cnotmatch '^[0-9a-f]{64}\z') { throw 'The gateway configuration for the node has no certificate pin of 64 lowercase hex digits.' }
+  if ([string] $parsed.credentialPath -cne $credentialPath) { throw ('The gateway configuration for the node must point at ' + $credentialPath + ', not ' + $parsed.credentialPath) }
+  if ($NodeConfig.credential -isnot [string] -or $NodeConfig.credential -cnotmatch '^[A-Za-z0-9_-]{32,256}\z') { throw 'The machine credential for the node is not 32 to 256 base64url characters.' }
+}
+
 <#
 .SYNOPSIS
   A command's parameters from the request's JSON object as a hashtable to bind by name:
@@ -249,4 +299,5 @@ function ConvertTo-PlainObject {
 
 Export-ModuleMember -Function Open-FrameWriter, Write-Frame, New-InputReader, Read-Request, Get-PlainMessage, ConvertTo-ErrorFrame,
   Test-TransportError, Invoke-OnNodeUntil, Assert-NodeName, Assert-ConfigurationName, Assert-CommandName, Assert-AgentPath, ConvertTo-ParameterTable,
+  Assert-NodeModuleDirectory, Assert-NodeConfigDirectory, Assert-NodeModulePath, Assert-NodeConfig,
   ConvertTo-PlainValue, ConvertTo-PlainObject

@@ -3,9 +3,11 @@
   Remote Support for Azure Stack HCI: removes the agent (the JEA endpoints) from one node.
 .DESCRIPTION
   Request (stdin, JSON): {protocol: 1, operation: 'remove', node, moduleDirectory, configurationNames,
-  winrmTimeoutMs, deadlineMs}.
+  nodeModuleDirectory, nodeConfigDirectory, winrmTimeoutMs, deadlineMs}.
   Steps: check (WinRM answers), unregister (every session configuration of the agent; WinRM
-  restarts once), remove (the module folder, once the endpoints are gone). The JEA transcript
+  restarts once), remove (the JEA module folder, once the endpoints are gone), module (the
+  AzStackHCI.RemoteSupport module folder, and gateway.json and the machine credential of its
+  configuration folder, which goes too when nothing else is left in it). The JEA transcript
   folder stays: it is audit evidence. Answer: {"frame":"done"}.
 .PARAMETER TransportModule
   How nodes are reached: RemoteSupport.WinRM.psm1 in production.
@@ -32,6 +34,18 @@ $removeFiles = {
   }
   if (Test-Path -LiteralPath $Directory) { Remove-Item -LiteralPath $Directory -Recurse -Force }
 }
+$removeModule = {
+  param([string] $ModuleDirectory, [string] $ConfigDirectory)
+  $ErrorActionPreference = 'Stop'
+  if ($ModuleDirectory -cne 'C:\Program Files\WindowsPowerShell\Modules\AzStackHCI.RemoteSupport') { throw ('Refused: ' + $ModuleDirectory + ' is not the module folder') }
+  if ($ConfigDirectory -cne 'C:\ProgramData\AzStackHCI.RemoteSupport') { throw ('Refused: ' + $ConfigDirectory + ' is not the module configuration folder') }
+  if (Test-Path -LiteralPath $ModuleDirectory) { Remove-Item -LiteralPath $ModuleDirectory -Recurse -Force }
+  foreach ($name in @('gateway.json', 'machine-credential')) {
+    $path = $ConfigDirectory + '\' + $name
+    if (Test-Path -LiteralPath $path) { Remove-Item -LiteralPath $path -Force }
+  }
+  if ((Test-Path -LiteralPath $ConfigDirectory) -and @(Get-ChildItem -LiteralPath $ConfigDirectory -Force).Count -eq 0) { Remove-Item -LiteralPath $ConfigDirectory -Force }
+}
 
 $stage = 'input'
 $exitCode = 0
@@ -44,6 +58,10 @@ try {
   if ($moduleDirectory -notmatch '\\Modules\\[A-Za-z0-9.]+\z') { throw ('Not a module folder: ' + $moduleDirectory) }
   $names = [string[]] @(foreach ($name in @($request.configurationNames)) { Assert-ConfigurationName ([string] $name); [string] $name })
   if ($names.Count -eq 0) { throw 'The request names no session configuration.' }
+  $nodeModuleDirectory = [string] $request.nodeModuleDirectory
+  Assert-NodeModuleDirectory $nodeModuleDirectory
+  $nodeConfigDirectory = [string] $request.nodeConfigDirectory
+  Assert-NodeConfigDirectory $nodeConfigDirectory
   $winrmTimeoutMs = [int] $request.winrmTimeoutMs
   $deadline = [DateTime]::UtcNow.AddMilliseconds([int] $request.deadlineMs)
 
@@ -62,6 +80,9 @@ try {
 
   Write-Frame ([ordered]@{ frame = 'step'; step = 'remove' })
   $null = Invoke-OnNodeUntil -Node $node -ScriptBlock $removeFiles -ArgumentList $moduleDirectory, $names -TimeoutMs $winrmTimeoutMs -Deadline $deadline
+
+  Write-Frame ([ordered]@{ frame = 'step'; step = 'module' })
+  $null = Invoke-OnNodeUntil -Node $node -ScriptBlock $removeModule -ArgumentList $nodeModuleDirectory, $nodeConfigDirectory -TimeoutMs $winrmTimeoutMs -Deadline $deadline
   Write-Frame ([ordered]@{ frame = 'done' })
 } catch {
   Write-Frame ([ordered]@{ frame = 'fatal'; error = (ConvertTo-ErrorFrame $_ $stage) })

@@ -27,9 +27,9 @@ export type ClusterOperation = 'install' | 'remove' | 'prerequisites';
 export const AGENT_MODULE_DIRECTORY = MODULE_DIRECTORY;
 
 /** The steps the install script reports, in order. */
-export const INSTALL_STEP_IDS = ['check', 'copy', 'secure', 'register', 'verify'] as const;
+export const INSTALL_STEP_IDS = ['check', 'copy', 'secure', 'module', 'register', 'verify'] as const;
 /** The steps the remove script reports, in order. */
-export const REMOVE_STEP_IDS = ['check', 'unregister', 'remove'] as const;
+export const REMOVE_STEP_IDS = ['check', 'unregister', 'remove', 'module'] as const;
 
 /** The script file of each operation, under `powershell/gateway/`. */
 export const CLUSTER_SCRIPT_FILES: Readonly<Record<ClusterOperation, string>> = Object.freeze({

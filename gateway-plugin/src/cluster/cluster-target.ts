@@ -1,4 +1,5 @@
 import type { JeaFile } from '../policy/jea-files';
+import type { NodeGatewayConfig } from './node-module';
 
 /**
  * What the gateway needs from a cluster for the core: who its nodes are,
@@ -16,10 +17,12 @@ export interface ClusterTarget {
   agentSteps(kind: 'install' | 'remove'): readonly string[];
   /**
    * Installs the agent on one node: copies the JEA files (generated from the
-   * command table) and registers the session configuration, reporting each
-   * step; rejects with a reason the admin can act on.
+   * command table) and the AzStackHCI.RemoteSupport module's files, writes
+   * the module's gateway.json and machine credential when `gateway` is given,
+   * and registers the session configuration, reporting each step; rejects
+   * with a reason the admin can act on.
    */
-  installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult>;
+  installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal, gateway?: NodeGatewayConfig): Promise<AgentInstallResult>;
   removeAgent(node: string, step: (title: string) => void, signal?: AbortSignal): Promise<void>;
 }
 

@@ -11,6 +11,9 @@ import {
   AGENT_MODULE_DIRECTORY, CLUSTER_PROTOCOL_VERSION, clusterScriptArgs, ClusterOperation, INSTALL_STEP_IDS, REMOVE_STEP_IDS,
 } from './cluster-scripts';
 import { DEFAULT_PROXY_ENDPOINTS, ProxyEndpoint } from './proxy-endpoints';
+import {
+  moduleFilePathProblem, NODE_CONFIG_DIRECTORY, NODE_MODULE_DIRECTORY, NODE_MODULE_NAME, NodeGatewayConfig, nodeGatewayConfigProblem, nodeGatewayJson,
+} from './node-module';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from './cluster-target';
 
 export { DEFAULT_PROXY_ENDPOINTS } from './proxy-endpoints';
@@ -61,6 +64,7 @@ const INSTALL_TITLES: Record<(typeof INSTALL_STEP_IDS)[number], string> = {
   check: 'Checking the node',
   copy: 'Copying the JEA files',
   secure: 'Restricting the JEA transcript folder to Administrators and SYSTEM',
+  module: `Installing the ${NODE_MODULE_NAME} module and its gateway configuration`,
   register: `Registering the ${SESSION_CONFIGURATION_NAME} session configurations`,
   verify: `Verifying the ${SESSION_CONFIGURATION_NAME} endpoints`,
 };
@@ -68,6 +72,7 @@ const REMOVE_TITLES: Record<(typeof REMOVE_STEP_IDS)[number], string> = {
   check: 'Checking the node',
   unregister: `Unregistering the ${SESSION_CONFIGURATION_NAME} session configurations`,
   remove: 'Removing the JEA files',
+  module: `Removing the ${NODE_MODULE_NAME} module and its gateway configuration`,
 };
 const INSTALL_STEPS = INSTALL_STEP_IDS.map((id) => ({ id, title: INSTALL_TITLES[id] }));
 const REMOVE_STEPS = REMOVE_STEP_IDS.map((id) => ({ id, title: REMOVE_TITLES[id] }));
@@ -90,12 +95,27 @@ const PROBE_TIMEOUT_MS = 5000;
 const NEEDED_FILES = [MODULE_MANIFEST_PATH, ...ACCESS_LEVELS.map((level) => sessionConfigurationPath(level))];
 
 /**
- * Why a path may not be written on a node, or null when it may: it must be
- * a .psd1, .psrc or .pssc file under the agent's module folder, made of
+ * Why a path may not be written on a node, or null when it may: either a
+ * JEA file ({@link jeaFilePathProblem}) or a file of the AzStackHCI.RemoteSupport
+ * module ({@link moduleFilePathProblem}), each folder with its own file types.
+ */
+export function agentFilePathProblem(path: unknown): string | null {
+  if (typeof path === 'string' && path.toLowerCase().startsWith(`${NODE_MODULE_DIRECTORY}\\`.toLowerCase())) return moduleFilePathProblem(path);
+  return jeaFilePathProblem(path);
+}
+
+/** Whether a package path goes to the AzStackHCI.RemoteSupport module folder (rather than the JEA folder). */
+function isModuleFile(path: string): boolean {
+  return path.toLowerCase().startsWith(`${NODE_MODULE_DIRECTORY}\\`.toLowerCase());
+}
+
+/**
+ * Why a path may not be written as a JEA file on a node, or null when it may:
+ * a .psd1, .psrc or .pssc file under the agent's JEA module folder, made of
  * plain names (no empty, `.` or `..` segments, no `/`, wildcards or
  * colons). The install script applies the same rule again.
  */
-export function agentFilePathProblem(path: unknown): string | null {
+export function jeaFilePathProblem(path: unknown): string | null {
   if (typeof path !== 'string') return 'is not a string';
   const prefix = `${AGENT_MODULE_DIRECTORY}\\`;
   if (path.length > 240) return 'is longer than 240 characters';
@@ -196,16 +216,24 @@ export class PowerShellClusterTarget implements ClusterTarget {
     return (kind === 'install' ? INSTALL_STEPS : REMOVE_STEPS).map((s) => s.title);
   }
 
-  async installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult> {
+  async installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal, gateway?: NodeGatewayConfig): Promise<AgentInstallResult> {
     const target = this.node(node);
     checkAgentFiles(target, files);
+    const problem = gateway ? nodeGatewayConfigProblem(gateway) : null;
+    if (problem) throw new RangeError(`Refused to send the agent to ${target}: ${problem}`);
     const done = await this.runTracked({
       operation: 'install',
       target,
       request: {
         node: target,
         moduleDirectory: AGENT_MODULE_DIRECTORY,
-        files: files.map((f) => ({ path: f.path, content: f.content })),
+        files: files.filter((f) => !isModuleFile(f.path)).map((f) => ({ path: f.path, content: f.content })),
+        // The module and the node's gateway.json with the credential: data, like every other file.
+        nodeModule: {
+          directory: NODE_MODULE_DIRECTORY,
+          files: files.filter((f) => isModuleFile(f.path)).map((f) => ({ path: f.path, content: f.content })),
+        },
+        nodeConfig: gateway ? { directory: NODE_CONFIG_DIRECTORY, gatewayJson: nodeGatewayJson(gateway), credential: gateway.credential } : null,
         configurations: ACCESS_LEVELS.map((level) => ({ name: endpointName(level), path: sessionConfigurationPath(level) })),
         manifestPath: MODULE_MANIFEST_PATH,
         transcriptDirectory: this.transcriptDirectory,
@@ -227,7 +255,14 @@ export class PowerShellClusterTarget implements ClusterTarget {
     await this.runTracked({
       operation: 'remove',
       target,
-      request: { node: target, moduleDirectory: AGENT_MODULE_DIRECTORY, configurationNames: ACCESS_LEVELS.map((level) => endpointName(level)), ...this.winrmBudget() },
+      request: {
+        node: target,
+        moduleDirectory: AGENT_MODULE_DIRECTORY,
+        configurationNames: ACCESS_LEVELS.map((level) => endpointName(level)),
+        nodeModuleDirectory: NODE_MODULE_DIRECTORY,
+        nodeConfigDirectory: NODE_CONFIG_DIRECTORY,
+        ...this.winrmBudget(),
+      },
       steps: REMOVE_STEPS,
       step,
       ...(signal ? { signal } : {}),

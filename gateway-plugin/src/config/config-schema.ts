@@ -75,6 +75,10 @@ export const ConfigFile = strict({
     Type.String({ pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$' }),
     'the origin of the Windows Admin Center that embeds the extension, such as https://wac.contoso.com',
   )),
+  moduleEndpoint: Type.Optional(setting(
+    Type.String({ pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$' }),
+    'the URL the nodes reach the gateway at, such as https://wac01.contoso.local:6600',
+  )),
   limits: Type.Optional(strict({
     connections: Type.Optional(integer(1, 100_000)),
     connectionsPerAddress: Type.Optional(integer(1, 100_000)),

@@ -44,6 +44,12 @@ export interface GatewayConfig {
   /** The Windows Admin Center origin allowed to frame the extension, besides the gateway's own (CSP frame-ancestors). */
   wacOrigin?: string;
   /**
+   * The URL the AzStackHCI.RemoteSupport module on each node reaches the
+   * gateway at, written into the nodes' gateway.json by the agent install
+   * (default: the gateway's own URL, which is loopback unless `host` says otherwise).
+   */
+  moduleEndpoint?: string;
+  /**
    * How the extension in the host page reaches the gateway: `direct` (the
    * admin API), or `powershell` (the module's cmdlets through the WAC
    * PowerShell API stand-in the gateway then serves; embedded and test modes only).
@@ -214,6 +220,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(jea ? { jea } : {}),
     channel,
     ...(f.wacOrigin ? { wacOrigin: f.wacOrigin } : {}),
+    ...(f.moduleEndpoint ? { moduleEndpoint: f.moduleEndpoint.replace(/\/$/, '') } : {}),
     wacTransport: f.wacTransport ?? 'direct',
     limits: { ...DEFAULT_LIMITS, ...f.limits },
   };

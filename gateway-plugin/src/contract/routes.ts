@@ -46,7 +46,7 @@ export const FEATURE_ROUTES = routeTable({
   getTerms: route('GET', '/terms', 'getTerms', 'access', 'The remote support terms and their version', cluster, { 200: C.Terms }),
   getPrerequisites: route('GET', '/prerequisites', 'getPrerequisites', 'cluster', 'Checks what remote support needs on the cluster', cluster, { 200: C.Prerequisites }),
   listCommands: route('GET', '/commands', 'listCommands', 'access', 'The commands each access level allows', { ...cluster, querystring: C.CommandsQuery }, { 200: C.CommandList }),
-  getAgentFiles: route('GET', '/agent/files', 'getAgentFiles', 'agent', 'The JEA files the agent install puts on every node', cluster, { 200: C.JeaFileList }),
+  getAgentFiles: route('GET', '/agent/files', 'getAgentFiles', 'agent', 'The files the agent install puts on every node: the JEA files and the AzStackHCI.RemoteSupport module (never the machine credential)', cluster, { 200: C.JeaFileList }),
   installAgent: route('POST', '/agent/install', 'installAgent', 'agent', 'Starts installing the agent; progress is in the operation and the event stream', { ...cluster, body: C.AgentRequest }, { 202: C.OperationResult }),
   removeAgent: route('POST', '/agent/remove', 'removeAgent', 'agent', 'Starts removing the agent (no grant may be active)', { ...cluster, body: C.AgentRequest }, { 202: C.OperationResult }),
   getAgentOperation: route('GET', '/agent/operations/:operationId', 'getAgentOperation', 'agent', 'One agent install or remove, with per-node progress', { params: C.OperationParams }, { 200: C.OperationResult }),

@@ -1,6 +1,7 @@
 import { ActorLike, actorOf } from '../domain/actor';
 import { randomUUID } from 'node:crypto';
 import { ClusterTarget } from '../cluster/cluster-target';
+import type { NodeGatewayConfig } from '../cluster/node-module';
 import { Clock } from '../domain/clock';
 import { createError, fieldError } from '../domain/errors';
 import { EventHub } from '../events/event-hub';
@@ -27,15 +28,25 @@ export type { AgentOperation, AgentState, NodeAgent, NodeProgress, OperationKind
  */
 export class AgentDeployer {
   private readonly running = new Map<string, Promise<AgentOperation>>();
+  private gatewayConfig: (() => NodeGatewayConfig) | null = null;
 
   constructor(
     private readonly store: AgentStore,
     private readonly cluster: ClusterTarget,
     private readonly clock: Clock,
     private readonly events: EventHub,
-    /** The JEA files an install puts on each node, generated from the command table. */
+    /** The files an install puts on each node: the JEA files generated from the command table, and the PowerShell module's. */
     private readonly files: readonly JeaFile[] = jeaFiles(defaultJeaOptions(cluster.name)),
   ) {}
+
+  /**
+   * Where the nodes' module reaches this gateway, read at each install (the
+   * URL and the credential are known once the gateway listens; the credential
+   * file may be replaced). Without it an install writes no gateway.json.
+   */
+  attachGatewayConfig(read: () => NodeGatewayConfig): void {
+    this.gatewayConfig = read;
+  }
 
   /** Marks operations a previous run left running as interrupted, and their nodes as failed. */
   recoverAfterRestart(): number {
@@ -108,6 +119,15 @@ export class AgentDeployer {
       this.store.saveProgress(id, progress);
       this.events.publish('agent.progress', this.cluster.name, this.operation(id));
     };
+    let gateway: NodeGatewayConfig | undefined;
+    let unreadable: string | null = null;
+    if (kind === 'install' && this.gatewayConfig) {
+      try {
+        gateway = this.gatewayConfig();
+      } catch (e) {
+        unreadable = `the gateway configuration for the nodes could not be read: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
     await Promise.all(
       progress.map(async (p) => {
         p.status = 'running';
@@ -118,7 +138,8 @@ export class AgentDeployer {
         };
         try {
           if (kind === 'install') {
-            const result = await this.cluster.installAgent(p.node, this.files, step);
+            if (unreadable) throw new Error(unreadable);
+            const result = await this.cluster.installAgent(p.node, this.files, step, undefined, gateway);
             this.setNode(p.node, 'Installed', result.version, null);
           } else {
             await this.cluster.removeAgent(p.node, step);

@@ -2,6 +2,10 @@ import { ACCESS_LEVELS } from '../domain/access-level';
 import { startTimeout } from '../domain/clock';
 import { endpointName, JeaFile, SESSION_CONFIGURATION_NAME, sessionConfigurationPath } from '../policy/jea-files';
 import { AgentInstallResult, ClusterNodeInfo, ClusterTarget, MIN_AZ_STACK_HCI_VERSION, PrerequisiteCheck, versionAtLeast } from '../cluster/cluster-target';
+import {
+  NODE_CREDENTIAL_PATH, NODE_GATEWAY_CONFIG_PATH, NODE_MODULE_NAME, NodeGatewayConfig, nodeGatewayConfigProblem, nodeGatewayJson,
+} from '../cluster/node-module';
+import { agentFilePathProblem } from '../cluster/powershell-cluster';
 import { SimulatedClusterState } from './cluster-state';
 
 /** The agent version the simulated install reports. */
@@ -15,8 +19,19 @@ export interface SimulatedClusterOptions {
 }
 
 
-const INSTALL_STEPS = ['Checking the node', 'Copying role capabilities', `Registering the ${JEA_ENDPOINT_NAME} session configurations`, 'Starting the agent'] as const;
-const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NAME} session configurations`, 'Removing role capabilities'] as const;
+const INSTALL_STEPS = [
+  'Checking the node',
+  'Copying role capabilities',
+  `Installing the ${NODE_MODULE_NAME} module and its gateway configuration`,
+  `Registering the ${JEA_ENDPOINT_NAME} session configurations`,
+  'Starting the agent',
+] as const;
+const REMOVE_STEPS = [
+  'Stopping the agent',
+  `Unregistering the ${JEA_ENDPOINT_NAME} session configurations`,
+  'Removing role capabilities',
+  `Removing the ${NODE_MODULE_NAME} module and its gateway configuration`,
+] as const;
 
 /**
  * A simulated Azure Stack HCI cluster: nodes, registration, prerequisites and
@@ -28,6 +43,7 @@ const REMOVE_STEPS = ['Stopping the agent', `Unregistering the ${JEA_ENDPOINT_NA
 export class SimulatedCluster implements ClusterTarget {
   private readonly jeaRegistered = new Set<string>();
   private readonly deployed = new Map<string, JeaFile[]>();
+  private readonly configured = new Map<string, JeaFile[]>();
   private readonly stepDelayMs: number;
 
   constructor(private readonly state: SimulatedClusterState, options: SimulatedClusterOptions = {}) {
@@ -121,8 +137,23 @@ export class SimulatedCluster implements ClusterTarget {
     return [...(this.deployed.get(node) ?? [])];
   }
 
-  async installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal): Promise<AgentInstallResult> {
+  /**
+   * The module configuration the last install wrote on a node: gateway.json
+   * and the machine credential, at their paths (empty when none or removed).
+   */
+  deployedConfig(node: string): JeaFile[] {
+    return [...(this.configured.get(node) ?? [])];
+  }
+
+  async installAgent(node: string, files: readonly JeaFile[], step: (title: string) => void, signal?: AbortSignal, gateway?: NodeGatewayConfig): Promise<AgentInstallResult> {
     const n = this.node(node);
+    // The same path rules as a real install, so the simulator accepts nothing a node would refuse.
+    for (const f of files) {
+      const problem = agentFilePathProblem(f.path);
+      if (problem) throw new RangeError(`Refused to send the agent to ${node}: ${JSON.stringify(f.path)} ${problem}`);
+    }
+    const problem = gateway ? nodeGatewayConfigProblem(gateway) : null;
+    if (problem) throw new RangeError(`Refused to send the agent to ${node}: ${problem}`);
     for (const title of INSTALL_STEPS) {
       step(title);
       await this.pause(signal);
@@ -137,6 +168,14 @@ export class SimulatedCluster implements ClusterTarget {
       }
     }
     this.deployed.set(node, files.map((f) => ({ ...f })));
+    if (gateway) {
+      this.configured.set(node, [
+        { path: NODE_GATEWAY_CONFIG_PATH, content: nodeGatewayJson(gateway) },
+        { path: NODE_CREDENTIAL_PATH, content: gateway.credential },
+      ]);
+    } else {
+      this.configured.delete(node);
+    }
     this.jeaRegistered.add(node);
     return { version: AGENT_VERSION };
   }
@@ -150,6 +189,7 @@ export class SimulatedCluster implements ClusterTarget {
     }
     this.jeaRegistered.delete(node);
     this.deployed.delete(node);
+    this.configured.delete(node);
   }
 
   /** Restores what a previous run of the gateway recorded as installed. */

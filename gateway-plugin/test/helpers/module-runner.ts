@@ -77,9 +77,10 @@ export class ModuleRunner {
     });
   }
 
-  static async start(env: NodeJS.ProcessEnv): Promise<ModuleRunner> {
+  /** Starts pwsh with the module at `modulePath` imported (the repository's copy by default). */
+  static async start(env: NodeJS.ProcessEnv, modulePath: string = MODULE_PATH): Promise<ModuleRunner> {
     const script = join(powershellRoot(), 'test', 'Invoke-ModuleCase.ps1');
-    const proc = spawn(PWSH, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', script, '-ModulePath', MODULE_PATH], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(PWSH, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', script, '-ModulePath', modulePath], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const runner = new ModuleRunner(proc);
     const first = JSON.parse(await runner.next()) as { ready?: boolean };
     if (!first.ready) throw new Error(`the case runner did not start: ${JSON.stringify(first)}`);
