@@ -47,7 +47,7 @@ describe('admin API over HTTPS with real SQLite', () => {
     await t.gateway.agents.idle();
     const op = await t.api.get(`${FEATURE}/agent/operations/${res.body.operation.id}`);
     assert.equal(op.body.operation.status, 'succeeded');
-    assert.deepEqual(op.body.operation.nodes.map((n: { stepsDone: number }) => n.stepsDone), [4, 4, 4, 4]);
+    assert.deepEqual(op.body.operation.nodes.map((n: { stepsDone: number }) => n.stepsDone), [5, 5, 5, 5]);
     const status = await t.api.get(`${FEATURE}/status`);
     assert.deepEqual(status.body.nodes.map((n: { agent: { state: string } }) => n.agent.state), ['Installed', 'Installed', 'Installed', 'Installed']);
     const pre = await t.api.get(`${FEATURE}/prerequisites`);
