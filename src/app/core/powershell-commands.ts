@@ -49,6 +49,14 @@ function call(cmdlet: RemoteSupportCmdlet, args: Record<string, ArgumentValue | 
   return { cmdlet, arguments: kept, changes };
 }
 
+/**
+ * A date-only value as UTC midnight, as the gateway reads it: the cmdlet's
+ * [DateTime] would otherwise take it as midnight in the node's time zone.
+ */
+function utcMidnight(date: string | undefined): string | undefined {
+  return date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00Z` : date;
+}
+
 /** The cmdlet call for each method of RemoteSupportGateway (the spec's table, docs/extension.md). */
 export const cmdletCalls = {
   status: () => call('Get-AzStackHCIRemoteSupportStatus'),
@@ -74,27 +82,70 @@ export const cmdletCalls = {
     ),
   revoke: () => call('Disable-AzStackHCIRemoteSupport', {}, true),
   access: (includeExpired: boolean) => call('Get-AzStackHCIRemoteSupportAccess', { IncludeExpired: includeExpired }),
-  sessions: (fromDate?: string) => call('Get-AzStackHCIRemoteSupportSessionHistory', { FromDate: fromDate }),
+  sessions: (fromDate?: string) => call('Get-AzStackHCIRemoteSupportSessionHistory', { FromDate: utcMidnight(fromDate) }),
   session: (id: string, withTranscript: boolean) => call('Get-AzStackHCIRemoteSupportSessionHistory', { SessionId: id, IncludeSessionTranscript: withTranscript }),
   endSession: (id: string) => call('Stop-AzStackHCIRemoteSupportSession', { SessionId: id }, true),
   verify: (id: string) => call('Test-AzStackHCIRemoteSupportTranscript', { SessionId: id }),
-  searchTranscripts: (q: string, fromDate?: string, limit?: number) => call('Search-AzStackHCIRemoteSupportTranscript', { Query: q, FromDate: fromDate, Limit: limit }),
+  searchTranscripts: (q: string, fromDate?: string, limit?: number) => call('Search-AzStackHCIRemoteSupportTranscript', { Query: q, FromDate: utcMidnight(fromDate), Limit: limit }),
   exportTranscript: (id: string, format: TranscriptExportFormat) => call('Export-AzStackHCIRemoteSupportTranscript', { SessionId: id, Format: format }),
 } as const;
 
+/** UTF-8 JSON as base64: its alphabet holds no quote, dollar, backtick or newline, so it is inert as script text. */
+export function requestBase64(request: Record<string, ArgumentValue>): string {
+  const utf8 = encodeURIComponent(JSON.stringify(request)).replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const encoded = btoa(utf8);
+  if (!/^[A-Za-z0-9+/=]*$/.test(encoded)) throw new Error('base64 produced a character outside its alphabet');
+  return encoded;
+}
+
 /**
- * The SDK's PowerShell command for a call on a cluster: the wrapper script's
- * fixed text, with the cmdlet and every argument as `parameters`. Nothing the
- * admin typed ever becomes script text.
+ * The script text that decodes the request and runs the wrapper with it.
+ * ConvertFrom-Json keeps dates as strings where it can (PowerShell 7's
+ * -DateKind String; Windows PowerShell 5.1 never converts them).
+ */
+function envelope(encoded: string, wrapper: string): string {
+  return [
+    `$rsJson = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('${encoded}'))`,
+    "$rsRead = @{}; if ((Get-Command ConvertFrom-Json).Parameters.ContainsKey('DateKind')) { $rsRead['DateKind'] = 'String' }",
+    '$rsRequest = $rsJson | ConvertFrom-Json @rsRead',
+    '$rsArguments = @{}; foreach ($rsProperty in $rsRequest.PSObject.Properties) { $rsArguments[$rsProperty.Name] = $rsProperty.Value }',
+    '& {',
+    wrapper,
+    '} @rsArguments',
+  ].join('\n');
+}
+
+/**
+ * The SDK's PowerShell command for a call on a cluster. The cmdlet and every
+ * argument travel as one base64 string of UTF-8 JSON inside the script text,
+ * which the script decodes and splats onto the wrapper's fixed text
+ * (powershell/extension/Invoke-RemoteSupportCommand.ps1); `parameters` is
+ * empty. Why not `parameters`: the SDK's own commands (createCommand in
+ * core/data/powershell.js) always write their arguments into the script text
+ * and send `parameters` only with a JEA `command`, so a real Windows Admin
+ * Center may well not bind `parameters` to a script; and the SDK's quoting
+ * escapes only the ASCII apostrophe, while PowerShell also ends a string at
+ * U+2018–U+201B. Base64 has none of those characters: nothing the admin
+ * typed can become script.
  */
 export function powerShellCommand(cluster: string, c: CmdletCall): PowerShellCommand {
+  const encoded = requestBase64({ RemoteSupportCommand: c.cmdlet, Cluster: cluster, ...c.arguments });
   return {
     module: REMOTE_SUPPORT_MODULE,
     command: WRAPPER_SCRIPT_NAME,
-    script: PowerShellScripts[WRAPPER_SCRIPT_NAME],
-    parameters: { RemoteSupportCommand: c.cmdlet, Cluster: cluster, ...c.arguments },
+    script: envelope(encoded, PowerShellScripts[WRAPPER_SCRIPT_NAME]),
+    parameters: {},
     state: 'ready',
   };
+}
+
+/** Reads back the request a command carries (for tests and diagnostics). */
+export function requestOf(command: PowerShellCommand): Record<string, unknown> {
+  const m = /FromBase64String\('([A-Za-z0-9+/=]*)'\)/.exec(command.script ?? '');
+  if (!m) throw new Error('the command carries no request');
+  const binary = atob(m[1]!);
+  const escaped = Array.from(binary, (ch) => '%' + ch.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+  return JSON.parse(decodeURIComponent(escaped)) as Record<string, unknown>;
 }
 
 // ---- reading what came back ----

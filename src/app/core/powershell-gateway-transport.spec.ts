@@ -5,7 +5,7 @@ import { PowerShellScripts } from '../../generated/powershell-scripts';
 import { FakeClock } from '../testing/fake-clock';
 import { entries, grant, NOW, operation, session, status, TERMS } from '../testing/fixtures';
 import { GatewayError } from './gateway-error';
-import { MODULE_MISSING_CODE } from './powershell-commands';
+import { MODULE_MISSING_CODE, requestOf } from './powershell-commands';
 import { POWERSHELL_SESSION_KEY, PowerShellGatewayTransport } from './powershell-gateway-transport';
 import { RemoteSupportGateway } from './remote-support-gateway';
 import { StatusPollingStream } from './status-polling-stream';
@@ -50,13 +50,9 @@ describe('PowerShellGatewayTransport', () => {
     expect(createSession).toHaveBeenCalledTimes(1);
     expect(createSession).toHaveBeenCalledWith(CLUSTER, POWERSHELL_SESSION_KEY);
     expect(run.mock.calls[0]![0]).toBe(psSession);
-    expect(command()).toEqual({
-      module: 'AzStackHCI.RemoteSupport',
-      command: 'Invoke-RemoteSupportCommand',
-      script: SCRIPT,
-      parameters: { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportStatus', Cluster: CLUSTER },
-      state: 'ready',
-    });
+    expect(command()).toMatchObject({ module: 'AzStackHCI.RemoteSupport', command: 'Invoke-RemoteSupportCommand', parameters: {}, state: 'ready' });
+    expect(command().script).toContain(SCRIPT);
+    expect(requestOf(command())).toEqual({ RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportStatus', Cluster: CLUSTER });
     gateway.ngOnDestroy();
     expect(psSession.dispose).toHaveBeenCalledTimes(1);
   });
@@ -140,7 +136,7 @@ describe('PowerShellGatewayTransport', () => {
         name: 'sessions since a date',
         call: (g) => g.sessions('2026-11-01'),
         answer: [session()],
-        parameters: { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportSessionHistory', FromDate: '2026-11-01' },
+        parameters: { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportSessionHistory', FromDate: '2026-11-01T00:00:00Z' },
         result: { fromDate: '2026-11-01', sessions: [session()] },
       },
       {
@@ -175,7 +171,7 @@ describe('PowerShellGatewayTransport', () => {
         name: 'searchTranscripts',
         call: (g) => g.searchTranscripts('Restart-Service ClusSvc', '2026-11-01', 50),
         answer: [{ sessionId: 's-1', seq: 4 }],
-        parameters: { RemoteSupportCommand: 'Search-AzStackHCIRemoteSupportTranscript', Query: 'Restart-Service ClusSvc', FromDate: '2026-11-01', Limit: 50 },
+        parameters: { RemoteSupportCommand: 'Search-AzStackHCIRemoteSupportTranscript', Query: 'Restart-Service ClusSvc', FromDate: '2026-11-01T00:00:00Z', Limit: 50 },
         result: { query: 'Restart-Service ClusSvc', hits: [{ sessionId: 's-1', seq: 4 }] },
       },
       {
@@ -191,8 +187,9 @@ describe('PowerShellGatewayTransport', () => {
       it(c.name, async () => {
         run.mockReturnValue(ok(c.answer));
         expect(await firstValueFrom(c.call(gateway))).toEqual(c.result);
-        expect(command().parameters).toEqual({ Cluster: CLUSTER, ...c.parameters });
-        expect(command().script).toBe(SCRIPT);
+        expect(requestOf(command())).toEqual({ Cluster: CLUSTER, ...c.parameters });
+        expect(command().script).toContain(SCRIPT);
+        expect(command().parameters).toEqual({});
       });
     }
   });
@@ -210,7 +207,7 @@ describe('PowerShellGatewayTransport', () => {
     };
     expect(await firstValueFrom(gateway.grant(request))).toEqual(result);
     expect(run).toHaveBeenCalledTimes(1);
-    expect(command(0).parameters).toEqual({
+    expect(requestOf(command(0))).toEqual({
       RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport',
       Cluster: CLUSTER,
       AccessLevel: 'DiagnosticsRepair',
@@ -219,15 +216,28 @@ describe('PowerShellGatewayTransport', () => {
       SupportCaseNumber: "CASE-1'; Remove-Item C:\\ -Recurse; '",
       TermsVersion: TERMS.version,
     });
-    // The value travels as data: the script is the same text as for every other call.
-    expect(command(0).script).toBe(SCRIPT);
+    // The value travels as base64 inside the script: never as text PowerShell would read.
+    expect(command(0).script).toContain(SCRIPT);
     expect(command(0).script).not.toContain('Remove-Item C:');
+    expect(command(0).parameters).toEqual({});
+  });
+
+  it('carries hostile values, typographic quotes included, only inside the base64 request', async () => {
+    run.mockReturnValue(ok([]));
+    const hostile = "x\u2019; Write-Output INJECTED; \u2019 $(Remove-Item C:\\) `n\n' \"";
+    await firstValueFrom(gateway.searchTranscripts(hostile));
+    const script = command().script;
+    expect(requestOf(command())).toMatchObject({ Query: hostile });
+    expect(script).not.toContain('INJECTED');
+    expect(script).not.toContain('\u2019');
+    const literal = /FromBase64String\('([^']*)'\)/.exec(script)![1]!;
+    expect(literal).toMatch(/^[A-Za-z0-9+/=]+$/);
   });
 
   it('leaves out the consent switch unless the admin agreed, so the cmdlet refuses', async () => {
     run.mockReturnValue(ok([{ grant: grant(), superseded: null }]));
     await firstValueFrom(gateway.grant({ accessLevel: 'Diagnostics', agreeToRemoteSupportConsent: false }));
-    expect(command().parameters).toEqual({ RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', Cluster: CLUSTER, AccessLevel: 'Diagnostics' });
+    expect(requestOf(command())).toEqual({ RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', Cluster: CLUSTER, AccessLevel: 'Diagnostics' });
   });
 
   it('surfaces the gateway\'s refusal of stale terms as the HTTPS path does: TermsVersionMismatch naming termsVersion and the current version', async () => {
@@ -239,7 +249,7 @@ describe('PowerShellGatewayTransport', () => {
     expect(error).toMatchObject({ code: 'TermsVersionMismatch', message, field: 'termsVersion', allowed: current });
     // No read of the terms first: the check and the grant are one step on the gateway.
     expect(run).toHaveBeenCalledTimes(1);
-    expect(command().parameters).toMatchObject({ RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', TermsVersion: TERMS.version });
+    expect(requestOf(command())).toMatchObject({ RemoteSupportCommand: 'Enable-AzStackHCIRemoteSupport', TermsVersion: TERMS.version });
   });
 
   it('names termsVersion when PowerShell refuses a malformed version, with the code the gateway gives', async () => {
@@ -253,7 +263,7 @@ describe('PowerShellGatewayTransport', () => {
     const all = entries(5);
     run.mockReturnValue(ok([{ session: session(), transcript: { offset: 0, limit: 5, total: 5, entries: all } }]));
     const detail = await firstValueFrom(gateway.session('s-1', { offset: 2, limit: 1000 }));
-    expect(command().parameters).toEqual({ RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportSessionHistory', Cluster: CLUSTER, SessionId: 's-1', IncludeSessionTranscript: true });
+    expect(requestOf(command())).toEqual({ RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportSessionHistory', Cluster: CLUSTER, SessionId: 's-1', IncludeSessionTranscript: true });
     expect(detail.transcript).toEqual({ offset: 2, limit: 3, total: 5, entries: all.slice(2) });
   });
 

@@ -7,8 +7,8 @@ import { CmdletCall, cmdletCalls, MODULE_MISSING_CODE, powerShellCommand, readWr
 
 /**
  * The wrapper script (powershell/extension/Invoke-RemoteSupportCommand.ps1) under
- * real pwsh, fed its parameters as structured data the way a WAC host binds a
- * command's parameters, against a stand-in AzStackHCI.RemoteSupport module with
+ * real pwsh, run as the script text the extension sends (the request inside
+ * it as base64, nothing bound as parameters), against a stand-in AzStackHCI.RemoteSupport module with
  * the real one's parameter attributes and error conventions
  * (powershell/test/extension-stub). What it prints is read by the same code the
  * PowerShell transport uses.
@@ -32,9 +32,9 @@ interface RunOutput {
 }
 
 /** Runs each call in one pwsh process; the stand-in module is found only when `withModule`. */
-function runAll(calls: Array<{ parameters?: unknown }>, withModule: boolean): RunOutput[] {
-  const script = join(root, 'powershell', 'extension', 'Invoke-RemoteSupportCommand.ps1');
-  const input = calls.map((c) => JSON.stringify({ script, parameters: c.parameters })).join('\n') + '\n';
+function runAll(calls: Array<{ script: string; parameters?: unknown }>, withModule: boolean): RunOutput[] {
+  // The command's script text alone, nothing bound: its request travels inside the text.
+  const input = calls.map((c) => JSON.stringify({ text: c.script })).join('\n') + '\n';
   const env = { ...process.env, PSModulePath: withModule ? stubModules : join(root, 'no-modules-here') };
   const result = spawnSync(findPwsh(), ['-NoProfile', '-NonInteractive', '-File', runner], { input, env, encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new Error(`pwsh failed (${result.status}): ${result.stderr}`);
@@ -80,7 +80,7 @@ describe('the wrapper script under real pwsh', () => {
       true,
     );
     outputs = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
-    withoutModule = runAll([powerShellCommand(CLUSTER, cmdletCalls.status()), { parameters: { RemoteSupportCommand: 'Remove-Item', Cluster: CLUSTER } }], false);
+    withoutModule = runAll([powerShellCommand(CLUSTER, cmdletCalls.status()), powerShellCommand(CLUSTER, { cmdlet: 'Remove-Item' as never, arguments: { Path: '/' }, changes: true })], false);
   }, 120_000);
 
   it('prints one JSON string whose data keeps the API\'s field names and ISO times as strings', () => {
