@@ -194,7 +194,7 @@ export class StatusPollingStream extends LiveEventStream {
     );
   }
 
-  /** A watched session's entries after the last one seen; the first reading only notes where the transcript is. */
+  /** A watched session's entries after the last one seen (all of them at the first reading). */
   private newEntries(sessionId: string): Observable<LiveEvent[]> {
     return this.gateway.session(sessionId, { offset: 0, limit: TRANSCRIPT_LIMIT }).pipe(
       map((detail) => {
@@ -204,8 +204,9 @@ export class StatusPollingStream extends LiveEventStream {
         const last = entries.reduce((max, e) => Math.max(max, e.seq), 0);
         const since = watch.lastSeq;
         watch.lastSeq = Math.max(last, since ?? 0);
-        if (since === null) return [];
-        return entries.filter((e) => e.seq > since).sort((a, b) => a.seq - b.seq).map((e) => event('transcript.entry', { sessionId, ...e }));
+        // The first reading sends what is there too: the viewer keeps only what it lacks, and nothing
+        // written between its own read and this one is lost.
+        return entries.filter((e) => since === null || e.seq > since).sort((a, b) => a.seq - b.seq).map((e) => event('transcript.entry', { sessionId, ...e }));
       }),
       // A transcript that could not be read now is read next time; the viewer fills gaps itself.
       catchError(() => of([] as LiveEvent[])),

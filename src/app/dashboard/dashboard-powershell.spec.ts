@@ -7,6 +7,7 @@ import { ClusterStatus } from '../core/api-models';
 import { provideRemoteSupportGateway } from '../core/gateway-transport';
 import { LiveEventStream } from '../core/live-event-stream';
 import { PowerShellGatewayTransport } from '../core/powershell-gateway-transport';
+import { requestOf } from '../core/powershell-commands';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { PAGE_VISIBILITY, POLLING } from '../core/status-polling-stream';
 import { AlertLedger } from '../shared/alert-ledger';
@@ -17,7 +18,7 @@ import { DashboardModule } from './dashboard.module';
 /**
  * WAC's PowerShell API as the SDK's PowerShellConnection presents it: each run
  * answers with the wrapper script's one JSON string, by the cmdlet the command
- * names in its parameters.
+ * names in its request.
  */
 class FakePowerShellApi {
   current: ClusterStatus = status();
@@ -26,7 +27,7 @@ class FakePowerShellApi {
 
   createSession = jest.fn(() => ({ dispose: jest.fn() }));
   run = jest.fn((_session: unknown, command: PowerShellCommand): Observable<unknown> => {
-    const cmdlet = (command.parameters as { RemoteSupportCommand: string }).RemoteSupportCommand;
+    const cmdlet = requestOf(command)['RemoteSupportCommand'] as string;
     this.cmdlets.push(cmdlet);
     const answer = (body: unknown) => of({ results: [JSON.stringify(body)] });
     if (this.down) return answer({ ok: false, error: { code: 'GatewayUnreachable', message: 'The remote support gateway did not answer' } });

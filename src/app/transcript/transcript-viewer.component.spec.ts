@@ -1,8 +1,8 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { ActivatedRoute, convertToParamMap } from '@angular/router';
 import { RouterTestingModule } from '@angular/router/testing';
-import { of } from 'rxjs';
-import { TranscriptEntry } from '../core/api-models';
+import { of, Subject } from 'rxjs';
+import { SessionDetail, TranscriptEntry } from '../core/api-models';
 import { AlertLedger } from '../shared/alert-ledger';
 import { DomHarness, entries, FakeGateway, FakeLiveEventStream, gatewayError, NOW, provideAppContextStub, provideFakeEvents, provideFakeGateway, session } from '../testing';
 import { TRANSCRIPT_PAGE_SIZE, TranscriptViewerComponent } from './transcript-viewer.component';
@@ -141,6 +141,20 @@ describe('TranscriptViewerComponent', () => {
     await page.settle();
     expect(page.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(gateway.session).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads on after a read that was under way when a live entry came, so the entry is not lost', async () => {
+    await create();
+    // A slow read (the PowerShell path) of the first 8 entries; the 9th is written and announced meanwhile.
+    const slow = new Subject<SessionDetail>();
+    gateway.session.mockImplementationOnce(() => slow);
+    events.emit('transcript.entry', { sessionId: SESSION.id, ...entries(10)[9]! }); // a gap: read from entry 9
+    all = entries(10);
+    events.emit('transcript.entry', { sessionId: SESSION.id, ...all[9]! });
+    slow.next({ session: SESSION, transcript: { offset: 8, limit: TRANSCRIPT_PAGE_SIZE, total: 9, entries: all.slice(8, 9) } });
+    slow.complete();
+    await page.settle();
+    expect(page.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('reads what it missed when a live entry skips ahead', async () => {

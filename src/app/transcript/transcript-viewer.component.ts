@@ -89,6 +89,9 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
     return !!this.session && this.session.endedAt === null;
   }
 
+  /** A live entry arrived while a read was under way: read again once it is done. */
+  private newerWhileLoading = false;
+
   get loadedAll(): boolean {
     return this.entries.length >= this.total;
   }
@@ -105,6 +108,7 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
     this.verification = null;
     this.verifyError = null;
     this.loadFailed = false;
+    this.newerWhileLoading = false;
     this.loadFrom(0);
   }
 
@@ -131,6 +135,13 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
           this.loadFailed = true;
           this.alerts.error(this.strings.Errors.loadTranscript, error);
         },
+        complete: () => {
+          // Entries announced while this read was under way may be newer than what it read: read on from here.
+          if (this.newerWhileLoading) {
+            this.newerWhileLoading = false;
+            this.loadFrom(this.entries.length);
+          }
+        },
       });
   }
 
@@ -154,7 +165,12 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
   private onEvent(event: LiveEvent): void {
     const data = event.data as { sessionId?: string; id?: string } | null;
     if (!data) return;
-    if (event.type === 'transcript.entry' && data.sessionId === this.sessionId && !this.loading) {
+    if (event.type === 'transcript.entry' && data.sessionId === this.sessionId && this.loading) {
+      // Not dropped: the read under way may have missed it, so another read follows it.
+      this.newerWhileLoading = true;
+      return;
+    }
+    if (event.type === 'transcript.entry' && data.sessionId === this.sessionId) {
       const raw = event.data as TranscriptEntry & { sessionId: string; at: unknown };
       const entry: TranscriptEntry = { seq: raw.seq, at: toIso(raw.at), kind: raw.kind, node: raw.node, text: raw.text, prevHash: raw.prevHash, hash: raw.hash };
       const last = this.entries.length ? this.entries[this.entries.length - 1]!.seq : 0;
