@@ -73,12 +73,14 @@ describe('remote-support install and remove', () => {
     const clock = new FakeClock(Date.now());
     const stepped = await startTestGateway({ clock, config: { cluster: { stepDelayMs: 60_000 } } });
     const nodes = ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04'];
+    // The simulated install's steps: check, copy the JEA files, the module and its configuration, register, verify.
+    const STEPS = 5;
     let stdout = '';
     let stderr = '';
     let step = 1;
     const onStdout = (text: string) => {
       stdout += text;
-      while (step <= 4 && nodes.every((n) => new RegExp(`^${n}  .+ \\(${step}/4\\)$`, 'm').test(stdout))) {
+      while (step <= STEPS && nodes.every((n) => new RegExp(`^${n}  .+ \\(${step}/${STEPS}\\)$`, 'm').test(stdout))) {
         step += 1;
         clock.advance(60_000);
       }
@@ -95,14 +97,14 @@ describe('remote-support install and remove', () => {
 
     assert.equal(run.code, 0, run.stderr);
     for (const node of nodes) {
-      const steps = [...run.stdout.matchAll(new RegExp(`^${node}  (.+) \\((\\d)/4\\)$`, 'gm'))].map((m) => Number(m[2]));
-      assert.deepEqual(steps, [1, 2, 3, 4, 4], `every step, then the result, for ${node} in:\n${run.stdout}`);
-      assert.match(run.stdout, new RegExp(`^${node}  succeeded \\(4/4\\)$`, 'm'));
+      const steps = [...run.stdout.matchAll(new RegExp(`^${node}  (.+) \\((\\d)/${STEPS}\\)$`, 'gm'))].map((m) => Number(m[2]));
+      assert.deepEqual(steps, [1, 2, 3, 4, 5, 5], `every step, then the result, for ${node} in:\n${run.stdout}`);
+      assert.match(run.stdout, new RegExp(`^${node}  succeeded \\(${STEPS}/${STEPS}\\)$`, 'm'));
     }
-    assert.match(run.stdout, /^hci-n01 {2}Checking the node \(1\/4\)$/m);
+    assert.match(run.stdout, new RegExp(`^hci-n01 {2}Checking the node \\(1/${STEPS}\\)$`, 'm'));
     assert.deepEqual(
       readTable(run.stdout).map((r) => [r['Node'], r['Result'], r['Steps']]),
-      [['hci-n01', 'succeeded', '4'], ['hci-n02', 'succeeded', '4'], ['hci-n03', 'succeeded', '4'], ['hci-n04', 'succeeded', '4']],
+      nodes.map((n) => [n, 'succeeded', String(STEPS)]),
     );
     assert.deepEqual(states, ['Installed', 'Installed', 'Installed', 'Installed']);
   });
@@ -130,7 +132,7 @@ describe('remote-support install and remove', () => {
     const { operation } = json(run);
     assert.equal(operation.kind, 'remove');
     assert.equal(operation.status, 'succeeded');
-    assert.match(run.stderr, /^hci-n04 {2}succeeded \(3\/3\)$/m, 'in --json mode progress goes to stderr');
+    assert.match(run.stderr, /^hci-n04 {2}succeeded \(4\/4\)$/m, 'in --json mode progress goes to stderr');
     const states = Object.fromEntries(t.gateway.agents.nodes().map((n) => [n.node, n.state]));
     assert.deepEqual(states, { 'hci-n01': 'Installed', 'hci-n02': 'Failed', 'hci-n03': 'NotInstalled', 'hci-n04': 'NotInstalled' });
   });
