@@ -270,7 +270,7 @@ function Invoke-RemoteSupportApi {
 
   $request = New-Object System.Net.Http.HttpRequestMessage -ArgumentList (New-Object System.Net.Http.HttpMethod -ArgumentList $Method), $url
   $null = $request.Headers.TryAddWithoutValidation('Authorization', 'Bearer ' + $secret)
-  # Percent-encoded UTF-8: a header carries ASCII only, and Windows names need not be (CONTOSO\józef.müller).
+  # Percent-encoded UTF-8: a header carries ASCII only, and Windows names need not be (accented letters, Cyrillic).
   $null = $request.Headers.TryAddWithoutValidation('X-RemoteSupport-Caller', [Uri]::EscapeDataString((Get-RemoteSupportCaller)))
   $null = $request.Headers.TryAddWithoutValidation('Accept', 'application/json, text/plain')
   if ($null -ne $Body) {
