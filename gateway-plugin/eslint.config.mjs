@@ -8,14 +8,14 @@ import tseslint from 'typescript-eslint';
 /** One element per folder of src/; the composition root (gateway.ts, main.ts) is its own. */
 const FOLDERS = [
   'api', 'auth', 'channel', 'cli', 'cli-kit', 'cluster', 'config', 'console', 'contract', 'domain', 'events', 'executors',
-  'http', 'identity', 'lifecycle', 'logging', 'operations', 'policy', 'ports', 'service', 'simulator', 'store', 'test-support',
-  'text', 'tls', 'wac-host',
+  'http', 'identity', 'lifecycle', 'local-relay', 'logging', 'operations', 'policy', 'ports', 'relay', 'service', 'simulator', 'store',
+  'test-support', 'text', 'tls', 'wac-host',
 ];
 
 /**
  * Who may import whom. A folder may always import its own files; anything
  * not listed is refused. Test-only folders (simulator, identity,
- * test-support, wac-host) are reached from production code only by the composition
+ * test-support, wac-host, local-relay) are reached from production code only by the composition
  * root's dynamic import(), which the packaging test checks at run time.
  */
 const ALLOWED = {
@@ -41,7 +41,11 @@ const ALLOWED = {
   channel: ['domain', 'policy', 'ports', 'cluster', 'executors', 'auth', 'api', 'contract'],
   api: ['domain', 'policy', 'ports', 'service', 'auth', 'events', 'tls', 'operations', 'cluster', 'contract'],
   cli: ['domain', 'policy', 'ports', 'contract', 'config', 'cluster', 'operations', 'service', 'root', 'http', 'text', 'cli-kit'],
-  console: ['domain', 'policy', 'contract', 'channel', 'cli', 'root', 'http', 'text', 'cli-kit'],
+  console: ['domain', 'policy', 'contract', 'channel', 'cli', 'root', 'http', 'text', 'cli-kit', 'relay'],
+  // Azure Relay Hybrid Connections: SAS tokens, the listener, the sender's connect.
+  relay: ['domain'],
+  // The local Hybrid Connections relay (embedded default and tests only, like the simulator).
+  'local-relay': ['relay'],
   simulator: ['domain', 'policy', 'executors', 'cluster'],
   // The WAC PowerShell API stand-in (embedded default and tests only, like the simulator).
   'wac-host': ['domain', 'executors', 'contract'],
@@ -94,7 +98,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['./simulator/*', './identity/*', './test-support/*', './wac-host/*'], allowTypeImports: true, message: 'Load test-only modules with import() in the modes that use them.' },
+            { group: ['./simulator/*', './identity/*', './test-support/*', './wac-host/*', './local-relay/*'], allowTypeImports: true, message: 'Load test-only modules with import() in the modes that use them.' },
           ],
         },
       ],
