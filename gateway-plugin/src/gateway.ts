@@ -43,6 +43,10 @@ import { TranscriptWriter } from './store/transcript-writer';
 import { Teardown } from './teardown';
 import { loadOrCreateTls, TlsMaterial } from './tls/certificates';
 import type { WacHost } from './wac-host/wac-host';
+import type { LocalRelay } from './local-relay/local-relay';
+import { RelayManager, RelayManagerOptions, RelaySettings } from './relay/relay-manager';
+import { ProxyTunnelAgent } from './relay/proxy-tunnel';
+import { randomBytes } from 'node:crypto';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
 export interface GatewayPointer {
@@ -51,6 +55,16 @@ export interface GatewayPointer {
   caFile: string;
   pid: number;
   mode: string;
+  /** The local relay engineers connect through (embedded default): its Hybrid Connection, a Send key's name and file, the CA that vouches for it. */
+  relay?: RelayPointer;
+}
+
+/** How the support console reaches the cluster through the local relay. */
+export interface RelayPointer {
+  address: string;
+  keyName: string;
+  keyFile: string;
+  caFile: string;
 }
 
 /** A started gateway and its parts. */
@@ -90,7 +104,14 @@ export interface RunningGateway {
   channelUrl: string;
   /** The WAC PowerShell API stand-in (`--wac-transport powershell`), or null. */
   wacHost: WacHost | null;
+  /** The relay listener (null when relay.mode is off) and, in local mode, the local relay with its keys. */
+  relay: RelayParts | null;
   close(): Promise<void>;
+}
+
+export interface RelayParts {
+  manager: RelayManager;
+  local: { relay: LocalRelay; listen: { keyName: string; key: string }; send: { keyName: string; key: string }; pointer: RelayPointer } | null;
 }
 
 export interface StartOptions {
@@ -104,6 +125,8 @@ export interface StartOptions {
   executor?: NodeExecutor;
   /** Reads the data disk's free bytes instead of statfs (tests simulate a full disk). */
   freeSpace?: FreeSpaceProbe;
+  /** The relay listener's timing: backoff, pings, token lifetime and renewal (tests shorten them). */
+  relayTuning?: Pick<RelayManagerOptions, 'listener' | 'tokenLifetimeMs'>;
 }
 
 type Log = (line: string) => void;
@@ -150,9 +173,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       return disk.status;
     });
     endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
+    const relay = await buildRelay(config, { cluster: backend.target, tls, channel, store, log: partLog('relay'), tuning: options.relayTuning }, teardown);
+    desk.attachRelay(relay ? () => relay.manager.status : null);
     scheduler.start();
     const { url, port } = await listen(app, config);
-    writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode }, teardown);
+    // After the expiries that fell due while down: a grant still active gets its listener back.
+    relay?.manager.reconcile();
+    writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode, ...(relay?.local ? { relay: relay.local.pointer } : {}) }, teardown);
     writeModuleConfig(config, { url, clusters: [desk.name], cert: tls.cert, credentialPath: machineCredential.path });
     // What the agent install writes into each node's gateway.json, read at every install.
     agents.attachGatewayConfig(() => ({
@@ -189,6 +216,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       identityProvider: engineers.identityProvider,
       channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(desk.name)}`,
       wacHost,
+      relay,
       close: () => teardown.close(),
     };
   } catch (e) {
@@ -470,6 +498,84 @@ function buildChannel(
   });
   teardown.add(() => channel.close());
   return channel;
+}
+
+/**
+ * The relay listener (relay.mode local or azure): it listens while a grant is
+ * active and hands each connection to the support channel, which checks it
+ * exactly as a direct one. In local mode a Hybrid Connections relay on
+ * loopback stands in for Azure Relay, with a Listen key for the gateway and a
+ * Send key the support console finds through gateway.json.
+ */
+async function buildRelay(
+  config: GatewayConfig,
+  parts: { cluster: ClusterTarget; tls: TlsMaterial; channel: SupportChannel; store: Store; log: Log; tuning: StartOptions['relayTuning'] },
+  teardown: Teardown,
+): Promise<RelayParts | null> {
+  const relay = config.relay ?? { mode: 'off' };
+  if (relay.mode === 'off') return null;
+  const { cluster, tls, channel, store, log } = parts;
+  let settings: RelaySettings;
+  let local: RelayParts['local'] = null;
+  if (relay.mode === 'local') {
+    if (config.mode === 'production') throw new Error('the local relay is for the embedded default and tests only');
+    const { LocalRelay: Relay } = await import('./local-relay/local-relay.js');
+    // Fresh keys at every start: nothing outside this run holds them but the console's key file.
+    const listen = { keyName: 'gateway-listen', key: randomBytes(32).toString('base64') };
+    const send = { keyName: 'support-send', key: randomBytes(32).toString('base64') };
+    const localRelay = await Relay.start({
+      tls: { cert: tls.cert, key: tls.key },
+      ...(relay.port !== undefined ? { port: relay.port } : {}),
+      hybridConnections: [{ path: cluster.name, rules: [{ ...listen, rights: ['Listen'] }, { ...send, rights: ['Send'] }] }],
+      log,
+    });
+    teardown.add(() => localRelay.stop());
+    const keyFile = join(config.dataDir, 'relay-send.key');
+    writeFileSync(keyFile, send.key + '\n', { mode: 0o600 });
+    const pointer: RelayPointer = { address: localRelay.addressOf(cluster.name), keyName: send.keyName, keyFile, caFile: tls.certFile };
+    local = { relay: localRelay, listen, send, pointer };
+    settings = { address: pointer.address, key: listen, ca: tls.cert };
+  } else {
+    settings = {
+      ...(relay.address ? { address: relay.address } : {}),
+      ...(relay.keyName && relay.keyFile ? { key: { keyName: relay.keyName, key: readSecretFile(relay.keyFile, 'relay.keyFile') } } : {}),
+      ...(relay.caFile ? { ca: readSecretFile(relay.caFile, 'relay.caFile') } : {}),
+      ...(relay.proxy ? { agent: new ProxyTunnelAgent({ proxy: relay.proxy }) } : {}),
+    };
+  }
+  const manager = new RelayManager({
+    cluster: cluster.name,
+    registered: cluster.registered,
+    settings,
+    activeGrant: () => {
+      const grant = store.consent.active(cluster.name);
+      return grant ? { id: grant.id, sasCredential: store.consent.sasCredentialOf(grant.id) } : null;
+    },
+    onAccept: (accept, rendezvous) => {
+      const remote = accept.remoteEndpoint?.address ? `${accept.remoteEndpoint.address}:${accept.remoteEndpoint.port ?? '?'}` : accept.id;
+      void channel.acceptRelayed(cluster.name, accept.connectHeaders, remote, { accept: () => rendezvous.accept(), reject: (status, text) => rendezvous.reject(status, text) });
+    },
+    onStatus: (view) => store.events.publish('relay.state', cluster.name, view),
+    log,
+    ...parts.tuning,
+  });
+  teardown.add(() => manager.close());
+  const subscription = store.events.subscribe((event) => {
+    if (event.type.startsWith('grant.') && event.cluster === cluster.name) manager.reconcile();
+  });
+  teardown.add(() => subscription.dispose());
+  // Shutdown ends relayed sessions as interrupted before the relay goes (which would cut them).
+  teardown.add(() => channel.close());
+  return { manager, local };
+}
+
+/** A file the configuration names (a key, a CA), read whole; a clear error when it cannot be. */
+function readSecretFile(path: string, setting: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    throw new Error(`${setting}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 /** Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open. */

@@ -12,13 +12,13 @@ export const EXPIRE_IN_MINUTES = {"min":60,"max":20160,"default":480} as const;
 export const SUPPORT_CASE_NUMBER = {"pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$","allowed":"1 to 64 letters, digits or hyphens"} as const;
 
 /** Why a session ended. */
-export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted","token-expired"] as const;
+export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin","idle-timeout","interrupted","token-expired","relay-disconnected"] as const;
 
 /** The kinds of transcript entry. */
 export const TRANSCRIPT_KINDS = ["command","output","denied","error","system"] as const;
 
 /** Every kind of live event the API streams. */
-export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry"] as const;
+export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry","relay.state"] as const;
 
 /**
  * The two access levels, from least to most
@@ -30,7 +30,8 @@ export type TranscriptKind = 'command' | 'output' | 'denied' | 'error' | 'system
 /**
  * Why a session ended
  */
-export type SessionEndReason = 'closed' | 'revoked' | 'expired' | 'ended-by-admin' | 'idle-timeout' | 'interrupted' | 'token-expired';
+export type SessionEndReason =
+  'closed' | 'revoked' | 'expired' | 'ended-by-admin' | 'idle-timeout' | 'interrupted' | 'token-expired' | 'relay-disconnected';
 
 export type GrantState = 'active' | 'revoked' | 'superseded' | 'expired';
 
@@ -97,6 +98,7 @@ export interface ErrorBody {
     | 'PowerShellSessionNotFound'
     | 'PowerShellSessionLimit'
     | 'GatewayUnreachable'
+    | 'RelayRefused'
     | 'InvalidCliUsage'
     | 'Internal';
   message: string;
@@ -225,6 +227,10 @@ export interface ClusterStatus {
    */
   tamperedGrants: string[];
   dataDisk?: DataDisk;
+  /**
+   * The relay listener, or null when the relay is off (engineers connect to the gateway directly)
+   */
+  relay?: RelayView | null;
 }
 
 export interface PrerequisiteCheck {

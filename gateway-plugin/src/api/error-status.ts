@@ -62,6 +62,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   PowerShellSessionNotFound: 404,
   PowerShellSessionLimit: 429,
   GatewayUnreachable: 503,
+  RelayRefused: 502,
   InvalidCliUsage: 400,
   Internal: 500,
 };

@@ -59,6 +59,7 @@ const END_MESSAGES: Record<SessionEndReason, string> = {
   'idle-timeout': 'The session was idle for too long and has ended.',
   interrupted: 'The gateway is shutting down; the session was interrupted.',
   'token-expired': 'Your sign-in expired; sign in again to open a new session.',
+  'relay-disconnected': 'The relay cut the connection; connect again to open a new session.',
 };
 
 /**

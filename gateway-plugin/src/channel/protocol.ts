@@ -15,4 +15,6 @@ export const CLOSE_CODES = {
   'ended-by-admin': 4003,
   'idle-timeout': 4004,
   'token-expired': 4005,
+  // The relay already cut the socket; the code is for completeness.
+  'relay-disconnected': 4006,
 } as const;

@@ -1,5 +1,5 @@
 import type { Actor, ActorLike } from '../domain/actor';
-import { IncomingMessage, Server as HttpServer, STATUS_CODES } from 'node:http';
+import { IncomingHttpHeaders, IncomingMessage, Server as HttpServer, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { bearer } from '../auth/admin-auth';
@@ -72,8 +72,15 @@ export class SupportChannel {
     return true;
   }
 
-  /** Ends every session as interrupted and stops taking connections. */
-  async close(): Promise<void> {
+  private closed: Promise<void> | null = null;
+
+  /** Ends every session as interrupted and stops taking connections; once, however often it is called. */
+  close(): Promise<void> {
+    this.closed ??= this.closeOnce();
+    return this.closed;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closing = true;
     this.options.server.off('upgrade', this.upgradeListener);
     await Promise.all([...this.live.values()].map((s) => s.end('interrupted')));
@@ -93,31 +100,70 @@ export class SupportChannel {
     socket.once('close', () => this.pending.delete(socket));
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     try {
-      if (this.closing) throw createError('Internal', 'The gateway is shutting down');
-      const cluster = decodedSegment(match[1]!);
-      const deps = [...this.options.clusters.entries()].find(([name]) => name.toLowerCase() === cluster.toLowerCase())?.[1];
-      if (!deps) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway`, 'cluster', [...this.options.clusters.keys()].join(', '));
-      const token = bearer(req.headers);
-      if (token === null) {
-        this.options.log(`channel: connection from ${remote} refused: no bearer token`);
-        throw createError('Unauthenticated', 'Send an Entra ID access token as "Authorization: Bearer <token>"');
-      }
-      const identity = await this.options.validator.verify(token, this.options.engineerRole, 'engineer');
-      if (!deps.consent.active(deps.cluster.name)) {
-        this.options.log(`channel: ${identity.name} refused on ${deps.cluster.name}: no active grant`);
-        throw createError('NoActiveGrant', `No remote support access is granted on ${deps.cluster.name} now; ask the cluster administrator to grant it`);
-      }
+      const { engineer, deps, tokenExpiresAt } = await this.authorize(() => decodedSegment(match[1]!), req.headers, remote);
       this.pending.delete(socket);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, { name: identity.name, id: identity.id }, deps, tokenExpiry(identity.claims.exp)));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, engineer, deps, tokenExpiresAt, false));
     } catch (e) {
-      const err = isRemoteSupportError(e) ? e : createError('Internal', 'The gateway failed to open the channel');
-      if (!isRemoteSupportError(e)) this.options.log(`channel: upgrade failed: ${e instanceof Error ? e.stack : String(e)}`);
       this.pending.delete(socket);
-      refuse(socket, err);
+      refuse(socket, this.refusal(e));
     }
   }
 
-  private accept(ws: WebSocket, engineer: Actor, deps: LiveSessionDeps, tokenExpiresAt: number): void {
+  /**
+   * A connection the Azure Relay listener was offered (an `accept`): the same
+   * checks as a direct upgrade, on the headers the engineer's console sent
+   * through the relay; then the rendezvous socket carries the session, or the
+   * rejection carries the catalog code and message back to the console.
+   */
+  async acceptRelayed(cluster: string, headers: Record<string, string>, remote: string, rendezvous: RelayRendezvous): Promise<void> {
+    let authorized: Authorized;
+    try {
+      authorized = await this.authorize(() => cluster, lowerCaseKeys(headers), `relay ${remote}`);
+    } catch (e) {
+      const err = this.refusal(e);
+      await rendezvous.reject(statusOf(err.code), `${err.code}: ${err.message}`).catch((r) => this.options.log(`channel: rejecting a relayed connection failed: ${r instanceof Error ? r.message : String(r)}`));
+      return;
+    }
+    let ws: WebSocket;
+    try {
+      ws = await rendezvous.accept();
+    } catch (e) {
+      this.options.log(`channel: the relayed connection of ${authorized.engineer.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (this.closing) {
+      ws.close(1001, 'interrupted');
+      return;
+    }
+    this.accept(ws, authorized.engineer, authorized.deps, authorized.tokenExpiresAt, true);
+  }
+
+  /** Who is connecting and to which cluster's session dependencies; throws the catalog error that refuses the connection. */
+  private async authorize(clusterOf: () => string, headers: IncomingHttpHeaders, remote: string): Promise<Authorized> {
+    if (this.closing) throw createError('Internal', 'The gateway is shutting down');
+    const cluster = clusterOf();
+    const deps = [...this.options.clusters.entries()].find(([name]) => name.toLowerCase() === cluster.toLowerCase())?.[1];
+    if (!deps) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway`, 'cluster', [...this.options.clusters.keys()].join(', '));
+    const token = bearer(headers);
+    if (token === null) {
+      this.options.log(`channel: connection from ${remote} refused: no bearer token`);
+      throw createError('Unauthenticated', 'Send an Entra ID access token as "Authorization: Bearer <token>"');
+    }
+    const identity = await this.options.validator.verify(token, this.options.engineerRole, 'engineer');
+    if (!deps.consent.active(deps.cluster.name)) {
+      this.options.log(`channel: ${identity.name} refused on ${deps.cluster.name}: no active grant`);
+      throw createError('NoActiveGrant', `No remote support access is granted on ${deps.cluster.name} now; ask the cluster administrator to grant it`);
+    }
+    return { engineer: { name: identity.name, id: identity.id }, deps, tokenExpiresAt: tokenExpiry(identity.claims.exp) };
+  }
+
+  private refusal(e: unknown): RemoteSupportError {
+    if (isRemoteSupportError(e)) return e;
+    this.options.log(`channel: upgrade failed: ${e instanceof Error ? e.stack : String(e)}`);
+    return createError('Internal', 'The gateway failed to open the channel');
+  }
+
+  private accept(ws: WebSocket, engineer: Actor, deps: LiveSessionDeps, tokenExpiresAt: number, relayed: boolean): void {
     this.sockets.add(ws);
     let session: LiveSession | null = null;
     let opening = false;
@@ -177,16 +223,35 @@ export class SupportChannel {
         await session.handle(message);
       }).catch((e) => this.options.log(`channel: a message failed: ${e instanceof Error ? e.stack : String(e)}`));
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       openTimer.dispose();
       this.sockets.delete(ws);
-      // The engineer went away: end the session, after anything already queued.
+      // The engineer went away (a relay passes a console's goodbye on as 1000, its going away as 1001);
+      // any other close of a relayed socket is the relay cutting it. End the session after anything already queued.
+      const reason = relayed && code !== 1000 && code !== 1001 ? 'relay-disconnected' : 'closed';
       queue
-        .then(() => session?.end('closed'))
+        .then(() => session?.end(reason))
         .catch((e) => this.options.log(`channel: ending a closed session failed: ${e instanceof Error ? e.stack : String(e)}`));
     });
     ws.on('error', () => ws.terminate());
   }
+}
+
+/** An engineer allowed in, and the session dependencies of the cluster. */
+interface Authorized {
+  engineer: Actor;
+  deps: LiveSessionDeps;
+  tokenExpiresAt: number;
+}
+
+/** How a relayed connection is answered (the relay listener's rendezvous). */
+export interface RelayRendezvous {
+  accept(): Promise<WebSocket>;
+  reject(status: number, description: string): Promise<void>;
+}
+
+function lowerCaseKeys(headers: Record<string, string>): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** A token's `exp` (seconds) as epoch ms; the validator requires it, so a token without one never gets here. */

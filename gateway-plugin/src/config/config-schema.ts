@@ -14,6 +14,8 @@ import { MAX_NODES, NODE_NAME } from '../domain/identifiers';
 export const MODES = ['embedded', 'production', 'test'] as const;
 /** How the extension in the host page reaches the gateway (docs/wac-powershell-stand-in.md). */
 export const WAC_TRANSPORTS = ['direct', 'powershell'] as const;
+/** Where engineers' connections come in: a local Hybrid Connections relay (embedded/test), Azure Relay, or only the direct channel. */
+export const RELAY_MODES = ['local', 'azure', 'off'] as const;
 
 const ALLOWED = 'x-allowed';
 /** A setting and what it accepts, in words, for the error message. */
@@ -79,6 +81,18 @@ export const ConfigFile = strict({
     Type.String({ pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$' }),
     'the URL the nodes reach the gateway at, such as https://wac01.contoso.local:6600',
   )),
+  relay: Type.Optional(strict({
+    mode: Type.Optional(setting(StringEnum(RELAY_MODES), `one of ${RELAY_MODES.join(', ')}`)),
+    address: Type.Optional(setting(
+      Type.String({ pattern: '^wss://[A-Za-z0-9.-]+(:[0-9]{1,5})?/\\$hc/[A-Za-z0-9._~%-]+$' }),
+      'the Hybrid Connection, wss://NAMESPACE.servicebus.windows.net/$hc/NAME',
+    )),
+    keyName: Type.Optional(setting(Type.String({ pattern: '^[A-Za-z0-9._-]{1,256}$' }), 'the name of a shared access policy with the Listen right')),
+    keyFile: Type.Optional(text("a file holding that policy's key")),
+    caFile: Type.Optional(text('a PEM file of a CA to trust besides the system ones')),
+    proxy: Type.Optional(setting(Type.String({ pattern: '^http://[^/?#\\s]+/?$' }), 'an HTTP proxy, http://HOST:PORT')),
+    port: Type.Optional(integer(0, 65535)),
+  })),
   limits: Type.Optional(strict({
     connections: Type.Optional(integer(1, 100_000)),
     connectionsPerAddress: Type.Optional(integer(1, 100_000)),

@@ -5,10 +5,29 @@ import { EntraAuthOptions } from '../auth/admin-auth';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
 import { readFlags } from '../cli-kit/flag-reader';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
-import { ConfigFile, configProblem, MODES, WAC_TRANSPORTS } from './config-schema';
+import { ConfigFile, configProblem, MODES, RELAY_MODES, WAC_TRANSPORTS } from './config-schema';
 import { WIRE_LIMIT_DEFAULTS, WireLimits } from '../domain/wire-limits';
 
-export { MODES, WAC_TRANSPORTS };
+export { MODES, RELAY_MODES, WAC_TRANSPORTS };
+/** Where engineers' connections come in besides the direct channel. */
+export type RelayMode = (typeof RELAY_MODES)[number];
+
+/** The relay settings (docs/relay.md). */
+export interface RelayConfig {
+  /** local: a Hybrid Connections relay on loopback (embedded default); azure: an Azure Relay namespace; off: the direct channel only. */
+  mode: RelayMode;
+  /** wss://NAMESPACE/$hc/NAME: required for a registered cluster in azure mode; for an unregistered one the grant's SAS names it. */
+  address?: string;
+  /** A shared access policy with the Listen right, and the file holding its key (registered clusters). */
+  keyName?: string;
+  keyFile?: string;
+  /** A CA to trust besides the system's (a TLS-inspecting proxy). */
+  caFile?: string;
+  /** The outbound HTTP proxy the listener and the prerequisites check tunnel through. */
+  proxy?: string;
+  /** The local relay's port (0: a free one). */
+  port?: number;
+}
 /** How the gateway runs. */
 export type GatewayMode = (typeof MODES)[number];
 /** How the extension in the host page reaches the gateway. */
@@ -57,6 +76,8 @@ export interface GatewayConfig {
   wacTransport: WacTransport;
   /** What one connection, one address and the event streams may hold (DEFAULT_LIMITS where the file is silent). */
   limits: GatewayLimits;
+  /** How engineers outside the network reach the gateway: Azure Relay Hybrid Connections, outbound only. */
+  relay: RelayConfig;
 }
 
 /** The support channel's timeouts and limits; the configuration file may leave the limits out ({@link CHANNEL_LIMIT_DEFAULTS}). */
@@ -107,6 +128,7 @@ const FLAGS: Record<string, string> = {
   '--data-dir': 'where the database, credential and certificate live',
   '--cluster-fixture': 'a JSON file describing the simulated cluster',
   '--step-delay-ms': 'how long each simulated agent install step takes (default 400)',
+  '--relay': `where engineers connect: ${RELAY_MODES.join(' | ')} (default local in the embedded default, azure when relay.address is set, else off)`,
   '--wac-transport': `how the host page's extension reaches the gateway: ${WAC_TRANSPORTS.join(' | ')} (default direct; powershell runs the module through the WAC PowerShell API stand-in)`,
 };
 
@@ -148,6 +170,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (flags.has(flag)) settings[key] = flags.get(flag);
   }
   if (flags.has('--port')) settings['port'] = number(flags.get('--port')!);
+  if (flags.has('--relay')) settings['relay'] = { ...(typeof raw['relay'] === 'object' && raw['relay'] !== null ? raw['relay'] : {}), mode: flags.get('--relay') };
   if (flags.has('--cluster-fixture') || flags.has('--step-delay-ms')) {
     const cluster = typeof raw['cluster'] === 'object' && raw['cluster'] !== null ? raw['cluster'] : {};
     settings['cluster'] = {
@@ -223,6 +246,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ...(f.moduleEndpoint ? { moduleEndpoint: f.moduleEndpoint.replace(/\/$/, '') } : {}),
     wacTransport: f.wacTransport ?? 'direct',
     limits: { ...DEFAULT_LIMITS, ...f.limits },
+    relay: readRelay(f.relay ?? {}, mode),
   };
   if (config.limits.headersTimeoutSeconds > config.limits.bodyTimeoutSeconds) {
     throw new ConfigError(`limits.headersTimeoutSeconds (${config.limits.headersTimeoutSeconds}) must not be longer than limits.bodyTimeoutSeconds (${config.limits.bodyTimeoutSeconds}): both count from the request's first byte`);
@@ -235,6 +259,26 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (config.wacTransport !== 'direct') throw new ConfigError('wacTransport "powershell" is for the embedded default and tests only: in production a real Windows Admin Center runs the PowerShell');
   }
   return config;
+}
+
+/**
+ * The relay section: its mode defaults to local in the embedded default,
+ * azure when an address is configured, else off. The local relay is a
+ * stand-in, never started in production; azure mode with a key needs the
+ * address it is for.
+ */
+function readRelay(raw: NonNullable<ConfigFile['relay']>, mode: GatewayMode): RelayConfig {
+  const relayMode: RelayMode = raw.mode ?? (mode === 'embedded' ? 'local' : raw.address ? 'azure' : 'off');
+  if (relayMode === 'local' && mode === 'production') throw new ConfigError('relay.mode "local" is for the embedded default and tests only: in production the relay is an Azure Relay namespace (relay.mode "azure") or off');
+  if ((raw.keyName === undefined) !== (raw.keyFile === undefined)) throw new ConfigError('relay.keyName and relay.keyFile go together: the shared access policy with the Listen right, and the file holding its key');
+  if (relayMode !== 'azure') {
+    for (const key of ['address', 'keyName', 'keyFile', 'proxy'] as const) {
+      if (raw[key] !== undefined) throw new ConfigError(`relay.${key} is for relay.mode "azure" (relay.mode is ${relayMode})`);
+    }
+  }
+  if (relayMode !== 'local' && raw.port !== undefined) throw new ConfigError(`relay.port is the local relay's port, for relay.mode "local" (relay.mode is ${relayMode})`);
+  if (raw.keyName !== undefined && raw.address === undefined) throw new ConfigError('relay.keyName needs relay.address: the Hybrid Connection the key is for');
+  return { mode: relayMode, ...raw };
 }
 
 /**

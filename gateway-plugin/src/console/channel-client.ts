@@ -18,6 +18,26 @@ export interface CommandReply {
   ended: Ended | null;
 }
 
+/**
+ * A refused upgrade as a ChannelError: the gateway's JSON error body; through
+ * a relay, the gateway's `Code: message` rejection; else the relay's own
+ * refusal (no listener, a bad Send token) as RelayRefused.
+ */
+function refusalOf(status: number, statusMessage: string, body: string, where: string): ChannelError {
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof parsed.error?.code === 'string' && typeof parsed.error.message === 'string') return new ChannelError(parsed.error.code, parsed.error.message, status);
+  } catch {
+    // Not the gateway's JSON.
+  }
+  for (const text of [body.trim(), statusMessage.trim()]) {
+    const coded = /^([A-Z][A-Za-z]+): (.+)$/s.exec(text);
+    if (coded) return new ChannelError(coded[1]!, coded[2]!, status);
+  }
+  if (where === 'the relay') return new ChannelError('RelayRefused', `The relay refused the connection: HTTP ${status} ${(body.trim() || statusMessage).slice(0, 300)}`.trim(), status);
+  return new ChannelError('ChannelRefused', `The gateway refused the connection (HTTP ${status})`, status);
+}
+
 export class ChannelError extends Error {
   constructor(readonly code: string, message: string, readonly status?: number) {
     super(message);
@@ -54,28 +74,28 @@ export class ChannelClient {
     });
   }
 
-  /** Connects with a bearer token; rejects with the gateway's coded refusal (401/403/404). */
-  static connect(url: string, token: string, options: { ca?: string } = {}): Promise<ChannelClient> {
+  /**
+   * Connects with a bearer token (and, through a relay, its Send token in
+   * `headers`); rejects with the gateway's coded refusal (401/403/404), which
+   * a relay passes on as `Code: message` in the status line and body.
+   */
+  static connect(url: string, token: string, options: { ca?: string; headers?: Record<string, string>; relayed?: boolean } = {}): Promise<ChannelClient> {
+    const where = options.relayed ? 'the relay' : 'the gateway';
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, ...(options.ca ? { ca: options.ca } : {}), minVersion: 'TLSv1.2', maxPayload: 64 * 1024 * 1024 });
+      const ws = new WebSocket(url, {
+        headers: { ...options.headers, authorization: `Bearer ${token}` },
+        ...(options.ca ? { ca: options.ca } : {}),
+        minVersion: 'TLSv1.2',
+        maxPayload: 64 * 1024 * 1024,
+        perMessageDeflate: !options.relayed,
+      });
       ws.once('open', () => resolve(new ChannelClient(ws)));
       ws.once('unexpected-response', (_req, res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          let code = 'ChannelRefused';
-          let message = `The gateway refused the connection (HTTP ${res.statusCode})`;
-          try {
-            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error: { code: string; message: string } };
-            code = body.error.code;
-            message = body.error.message;
-          } catch {
-            // Not the gateway's JSON: keep the generic message.
-          }
-          reject(new ChannelError(code, message, res.statusCode));
-        });
+        res.on('end', () => reject(refusalOf(res.statusCode ?? 0, res.statusMessage ?? '', Buffer.concat(chunks).toString('utf8'), where)));
       });
-      ws.once('error', (e) => reject(new ChannelError('GatewayUnreachable', `Cannot reach the gateway at ${url}: ${e.message}`)));
+      ws.once('error', (e) => reject(new ChannelError('GatewayUnreachable', `Cannot reach ${where} at ${url.split('?')[0]}: ${e.message}`)));
     });
   }
 

@@ -12,8 +12,12 @@ export type AuthKind = (typeof AUTH_KINDS)[number];
 export const CONSOLE_ENV = {
   token: 'SUPPORT_CONSOLE_TOKEN',
   clientSecret: 'SUPPORT_CONSOLE_CLIENT_SECRET',
+  relaySas: 'SUPPORT_CONSOLE_RELAY_SAS',
   dataDir: 'REMOTE_SUPPORT_DATA_DIR',
 } as const;
+
+/** The flags that choose the relay and its credential. */
+export const RELAY_FLAGS = ['--relay', '--relay-sas', '--relay-key-name', '--relay-key-file'] as const;
 
 /** The flags that configure msal-node; --token replaces all of them. */
 export const SIGN_IN_FLAGS = ['--auth', '--authority', '--client-id', '--client-secret', '--scope'] as const;
@@ -39,6 +43,17 @@ export const CONSOLE_FLAGS: FlagTable = {
     value: 'URL',
     description: 'The support channel, wss://HOST:PORT/api/channel/CLUSTER. Default: from <data dir>/gateway.json (its url with wss: and its cluster).',
   },
+  '--relay': {
+    value: 'URL',
+    description: "Connect through Azure Relay: the cluster's Hybrid Connection, wss://NAMESPACE.servicebus.windows.net/$hc/NAME. Default: the relay in gateway.json (the embedded default's local relay), else the gateway directly.",
+  },
+  '--relay-sas': {
+    value: 'TOKEN',
+    description: `A Send token for the Hybrid Connection ("SharedAccessSignature sr=…"). Default: $${CONSOLE_ENV.relaySas}. Prefer the variable: a flag shows in process lists.`,
+  },
+  '--relay-key-name': { value: 'NAME', description: 'With --relay-key-file: a shared access policy with the Send right; the console mints a one-hour token from it.' },
+  '--relay-key-file': { value: 'PATH', description: "The file holding that policy's key." },
+  '--direct': { description: "Connect to the gateway's own channel (on-premises engineers) even when gateway.json names a relay." },
   '--data-dir': {
     value: 'DIR',
     description: `The gateway's data directory (gateway.json, engineer-client.json). Default: $${CONSOLE_ENV.dataDir}, else the per-user default.`,
@@ -74,6 +89,11 @@ export interface ConsoleArgs {
   gateway: string | undefined;
   dataDir: string | undefined;
   caFile: string | undefined;
+  relay: string | undefined;
+  relaySas: string | undefined;
+  relayKeyName: string | undefined;
+  relayKeyFile: string | undefined;
+  direct: boolean;
   auth: AuthKind;
   /** Whether --auth was given (device code needs explicit Entra ID settings). */
   authGiven: boolean;
@@ -95,6 +115,11 @@ const HELP_ONLY: ConsoleArgs = {
   gateway: undefined,
   dataDir: undefined,
   caFile: undefined,
+  relay: undefined,
+  relaySas: undefined,
+  relayKeyName: undefined,
+  relayKeyFile: undefined,
+  direct: false,
   auth: 'client-credentials',
   authGiven: false,
   authority: undefined,
@@ -168,6 +193,17 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
   const authority = flags.value('--authority');
   if (authority !== undefined) checkHttpsUrl(authority, '--authority', 'https://login.microsoftonline.com/TENANT');
 
+  const relayFlags = RELAY_FLAGS.filter((f) => flags.has(f));
+  for (const [flag, other] of [['--gateway', relayFlags[0]], ['--direct', relayFlags[0]]] as const) {
+    if (flags.has(flag) && other) throw usageError(`${flag} and ${other} exclude each other: ${flag} connects to the gateway itself, ${other} goes through the relay`, `${flag}, or the relay flags`, other);
+  }
+  if (flags.has('--relay-key-name') !== flags.has('--relay-key-file')) {
+    throw usageError('--relay-key-name and --relay-key-file go together: the Send policy and the file holding its key', '--relay-key-name NAME --relay-key-file PATH', flags.has('--relay-key-name') ? '--relay-key-file' : '--relay-key-name');
+  }
+  if (flags.has('--relay-sas') && flags.has('--relay-key-name')) {
+    throw usageError('--relay-sas and --relay-key-name exclude each other: give a Send token, or a key to mint one from', '--relay-sas, or --relay-key-name with --relay-key-file', '--relay-key-name');
+  }
+
   return {
     help: false,
     supportCase,
@@ -177,6 +213,11 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
     gateway: flags.value('--gateway'),
     dataDir: flags.value('--data-dir'),
     caFile: flags.value('--ca-file'),
+    relay: flags.value('--relay'),
+    relaySas: flags.value('--relay-sas'),
+    relayKeyName: flags.value('--relay-key-name'),
+    relayKeyFile: flags.value('--relay-key-file'),
+    direct: flags.has('--direct'),
     auth,
     authGiven: authValue !== undefined,
     authority,
@@ -247,6 +288,8 @@ export function consoleHelpText(): string {
     '  support-console --case 2611250010001234 --authority https://login.microsoftonline.com/contoso.onmicrosoft.com \\',
     '    --client-id 6f1c2d3e-0000-4000-8000-000000000000 --scope api://remote-support-gateway/.default --auth device-code \\',
     '    --gateway wss://hci-gw.contoso.local:6600/api/channel/hci-cl01.contoso.local --ca-file gateway-ca.pem',
+    `  ${CONSOLE_ENV.relaySas}='SharedAccessSignature sr=…' support-console --case 2611250010001234 \\`,
+    '    --relay wss://contoso-support.servicebus.windows.net/$hc/hci-cl01 --token "$TOKEN"',
     '',
   ].join('\n');
 }

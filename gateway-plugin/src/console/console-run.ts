@@ -42,7 +42,7 @@ export async function runConsole(argv: string[], io: ConsoleIo): Promise<number>
     const token = await signIn(plan, (message) => io.stderr(`${message}\n`));
 
     try {
-      client = await ChannelClient.connect(target.url, token, target.ca !== undefined ? { ca: target.ca } : {});
+      client = await ChannelClient.connect(target.url, token, { ...(target.ca !== undefined ? { ca: target.ca } : {}), headers: target.headers, relayed: target.via.kind === 'relay' });
     } catch (e) {
       throw refusal(e, target);
     }
@@ -69,8 +69,13 @@ function refusal(e: unknown, target: ChannelTarget): CliError {
   let message = e.message;
   let hint: string | undefined;
   if (e.code === 'InvalidNodeSelection') message = `--node: ${message}`;
+  const relayed = target.via.kind === 'relay';
   if (e.code === 'GatewayUnreachable' && /certificate|CERT/i.test(message)) {
-    hint = `the gateway's TLS certificate is not vouched for by ${target.caSource ?? "the system's CAs"}; pass --ca-file with the CA certificate of ${target.url}`;
+    hint = `the ${relayed ? 'relay' : "gateway"}'s TLS certificate is not vouched for by ${target.caSource ?? "the system's CAs"}; pass --ca-file with the CA certificate of ${target.url.split('?')[0]}`;
+  } else if (e.code === 'RelayRefused' && e.status === 404) {
+    hint = 'no gateway listens on this Hybrid Connection: the gateway listens only while access is granted, so ask the cluster administrator to grant it (or check --relay)';
+  } else if (e.code === 'RelayRefused' && (e.status === 401 || e.status === 403)) {
+    hint = 'the relay refused the Send token: it must be unexpired, carry the Send right and be for this Hybrid Connection (--relay-sas, or --relay-key-name and --relay-key-file)';
   } else if (e.code === 'Unauthenticated') {
     hint = 'the gateway refused the access token: check that it is for the gateway (audience), unexpired and carries the engineer role';
   }

@@ -4,18 +4,26 @@ import { CHANNEL_PATH } from '../channel/channel-path';
 import { cliError, usageError } from '../cli/cli-error';
 import { resolveDataDir } from '../cli/gateway-client';
 import type { GatewayPointer } from '../gateway';
-import type { ConsoleArgs } from './console-flags';
+import { hybridConnectionOf } from '../relay/sas';
+import { relayConnectUrl, senderToken } from '../relay/sender';
+import { CONSOLE_ENV, type ConsoleArgs } from './console-flags';
 
 /** Where the console connects and which CA it trusts, with where each came from (for messages). */
 export interface ChannelTarget {
   dataDir: string;
-  /** wss://HOST:PORT/api/channel/CLUSTER */
+  /** wss://HOST:PORT/api/channel/CLUSTER, or the relay's connect URL (no token in it). */
   url: string;
   urlSource: string;
-  /** PEM of the CA that vouches for the gateway, or undefined for the system's CAs. */
+  /** PEM of the CA that vouches for the gateway (or the relay), or undefined for the system's CAs. */
   ca: string | undefined;
   caSource: string | null;
+  /** Through Azure Relay (the Hybrid Connection's address), or straight to the gateway. */
+  via: { kind: 'direct' } | { kind: 'relay'; address: string };
+  /** Headers the upgrade carries besides the bearer token (the relay's Send token). */
+  headers: Record<string, string>;
 }
+
+const RELAY_EXAMPLE = 'wss://NAMESPACE.servicebus.windows.net/$hc/NAME';
 
 const CHANNEL_EXAMPLE = 'wss://HOST:PORT/api/channel/CLUSTER';
 
@@ -25,9 +33,13 @@ const CHANNEL_EXAMPLE = 'wss://HOST:PORT/api/channel/CLUSTER';
  * trusted only for that gateway's own address, so a --gateway elsewhere is
  * checked against --ca-file or the system's CAs; TLS checks are never off.
  */
-export function resolveChannelTarget(args: Pick<ConsoleArgs, 'gateway' | 'dataDir' | 'caFile'>, env: NodeJS.ProcessEnv): ChannelTarget {
+export function resolveChannelTarget(args: Pick<ConsoleArgs, 'gateway' | 'dataDir' | 'caFile'> & Partial<Pick<ConsoleArgs, 'relay' | 'relaySas' | 'relayKeyName' | 'relayKeyFile' | 'direct'>>, env: NodeJS.ProcessEnv, now: number = Date.now()): ChannelTarget {
   const dataDir = resolveDataDir(args.dataDir, env);
   const pointerPath = join(dataDir, 'gateway.json');
+  if (args.gateway === undefined && !args.direct) {
+    const relayTarget = resolveRelayTarget(args, env, dataDir, pointerPath, now);
+    if (relayTarget) return relayTarget;
+  }
   const pointer = args.gateway === undefined || args.caFile === undefined ? readPointer(pointerPath, args.gateway === undefined) : null;
 
   let url: URL;
@@ -49,19 +61,98 @@ export function resolveChannelTarget(args: Pick<ConsoleArgs, 'gateway' | 'dataDi
 
   let caFile = args.caFile;
   if (caFile === undefined && pointer?.caFile && pointer.url && sameOrigin(url, pointer.url)) caFile = pointer.caFile;
-  let ca: string | undefined;
-  if (caFile !== undefined) {
-    try {
-      ca = readFileSync(caFile, 'utf8');
-    } catch (e) {
-      throw cliError(
-        'GatewayUnreachable',
-        `Cannot read the CA certificate ${caFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --ca-file with the certificate that vouches for the gateway (<data dir>/tls/gateway.crt in the embedded default)`,
-        { field: '--ca-file' },
-      );
+  return { dataDir, url: url.href, urlSource, ca: readCa(caFile), caSource: caFile ?? null, via: { kind: 'direct' }, headers: {} };
+}
+
+/**
+ * The relay, when --relay names one or gateway.json carries the local relay
+ * (the embedded default): its connect URL, the Send token (given, or minted
+ * from a key) and the CA that vouches for it. Null when neither says relay.
+ */
+function resolveRelayTarget(
+  args: Pick<ConsoleArgs, 'caFile'> & Partial<Pick<ConsoleArgs, 'relay' | 'relaySas' | 'relayKeyName' | 'relayKeyFile'>>,
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  pointerPath: string,
+  now: number,
+): ChannelTarget | null {
+  let address: string;
+  let urlSource: string;
+  let credential: { sas: string } | { keyName: string; key: string };
+  let caFile = args.caFile;
+  const givenSas = args.relaySas ?? env[CONSOLE_ENV.relaySas];
+  if (args.relay !== undefined) {
+    address = checkRelayUrl(args.relay);
+    urlSource = '--relay';
+    if (args.relayKeyName !== undefined && args.relayKeyFile !== undefined) {
+      credential = { keyName: args.relayKeyName, key: readKey(args.relayKeyFile, '--relay-key-file') };
+    } else if (givenSas !== undefined) {
+      credential = { sas: givenSas };
+    } else {
+      throw usageError(`--relay needs a Send token: --relay-sas TOKEN (or $${CONSOLE_ENV.relaySas}), or --relay-key-name with --relay-key-file`, '--relay-sas, or --relay-key-name with --relay-key-file', '--relay-sas');
     }
+  } else {
+    if (args.relaySas !== undefined || args.relayKeyName !== undefined) throw usageError('--relay-sas and --relay-key-name need --relay: the Hybrid Connection they are for', `--relay ${RELAY_EXAMPLE}`, '--relay');
+    const pointer = existsSync(pointerPath) ? readPointer(pointerPath, false) : null;
+    const relay = pointer?.relay;
+    if (!relay || typeof relay.address !== 'string') return null;
+    address = checkRelayUrl(relay.address, pointerPath);
+    urlSource = `${pointerPath} (the local relay)`;
+    credential = givenSas !== undefined ? { sas: givenSas } : { keyName: String(relay.keyName), key: readKey(String(relay.keyFile), `the relay key file ${pointerPath} names`) };
+    caFile ??= typeof relay.caFile === 'string' ? relay.caFile : undefined;
   }
-  return { dataDir, url: url.href, urlSource, ca, caSource: caFile ?? null };
+  let token: string;
+  try {
+    token = senderToken(address, credential, now);
+  } catch (e) {
+    throw usageError(`--relay-sas cannot be used: ${(e as Error).message}`, 'a Send token for the Hybrid Connection that has not expired', '--relay-sas');
+  }
+  return {
+    dataDir,
+    url: relayConnectUrl(address),
+    urlSource,
+    ca: readCa(caFile),
+    caSource: caFile ?? null,
+    via: { kind: 'relay', address },
+    headers: { ServiceBusAuthorization: token },
+  };
+}
+
+function checkRelayUrl(raw: string, source = '--relay'): string {
+  const hc = hybridConnectionOf(raw);
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    /* reported below */
+  }
+  if (!hc || !url || url.protocol !== 'wss:' || url.search || url.hash || !/^\/\$hc\/[^/]+\/?$/.test(url.pathname)) {
+    throw usageError(`${source === '--relay' ? '--relay' : `The relay address in ${source}`} must be a Hybrid Connection, ${RELAY_EXAMPLE} (got ${JSON.stringify(raw.slice(0, 100))})`, RELAY_EXAMPLE, '--relay');
+  }
+  return `wss://${hc.host}/$hc/${encodeURIComponent(hc.path)}`;
+}
+
+function readKey(path: string, what: string): string {
+  try {
+    const key = readFileSync(path, 'utf8').trim();
+    if (key) return key;
+  } catch (e) {
+    throw usageError(`Cannot read ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'a readable file holding the key', '--relay-key-file');
+  }
+  throw usageError(`${what} ${path} is empty`, 'a file holding the key', '--relay-key-file');
+}
+
+function readCa(caFile: string | undefined): string | undefined {
+  if (caFile === undefined) return undefined;
+  try {
+    return readFileSync(caFile, 'utf8');
+  } catch (e) {
+    throw cliError(
+      'GatewayUnreachable',
+      `Cannot read the CA certificate ${caFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --ca-file with the certificate that vouches for the gateway (<data dir>/tls/gateway.crt in the embedded default)`,
+      { field: '--ca-file' },
+    );
+  }
 }
 
 function readPointer(path: string, required: boolean): Partial<GatewayPointer> | null {

@@ -105,6 +105,18 @@ export const DataDisk = Type.Object({
   freeBytes: Nullable(Type.Integer({ minimum: 0 })),
 }, { title: 'DataDisk', description: "Free space on the disk of the gateway's data directory" });
 
+export const RelayView = Type.Object({
+  state: literals(['connecting', 'connected', 'reconnecting', 'closed'] as const, {
+    description: 'connected: listening on the Hybrid Connection; reconnecting: it dropped or was refused, and the next attempt is at nextRetryAt; closed: not listening (no active grant, or the relay cannot be used: see error)',
+  }),
+  address: Nullable(Type.String({ description: 'The Hybrid Connection, wss://NAMESPACE/$hc/NAME (never a token)' })),
+  since: Time,
+  error: Nullable(Type.String({ description: 'Why the listener is not connected, else null' })),
+  attempts: Type.Integer({ minimum: 0, description: 'Failed attempts since the last connection' }),
+  nextRetryAt: Nullable(Time),
+  connectedAt: Nullable(Time),
+}, { title: 'RelayView', description: "The gateway's Azure Relay listener: engineers outside the network connect through it while a grant is active" });
+
 export const ClusterStatus = Type.Object({
   cluster: Type.String(),
   registered: Type.Boolean(),
@@ -117,6 +129,7 @@ export const ClusterStatus = Type.Object({
     description: "Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database",
   }),
   dataDisk: Type.Optional(DataDisk),
+  relay: Type.Optional(Type.Union([RelayView, Type.Null()], { description: 'The relay listener, or null when the relay is off (engineers connect to the gateway directly)' })),
 }, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({

@@ -72,6 +72,7 @@ export const ERROR_CATALOG = {
   PowerShellSessionNotFound: { summary: 'No PowerShell session of the WAC PowerShell API stand-in has that id on that node.' },
   PowerShellSessionLimit: { summary: 'Every PowerShell session the WAC PowerShell API stand-in allows is running a command.' },
   GatewayUnreachable: { summary: 'The CLI could not reach the gateway.' },
+  RelayRefused: { summary: 'The Azure Relay refused the support console: no gateway listens on the Hybrid Connection (no access is granted now), or the Send SAS is not valid for it.' },
   InvalidCliUsage: { summary: 'A CLI verb or flag is unknown or has a bad value.' },
   Internal: { summary: 'The gateway failed in a way it did not expect.' },
 } as const;

@@ -8,7 +8,7 @@ export type TranscriptKind = (typeof TRANSCRIPT_KINDS)[number];
 export const TRANSCRIPT_PAGE = { default: 200, max: 1000 } as const;
 
 /** Why a session ended. */
-export const SESSION_END_REASONS = ['closed', 'revoked', 'expired', 'ended-by-admin', 'idle-timeout', 'interrupted', 'token-expired'] as const;
+export const SESSION_END_REASONS = ['closed', 'revoked', 'expired', 'ended-by-admin', 'idle-timeout', 'interrupted', 'token-expired', 'relay-disconnected'] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export interface TranscriptEntry {

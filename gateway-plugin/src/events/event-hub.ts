@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'session.started',
   'session.ended',
   'transcript.entry',
+  'relay.state',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -64,6 +64,10 @@ export function presentSession(s: SessionRecord) {
   };
 }
 
+export function presentRelay(r: RelayStatusView) {
+  return { ...r, since: iso(r.since), nextRetryAt: r.nextRetryAt === null ? null : iso(r.nextRetryAt), connectedAt: r.connectedAt === null ? null : iso(r.connectedAt) };
+}
+
 export function presentEntry(e: TranscriptEntry) {
   return { seq: e.seq, at: iso(e.at), kind: e.kind, node: e.node, text: e.text, prevHash: e.prevHash, hash: e.hash };
 }
@@ -73,6 +77,17 @@ export function presentEntry(e: TranscriptEntry) {
 export interface DataDiskStatus {
   state: 'ok' | 'low' | 'full';
   freeBytes: number | null;
+}
+
+/** The relay listener as status shows it (times as epoch ms; status() turns them into ISO 8601). */
+export interface RelayStatusView {
+  state: 'connecting' | 'connected' | 'reconnecting' | 'closed';
+  address: string | null;
+  since: number;
+  error: string | null;
+  attempts: number;
+  nextRetryAt: number | null;
+  connectedAt: number | null;
 }
 
 export interface LiveSessionControl {
@@ -96,6 +111,7 @@ export class RemoteSupportDesk {
 
   private live: LiveSessionControl | null = null;
   private dataDisk: (() => DataDiskStatus) | null = null;
+  private relay: (() => RelayStatusView) | null | undefined = undefined;
 
   get name(): string {
     return this.cluster.name;
@@ -104,6 +120,11 @@ export class RemoteSupportDesk {
   /** Connects the support channel, so revoke and "end session" reach live sessions. */
   attachLiveSessions(live: LiveSessionControl): void {
     this.live = live;
+  }
+
+  /** Connects the relay listener's status (null: the relay is off). */
+  attachRelay(status: (() => RelayStatusView) | null): void {
+    this.relay = status;
   }
 
   /** Connects the data disk's free-space check, so status shows a disk running low. */
@@ -129,6 +150,7 @@ export class RemoteSupportDesk {
       agentOperation: this.agents.latest(),
       tamperedGrants: this.consent.verifyGrants(this.name),
       ...(this.dataDisk ? { dataDisk: this.dataDisk() } : {}),
+      ...(this.relay !== undefined ? { relay: this.relay ? presentRelay(this.relay()) : null } : {}),
     };
   }
 

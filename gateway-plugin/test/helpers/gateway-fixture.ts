@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS, GatewayConfig } from '../../src/config/config';
 import { Clock } from '../../src/domain/clock';
 import { NodeExecutor } from '../../src/executors/node-executor';
-import { RunningGateway, startGateway } from '../../src/gateway';
+import { RunningGateway, startGateway, StartOptions } from '../../src/gateway';
 
 /**
  * What tests read from JSON answers: loosely typed on purpose, since each
@@ -36,6 +36,7 @@ export function testConfig(dataDir: string, overrides: Partial<GatewayConfig> = 
     limits: DEFAULT_LIMITS,
     executor: { kind: 'simulated' },
     wacTransport: 'direct',
+    relay: { mode: 'off' },
     ...overrides,
   };
 }
@@ -114,13 +115,14 @@ export interface TestGateway {
 
 /** Starts a real gateway (real SQLite in a temp dir, real TLS) on a free port. */
 export async function startTestGateway(
-  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void; freeSpace?: () => number } = {},
+  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void; freeSpace?: () => number; relayTuning?: StartOptions['relayTuning'] } = {},
 ): Promise<TestGateway> {
   const dir = options.dataDir ? { path: options.dataDir, remove: () => {} } : tempDir();
   const gateway = await startGateway(testConfig(dir.path, options.config), {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.executor ? { executor: options.executor } : {}),
     ...(options.freeSpace ? { freeSpace: options.freeSpace } : {}),
+    ...(options.relayTuning ? { relayTuning: options.relayTuning } : {}),
     log: options.log ?? (() => {}),
   });
   const anonymous = new ApiClient(gateway.url, gateway.caCert);
