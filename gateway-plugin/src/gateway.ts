@@ -14,7 +14,7 @@ import { MachineCredential, WithMachineCredential } from './auth/machine-credent
 import { LiveSessionDeps } from './channel/live-session';
 import { SupportChannel } from './channel/support-channel';
 import type { ClusterBackend } from './cluster/cluster-backend';
-import type { ClusterTarget } from './cluster/cluster-target';
+import type { ClusterTarget, PrerequisiteCheck } from './cluster/cluster-target';
 import { PowerShellBackend } from './cluster/powershell-backend';
 import { moduleFiles } from './cluster/node-module';
 import { GatewayConfig } from './config/config';
@@ -46,6 +46,7 @@ import type { WacHost } from './wac-host/wac-host';
 import type { LocalRelay } from './local-relay/local-relay';
 import { RelayManager, RelayManagerOptions, RelaySettings } from './relay/relay-manager';
 import { ProxyTunnelAgent } from './relay/proxy-tunnel';
+import { probeRelay } from './relay/relay-probe';
 import { randomBytes } from 'node:crypto';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
@@ -111,6 +112,8 @@ export interface RunningGateway {
 
 export interface RelayParts {
   manager: RelayManager;
+  /** The prerequisites' check that the gateway reaches the relay endpoint (through relay.proxy when set). */
+  check: () => Promise<PrerequisiteCheck>;
   local: { relay: LocalRelay; listen: { keyName: string; key: string }; send: { keyName: string; key: string }; pointer: RelayPointer } | null;
 }
 
@@ -175,6 +178,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
     const relay = await buildRelay(config, { cluster: backend.target, tls, channel, store, log: partLog('relay'), tuning: options.relayTuning }, teardown);
     desk.attachRelay(relay ? () => relay.manager.status : null);
+    if (relay) desk.attachRelayCheck(relay.check);
     scheduler.start();
     const { url, port } = await listen(app, config);
     // After the expiries that fell due while down: a grant still active gets its listener back.
@@ -566,7 +570,30 @@ async function buildRelay(
   teardown.add(() => subscription.dispose());
   // Shutdown ends relayed sessions as interrupted before the relay goes (which would cut them).
   teardown.add(() => channel.close());
-  return { manager, local };
+  const check = () => relayCheck(settings.address ?? manager.status.address, settings, relay.proxy);
+  return { manager, local, check };
+}
+
+/**
+ * The gateway's own prerequisite: it reaches the relay's endpoint on 443
+ * (through the proxy when one is configured), as its listener must. For an
+ * unregistered cluster the address comes from a grant's SAS, so without one
+ * the check can only say so.
+ */
+async function relayCheck(address: string | null, settings: RelaySettings, proxy: string | undefined): Promise<PrerequisiteCheck> {
+  const title = 'Gateway reaches Azure Relay';
+  if (!address) {
+    return { id: 'relay', title, node: null, status: 'warning', detail: "The relay address comes from the SAS credential of a grant, and no grant carries one yet.", remedy: 'Grant access with the SAS credential from Microsoft support, then check again.' };
+  }
+  const result = await probeRelay(address, { ...(settings.ca ? { ca: settings.ca } : {}), ...(settings.agent ? { agent: settings.agent } : {}), ...(proxy ? { proxy } : {}) });
+  return {
+    id: 'relay',
+    title,
+    node: null,
+    status: result.reachable ? 'passed' : 'failed',
+    detail: result.detail,
+    remedy: result.reachable ? null : proxy ? `Allow ${new URL(address).hostname} on port 443 in the proxy ${new URL(proxy).host} (relay.proxy), and check that the proxy is up.` : `Allow outbound HTTPS to ${new URL(address).hostname} on port 443 from the gateway, or set relay.proxy to the proxy that does.`,
+  };
 }
 
 /** A file the configuration names (a key, a CA), read whole; a clear error when it cannot be. */

@@ -38,7 +38,7 @@ export interface AgentInstallResult {
 export type PrerequisiteStatus = 'passed' | 'failed' | 'warning';
 
 export interface PrerequisiteCheck {
-  /** Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>. */
+  /** Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>, relay (the gateway's own path to Azure Relay). */
   id: string;
   title: string;
   node: string | null;

@@ -133,7 +133,7 @@ export const ClusterStatus = Type.Object({
 }, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({
-  id: Type.String({ description: 'Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>' }),
+  id: Type.String({ description: "Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>, relay (the gateway's own path to Azure Relay)" }),
   title: Type.String(),
   node: Nullable(Type.String()),
   status: PrerequisiteStatus,

@@ -112,6 +112,7 @@ export class RemoteSupportDesk {
   private live: LiveSessionControl | null = null;
   private dataDisk: (() => DataDiskStatus) | null = null;
   private relay: (() => RelayStatusView) | null | undefined = undefined;
+  private relayCheck: (() => Promise<PrerequisiteCheck>) | null = null;
 
   get name(): string {
     return this.cluster.name;
@@ -158,8 +159,14 @@ export class RemoteSupportDesk {
     return { version: TERMS_VERSION, text: TERMS_TEXT };
   }
 
+  /** Connects the gateway's own check of the relay endpoint (relay on), which joins the nodes' checks. */
+  attachRelayCheck(check: () => Promise<PrerequisiteCheck>): void {
+    this.relayCheck = check;
+  }
+
   async prerequisites(): Promise<{ ready: boolean; checks: PrerequisiteCheck[] }> {
-    const checks = await this.cluster.prerequisites();
+    const [nodeChecks, relay] = await Promise.all([this.cluster.prerequisites(), this.relayCheck?.()]);
+    const checks = relay ? [...nodeChecks, relay] : nodeChecks;
     return { ready: checks.every((c) => c.status !== 'failed'), checks };
   }
 
