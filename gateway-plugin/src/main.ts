@@ -26,9 +26,18 @@ async function main(): Promise<void> {
     out(`  The CLI finds this gateway by itself: npx remote-support status`);
   }
   out(`  PowerShell cmdlets (Enable-AzStackHCIRemoteSupport, …): npm run powershell; their configuration is ${gateway.moduleConfigPath}`);
+  const relay = gateway.relay;
+  if (relay?.local) {
+    out(`  Engineers connect through the local relay (standing in for Azure Relay) at ${relay.local.pointer.address}; the gateway listens there while access is granted`);
+  } else if (relay) {
+    out(`  Engineers connect through Azure Relay at ${relay.manager.status.address ?? "the Hybrid Connection a grant's SAS names"}; the gateway listens there while access is granted`);
+  } else {
+    out(`  Engineers connect to ${gateway.channelUrl} (the relay is off)`);
+  }
   if (gateway.identityProvider) {
     out(`  Engineers sign in through the local identity provider at ${gateway.identityProvider.issuer} (embedded default only):`);
-    out('    npx support-console --case <support case number>');
+    out(`    npx support-console --case <support case number>${relay?.local ? '            # through the local relay' : ''}`);
+    if (relay?.local) out('    npx support-console --case <support case number> --direct   # straight to the gateway, as on-premises');
   }
   if (gateway.wacHost) out(`  The host page's extension runs the PowerShell module through the WAC PowerShell API stand-in (${gateway.wacHost.prefix.replace(':node', encodeURIComponent(gateway.desk.name))})`);
   if (!gateway.uiServed) out('  The extension is not built (npm run build builds it); / shows a status page meanwhile.');

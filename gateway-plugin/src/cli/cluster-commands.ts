@@ -4,6 +4,22 @@ import { CommandHandler } from './command-context';
 import { renderList, renderTable } from '../text/text-table';
 
 /** Agent operation times arrive as epoch milliseconds; the CLI shows every time as ISO 8601. */
+/** The relay listener in one line: off, listening, reconnecting (why, and when next), or not listening (why). */
+export function relayLine(r: ClusterStatus['relay']): string {
+  if (!r) return 'off (engineers connect to the gateway directly)';
+  const at = r.address ? ` on ${r.address}` : '';
+  switch (r.state) {
+    case 'connected':
+      return `listening${at} since ${r.connectedAt ?? r.since}`;
+    case 'connecting':
+      return `connecting${at}`;
+    case 'reconnecting':
+      return `reconnecting${at}: ${r.error ?? 'the connection dropped'} (${r.attempts} failed attempt(s); next at ${r.nextRetryAt ?? 'once the SAS is renewed'})`;
+    default:
+      return `not listening${at}: ${r.error ?? 'no access is granted'}`;
+  }
+}
+
 /** `status`: the cluster at a glance (a CLI extra with no reference cmdlet). */
 export const status: CommandHandler = async (ctx) => {
   const s = await ctx.gateway().get<ClusterStatus>('status');
@@ -18,6 +34,7 @@ export const status: CommandHandler = async (ctx) => {
       ['ActiveGrant', g ? `${g.accessLevel} until ${g.expiresAt} (granted by ${g.grantedBy} at ${g.grantedAt})` : 'none'],
       ['LiveSessions', s.liveSessions.length],
       ['LastAgentOperation', op ? `${op.kind} ${op.status} (started ${op.startedAt}${op.finishedAt ? `, finished ${op.finishedAt}` : ''})` : 'none'],
+      ...(s.relay !== undefined ? [['Relay', relayLine(s.relay)] as [string, string]] : []),
     ]),
   );
   ctx.out.text(
