@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -208,6 +209,26 @@ describe('local relay (Hybrid Connections protocol on loopback)', () => {
     assert.match(plain.body, /WebSocket/);
     assert.equal((await refusalOf(`${relay.addressOf(HC)}?sb-hc-action=dance`, { ca })).status, 400);
     assert.equal((await refusalOf(`${relay.addressOf(HC)}`, { ca })).status, 400);
+  });
+
+  it('refuses an upgrade that is not a version 13 WebSocket handshake with 400', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(`https://127.0.0.1:${relay.port}/$hc/${HC}?sb-hc-action=listen`, {
+        ca,
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '8' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('upgrade', (_res, socket) => {
+        socket.destroy();
+        reject(new Error('upgraded'));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 400);
   });
 
   describe('SAS checks', () => {
