@@ -202,7 +202,9 @@ describe('local relay (Hybrid Connections protocol on loopback)', () => {
   });
 
   it('refuses an unknown Hybrid Connection, another path and a plain request with 404, and a bad action with 400', async () => {
-    assert.equal((await refusalOf(`${relay.addressOf('nope')}?sb-hc-action=listen&sb-hc-token=${encodeURIComponent(token('nope', ROOT))}`, { ca })).status, 404);
+    const unknown = await refusalOf(`${relay.addressOf('nope')}?sb-hc-action=listen&sb-hc-token=${encodeURIComponent(token('nope', ROOT))}`, { ca });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.statusMessage, 'Endpoint does not exist');
     assert.equal((await refusalOf(`${relay.namespace}/elsewhere?sb-hc-action=listen`, { ca })).status, 404);
     const plain = await httpsGet(`https://127.0.0.1:${relay.port}/$hc/${HC}`, ca);
     assert.equal(plain.status, 404);

@@ -41,8 +41,10 @@ export interface LocalRelayStats {
   refused: { action: string; status: number; reason: string }[];
 }
 
-/** The reason phrase of the 404 a sender gets when no listener is connected (the .NET client's wording). */
+/** The reason phrase of the 404 a sender gets when no listener is connected (the service's wording, as clients of it match it). */
 export const NO_LISTENERS = 'There are no listeners connected for the endpoint';
+/** The reason phrase of the 404 for a Hybrid Connection the namespace does not have. */
+export const ENDPOINT_NOT_FOUND = 'Endpoint does not exist';
 /** The 403 for an accept or reject address that is unknown, used or expired. */
 export const URL_NOT_VALID = 'The URL is not valid';
 /** The 504 a sender gets when no listener accepted in time. */
@@ -334,7 +336,7 @@ export class LocalRelay {
     const action = (url.searchParams.get('sb-hc-action') ?? '').toLowerCase();
     const hc = this.hybridConnectionAt(url.pathname);
     if (hc === undefined) return this.refuse(socket, action || 'none', 404, 'Not found: this relay takes WebSocket upgrades at /$hc/{path}');
-    if (hc === null) return this.refuse(socket, action || 'none', 404, 'The Hybrid Connection path is invalid');
+    if (hc === null) return this.refuse(socket, action || 'none', 404, ENDPOINT_NOT_FOUND);
     if (!ACTIONS.has(action)) return this.refuse(socket, action || 'none', 400, 'The sb-hc-action must be listen, connect or accept');
     if (!isWebSocketHandshake(req)) return this.refuse(socket, action, 400, 'Not a WebSocket handshake (version 13)');
     if (action === 'accept') return this.rendezvous(req, socket, head, hc, url);
