@@ -316,15 +316,19 @@ describe('local relay (Hybrid Connections protocol on loopback)', () => {
   });
 
   it('closes a control channel with 1008 when its token expires', async () => {
-    const listener = await listen(relay, HC, LISTEN, 1500);
+    // Valid for 1.5-2.5 s (SAS expiry is in whole seconds): long enough to open on a loaded machine.
+    const listener = await listen(relay, HC, LISTEN, 2500);
     const closed = await listener.recorder.close();
     assert.equal(closed.code, 1008);
     assert.match(closed.reason, /expired/);
   });
 
   it('keeps a control channel past its first token when the listener renews, and closes one that sends a bad renewal with 1008', async () => {
-    const renewed = await listen(relay, HC, LISTEN, 1500);
-    const witness = await listen(relay, HC, LISTEN, 1500);
+    // One token for both, valid for 2-3 s: long enough to open both and renew one on a loaded machine.
+    const shortLived = token(HC, LISTEN, 3000);
+    const renewed = await TestListener.open(relay.addressOf(HC), shortLived, ca);
+    const witness = await TestListener.open(relay.addressOf(HC), shortLived, ca);
+    opened.push(renewed, witness);
     const renewalsBefore = relay.stats.renewals;
     renewed.ws.send(JSON.stringify({ renewToken: { token: token(HC, LISTEN, HOUR_MS) } }));
     await until(() => relay.stats.renewals === renewalsBefore + 1);
