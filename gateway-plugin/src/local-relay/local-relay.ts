@@ -332,7 +332,12 @@ export class LocalRelay {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.stopping) return refuseHandshake(socket, 503, 'The relay is shutting down');
-    const url = new URL(req.url ?? '/', 'https://relay.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'https://relay.invalid');
+    } catch {
+      return this.refuse(socket, 'none', 404, 'Not found: this relay takes WebSocket upgrades at /$hc/{path}');
+    }
     const action = (url.searchParams.get('sb-hc-action') ?? '').toLowerCase();
     const hc = this.hybridConnectionAt(url.pathname);
     if (hc === undefined) return this.refuse(socket, action || 'none', 404, 'Not found: this relay takes WebSocket upgrades at /$hc/{path}');
