@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -201,13 +202,35 @@ describe('local relay (Hybrid Connections protocol on loopback)', () => {
   });
 
   it('refuses an unknown Hybrid Connection, another path and a plain request with 404, and a bad action with 400', async () => {
-    assert.equal((await refusalOf(`${relay.addressOf('nope')}?sb-hc-action=listen&sb-hc-token=${encodeURIComponent(token('nope', ROOT))}`, { ca })).status, 404);
+    const unknown = await refusalOf(`${relay.addressOf('nope')}?sb-hc-action=listen&sb-hc-token=${encodeURIComponent(token('nope', ROOT))}`, { ca });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.statusMessage, 'Endpoint does not exist');
     assert.equal((await refusalOf(`${relay.namespace}/elsewhere?sb-hc-action=listen`, { ca })).status, 404);
     const plain = await httpsGet(`https://127.0.0.1:${relay.port}/$hc/${HC}`, ca);
     assert.equal(plain.status, 404);
     assert.match(plain.body, /WebSocket/);
     assert.equal((await refusalOf(`${relay.addressOf(HC)}?sb-hc-action=dance`, { ca })).status, 400);
     assert.equal((await refusalOf(`${relay.addressOf(HC)}`, { ca })).status, 400);
+  });
+
+  it('refuses an upgrade that is not a version 13 WebSocket handshake with 400', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(`https://127.0.0.1:${relay.port}/$hc/${HC}?sb-hc-action=listen`, {
+        ca,
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '8' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('upgrade', (_res, socket) => {
+        socket.destroy();
+        reject(new Error('upgraded'));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 400);
   });
 
   describe('SAS checks', () => {
@@ -293,15 +316,19 @@ describe('local relay (Hybrid Connections protocol on loopback)', () => {
   });
 
   it('closes a control channel with 1008 when its token expires', async () => {
-    const listener = await listen(relay, HC, LISTEN, 1500);
+    // Valid for 1.5-2.5 s (SAS expiry is in whole seconds): long enough to open on a loaded machine.
+    const listener = await listen(relay, HC, LISTEN, 2500);
     const closed = await listener.recorder.close();
     assert.equal(closed.code, 1008);
     assert.match(closed.reason, /expired/);
   });
 
   it('keeps a control channel past its first token when the listener renews, and closes one that sends a bad renewal with 1008', async () => {
-    const renewed = await listen(relay, HC, LISTEN, 1500);
-    const witness = await listen(relay, HC, LISTEN, 1500);
+    // One token for both, valid for 2-3 s: long enough to open both and renew one on a loaded machine.
+    const shortLived = token(HC, LISTEN, 3000);
+    const renewed = await TestListener.open(relay.addressOf(HC), shortLived, ca);
+    const witness = await TestListener.open(relay.addressOf(HC), shortLived, ca);
+    opened.push(renewed, witness);
     const renewalsBefore = relay.stats.renewals;
     renewed.ws.send(JSON.stringify({ renewToken: { token: token(HC, LISTEN, HOUR_MS) } }));
     await until(() => relay.stats.renewals === renewalsBefore + 1);

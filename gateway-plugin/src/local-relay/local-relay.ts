@@ -41,8 +41,10 @@ export interface LocalRelayStats {
   refused: { action: string; status: number; reason: string }[];
 }
 
-/** The reason phrase of the 404 a sender gets when no listener is connected (the .NET client's wording). */
+/** The reason phrase of the 404 a sender gets when no listener is connected (the service's wording, as clients of it match it). */
 export const NO_LISTENERS = 'There are no listeners connected for the endpoint';
+/** The reason phrase of the 404 for a Hybrid Connection the namespace does not have. */
+export const ENDPOINT_NOT_FOUND = 'Endpoint does not exist';
 /** The 403 for an accept or reject address that is unknown, used or expired. */
 export const URL_NOT_VALID = 'The URL is not valid';
 /** The 504 a sender gets when no listener accepted in time. */
@@ -75,6 +77,8 @@ interface PendingSender {
   socket: Duplex;
   head: Buffer;
   timer: NodeJS.Timeout;
+  /** A listener's accept handshake is under way on this address. */
+  claimed: boolean;
   forget: () => void;
 }
 
@@ -101,6 +105,24 @@ function closeReason(text: string): string {
 function sendableCode(code: number): number {
   const sendable = (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
   return sendable ? code : 1001;
+}
+
+/**
+ * Whether a request is a handshake ws will complete (the checks of its
+ * handleUpgrade): checked first, so that ws never aborts one of the two
+ * handshakes of a pair behind the relay's back.
+ */
+function isWebSocketHandshake(req: IncomingMessage): boolean {
+  const key = req.headers['sec-websocket-key'];
+  const protocols = req.headers['sec-websocket-protocol'];
+  return (
+    req.method === 'GET' &&
+    (req.headers.upgrade ?? '').toLowerCase() === 'websocket' &&
+    typeof key === 'string' &&
+    /^[+/0-9A-Za-z]{22}==$/.test(key.trim()) &&
+    req.headers['sec-websocket-version'] === '13' &&
+    (protocols === undefined || /^\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(\s*,\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*\s*$/.test(protocols))
+  );
 }
 
 /** Answers a WebSocket handshake with an HTTP error and closes the socket. */
@@ -228,6 +250,7 @@ export class LocalRelay {
 
   private async shutDown(): Promise<void> {
     const sockets: WebSocket[] = [];
+    const refused: Duplex[] = [];
     for (const hc of this.hcs) {
       for (const control of hc.listeners) {
         sockets.push(control.ws);
@@ -236,6 +259,7 @@ export class LocalRelay {
     }
     for (const pending of [...this.pending.values()]) {
       pending.forget();
+      refused.push(pending.socket);
       refuseHandshake(pending.socket, 503, 'The relay is shutting down');
     }
     for (const pair of this.pairs) {
@@ -245,10 +269,15 @@ export class LocalRelay {
         if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'The relay is shutting down');
       }
     }
-    // A peer that never answers the close frame is cut after a grace period rather than ws's 30 s.
-    const closed = sockets.map((ws) => (ws.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => ws.once('close', () => resolve()))));
+    // Each close frame is answered and each 503 delivered before the sockets go; a peer that
+    // never answers is cut after a grace period rather than ws's 30 s.
+    const closed = [
+      ...sockets.map((ws) => (ws.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => ws.once('close', () => resolve())))),
+      ...refused.map((socket) => (socket.destroyed ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve())))),
+    ];
     const grace = setTimeout(() => {
       for (const ws of sockets) ws.terminate();
+      for (const socket of refused) socket.destroy();
     }, 2000);
     await Promise.all(closed);
     clearTimeout(grace);
@@ -303,12 +332,18 @@ export class LocalRelay {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.stopping) return refuseHandshake(socket, 503, 'The relay is shutting down');
-    const url = new URL(req.url ?? '/', 'https://relay.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'https://relay.invalid');
+    } catch {
+      return this.refuse(socket, 'none', 404, 'Not found: this relay takes WebSocket upgrades at /$hc/{path}');
+    }
     const action = (url.searchParams.get('sb-hc-action') ?? '').toLowerCase();
     const hc = this.hybridConnectionAt(url.pathname);
     if (hc === undefined) return this.refuse(socket, action || 'none', 404, 'Not found: this relay takes WebSocket upgrades at /$hc/{path}');
-    if (hc === null) return this.refuse(socket, action || 'none', 404, 'The Hybrid Connection path is invalid');
+    if (hc === null) return this.refuse(socket, action || 'none', 404, ENDPOINT_NOT_FOUND);
     if (!ACTIONS.has(action)) return this.refuse(socket, action || 'none', 400, 'The sb-hc-action must be listen, connect or accept');
+    if (!isWebSocketHandshake(req)) return this.refuse(socket, action, 400, 'Not a WebSocket handshake (version 13)');
     if (action === 'accept') return this.rendezvous(req, socket, head, hc, url);
     const token = this.tokenOf(req, url);
     const right: RelayRight = action === 'listen' ? 'Listen' : 'Send';
@@ -434,6 +469,7 @@ export class LocalRelay {
       req,
       socket,
       head,
+      claimed: false,
       timer: setTimeout(() => {
         pending.forget();
         this.refuse(socket, 'connect', 504, ACCEPT_TIMED_OUT);
@@ -456,7 +492,7 @@ export class LocalRelay {
   private rendezvous(req: IncomingMessage, socket: Duplex, head: Buffer, hc: HybridConnection, url: URL): void {
     const id = url.searchParams.get('sb-hc-id') ?? '';
     const pending = this.pending.get(id);
-    if (!pending || pending.hc !== hc || pending.socket.destroyed) return this.refuse(socket, 'accept', 403, URL_NOT_VALID);
+    if (!pending || pending.claimed || pending.hc !== hc || pending.socket.destroyed) return this.refuse(socket, 'accept', 403, URL_NOT_VALID);
     const statusText = url.searchParams.get('sb-hc-statusCode');
     if (statusText !== null) {
       const status = /^\d{3}$/.test(statusText) ? Number(statusText) : NaN;
@@ -469,8 +505,11 @@ export class LocalRelay {
       refuseHandshake(socket, 410, 'Gone: the connection was rejected');
       return;
     }
-    pending.forget();
+    // Claimed, not yet forgotten: a second use is refused, and the sender's timer still runs
+    // in case the listener's handshake fails.
+    pending.claimed = true;
     this.wss.handleUpgrade(req, socket, head, (listenerWs, listenerReq) => {
+      pending.forget();
       const protocol = listenerWs.protocol;
       if (protocol) this.protocolOf.set(pending.req, protocol);
       this.protocolOf.delete(listenerReq);
@@ -478,7 +517,13 @@ export class LocalRelay {
         listenerWs.close(1001, 'The sender went away');
         return;
       }
-      this.wss.handleUpgrade(pending.req, pending.socket, pending.head, (senderWs) => this.pair(hc, senderWs, listenerWs));
+      let paired = false;
+      // ws completes an upgrade synchronously (there is no verifyClient), so `paired` tells whether it did.
+      this.wss.handleUpgrade(pending.req, pending.socket, pending.head, (senderWs) => {
+        paired = true;
+        this.pair(hc, senderWs, listenerWs);
+      });
+      if (!paired) listenerWs.close(1011, 'The sender handshake failed');
     });
   }
 

@@ -17,6 +17,12 @@ export type RelayRight = 'Listen' | 'Send' | 'Manage';
 export interface ParsedSasToken {
   /** The resource URI, decoded. */
   resource: string;
+  /**
+   * The resource as the token carries it (URL-encoded): the signature covers
+   * these exact characters, whichever way the client encoded them (.NET's
+   * HttpUtility writes `http%3a%2f%2f…`, encodeURIComponent `http%3A%2F%2F…`).
+   */
+  signedResource: string;
   /** The signature, decoded (base64). */
   signature: string;
   /** Expiry, epoch milliseconds. */
@@ -28,11 +34,13 @@ export interface ParsedSasToken {
 export function parseSasToken(token: string): ParsedSasToken | null {
   if (typeof token !== 'string' || !token.startsWith(SAS_PREFIX) || token.length > 4096) return null;
   const fields = new Map<string, string>();
+  const raw = new Map<string, string>();
   for (const part of token.slice(SAS_PREFIX.length).split('&')) {
     const eq = part.indexOf('=');
     if (eq <= 0) return null;
     try {
       fields.set(part.slice(0, eq), decodeURIComponent(part.slice(eq + 1)));
+      raw.set(part.slice(0, eq), part.slice(eq + 1));
     } catch {
       return null;
     }
@@ -42,12 +50,17 @@ export function parseSasToken(token: string): ParsedSasToken | null {
   const se = fields.get('se');
   const keyName = fields.get('skn');
   if (!resource || !signature || !se || !keyName || !/^\d{1,12}$/.test(se)) return null;
-  return { resource, signature, expiresAt: Number(se) * 1000, keyName };
+  return { resource, signedResource: raw.get('sr')!, signature, expiresAt: Number(se) * 1000, keyName };
 }
 
 /** The signature of a resource and expiry (epoch seconds) under a key. */
 export function sasSignature(resource: string, expirySeconds: number, key: string): string {
-  return createHmac('sha256', Buffer.from(key, 'utf8')).update(`${encodeURIComponent(resource)}\n${expirySeconds}`).digest('base64');
+  return signatureOver(encodeURIComponent(resource), expirySeconds, key);
+}
+
+/** HMAC-SHA256 under the key's UTF-8 bytes over `<encoded resource>\n<expiry>`, base64. */
+function signatureOver(encodedResource: string, expirySeconds: number, key: string): string {
+  return createHmac('sha256', Buffer.from(key, 'utf8')).update(`${encodedResource}\n${expirySeconds}`).digest('base64');
 }
 
 /** Creates a token for a resource, valid until `expiresAt` (epoch ms, rounded down to the second). */
@@ -153,7 +166,7 @@ export function verifySasToken(token: string | undefined | null, hybridConnectio
   if (!parsed) return { ok: false, status: 401, reason: 'The security token is malformed' };
   const rule = rules.find((r) => r.keyName === parsed.keyName);
   if (!rule) return { ok: false, status: 401, reason: `The security token names an unknown key ${parsed.keyName}` };
-  const expected = Buffer.from(sasSignature(parsed.resource, parsed.expiresAt / 1000, rule.key));
+  const expected = Buffer.from(signatureOver(parsed.signedResource, parsed.expiresAt / 1000, rule.key));
   const given = Buffer.from(parsed.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, status: 401, reason: 'The security token signature is invalid' };
   if (parsed.expiresAt <= now) return { ok: false, status: 401, reason: `The security token expired at ${new Date(parsed.expiresAt).toISOString()}` };
