@@ -51,6 +51,7 @@ describe('packaging: the production server loads no test-only code', () => {
           engineerAuth: { issuer: 'https://login.example.test/tenant/v2.0', audience: 'api://remote-support-gateway', jwksUri: 'https://127.0.0.1:9/keys', engineerRole: 'RemoteSupport.Engineer' },
           executor: { kind: 'powershell', powershellPath: join(dir.path, 'no-pwsh-here') },
           cluster: { stepDelayMs: 0, name: 'hci-cl01.contoso.local', nodes: ['hci-n01', 'hci-n02'], registered: true },
+          relay: { mode: 'azure', address: 'wss://contoso-support.servicebus.windows.net/$hc/hci-cl01' },
         }),
       );
       assert.ok(loaded.some((p) => p.endsWith(join('src', 'gateway.js'))), 'the gateway itself was loaded');
@@ -59,6 +60,9 @@ describe('packaging: the production server loads no test-only code', () => {
       }
       // Loaded only with --wac-transport powershell, which production refuses.
       assert.deepEqual(loaded.filter((p) => /[\\/]src[\\/]wac-host[\\/]/.test(p)), [], 'production mode loads no module of the WAC PowerShell API stand-in');
+      // The relay listener is production code; the local relay that stands in for Azure is not.
+      assert.ok(loaded.some((p) => /[\\/]src[\\/]relay[\\/]hybrid-connection-listener\.js$/.test(p)), 'the relay listener is loaded');
+      assert.deepEqual(loaded.filter((p) => /[\\/]src[\\/]local-relay[\\/]/.test(p)), [], 'production mode loads no module of the local relay');
     } finally {
       dir.remove();
     }
@@ -67,10 +71,11 @@ describe('packaging: the production server loads no test-only code', () => {
   it('loads the identity provider, the simulator and the test clock in test mode, so the check above can see them', async () => {
     const dir = tempDir();
     try {
-      const loaded = await modulesLoadedBy(testConfig(dir.path, { mode: 'test' }));
+      const loaded = await modulesLoadedBy(testConfig(dir.path, { mode: 'test', relay: { mode: 'local' } }));
       for (const { name, pattern } of TEST_ONLY) {
         assert.ok(loaded.some((p) => pattern.test(p)), `test mode loads ${name}`);
       }
+      assert.ok(loaded.some((p) => /[\\/]src[\\/]local-relay[\\/]/.test(p)), 'the local relay loads where it is asked for, so the check above can see it');
     } finally {
       dir.remove();
     }

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { LocalRelay } from '../src/local-relay/local-relay';
-import { createSasToken, type SasRule } from '../src/relay/sas';
+import { WebSocket } from 'ws';
+import { HybridConnectionListener } from '../src/relay/hybrid-connection-listener';
+import { createSasToken, sasResourceOf, type SasRule } from '../src/relay/sas';
+import { relayConnectUrl, senderToken } from '../src/relay/sender';
 import { loadOrCreateTls } from '../src/tls/certificates';
 import { until } from './helpers/until';
 
@@ -15,13 +18,12 @@ import { until } from './helpers/until';
  * (https://github.com/Azure/azure-relay-node, npm hyco-ws@1.0.5 on ws 1.1.x),
  * run in child processes so its old ws never meets this suite's ws 8.
  *
- * hyco-ws is not a dependency yet. It is found with require.resolve('hyco-ws')
- * (or HYCO_WS_MODULE=/path/to/node_modules/hyco-ws for a scratch install);
- * without it this suite skips. To add it (root package.json), first add
- *   "overrides": { "hyco-ws": { "http": "npm:events@3.3.0" } }
- * (1.0.5 depends on `http@latest`, which npm does not have: a plain install
- * fails with ETARGET; require('http') loads Node's own module anyway), then
- *   npm install --save-dev --save-exact hyco-ws@1.0.5
+ * hyco-ws is a dev dependency of the root package.json, pinned, with the
+ * override "hyco-ws": { "http": "npm:events@3.3.0" } (1.0.5 depends on
+ * `http@latest`, which npm does not have, so a plain install fails with
+ * ETARGET; require('http') loads Node's own module anyway). It is found with
+ * require.resolve('hyco-ws') (or HYCO_WS_MODULE=/path/to/hyco-ws); without it
+ * this suite skips, saying so.
  *
  * What hyco-ws 1.0.5 gets wrong (it is stale; the listener below avoids each):
  * - `id` in createRelayedServer's options throws (ReferenceError: listenUri).
@@ -100,6 +102,7 @@ const HYCO_WS = hycoWs();
 describe('local relay against hyco-ws, Microsoft’s Node client', { skip: HYCO_WS ? false : 'hyco-ws is not installed (see the comment at the top of test/relay-crosscheck.test.ts)' }, () => {
   let relay: LocalRelay;
   let env: Record<string, string>;
+  let ca: string;
   const processes: HycoProcess[] = [];
   const run = (script: string, rule: SasRule, extra: Record<string, string> = {}) => {
     const token = createSasToken(`http://127.0.0.1/${HC}`, rule.keyName, rule.key, Date.now() + 3600_000);
@@ -112,6 +115,7 @@ describe('local relay against hyco-ws, Microsoft’s Node client', { skip: HYCO_
     const tls = await loadOrCreateTls(mkdtempSync(join(tmpdir(), 'relay-crosscheck-tls-')));
     relay = await LocalRelay.start({ tls, hybridConnections: [{ path: HC, rules: [LISTEN, SEND] }] });
     env = { HYCO_WS: HYCO_WS!, NODE_EXTRA_CA_CERTS: tls.certFile, RELAY_ADDRESS: relay.addressOf(HC) };
+    ca = tls.cert;
   });
   after(async () => {
     for (const p of processes) await p.stop();
@@ -133,12 +137,73 @@ describe('local relay against hyco-ws, Microsoft’s Node client', { skip: HYCO_
     await until(() => relay.listenerCount(HC) === 0);
   });
 
-  // ---------------------------------------------------------------------
-  // TODO (listener/sender engineer): our listener and sender <-> hyco-ws.
-  //   - our gateway listener (src/relay) accepts a hyco-ws sender (sender.js)
-  //   - our console sender (src/relay) reaches a hyco-ws listener (listener.js)
-  //   - our listener rejects a hyco-ws sender (hyco's sender sees the status)
-  // Start them against `relay` above with tokens from createSasToken; end
-  // what each test opens. (hyco's listener cannot reject: see the top.)
-  // ---------------------------------------------------------------------
+  // Our listener and sender (src/relay), each against the hyco-ws side.
+  const ourListener = (onAccept: ConstructorParameters<typeof HybridConnectionListener>[0]['onAccept']) =>
+    new HybridConnectionListener({
+      address: relay.addressOf(HC),
+      token: () => {
+        const expiresAt = Date.now() + 3600_000;
+        return { token: createSasToken(sasResourceOf(relay.addressOf(HC)), LISTEN.keyName, LISTEN.key, expiresAt), expiresAt };
+      },
+      renewable: true,
+      ca,
+      onAccept,
+    });
+
+  it('our gateway listener accepts a hyco-ws sender and echoes back', async () => {
+    const received: string[] = [];
+    const listener = ourListener((_accept, rendezvous) => {
+      void rendezvous.accept().then((ws) => ws.on('message', (data) => {
+        received.push(data.toString());
+        ws.send(`echo:${data.toString()}`);
+      }));
+    });
+    listener.start();
+    try {
+      await until(() => listener.status.state === 'connected');
+      const sender = run('sender.js', SEND, { RELAY_MESSAGE: 'to our listener' });
+      assert.deepEqual(await sender.reported('message'), { event: 'message', data: 'echo:to our listener' });
+      assert.equal(await sender.exit(), 0);
+      assert.deepEqual(received, ['to our listener']);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('our gateway listener rejects a hyco-ws sender, which sees the status', async () => {
+    const listener = ourListener((_accept, rendezvous) => void rendezvous.reject(403, 'NoActiveGrant: no access is granted'));
+    listener.start();
+    try {
+      await until(() => listener.status.state === 'connected');
+      const sender = run('sender.js', SEND);
+      const error = await sender.reported('error');
+      assert.match(error.message ?? '', /403/);
+      assert.equal(await sender.exit(), 1);
+      assert.ok(relay.stats.rejected.some((r) => r.status === 403 && /NoActiveGrant/.test(r.description)));
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('our console sender reaches a hyco-ws listener through the relay', async () => {
+    const hyco = run('listener.js', LISTEN);
+    await hyco.reported('listening');
+    try {
+      const ws = new WebSocket(relayConnectUrl(relay.addressOf(HC)), {
+        headers: { ServiceBusAuthorization: senderToken(relay.addressOf(HC), { keyName: SEND.keyName, key: SEND.key }, Date.now()) },
+        ca,
+        perMessageDeflate: false,
+      });
+      const reply = await new Promise<string>((resolve, reject) => {
+        ws.once('open', () => ws.send('from our sender'));
+        ws.once('message', (data) => resolve(data.toString()));
+        ws.once('error', reject);
+      });
+      assert.equal(reply, 'echo:from our sender');
+      ws.close(1000);
+      assert.equal((await hyco.reported('close')).code, 1000);
+    } finally {
+      await hyco.stop();
+    }
+  });
 });
