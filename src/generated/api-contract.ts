@@ -211,6 +211,28 @@ export interface DataDisk {
   freeBytes: number | null;
 }
 
+/**
+ * The gateway's Azure Relay listener: engineers outside the network connect through it while a grant is active
+ */
+export interface RelayView {
+  /**
+   * connected: listening on the Hybrid Connection; reconnecting: it dropped or was refused, and the next attempt is at nextRetryAt; closed: not listening (no active grant, or the relay cannot be used: see error)
+   */
+  state: 'connecting' | 'connected' | 'reconnecting' | 'closed';
+  address: string | null;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  since: string;
+  error: string | null;
+  /**
+   * Failed attempts since the last connection
+   */
+  attempts: number;
+  nextRetryAt: string | null;
+  connectedAt: string | null;
+}
+
 export interface ClusterStatus {
   cluster: string;
   registered: boolean;

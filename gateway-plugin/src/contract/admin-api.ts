@@ -334,7 +334,7 @@ export type AdminSessionList = Static<typeof AdminSessionList>;
  */
 export const NAMED_SCHEMAS = {
   AccessLevel, TranscriptKind, SessionEndReason, GrantState, AgentState, PrerequisiteStatus,
-  ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, ClusterStatus,
+  ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, RelayView, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
   ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, OperationResult,

@@ -32,6 +32,7 @@ export type {
   PrerequisiteCheck,
   Prerequisites,
   PrerequisiteStatus,
+  RelayView,
   RevokeResult,
   SearchHit,
   SessionDetail,

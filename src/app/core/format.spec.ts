@@ -1,4 +1,5 @@
-import { formatDateTime, formatDurationSeconds, formatSpan, toDateInput } from './format';
+import { SESSION_END_REASONS } from './api-models';
+import { formatDateTime, formatDurationSeconds, formatEndReason, formatSpan, toDateInput } from './format';
 import { toGatewayError } from './gateway-error';
 import { format } from './strings';
 
@@ -15,6 +16,12 @@ describe('format', () => {
     expect(formatDateTime('2026-11-25T09:05:03.000Z')).toBe('2026-11-25 09:05:03');
     expect(formatDateTime(null)).toBe('');
     expect(toDateInput(Date.parse('2026-11-18T23:59:00Z'))).toBe('2026-11-18');
+  });
+
+  it('names every reason a session can end, in words, and "Live" while it runs', () => {
+    for (const endReason of SESSION_END_REASONS) expect(formatEndReason({ endReason })).not.toBe(endReason);
+    expect(formatEndReason({ endReason: 'relay-disconnected' })).toBe('Relay connection lost');
+    expect(formatEndReason({ endReason: null })).toBe('Live');
   });
 
   it('shows a session length, empty while it runs', () => {

@@ -1,3 +1,4 @@
+import type { SessionView } from './api-models';
 import { extensionStrings, format } from './strings';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -36,4 +37,10 @@ export function formatSpan(ms: number): string {
 /** A session's length from its duration in seconds; empty while it runs. */
 export function formatDurationSeconds(seconds: number | null): string {
   return seconds === null ? '' : formatSpan(seconds * 1000);
+}
+
+/** Why a session ended, in words; "Live" while it runs (the reason itself if this build has no words for it). */
+export function formatEndReason(session: Pick<SessionView, 'endReason'>): string {
+  const h = extensionStrings().History;
+  return session.endReason ? h.EndReason[session.endReason] ?? session.endReason : h.live;
 }

@@ -1,6 +1,6 @@
 import { Observable, of, Subject, Subscription, throwError } from 'rxjs';
 import { FakeClock } from '../testing/fake-clock';
-import { entries, grant, NOW, operation, session, status } from '../testing/fixtures';
+import { entries, grant, iso, NOW, operation, relay, session, status } from '../testing/fixtures';
 import { ClusterStatus, LiveEvent, SessionDetail } from './api-models';
 import { GatewayError } from './gateway-error';
 import { StreamState } from './live-event-stream';
@@ -251,5 +251,29 @@ describe('statusChanges', () => {
     expect(types(status({ agentOperation: progressed }), status({ agentOperation: done }))).toEqual(['agent.finished']);
     expect(types(status({ agentOperation: done }), status({ agentOperation: { ...done } }))).toEqual([]);
     expect(types(status(), status({ agentOperation: done }))).toEqual(['agent.finished']); // ran and ended between two readings
+  });
+
+  it('reports the relay when its state, error or failed attempts change, with times as the event stream sends them', () => {
+    const listening = relay();
+    const dropped = relay({ state: 'reconnecting', since: iso(NOW), error: 'the control channel closed (1006)', attempts: 1, nextRetryAt: iso(NOW + 5000), connectedAt: null });
+    const again = { ...dropped, attempts: 2, nextRetryAt: iso(NOW + 10_000) };
+    const events = statusChanges(status({ relay: listening }), status({ relay: dropped }));
+    expect(events).toEqual([
+      { id: null, type: 'relay.state', data: { ...dropped, since: NOW, nextRetryAt: NOW + 5000, connectedAt: null } },
+    ]);
+    expect(types(status({ relay: dropped }), status({ relay: again }))).toEqual(['relay.state']);
+    expect(types(status({ relay: dropped }), status({ relay: { ...dropped, error: 'the relay refused the listener token (401)' } }))).toEqual(['relay.state']);
+    expect(types(status({ relay: again }), status({ relay: relay({ connectedAt: iso(NOW + 10_000) }) }))).toEqual(['relay.state']);
+  });
+
+  it('reports nothing for the relay while it stays as it was, or stays off', () => {
+    expect(types(status({ relay: relay() }), status({ relay: relay(), now: iso(NOW + 5000) }))).toEqual([]);
+    expect(types(status({ relay: null }), status({ relay: null }))).toEqual([]);
+    expect(types(status(), status({ relay: null }))).toEqual([]); // a gateway without the relay, then one with it off
+  });
+
+  it('reports the relay turned on or off between readings (a gateway restarted with other settings)', () => {
+    expect(statusChanges(status({ relay: relay() }), status({ relay: null }))).toEqual([{ id: null, type: 'relay.state', data: null }]);
+    expect(types(status({ relay: null }), status({ relay: relay({ state: 'closed' }) }))).toEqual(['relay.state']);
   });
 });

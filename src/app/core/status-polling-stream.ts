@@ -2,7 +2,7 @@ import { DOCUMENT } from '@angular/common';
 import { inject, InjectionToken } from '@angular/core';
 import { BehaviorSubject, forkJoin, Observable, of, share, Subscription } from 'rxjs';
 import { catchError, map, switchMap } from 'rxjs/operators';
-import { AgentOperation, ClusterStatus, LiveEvent, LiveEventType, SessionDetail, SessionView } from './api-models';
+import { AgentOperation, ClusterStatus, LiveEvent, LiveEventType, RelayView, SessionDetail, SessionView } from './api-models';
 import { Clock } from './clock';
 import { LiveEventStream, StreamState } from './live-event-stream';
 
@@ -42,7 +42,8 @@ const event = (type: LiveEventType, data: unknown): LiveEvent => ({ id: null, ty
 /**
  * The events the admin API's stream would have sent between two readings of
  * the status: grants created, replaced, revoked or expired; sessions started
- * and ended; agent progress; and, for each command a live session ran, a
+ * and ended; agent progress; the relay listener's state, error or attempts
+ * (`relay.state`); and, for each command a live session ran, a
  * `transcript.entry` of kind `command` without a `seq` (enough for counters;
  * a transcript being watched gets its real entries, see watchTranscript).
  */
@@ -74,7 +75,28 @@ export function statusChanges(before: ClusterStatus, after: ClusterStatus, trans
     if (op.status === 'running') events.push(event('agent.progress', op));
     else if (!prior || prior.id !== op.id || prior.status === 'running') events.push(event('agent.finished', op as AgentOperation));
   }
+
+  const relayWas = before.relay ?? null;
+  const relayIs = after.relay ?? null;
+  if (relayChanged(relayWas, relayIs)) events.push(event('relay.state', relayIs && relayEventData(relayIs)));
   return events;
+}
+
+/**
+ * Whether the relay changed in a way the gateway announces: its state, its
+ * error or the failed attempts. Turned off between two readings (a gateway
+ * restarted without it) counts too, with null as the event's data: the event
+ * stream would have reconnected then, and the page read the status again.
+ */
+function relayChanged(was: RelayView | null, is: RelayView | null): boolean {
+  if (!was || !is) return was !== is;
+  return was.state !== is.state || was.error !== is.error || was.attempts !== is.attempts;
+}
+
+/** The relay as the event stream sends it: the status's view with times as epoch ms. */
+function relayEventData(relay: RelayView): Omit<RelayView, 'since' | 'nextRetryAt' | 'connectedAt'> & { since: number; nextRetryAt: number | null; connectedAt: number | null } {
+  const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+  return { ...relay, since: Date.parse(relay.since), nextRetryAt: ms(relay.nextRetryAt), connectedAt: ms(relay.connectedAt) };
 }
 
 /** The largest transcript read at once when following a session (the module reads the whole transcript). */

@@ -11,7 +11,7 @@ import { requestOf } from '../core/powershell-commands';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { PAGE_VISIBILITY, POLLING } from '../core/status-polling-stream';
 import { AlertLedger } from '../shared/alert-ledger';
-import { appContextStub, DomHarness, FakeClock, grant, PREREQUISITES, provideFakeClock, session, status } from '../testing';
+import { appContextStub, DomHarness, FakeClock, grant, iso, NOW, PREREQUISITES, provideFakeClock, relay, session, status } from '../testing';
 import { DashboardComponent } from './dashboard.component';
 import { DashboardModule } from './dashboard.module';
 
@@ -92,6 +92,22 @@ describe('DashboardComponent on the PowerShell transport', () => {
     tick(300); // the overview reads the status again after a burst of events
     fixture.detectChanges();
     expect(page.testIdText('grant-by')).toBe('CONTOSO\\alice');
+    finish();
+  }));
+
+  it('shows the relay reconnecting at the next reading after it dropped', fakeAsync(() => {
+    powerShell.current = status({ activeGrant: grant(), relay: relay() });
+    create();
+    expect(page.testIdText('relay-summary')).toContain('Relay: Listening since');
+
+    powerShell.current = status({
+      activeGrant: grant(),
+      relay: relay({ state: 'reconnecting', error: 'the control channel closed (1006)', attempts: 2, nextRetryAt: iso(NOW + 30_000), connectedAt: null }),
+    });
+    clock.advance(POLLING.intervalMs);
+    tick(300); // the overview reads the status again after the relay.state the reading produced
+    fixture.detectChanges();
+    expect(page.testIdText('relay-summary')).toBe('! Relay: Reconnecting — the control channel closed (1006); next attempt at 2026-11-25 12:00:30 (2 failed attempt(s) so far)');
     finish();
   }));
 

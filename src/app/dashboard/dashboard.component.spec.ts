@@ -4,7 +4,7 @@ import { of } from 'rxjs';
 import { AlertLedger } from '../shared/alert-ledger';
 import {
   DomHarness, FakeClock, FakeGateway, FakeLiveEventStream, gatewayError, grant, GrantDialogHarness, operation,
-  provideAppContextStub, provideFakeClock, provideFakeEvents, provideFakeGateway, session, status,
+  NOW, provideAppContextStub, provideFakeClock, provideFakeEvents, provideFakeGateway, relay, session, status,
 } from '../testing';
 import { DashboardComponent } from './dashboard.component';
 import { DashboardModule } from './dashboard.module';
@@ -143,6 +143,35 @@ describe('DashboardComponent', () => {
       fixture.destroy();
       flush();
     }));
+
+    it('shows the relay as the gateway reports it, and reads it again when its state changes', fakeAsync(() => {
+      gateway.answer('status', status({ activeGrant: grant(), relay: relay() }));
+      TestBed.configureTestingModule({
+        imports: [DashboardModule, RouterTestingModule],
+        providers: [provideFakeGateway(gateway), provideFakeEvents(events), provideAppContextStub(), provideFakeClock(new FakeClock())],
+      });
+      fixture = TestBed.createComponent(DashboardComponent);
+      page = new DomHarness(fixture);
+      fixture.detectChanges();
+      expect(page.testIdText('relay-summary')).toContain('Relay: Listening since');
+
+      gateway.answer('status', status({ activeGrant: grant(), relay: relay({ state: 'reconnecting', error: 'the control channel closed (1006)', attempts: 1, connectedAt: null }) }));
+      // What the gateway's event hub sends: the listener with epoch-ms times.
+      events.emit('relay.state', { state: 'reconnecting', address: relay().address, since: NOW, error: 'the control channel closed (1006)', attempts: 1, nextRetryAt: null, connectedAt: null });
+      tick(300);
+      fixture.detectChanges();
+      expect(gateway.status).toHaveBeenCalledTimes(2);
+      expect(page.testIdText('relay-summary')).toContain('Relay: Reconnecting — the control channel closed (1006)');
+      fixture.destroy();
+      flush();
+    }));
+
+    it('shows no relay line when the relay is off', async () => {
+      gateway.answer('status', status({ relay: null }));
+      await create();
+      expect(page.byTestId('grant-panel')).not.toBeNull();
+      expect(page.byTestId('relay-status')).toBeNull();
+    });
 
     it('shows install progress from agent.progress events', async () => {
       await create();

@@ -13,12 +13,15 @@ import { AlertLedger } from '../shared/alert-ledger';
 import { AgentRequest } from './agent-panel.component';
 import { REVOKE_CONFIRMATION_DIALOG_ID, RevokeConfirmationOptions, RevokeConfirmationResult } from './revoke-confirmation-dialog.component';
 
-/** Events after which the status is read again (they change grants, sessions or agents). */
-const STATUS_EVENTS = new Set(['grant.created', 'grant.superseded', 'grant.revoked', 'grant.expired', 'agent.finished', 'session.started', 'session.ended']);
+/**
+ * Events after which the status is read again (they change grants, sessions, agents or the relay).
+ * `relay.state` carries the listener with epoch-ms times, not the status's shape: the read brings the view.
+ */
+const STATUS_EVENTS = new Set(['grant.created', 'grant.superseded', 'grant.revoked', 'grant.expired', 'agent.finished', 'session.started', 'session.ended', 'relay.state']);
 
 /**
- * The tool's home: the current grant, live sessions, the agent on each node
- * and the prerequisites, kept current by the live event stream.
+ * The tool's home: the current grant, the relay, live sessions, the agent on
+ * each node and the prerequisites, kept current by the live event stream.
  */
 @Component({
   selector: 'rs-dashboard',

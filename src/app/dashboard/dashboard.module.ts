@@ -9,6 +9,7 @@ import { DashboardComponent } from './dashboard.component';
 import { GrantPanelComponent } from './grant-panel.component';
 import { LiveSessionsPanelComponent } from './live-sessions-panel.component';
 import { PrerequisitesPanelComponent } from './prerequisites-panel.component';
+import { RelayStatusComponent } from './relay-status.component';
 import { RevokeConfirmationDialogComponent } from './revoke-confirmation-dialog.component';
 
 @NgModule({
@@ -19,8 +20,9 @@ import { RevokeConfirmationDialogComponent } from './revoke-confirmation-dialog.
     LiveSessionsPanelComponent,
     AgentPanelComponent,
     PrerequisitesPanelComponent,
+    RelayStatusComponent,
     RevokeConfirmationDialogComponent,
   ],
-  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RevokeConfirmationDialogComponent],
+  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RelayStatusComponent, RevokeConfirmationDialogComponent],
 })
 export class DashboardModule {}

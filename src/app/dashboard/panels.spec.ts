@@ -1,8 +1,8 @@
 import { Component } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { RouterTestingModule } from '@angular/router/testing';
-import { AgentOperation, GrantView, NodeStatus, Prerequisites, SessionView } from '../core/api-models';
-import { DomHarness, FakeClock, grant, node, operation, PREREQUISITES, provideAppContextStub, provideFakeClock, session } from '../testing';
+import { AgentOperation, GrantView, NodeStatus, Prerequisites, RelayView, SessionView } from '../core/api-models';
+import { DomHarness, FakeClock, grant, iso, node, NOW, operation, PREREQUISITES, provideAppContextStub, provideFakeClock, relay, session } from '../testing';
 import { AgentRequest } from './agent-panel.component';
 import { DashboardModule } from './dashboard.module';
 
@@ -12,6 +12,7 @@ import { DashboardModule } from './dashboard.module';
     <rs-live-sessions-panel [sessions]="sessions" [ending]="ending" (endSession)="log.push('end:' + $event.id)"></rs-live-sessions-panel>
     <rs-agent-panel [nodes]="nodes" [operation]="operation" [grantActive]="!!grant" (request)="requests.push($event)"></rs-agent-panel>
     <rs-prerequisites-panel [prerequisites]="prerequisites" (recheck)="log.push('recheck')"></rs-prerequisites-panel>
+    <rs-relay-status [relay]="relay"></rs-relay-status>
   `,
 })
 class HostComponent {
@@ -22,6 +23,7 @@ class HostComponent {
   nodes: NodeStatus[] = [node('hci-n01', 'NotInstalled'), node('hci-n02', 'Installed'), node('hci-n03', 'Failed')];
   operation: AgentOperation | null = null;
   prerequisites: Prerequisites | null = PREREQUISITES;
+  relay: RelayView | null | undefined = null;
   log: string[] = [];
   requests: AgentRequest[] = [];
 }
@@ -144,6 +146,56 @@ describe('dashboard panels', () => {
     it('checks again on request', async () => {
       await page.clickTestId('recheck');
       expect(host.log).toEqual(['recheck']);
+    });
+  });
+
+  describe('RelayStatusComponent', () => {
+    const summary = () => page.testIdText('relay-summary');
+
+    it('shows nothing when the relay is off, or the gateway has none', async () => {
+      expect(page.byTestId('relay-status')).toBeNull();
+      host.relay = undefined;
+      await page.settle();
+      expect(page.byTestId('relay-status')).toBeNull();
+    });
+
+    it('says it listens, since when, and through which address', async () => {
+      host.relay = relay({ connectedAt: iso(NOW - 90_000) });
+      await page.settle();
+      expect(summary()).toBe('✓ Relay: Listening since 2026-11-25 11:58:30');
+      expect(page.testIdText('relay-address')).toBe(
+        'Support engineers outside this network reach the cluster through wss://contoso-support.servicebus.windows.net/$hc/hci-cl01 while access is granted.',
+      );
+      expect(page.byTestId('relay-summary')!.classList.contains('rs-text-critical')).toBe(false);
+    });
+
+    it('says why it reconnects, when it tries next and how many attempts failed', async () => {
+      host.relay = relay({ state: 'reconnecting', error: 'the relay refused the listener token (401)', attempts: 3, nextRetryAt: iso(NOW + 20_000), connectedAt: null });
+      await page.settle();
+      expect(summary()).toBe('! Relay: Reconnecting — the relay refused the listener token (401); next attempt at 2026-11-25 12:00:20 (3 failed attempt(s) so far)');
+    });
+
+    it('says it connects, and that the connection dropped when the gateway gives no reason', async () => {
+      host.relay = relay({ state: 'connecting', connectedAt: null });
+      await page.settle();
+      expect(summary()).toBe('! Relay: Connecting…');
+      host.relay = relay({ state: 'reconnecting', attempts: 1, connectedAt: null });
+      await page.settle();
+      expect(summary()).toBe('! Relay: Reconnecting — the connection to the relay dropped (1 failed attempt(s) so far)');
+    });
+
+    it('says it is not listening because no access is granted', async () => {
+      host.relay = relay({ state: 'closed', connectedAt: null });
+      await page.settle();
+      expect(summary()).toBe('i Relay: Not listening — no access is granted');
+      expect(page.byTestId('relay-summary')!.classList.contains('rs-text-critical')).toBe(false);
+    });
+
+    it('says why it is not listening when the relay cannot be used', async () => {
+      host.relay = relay({ state: 'closed', error: 'no listen key is configured for this registered cluster', connectedAt: null });
+      await page.settle();
+      expect(summary()).toBe('✕ Relay: Not listening — no listen key is configured for this registered cluster');
+      expect(page.byTestId('relay-summary')!.classList.contains('rs-text-critical')).toBe(true);
     });
   });
 });

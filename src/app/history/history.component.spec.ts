@@ -102,6 +102,18 @@ describe('HistoryComponent', () => {
       fixture.destroy();
       flush();
     }));
+
+    it('labels a session the relay cut', fakeAsync(() => {
+      rows = 1;
+      gateway.answer('sessions', { fromDate: '2026-11-18', sessions: [{ ...many(1)[0]!, endReason: 'relay-disconnected' }] });
+      createNow();
+      flush();
+      fixture.detectChanges();
+      const first = page.query('[data-testid="sessions-table"] .sme-table-row-data[data-rendered-item-index]')!;
+      expect(first.textContent).toContain('Relay connection lost');
+      fixture.destroy();
+      flush();
+    }));
   });
 
   it('searches across transcripts and links each hit to its transcript entry', async () => {

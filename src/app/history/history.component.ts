@@ -3,7 +3,7 @@ import { Subject, Subscription } from 'rxjs';
 import { debounceTime, finalize } from 'rxjs/operators';
 import { GrantView, LiveEvent, SearchHit, SessionView } from '../core/api-models';
 import { Clock, CLOCK } from '../core/clock';
-import { formatDateTime, formatDurationSeconds, toDateInput } from '../core/format';
+import { formatDateTime, formatDurationSeconds, formatEndReason, toDateInput } from '../core/format';
 import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings } from '../core/strings';
@@ -45,6 +45,7 @@ export class HistoryComponent implements OnInit, OnDestroy {
   readonly strings = extensionStrings();
   readonly time = formatDateTime;
   readonly duration = formatDurationSeconds;
+  readonly endReason = formatEndReason;
 
   fromDate: string;
   sessions: SessionView[] = [];
@@ -129,11 +130,6 @@ export class HistoryComponent implements OnInit, OnDestroy {
           this.searchError = error instanceof Error ? error.message : String(error);
         },
       });
-  }
-
-  endReason(s: SessionView): string {
-    if (!s.endReason) return this.strings.History.live;
-    return this.strings.History.EndReason[s.endReason] ?? s.endReason;
   }
 
   grantState(g: GrantView): string {

@@ -1,4 +1,4 @@
-import { AgentOperation, ClusterStatus, GrantView, LevelCommands, NodeStatus, Prerequisites, SessionView, Terms, TranscriptEntry } from '../core/api-models';
+import { AgentOperation, ClusterStatus, GrantView, LevelCommands, NodeStatus, Prerequisites, RelayView, SessionView, Terms, TranscriptEntry } from '../core/api-models';
 
 /** Test data in the API's shapes; every builder takes overrides. */
 export const CLUSTER = 'hci-cl01.contoso.local';
@@ -62,6 +62,20 @@ export function status(overrides: Partial<ClusterStatus> = {}): ClusterStatus {
     liveSessions: [],
     agentOperation: null,
     tamperedGrants: [],
+    ...overrides,
+  };
+}
+
+/** The relay listening on the test cluster's Hybrid Connection since a minute ago. */
+export function relay(overrides: Partial<RelayView> = {}): RelayView {
+  return {
+    state: 'connected',
+    address: 'wss://contoso-support.servicebus.windows.net/$hc/hci-cl01',
+    since: iso(NOW - 60_000),
+    error: null,
+    attempts: 0,
+    nextRetryAt: null,
+    connectedAt: iso(NOW - 60_000),
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { RouterTestingModule } from '@angular/router/testing';
 import { of, Subject } from 'rxjs';
 import { SessionDetail, TranscriptEntry } from '../core/api-models';
 import { AlertLedger } from '../shared/alert-ledger';
-import { DomHarness, entries, FakeGateway, FakeLiveEventStream, gatewayError, NOW, provideAppContextStub, provideFakeEvents, provideFakeGateway, session } from '../testing';
+import { DomHarness, entries, FakeGateway, FakeLiveEventStream, gatewayError, iso, NOW, provideAppContextStub, provideFakeEvents, provideFakeGateway, session } from '../testing';
 import { TRANSCRIPT_PAGE_SIZE, TranscriptViewerComponent } from './transcript-viewer.component';
 import { TranscriptModule } from './transcript.module';
 
@@ -86,6 +86,12 @@ describe('TranscriptViewerComponent', () => {
     expect(page.rows()[2]!.getAttribute('data-kind')).toBe('denied');
     expect(page.rows()[3]!.querySelector('.rs-entry-node')).toBeNull(); // a system event has no node
     expect(page.text('[data-testid="session-facts"]')).toContain('engineer@support.example');
+  });
+
+  it('says in words when the relay cut the session', async () => {
+    serve(entries(4), session({ endedAt: iso(NOW - 60_000), endReason: 'relay-disconnected', durationSeconds: 540 }));
+    await create();
+    expect(page.testIdText('session-state')).toBe('2026-11-25 11:59:00 (Relay connection lost, 9 min 00 s)');
   });
 
   it('reads a long transcript a page at a time until it has every entry', async () => {

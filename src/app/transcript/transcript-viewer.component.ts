@@ -3,7 +3,7 @@ import { ActivatedRoute } from '@angular/router';
 import { EMPTY, Subscription } from 'rxjs';
 import { expand, finalize, map } from 'rxjs/operators';
 import { ChainCheck, LiveEvent, SessionDetail, SessionView, TranscriptEntry, TranscriptKind } from '../core/api-models';
-import { formatDateTime, formatDurationSeconds } from '../core/format';
+import { formatDateTime, formatDurationSeconds, formatEndReason } from '../core/format';
 import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
@@ -30,6 +30,7 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
   readonly strings = extensionStrings();
   readonly time = formatDateTime;
   readonly duration = formatDurationSeconds;
+  readonly endReason = formatEndReason;
   readonly highlight = highlight;
 
   sessionId = '';
@@ -271,10 +272,6 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
 
   kindName(kind: TranscriptKind): string {
     return this.strings.Transcript.Kind[kind] ?? kind;
-  }
-
-  endReason(s: SessionView): string {
-    return s.endReason ? this.strings.History.EndReason[s.endReason] ?? s.endReason : this.strings.History.live;
   }
 
   byseq(_: number, e: TranscriptEntry): number {
