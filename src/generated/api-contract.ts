@@ -257,7 +257,7 @@ export interface ClusterStatus {
 
 export interface PrerequisiteCheck {
   /**
-   * Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>
+   * Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>, relay (the gateway's own path to Azure Relay)
    */
   id: string;
   title: string;
