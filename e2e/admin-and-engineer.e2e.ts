@@ -29,7 +29,8 @@ describe('the admin\'s and the engineer\'s day', () => {
   }
 
   before(async () => {
-    product = await startProduct();
+    // As in the embedded default, engineers come in through the (local) relay.
+    product = await startProduct(['--relay', 'local']);
     browserHandle = await launchBrowser();
     const admin = await adminPage(browserHandle.browser, product);
     page = admin.page;
@@ -75,6 +76,8 @@ describe('the admin\'s and the engineer\'s day', () => {
     await frame.locator('[data-testid="grant-level"]').waitFor();
     assert.match(await dashboard.grantLevel(), /Diagnostics/);
     assert.match(await dashboard.countdown(), /^(7 h 59 min|8 h( 0 min)?)$/, 'the countdown shows the time left');
+    // The grant opened the relay listener, and the Overview follows it live.
+    await frame.getByText(/Relay: Listening/).waitFor();
 
     const access = await product.api('GET', `${FEATURE}/access`);
     assert.equal(access.body.grants[0].expireInMinutes, 480);
@@ -120,9 +123,15 @@ describe('the admin\'s and the engineer\'s day', () => {
     assert.equal(await engineer.exit, 3, 'the console exits as ended by the gateway');
     engineer = undefined;
 
+    // Without a grant nobody listens on the relay, and the Overview says so.
+    await frame.getByText(/Relay: Not listening/).waitFor();
     const refused = await runConsole(product, ['--case', CASE, '--command', 'Get-Cluster']);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr + refused.stdout, /NoActiveGrant/);
+    assert.match(refused.stderr + refused.stdout, /RelayRefused[\s\S]*listens only while access is granted/);
+    // Past the relay, the gateway itself refuses with its own code.
+    const direct = await runConsole(product, ['--case', CASE, '--direct', '--command', 'Get-Cluster']);
+    assert.equal(direct.code, 1);
+    assert.match(direct.stderr + direct.stdout, /NoActiveGrant/);
 
     const history = new HistoryPage(frame);
     await history.open();

@@ -149,6 +149,37 @@ describe('the Hybrid Connections listener against a scripted service', () => {
     assert.equal(l.status.state, 'closed');
   });
 
+  it('drops a control channel that stops answering pings, and connects again', async () => {
+    const tls = await loadOrCreateTls(dir.path);
+    const server = createServer({ cert: tls.cert, key: tls.key });
+    // A service whose control channels go silent: no pongs.
+    const wss = new WebSocketServer({ server, autoPong: false });
+    let listens = 0;
+    wss.on('connection', () => listens++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const logs: string[] = [];
+    const l = new HybridConnectionListener({
+      address: `wss://127.0.0.1:${(server.address() as AddressInfo).port}/$hc/hci-cl01`,
+      token: () => ({ token: 'SharedAccessSignature sr=x&sig=y&se=9999999999&skn=k', expiresAt: Date.now() + 3_600_000 }),
+      renewable: false,
+      ca: tls.cert,
+      onAccept: () => {},
+      log: (line) => logs.push(line),
+      pingIntervalMs: 50,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
+    try {
+      l.start();
+      await until(() => listens >= 2);
+      assert.ok(logs.some((x) => /stopped answering pings/.test(x)), logs.join('\n'));
+    } finally {
+      await l.close();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('refuses an address that is not a Hybrid Connection', () => {
     assert.throws(() => new HybridConnectionListener({ address: 'wss://relay.example.net/hci', token: () => ({ token: '', expiresAt: 0 }), renewable: false, onAccept: () => {} }), /wss:\/\/NAMESPACE\/\$hc\/NAME/);
   });
