@@ -10,6 +10,7 @@ import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { api, fmt, pct } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
@@ -24,26 +25,11 @@ const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 3000);
 const CLUSTER = 'hci-cl01.contoso.local';
 const FEATURE = `/api/nodes/${CLUSTER}/features/remoteSupport`;
 
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (ms) => `${ms.toFixed(3)} ms`;
-
-async function api(gw, method, path, body) {
-  const res = await new Promise((resolve, reject) => {
-    const req = require('node:https').request(new URL(path, gw.url), {
-      method, ca: gw.caCert,
-      headers: { authorization: `Bearer ${gw.localCredential.secret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => resolve({ status: r.statusCode, body: t ? JSON.parse(t) : null })); });
-    req.on('error', reject);
-    if (body) req.write(JSON.stringify(body));
-    req.end();
-  });
-  return res;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'rs-bench-'));
 const gw = await startGateway({
   mode: 'embedded', host: '127.0.0.1', port: 0, dataDir: dir, tls: {}, auth: { mode: 'local' },
-  cluster: { stepDelayMs: 0 }, channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
+  cluster: { stepDelayMs: 0 }, // One engineer holds all 256 sessions: lift the per-engineer and per-grant session caps (5 and 50 by default) above them.
+  channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 60, commandTimeoutSeconds: 60, maxSessionsPerEngineer: 1000, maxSessionsPerGrant: 1000 }, executor: { kind: 'simulated' },
   // All 256 sessions come from loopback: lift the per-address connection cap (100 by default) above them.
   limits: { ...DEFAULT_LIMITS, connectionsPerAddress: 1000 },
 }, { log: () => {} });

@@ -9,6 +9,7 @@ import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { api, fmt, pct } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
@@ -22,20 +23,6 @@ const { WebSocketServer, WebSocket } = require(join(process.cwd(), 'node_modules
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 400);
 const CLUSTER = 'hci-cl01.contoso.local';
 const FEATURE = `/api/nodes/${CLUSTER}/features/remoteSupport`;
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (ms) => `${ms.toFixed(3)} ms`;
-
-async function api(gw, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const req = require('node:https').request(new URL(path, gw.url), {
-      method, ca: gw.caCert,
-      headers: { authorization: `Bearer ${gw.localCredential.secret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => resolve({ status: r.statusCode, body: t ? JSON.parse(t) : null })); });
-    req.on('error', reject);
-    if (body) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-bench-relay-'));
 const gw = await startGateway({

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { ChannelClient } from '../src/console/channel-client';
-import { runConsole } from '../src/console/console-run';
 import { resolveChannelTarget } from '../src/console/console-target';
 import { loadFixture } from '../src/simulator/fixture';
 import { loadOrCreateTls } from '../src/tls/certificates';
@@ -12,23 +11,11 @@ import { createSasToken, sasResourceOf } from '../src/relay/sas';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, tempDir, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { ConnectProxy } from './helpers/connect-proxy';
+import { consoleRun } from './helpers/console-run';
 import { until } from './helpers/until';
 
 const CASE = '2611250010001234';
 const FAST = { listener: { backoff: { initialMs: 50, maxMs: 400 }, pingIntervalMs: 1000 } };
-
-interface ConsoleRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function consoleRun(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ConsoleRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runConsole([...args, '--data-dir', dataDir], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env });
-  return { code, stdout, stderr };
-}
 
 const relayOf = (t: TestGateway) => t.gateway.relay!;
 const relayState = async (t: TestGateway): Promise<Loose> => (await t.api.get(`${FEATURE}/status`)).body.relay;

@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { relayLine } from '../src/cli/cluster-commands';
 import { ConfigError, loadConfig } from '../src/config/config';
-import { runConsole } from '../src/console/console-run';
 import { HybridConnectionListener, RelayStatus } from '../src/relay/hybrid-connection-listener';
 import { createSasToken, parseSasToken, sasResourceOf } from '../src/relay/sas';
 import { relayConnectUrl, senderToken } from '../src/relay/sender';
 import { loadOrCreateTls } from '../src/tls/certificates';
+import { consoleRun } from './helpers/console-run';
 import { tempDir } from './helpers/gateway-fixture';
 import { until } from './helpers/until';
 
@@ -252,12 +252,7 @@ describe('relay configuration', () => {
 describe('support-console relay flags', () => {
   const dir = tempDir();
   after(() => dir.remove());
-  const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runConsole([...args, '--data-dir', dir.path], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env });
-    return { code, stdout, stderr };
-  };
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => consoleRun(dir.path, args, env);
   const CASE = '2611250010001234';
   const cases: [string, string[], RegExp][] = [
     ['--relay without a Send token', ['--case', CASE, '--relay', ADDRESS, '--command', 'Get-VM'], /--relay needs a Send token: --relay-sas TOKEN \(or \$SUPPORT_CONSOLE_RELAY_SAS\)/],

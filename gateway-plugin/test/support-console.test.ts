@@ -6,25 +6,13 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runConsole } from '../src/console/console-run';
 import { SimulatedNodeExecutor } from '../src/simulator/simulated-executor';
 import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { consoleRun, ConsoleRun } from './helpers/console-run';
 import { until } from './helpers/until';
 
 const CASE = '2611250010001234';
 const NODES = ['hci-n01', 'hci-n02', 'hci-n03', 'hci-n04'];
 const BIN = join(__dirname, '..', 'src', 'console', 'support-console.js');
 
-interface ConsoleRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** A console run in-process against `dataDir`, with an empty environment so the machine's variables cannot change the outcome. */
-async function consoleRun(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ConsoleRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runConsole([...args, '--data-dir', dataDir], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env });
-  return { code, stdout, stderr };
-}
 
 function json<T = Loose>(run: ConsoleRun): T {
   try {

@@ -105,27 +105,28 @@ export function sasResourceOf(address: string): string {
  * (no path: the Hybrid Connection must then come from configuration).
  */
 export function addressOfSasResource(resource: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(resource);
-  } catch {
-    return null;
-  }
-  if (!['http:', 'https:', 'sb:'].includes(url.protocol)) return null;
+  const url = resourceUrl(resource);
+  if (!url) return null;
   const path = url.pathname.replace(/^\/+|\/+$/g, '');
   if (!path || path.includes('/')) return null;
   return `wss://${url.host}/$hc/${path}`;
 }
 
-/** Normalizes a resource URI for comparison: any of http/https/sb, no port, lower case, no trailing slash. */
-function normalizedResource(resource: string): string | null {
+/** A SAS resource as a URL: http, https or sb; null for anything else. */
+function resourceUrl(resource: string): URL | null {
   let url: URL;
   try {
     url = new URL(resource);
   } catch {
     return null;
   }
-  if (!['http:', 'https:', 'sb:'].includes(url.protocol)) return null;
+  return ['http:', 'https:', 'sb:'].includes(url.protocol) ? url : null;
+}
+
+/** Normalizes a resource URI for comparison: any of http/https/sb, no port, lower case, no trailing slash. */
+function normalizedResource(resource: string): string | null {
+  const url = resourceUrl(resource);
+  if (!url) return null;
   let path: string;
   try {
     path = decodeURIComponent(url.pathname);

@@ -1,0 +1,21 @@
+// What the gateway benchmarks share: percentiles, times, and the admin API as the local admin.
+import { request } from 'node:https';
+
+/** The p-th percentile of a list of numbers. */
+export const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+/** Milliseconds with three decimals. */
+export const fmt = (ms) => `${ms.toFixed(3)} ms`;
+
+/** One admin API call to a started gateway, with its local admin credential; the body parsed. */
+export function api(gw, method, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, gw.url), {
+      method, ca: gw.caCert,
+      headers: { authorization: `Bearer ${gw.localCredential.secret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => resolve({ status: r.statusCode, body: t ? JSON.parse(t) : null })); });
+    req.on('error', reject);
+    if (body) req.write(JSON.stringify(body));
+    req.end();
+  });
+}
