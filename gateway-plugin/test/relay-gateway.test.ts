@@ -181,10 +181,12 @@ describe('relay faults', () => {
     writeFileSync(keyFile, listen.key);
     const address = `wss://127.0.0.1:${port}/$hc/${CLUSTER}`;
     const tls = await testTls(dir.path);
+    const logged: string[] = [];
     const t = await startTestGateway({
       dataDir: dir.path,
       config: { relay: { mode: 'azure', address, keyName: listen.keyName, keyFile, caFile: `${dir.path}/tls/gateway.crt` } },
       relayTuning: FAST,
+      log: (line) => logged.push(line),
     });
     try {
       await installAgent(t);
@@ -194,8 +196,10 @@ describe('relay faults', () => {
       assert.equal(down.state, 'reconnecting');
       assert.match(down.error, /cannot reach the relay|ECONNREFUSED/);
       assert.match(down.nextRetryAt, /^\d{4}-/);
-      // Admins are served meanwhile.
+      // Admins are served meanwhile, and each failed attempt is in the log, with no token in it.
       assert.equal((await t.api.get(`${FEATURE}/status`)).status, 200);
+      assert.ok(logged.filter((l) => /relay: cannot reach the relay .*trying again in/.test(l)).length >= 2, logged.join('\n'));
+      assert.ok(logged.every((l) => !/SharedAccessSignature|sig=/.test(l)), 'no token in the log');
 
       const relay = await LocalRelay.start({ tls, port, hybridConnections: [{ path: CLUSTER, rules: [{ ...listen, rights: ['Listen'] }] }] });
       try {
