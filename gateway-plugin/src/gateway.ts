@@ -48,6 +48,7 @@ import { RelayManager, RelayManagerOptions, RelaySettings } from './relay/relay-
 import { ProxyTunnelAgent } from './relay/proxy-tunnel';
 import { probeRelay } from './relay/relay-probe';
 import { randomBytes } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
 export interface GatewayPointer {
@@ -543,7 +544,8 @@ async function buildRelay(
     settings = {
       ...(relay.address ? { address: relay.address } : {}),
       ...(relay.keyName && relay.keyFile ? { key: { keyName: relay.keyName, key: readSecretFile(relay.keyFile, 'relay.keyFile') } } : {}),
-      ...(relay.caFile ? { ca: readSecretFile(relay.caFile, 'relay.caFile') } : {}),
+      // Node's `ca` replaces the system's CAs; the setting adds one to them.
+      ...(relay.caFile ? { ca: [...rootCertificates, readSecretFile(relay.caFile, 'relay.caFile')].join('\n') } : {}),
       ...(relay.proxy ? { agent: new ProxyTunnelAgent({ proxy: relay.proxy }) } : {}),
     };
   }
