@@ -3,7 +3,8 @@
 // are missing or older than the lockfile, then builds. Used by `npm start`
 // and `npm test`, so the README's two commands are all a new user needs.
 import { execFileSync, execSync } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,5 +94,55 @@ if (stale) {
   console.error('Installing dependencies (npm ci; the first time compiles SQLite and takes a few minutes)…');
   execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit', env });
 }
-console.error('Building…');
-execSync('npm run --silent build', { cwd: root, stdio: 'inherit' });
+// Builds only what changed: each part's inputs are fingerprinted (paths and contents), and a part is
+// built again only when its fingerprint differs from the one recorded after its last good build, or
+// its output is missing. A build that fails records nothing, so the next run tries again.
+const stampsFile = join(root, 'dist', '.build-stamps.json');
+const PARTS = [
+  {
+    name: 'gateway',
+    inputs: ['gateway-plugin/src', 'gateway-plugin/test', 'gateway-plugin/tsconfig.json', 'gateway-plugin/package.json', 'package-lock.json'],
+    output: 'gateway-plugin/dist/src/main.js',
+    command: 'npm run --silent -w gateway-plugin build',
+  },
+  {
+    name: 'extension',
+    inputs: ['src', 'host', 'powershell/extension', 'angular.json', 'tsconfig.json', 'tsconfig.app.json', 'manifest.json', 'scripts/build-extension.mjs', 'package-lock.json'],
+    output: 'dist/extension/index.html',
+    command: 'npm run --silent build:extension',
+  },
+];
+
+function filesUnder(path) {
+  const full = join(root, path);
+  if (!existsSync(full)) return [];
+  if (!statSync(full).isDirectory()) return [path];
+  return readdirSync(full, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.'))
+    .flatMap((e) => filesUnder(join(path, e.name)));
+}
+
+function fingerprint(inputs) {
+  const hash = createHash('sha256');
+  for (const file of inputs.flatMap(filesUnder).sort()) hash.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
+  return hash.digest('hex');
+}
+
+let stamps = {};
+try {
+  stamps = JSON.parse(readFileSync(stampsFile, 'utf8'));
+} catch {
+  // No stamps yet: everything builds.
+}
+for (const part of PARTS) {
+  if (stamps[part.name] === fingerprint(part.inputs) && existsSync(join(root, part.output))) {
+    console.error(`The ${part.name} is up to date.`);
+    continue;
+  }
+  console.error(`Building the ${part.name}…`);
+  execSync(part.command, { cwd: root, stdio: 'inherit' });
+  // After the build: it may regenerate inputs (the extension's strings), and those are what it was built from.
+  stamps[part.name] = fingerprint(part.inputs);
+  mkdirSync(dirname(stampsFile), { recursive: true });
+  writeFileSync(stampsFile, JSON.stringify(stamps, null, 2) + '\n');
+}

@@ -68,6 +68,19 @@ describe('packaging: the production server loads no test-only code', () => {
     }
   });
 
+  it('loads the certificate library only to create the certificate, not at a start that finds one', async () => {
+    const dir = tempDir();
+    try {
+      const selfsigned = (loaded: string[]) => loaded.filter((p) => /[\\/]node_modules[\\/]selfsigned[\\/]/.test(p));
+      const first = await modulesLoadedBy(testConfig(dir.path));
+      assert.notDeepEqual(selfsigned(first), [], 'the first start creates the certificate with selfsigned');
+      const second = await modulesLoadedBy(testConfig(dir.path));
+      assert.deepEqual(selfsigned(second), [], 'a start that finds the certificate does not load selfsigned');
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('loads the identity provider, the simulator and the test clock in test mode, so the check above can see them', async () => {
     const dir = tempDir();
     try {

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   cert: string;
@@ -51,6 +50,8 @@ export async function loadOrCreateTls(dataDir: string, certFile?: string, keyFil
     return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), certFile: cert, keyFile: key, created: false };
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The certificate library is loaded only to make a certificate (a third of a second at every start otherwise).
+  const { generate } = await import('selfsigned');
   const now = new Date();
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
