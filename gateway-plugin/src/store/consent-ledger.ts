@@ -249,10 +249,12 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     for (const l of this.changeListeners) l();
   }
 
+  /** Asked on every command (through active()): prepared once, not per call. */
+  private openRowQuery: ReturnType<Db['prepare']> | null = null;
+
   private openRow(cluster: string): GrantRow | undefined {
-    return this.db.prepare('SELECT * FROM grants WHERE cluster = ? AND ended_at IS NULL').get(cluster) as
-      | GrantRow
-      | undefined;
+    this.openRowQuery ??= this.db.prepare('SELECT * FROM grants WHERE cluster = ? AND ended_at IS NULL');
+    return this.openRowQuery.get(cluster) as GrantRow | undefined;
   }
 
   /** Records expiry at the exact expiry time (not at the time it was noticed). Call inside a transaction. */
