@@ -1,7 +1,10 @@
 // Benchmarks of the support channel, measured side by side in one run:
 //   1. command round trip through the gateway (policy check, simulated executor,
-//      durable transcript writes) against a bare WebSocket echo over the same TLS;
-//   2. commands per second with 1, 16 and 256 concurrent sessions;
+//      durable transcript writes) against an echo over the same TLS that answers
+//      with the gateway's own frames (recorded), and against the physical floor:
+//      the echo plus two fsyncs of the data disk (measured here);
+//   2. commands per second with 1, 16 and 256 concurrent sessions, and the same
+//      loop against the echo (the transport's throughput);
 //   3. time from a revoke call to the last of 100 live sessions closed.
 // Run: npm run build && node bench/channel.mjs   (prints ratios; no pass/fail)
 import { createRequire } from 'node:module';
@@ -47,14 +50,60 @@ async function session(nodes = ['hci-n01']) {
   return c;
 }
 
-// 1. Round trip: gateway command vs bare echo over the same TLS certificate.
+// The frames the gateway answers one command with (accepted, the node's output, done), recorded
+// once, so the echo below answers with the same frames and sizes: the transport's floor for this protocol.
+async function recordFrames() {
+  const raw = new WebSocket(gw.channelUrl, { ca: gw.caCert, headers: { authorization: `Bearer ${token}` } });
+  await new Promise((r, j) => { raw.once('open', r); raw.once('error', j); });
+  const frames = [];
+  await new Promise((resolve) => {
+    raw.on('message', (m) => {
+      const msg = JSON.parse(m.toString());
+      if (msg.type === 'opened') raw.send(JSON.stringify({ type: 'run', id: 'rec', line: 'Get-ClusterNode' }));
+      else if (msg.id === 'rec') { frames.push(m.toString()); if (msg.type === 'done') resolve(); }
+    });
+    raw.send(JSON.stringify({ type: 'open', supportCase: 'bench', nodes: ['hci-n01'] }));
+  });
+  raw.close();
+  return frames;
+}
+const recorded = await recordFrames();
+
+// 1. Round trip: gateway command vs an echo over the same TLS certificate that answers each request with the gateway's frames.
 const echoServer = createServer({ cert: gw.caCert, key: require('node:fs').readFileSync(join(dir, 'tls', 'gateway.key')), minVersion: 'TLSv1.2' });
 const wss = new WebSocketServer({ server: echoServer });
-wss.on('connection', (ws) => ws.on('message', (m) => ws.send(m)));
+wss.on('connection', (ws) => ws.on('message', (m) => {
+  const id = JSON.parse(m.toString()).id;
+  for (const f of recorded) ws.send(f.replace('"id":"rec"', `"id":${JSON.stringify(id)}`));
+}));
 await new Promise((r) => echoServer.listen(0, '127.0.0.1', r));
-const echo = new WebSocket(`wss://127.0.0.1:${echoServer.address().port}`, { ca: gw.caCert });
-await new Promise((r) => echo.once('open', r));
-const echoOnce = () => new Promise((resolve) => { echo.once('message', resolve); echo.send(JSON.stringify({ type: 'run', id: 'x', line: 'Get-ClusterNode' })); });
+async function echoClient() {
+  const ws = new WebSocket(`wss://127.0.0.1:${echoServer.address().port}`, { ca: gw.caCert });
+  await new Promise((r) => ws.once('open', r));
+  let n = 0;
+  const run = () => new Promise((resolve) => {
+    const id = `e${n++}`;
+    const onMessage = (m) => { if (m.toString().includes('"type":"done"')) { ws.off('message', onMessage); resolve(); } };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ type: 'run', id, line: 'Get-ClusterNode' }));
+  });
+  return { run, close: () => ws.close() };
+}
+const echo = await echoClient();
+const echoOnce = () => echo.run();
+
+// The data disk's fsync, the physical floor of a durable command (two in a row: the command, then its output).
+const { openSync, writeSync, fsyncSync, closeSync } = require('node:fs');
+const probe = openSync(join(dir, 'fsync-probe'), 'w');
+const fsyncTimes = [];
+for (let i = 0; i < 200; i++) {
+  writeSync(probe, Buffer.alloc(4096, i % 256), 0, 4096, 0);
+  const t = performance.now();
+  fsyncSync(probe);
+  fsyncTimes.push(performance.now() - t);
+}
+closeSync(probe);
+const fsyncP50 = pct(fsyncTimes, 50);
 
 const c1 = await session();
 for (let i = 0; i < 50; i++) { await c1.run('Get-ClusterNode'); await echoOnce(); } // warm-up
@@ -74,6 +123,8 @@ console.log(`round trip (${ROUND_TRIPS} each, interleaved)`);
 console.log(`  gateway command (check + simulated node + 2 durable transcript writes): p50 ${fmt(p50g)}  p99 ${fmt(p99g)}`);
 console.log(`  bare WebSocket echo over the same TLS:                                  p50 ${fmt(p50e)}  p99 ${fmt(p99e)}`);
 console.log(`  ratio gateway/echo: p50 ${(p50g / p50e).toFixed(1)}x  p99 ${(p99g / p99e).toFixed(1)}x`);
+console.log(`  data disk fsync (4 KiB): p50 ${fmt(fsyncP50)}; floor = echo + 2 fsyncs = ${fmt(p50e + 2 * fsyncP50)}`);
+console.log(`  ratio gateway/floor: p50 ${(p50g / (p50e + 2 * fsyncP50)).toFixed(2)}x (goal: 1.5x or less)`);
 
 // 2. Throughput with 1, 16 and 256 concurrent sessions.
 console.log(`\ncommands per second (${THROUGHPUT_MS} ms per run; each session sends its next command when the last is done)`);
@@ -95,6 +146,18 @@ for (const n of [1, 16, 256]) {
   await Promise.all(clients.map((c) => c.close()));
 }
 console.log(`  ratio 16/1: ${(rates[16] / rates[1]).toFixed(1)}x   256/1: ${(rates[256] / rates[1]).toFixed(1)}x`);
+// The same loop against the echo (same frames, same TLS): the transport's own throughput.
+for (const n of [1, 16, 256]) {
+  const clients = [];
+  for (let i = 0; i < n; i++) clients.push(await echoClient());
+  let done = 0;
+  let stop = false;
+  const start = performance.now();
+  await Promise.all(clients.map(async (c) => { while (!stop) { await c.run(); done++; if (performance.now() - start > THROUGHPUT_MS) stop = true; } }));
+  const rate = done / ((performance.now() - start) / 1000);
+  console.log(`  echo, ${String(n).padStart(3)} clients: ${rate.toFixed(0).padStart(6)} pairs/s   gateway/echo ${(rates[n] / rate).toFixed(2)}x${n === 256 ? ' (goal: 0.3x or more)' : ''}`);
+  clients.forEach((c) => c.close());
+}
 
 // 3. Revoke with 100 live sessions: time from the call to the last socket closed.
 const live = [];
@@ -110,6 +173,7 @@ console.log(`  revoke call returned after ${fmt(tReturn - t0)}; last engineer so
 console.log(`  (one bare echo round trip for scale: ${fmt(p50e)})`);
 
 echo.close();
+for (const c of wss.clients) c.terminate();
 wss.close();
 echoServer.close();
 await gw.close();
