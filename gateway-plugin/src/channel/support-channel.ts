@@ -167,8 +167,21 @@ export class SupportChannel {
     this.sockets.add(ws);
     let session: LiveSession | null = null;
     let opening = false;
+    // Frames sent in one turn of the event loop (a node's output and the command's done) leave in one
+    // TLS write: the socket is corked at the first and uncorked once the turn's work is done.
+    const tcp = (ws as unknown as { _socket?: Duplex })._socket;
+    let corked = false;
     const send = (m: ServerMessage) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (tcp && !corked) {
+        corked = true;
+        tcp.cork();
+        process.nextTick(() => {
+          corked = false;
+          tcp.uncork();
+        });
+      }
+      ws.send(JSON.stringify(m));
     };
     const socket = { send, close: (code: number, reason: string) => ws.close(code, reason) };
     const clock = this.options.clock;
