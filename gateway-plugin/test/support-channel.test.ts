@@ -262,6 +262,16 @@ describe('support channel over TLS with real tokens', () => {
     }
   });
 
+  it('returns from a revoke only once every engineer socket is closed', async () => {
+    await grant();
+    const sessions = await Promise.all([openSession(), openSession(), openSession()]);
+    assert.equal(t.gateway.channel.connections, 3);
+    const revoke = await t.api.delete(`${FEATURE}/access`);
+    assert.equal(revoke.body.sessionsEnded, 3);
+    assert.equal(t.gateway.channel.connections, 0, 'no engineer socket is still open when the revoke answers');
+    for (const { c } of sessions) assert.equal((await c.closed()).code, 4001);
+  });
+
   it('cuts live sessions and cancels the command in flight before the revoke call returns', async () => {
     await grant();
     const { c, opened } = await openSession();

@@ -16,7 +16,8 @@ import { ClientMessage, CLOSE_CODES, ServerMessage } from './protocol';
 /** The socket side of a session: how it talks to the engineer. */
 export interface SessionSocket {
   send(message: ServerMessage): void;
-  close(code: number, reason: string): void;
+  /** Closes the socket; a promise resolves once it is closed (a revoke returns only then). */
+  close(code: number, reason: string): void | Promise<void>;
 }
 
 export interface LiveSessionDeps {
@@ -231,13 +232,15 @@ export class LiveSession {
       // The session row may already be gone (retention purge); ending it must still complete.
     }
     this.deps.sessions.end(this.id, reason, by);
+    let closed: void | Promise<void> = undefined;
     try {
       this.socket.send({ type: 'ended', reason, message });
-      this.socket.close(CLOSE_CODES[reason], reason);
+      closed = this.socket.close(CLOSE_CODES[reason], reason);
     } catch {
       // The engineer's socket is already gone.
     }
     this.onEnded(this);
+    await closed;
   }
 
   private async run(message: Extract<ClientMessage, { type: 'run' }>, signal: AbortSignal): Promise<void> {

@@ -48,6 +48,11 @@ export class SupportChannel {
     options.server.on('upgrade', this.upgradeListener);
   }
 
+  /** Engineers' sockets open now (direct and relayed), for tests and diagnostics. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   /** Live sessions, for status and tests. */
   get sessions(): LiveSession[] {
     return [...this.live.values()];
@@ -183,7 +188,7 @@ export class SupportChannel {
       }
       ws.send(JSON.stringify(m));
     };
-    const socket = { send, close: (code: number, reason: string) => ws.close(code, reason) };
+    const socket = { send, close: (code: number, reason: string) => closeAndWait(ws, code, reason) };
     const clock = this.options.clock;
     const openTimer = clock.setTimer(clock.now() + (this.options.openTimeoutMs ?? 10_000), () => {
       if (!session) ws.close(4008, 'open-timeout');
@@ -248,6 +253,22 @@ export class SupportChannel {
     });
     ws.on('error', () => ws.terminate());
   }
+}
+
+/**
+ * Closes a socket and resolves once it is closed: when the engineer's side
+ * answers the close, or, if it does not within two seconds, when it is cut.
+ */
+function closeAndWait(ws: WebSocket, code: number, reason: string): Promise<void> {
+  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => ws.terminate(), 2000);
+    ws.once('close', () => {
+      clearTimeout(cut);
+      resolve();
+    });
+    ws.close(code, reason);
+  });
 }
 
 /** An engineer allowed in, and the session dependencies of the cluster. */
