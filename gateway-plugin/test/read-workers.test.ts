@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { CHANNEL_LIMIT_DEFAULTS } from '../src/config/config';
 import { ChannelClient } from '../src/console/channel-client';
 import { DAY_MS } from '../src/domain/clock';
+import { READ_BUDGETS } from '../src/store/read-pool';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { FEATURE, HttpResult, installAgent, startTestGateway, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { until } from './helpers/until';
@@ -175,5 +176,20 @@ describe('reads in worker threads', () => {
     const next = await t.api.get(`${FEATURE}/transcripts/search?q=hci-n01`);
     assert.equal(next.status, 200, next.text);
     assert.ok(next.body.hits.length >= 3);
+  });
+
+  it('fails a verify past its time budget with RecordReadTooLong, and verifies again once a worker is free', async () => {
+    shut();
+    const verify = pending(t.api.get(`${FEATURE}/sessions/${sessionId}/verify`));
+    await reached();
+    clock.advance(READ_BUDGETS.verifyMs);
+    const answer = await verify.answer;
+    assert.equal(answer.status, 503, answer.text);
+    assert.equal(answer.body.error.code, 'RecordReadTooLong');
+    assert.match(answer.body.error.message, new RegExp(`Verifying session ${sessionId} took longer than 30 s`));
+    open();
+    const next = await t.api.get(`${FEATURE}/sessions/${sessionId}/verify`);
+    assert.equal(next.status, 200, next.text);
+    assert.equal(next.body.verification.valid, true);
   });
 });
