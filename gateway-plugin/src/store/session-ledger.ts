@@ -332,6 +332,7 @@ export class SessionLedger implements SessionStore {
     const head = this.db.prepare("SELECT value, mac FROM record_heads WHERE name = 'registry'").get() as { value: number; mac: string } | undefined;
     if (!head || !this.seal.verifies(['head/1', 'registry', head.value], head.mac)) problems.push("the registry's sealed head is missing or was changed");
     const count = head?.value ?? 0;
+    const clusterOf = this.db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck();
     let expected = 1;
     for (const r of rows) {
       for (; expected < r.n; expected++) problems.push(`registration ${expected} was deleted, with the session it named`);
@@ -341,7 +342,7 @@ export class SessionLedger implements SessionStore {
         continue;
       }
       if (r.cluster !== cluster || r.purged_at !== null) continue;
-      const session = this.db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck().get(r.session_id) as string | undefined;
+      const session = clusterOf.get(r.session_id) as string | undefined;
       if (session === undefined) problems.push(`session ${r.session_id} was deleted`);
       else if (session !== cluster) problems.push(`session ${r.session_id} was moved to another cluster`);
     }
