@@ -36,6 +36,7 @@ import { ConsentLedger } from './store/consent-ledger';
 import { secureDataDir } from './store/data-dir';
 import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
+import { ReadPool, ReadPoolOptions } from './store/read-pool';
 import { RecordSeal } from './store/record-seal';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
@@ -87,6 +88,8 @@ export interface RunningGateway {
   janitor: RetentionJanitor;
   sessions: SessionLedger;
   consent: ConsentLedger;
+  /** The read workers behind search, verify and export. */
+  reads: ReadPool;
   agents: AgentDeployer;
   /** Where the PowerShell module finds this gateway (module-config.json): see writeModuleConfig. */
   moduleConfigPath: string;
@@ -131,6 +134,8 @@ export interface StartOptions {
   freeSpace?: FreeSpaceProbe;
   /** The relay listener's timing: backoff, pings, token lifetime and renewal (tests shorten them). */
   relayTuning?: Pick<RelayManagerOptions, 'listener' | 'tokenLifetimeMs'>;
+  /** The read workers (search, verify, export): their number, time budgets, script (tests shorten and slow them). */
+  reads?: Omit<ReadPoolOptions, 'dataDir' | 'clock'>;
 }
 
 type Log = (line: string) => void;
@@ -162,7 +167,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const interrupted = store.sessions.interruptOpenSessions();
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
-    const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents);
+    const reads = new ReadPool({ ...options.reads, dataDir: config.dataDir, clock });
+    teardown.add(() => reads.close());
+    const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents, reads);
     const { auth, localCredential, machineCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
@@ -209,6 +216,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       janitor,
       sessions: store.sessions,
       consent: store.consent,
+      reads,
       agents,
       localCredential,
       moduleConfigPath: join(config.dataDir, MODULE_CONFIG_FILE),

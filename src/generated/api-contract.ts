@@ -60,6 +60,7 @@ export interface ErrorBody {
     | 'InvalidNodeName'
     | 'InvalidOperationId'
     | 'InvalidSearchQuery'
+    | 'InvalidSearchCursor'
     | 'InvalidTestFault'
     | 'InvalidTestClockAdvance'
     | 'ClusterNotFound'
@@ -75,6 +76,8 @@ export interface ErrorBody {
     | 'SupportCaseMismatch'
     | 'SessionBusy'
     | 'SessionNotLive'
+    | 'SearchTooBroad'
+    | 'RecordReadTooLong'
     | 'SessionLimitReached'
     | 'DiskSpaceLow'
     | 'Unauthenticated'
@@ -364,6 +367,7 @@ export interface SearchHit {
 export interface SearchResult {
   query: string;
   hits: SearchHit[];
+  nextCursor: string | null;
 }
 
 export interface ChainCheck {

@@ -303,12 +303,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       ...F.exportSession,
       handler: async (r, reply) => {
         const format = query<C.ExportQuery>(r).format ?? 'json';
-        const doc = desk(r).export(sessionId(r));
+        const doc = await desk(r).export(sessionId(r));
         void reply.header('content-disposition', `attachment; filename="${exportFileName(doc.session.id, format)}"`);
         return format === 'json' ? reply.type('application/json; charset=utf-8').send(doc) : reply.type('text/plain; charset=utf-8').send(transcriptText(doc));
       },
     });
-    feature.route({ ...F.verifySession, handler: async (r) => ({ verification: desk(r).verify(sessionId(r)) }) });
+    feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r)) }) });
 
     feature.route({ ...F.streamEvents, handler: async (r, reply) => {
       const cluster = desk(r).name;

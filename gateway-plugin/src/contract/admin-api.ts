@@ -180,7 +180,11 @@ export const SearchHit = Type.Object({
   engineer: Type.String(),
   snippet: Type.String({ description: 'The matching text with the matched words in [brackets]' }),
 }, { title: 'SearchHit' });
-export const SearchResult = Type.Object({ query: Type.String(), hits: Type.Array(SearchHit) }, { title: 'SearchResult' });
+export const SearchResult = Type.Object({
+  query: Type.String(),
+  hits: Type.Array(SearchHit),
+  nextCursor: Nullable(Type.String({ description: "The next page's cursor: pass it back as cursor (with the same q and fromDate); null on the last page" })),
+}, { title: 'SearchResult' });
 
 export const ChainCheck = Type.Object({
   valid: Type.Boolean({ description: 'True when the chain, the sealed head, the session record and its registration all verify' }),
@@ -273,6 +277,7 @@ export const SearchQuery = strictObject({
   q: field(Type.String({ minLength: 1, maxLength: 200, format: 'search-text' }), 'InvalidSearchQuery', searchAllowed),
   fromDate: Type.Optional(fromDate),
   limit: Type.Optional(field(Type.Integer({ minimum: 1, maximum: 500, default: 100 }), 'InvalidPaging', 'an integer from 1 to 500')),
+  cursor: Type.Optional(field(Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'Where the page starts: the nextCursor of the page before; the newest hits when left out' }), 'InvalidSearchCursor', "the nextCursor of an earlier search's page")),
   ...apiVersion,
 });
 export const EXPORT_FORMATS = ['json', 'text'] as const;

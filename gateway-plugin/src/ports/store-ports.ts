@@ -60,6 +60,12 @@ export interface SearchHit {
   snippet: string;
 }
 
+/** A page of search hits, newest first, and the cursor of the next page (an entry id; null after the last page). */
+export interface SearchPage {
+  hits: SearchHit[];
+  nextBefore: number | null;
+}
+
 export interface SessionRecord {
   id: string;
   cluster: string;
@@ -96,12 +102,29 @@ export interface SessionStore {
   transcript(sessionId: string, offset: number, limit: number): { total: number; entries: TranscriptEntry[] };
   allEntries(sessionId: string): TranscriptEntry[];
   search(cluster: string, query: string, from: number, limit: number): SearchHit[];
+  /** A page of search hits older than the entry `before` (null: the newest). */
+  searchPage(cluster: string, query: string, from: number, limit: number, before: number | null): SearchPage;
   /** Deletes sessions (and their transcripts) that ended before `cutoff`; returns how many. */
   purgeEndedBefore(cutoff: number): number;
   /** Verifies a session's chain, sealed head, fields and registration. */
   verify(sessionId: string): ChainCheck;
   /** Sessions of the cluster deleted or forged, as problems (empty when none). */
   verifyRegistry(cluster: string): string[];
+}
+
+/**
+ * The reads that can take long on a big record (full-text search, verifying
+ * and exporting a session): answered off the event loop, each within a time
+ * budget. Past it they fail with a catalog error (SearchTooBroad,
+ * RecordReadTooLong) instead of holding up grants, revokes and expiries.
+ * `now` is the clock's time of the request (retention is judged by it).
+ */
+export interface RecordReads {
+  search(request: { cluster: string; query: string; from: number; limit: number; before: number | null; now: number }): Promise<SearchPage>;
+  /** The session's check with the cluster's record problems (sessions deleted or forged, grants changed). */
+  verify(request: { cluster: string; sessionId: string; now: number }): Promise<ChainCheck>;
+  /** The session's check (as verify) and every entry, in order. */
+  exportSession(request: { cluster: string; sessionId: string; now: number }): Promise<{ verification: ChainCheck; entries: TranscriptEntry[] }>;
 }
 
 /** Where a live session writes its transcript: resolves once the entry is durable. */

@@ -11,7 +11,7 @@ import { TranscriptEntry, TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcri
 import { TRANSCRIPT_EXPORT_FORMAT } from '../domain/transcript-export';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
-import type { GrantStore, SessionRecord, SessionStore } from '../ports/store-ports';
+import type { GrantStore, RecordReads, SessionRecord, SessionStore } from '../ports/store-ports';
 
 /** Epoch milliseconds as ISO 8601 in UTC; null stays null (a time that has not happened). */
 function iso(ms: number): string;
@@ -107,6 +107,8 @@ export class RemoteSupportDesk {
     private readonly consent: GrantStore,
     private readonly sessions: SessionStore,
     private readonly agents: AgentDeployer,
+    /** Search, verify and export: off the event loop, each within its time budget. */
+    private readonly reads: RecordReads,
   ) {}
 
   private live: LiveSessionControl | null = null;
@@ -259,27 +261,34 @@ export class RemoteSupportDesk {
     return { session: presentSession(session), transcript: { offset, limit, total: page.total, entries: page.entries.map(presentEntry) } };
   }
 
-  /** Searches transcript text across the cluster's sessions (within retention), newest first. */
-  search(query: { q: string; fromDate?: string; limit?: number }) {
+  /**
+   * Searches transcript text across the cluster's sessions (within retention),
+   * newest first, a page at a time: `cursor` is the nextCursor of the page
+   * before.
+   */
+  async search(query: { q: string; fromDate?: string; limit?: number; cursor?: string }) {
     const q = query.q;
     const from = parseIsoDate(query.fromDate) ?? 0;
     const limit = query.limit ?? 100;
+    const before = query.cursor === undefined ? null : Number(query.cursor);
+    const page = await this.reads.search({ cluster: this.name, query: q, from, limit, before, now: this.clock.now() });
     return {
       query: q,
-      hits: this.sessions.search(this.name, q, from, limit).map((h) => ({ ...h, at: iso(h.at) })),
+      hits: page.hits.map((h) => ({ ...h, at: iso(h.at) })),
+      nextCursor: page.nextBefore === null ? null : String(page.nextBefore),
     };
   }
 
   /** The whole transcript of a session with its integrity check, for download. */
-  export(id: string) {
-    const check = this.verify(id);
-    const session = this.sessions.get(this.name, id)!;
+  async export(id: string) {
+    const session = this.existing(id);
+    const { verification, entries } = await this.reads.exportSession({ cluster: this.name, sessionId: id, now: this.clock.now() });
     return {
       format: TRANSCRIPT_EXPORT_FORMAT,
       exportedAt: iso(this.clock.now()),
       session: { ...presentSession(session), cluster: session.cluster },
-      verification: check,
-      entries: this.sessions.allEntries(id).map(presentEntry),
+      verification,
+      entries: entries.map(presentEntry),
     };
   }
 
@@ -288,13 +297,14 @@ export class RemoteSupportDesk {
    * reports, besides, what is wrong with the cluster's records around it:
    * sessions deleted, grants changed without the record key.
    */
-  verify(id: string): ChainCheck {
-    if (!this.sessions.get(this.name, id)) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
-    return { ...this.sessions.verify(id), clusterProblems: this.recordProblems() };
+  async verify(id: string): Promise<ChainCheck> {
+    this.existing(id);
+    return this.reads.verify({ cluster: this.name, sessionId: id, now: this.clock.now() });
   }
 
-  /** What is wrong with the cluster's records: sessions deleted or forged, grants changed without the key. Empty when nothing. */
-  recordProblems(): string[] {
-    return [...this.sessions.verifyRegistry(this.name), ...this.consent.verifyGrants(this.name)];
+  private existing(id: string): SessionRecord {
+    const session = this.sessions.get(this.name, id);
+    if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
+    return session;
   }
 }

@@ -37,6 +37,12 @@ function toGrant(row: GrantRow): Grant {
   };
 }
 
+/** The grants of a cluster whose MAC does not match, as problems (the ledger's check, also run by the read workers). */
+export function tamperedGrants(db: Db, seal: RecordSeal, cluster: string): string[] {
+  const rows = db.prepare('SELECT * FROM grants WHERE cluster = ? ORDER BY granted_at, rowid').all(cluster) as GrantRow[];
+  return rows.filter((r) => !seal.grantVerifies(r)).map(tamperedProblem);
+}
+
 /**
  * The record of consent: grants, supersedes, revokes and expiries, durable in
  * SQLite. Every change commits (with fsync) before the method returns, and is
@@ -69,8 +75,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
 
   /** The grants of a cluster whose MAC does not match (changed without the record key), as problems. */
   verifyGrants(cluster: string): string[] {
-    const rows = this.db.prepare('SELECT * FROM grants WHERE cluster = ? ORDER BY granted_at, rowid').all(cluster) as GrantRow[];
-    return rows.filter((r) => !this.seal.grantVerifies(r)).map(tamperedProblem);
+    return tamperedGrants(this.db, this.seal, cluster);
   }
 
   /** Whether a row's MAC matches; reports it when not, once per state of the row (not on every command checked against it). */

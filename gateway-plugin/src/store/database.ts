@@ -6,6 +6,9 @@ import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
 
+/** The database's file name in the data directory. */
+export const DATABASE_FILE = 'remote-support.db';
+
 /**
  * Opens (creating if needed) the gateway's SQLite database in `dataDir`, in
  * WAL mode with full fsync on commit: when a write returns, it survives a
@@ -18,7 +21,7 @@ export type Db = Database.Database;
  */
 export function openDatabase(dataDir: string): Db {
   secureDataDir(dataDir);
-  const path = join(dataDir, 'remote-support.db');
+  const path = join(dataDir, DATABASE_FILE);
   ensurePrivateFile(path);
   const db = withPrivateUmask(() => {
     const opened = new Database(path);
@@ -32,6 +35,17 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  return db;
+}
+
+/**
+ * A read-only connection to the database {@link openDatabase} opened: the
+ * read workers' own. In WAL mode it reads a consistent snapshot while the
+ * writer goes on, and it can change nothing.
+ */
+export function openReadOnlyDatabase(dataDir: string): Db {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
   return db;
 }
 

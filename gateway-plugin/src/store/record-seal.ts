@@ -73,6 +73,11 @@ export class RecordSeal {
     return seal;
   }
 
+  /** Loads the key that {@link open} created, never creating one: for the read-only connections of the read workers. */
+  static read(dataDir: string): RecordSeal {
+    return new RecordSeal(readKey(join(dataDir, 'record.key')));
+  }
+
   /** The MAC of a message (hex). */
   readonly mac: Mac = (message) => createHmac('sha256', this.key).update(message, 'utf8').digest('hex');
 

@@ -5,11 +5,11 @@ import { Clock } from '../domain/clock';
 import { transcriptCutoff } from '../domain/retention';
 import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind, verifyChain } from '../domain/transcript';
 import { EventHub } from '../events/event-hub';
-import type { PendingEntry, SearchHit, SessionRecord, SessionStore } from '../ports/store-ports';
+import type { PendingEntry, SearchHit, SearchPage, SessionRecord, SessionStore } from '../ports/store-ports';
 import { Db } from './database';
 import { RecordSeal, SealedSessionRow } from './record-seal';
 
-export type { PendingEntry, SearchHit, SessionRecord } from '../ports/store-ports';
+export type { PendingEntry, SearchHit, SearchPage, SessionRecord } from '../ports/store-ports';
 
 interface SessionRow {
   id: string;
@@ -90,13 +90,34 @@ export class SessionLedger implements SessionStore {
 
   private readonly row;
   private readonly setSeal;
+  private readonly searchRows;
+  private readonly snippetOf;
 
-  constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub, private readonly seal: RecordSeal) {
+  /** `checkpoint` runs at each candidate row of a search (a read worker's stopping point; see the search statement). */
+  constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub, private readonly seal: RecordSeal, checkpoint?: () => void) {
     this.lastEntry = db.prepare('SELECT seq, hash FROM transcript_entries WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
     this.row = db.prepare('SELECT * FROM sessions WHERE id = ?');
     this.setSeal = db.prepare('UPDATE sessions SET sealed_entries = ?, sealed_hash = ?, seal_mac = ? WHERE id = ?');
     this.insertEntry = db.prepare('INSERT INTO transcript_entries (session_id, seq, at, kind, node, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.countCommand = db.prepare('UPDATE sessions SET command_count = command_count + 1 WHERE id = ?');
+    // A call into JavaScript for each candidate row of a search: better-sqlite3 cannot interrupt SQLite, but a
+    // worker thread's terminate() takes effect at the next call into JavaScript, so a search past its time
+    // budget stops there instead of running to its end (see ReadPool).
+    db.function('read_checkpoint', { deterministic: false, directOnly: true }, () => {
+      checkpoint?.();
+      return 1;
+    });
+    this.searchRows = db.prepare(
+      `SELECT e.id, e.session_id, e.seq, e.at, e.kind, e.node, s.engineer
+         FROM transcript_search
+         JOIN transcript_entries e ON e.id = transcript_search.rowid
+         JOIN sessions s ON s.id = e.session_id
+        WHERE transcript_search MATCH ? AND transcript_search.rowid < ? AND read_checkpoint()
+          AND s.cluster = ? AND s.started_at >= ? AND COALESCE(s.ended_at, ?) >= ?
+        ORDER BY transcript_search.rowid DESC
+        LIMIT ?`,
+    );
+    this.snippetOf = db.prepare("SELECT snippet(transcript_search, 0, '[', ']', '…', 12) FROM transcript_search WHERE transcript_search MATCH ? AND rowid = ?").pluck();
   }
 
   open(input: { cluster: string; grantId: string; engineer: string; engineerId?: string | null; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord {
@@ -162,25 +183,31 @@ export class SessionLedger implements SessionStore {
    * operators in the query are never interpreted.
    */
   search(cluster: string, query: string, from: number, limit: number): SearchHit[] {
+    return this.searchPage(cluster, query, from, limit, null).hits;
+  }
+
+  /**
+   * A page of {@link search}, newest first: hits whose entry id is below
+   * `before` (null: from the newest). The order is the full-text index's own
+   * (its rowid is the entry's id, which grows with time), so SQLite walks the
+   * index backwards and stops at `limit` instead of sorting every match: the
+   * first page of a common word is as fast as a rare one's. snippet() runs
+   * only for the rows returned. `nextBefore` is the cursor of the next page,
+   * or null when this one is the last.
+   */
+  searchPage(cluster: string, query: string, from: number, limit: number, before: number | null): SearchPage {
     const words = query.match(/[\p{L}\p{N}_]+/gu) ?? [];
-    if (words.length === 0) return [];
+    if (words.length === 0) return { hits: [], nextBefore: null };
     const match = words.map((w) => `"${w}"`).join(' AND ');
-    const rows = this.db
-      .prepare(
-        `SELECT e.session_id, e.seq, e.at, e.kind, e.node, s.engineer,
-                snippet(transcript_search, 0, '[', ']', '…', 12) AS snippet
-           FROM transcript_search
-           JOIN transcript_entries e ON e.id = transcript_search.rowid
-           JOIN sessions s ON s.id = e.session_id
-          WHERE transcript_search MATCH ? AND s.cluster = ? AND s.started_at >= ?
-            AND COALESCE(s.ended_at, ?) >= ?
-          ORDER BY e.at DESC, e.seq DESC
-          LIMIT ?`,
-      )
-      .all(match, cluster, from, Number.MAX_SAFE_INTEGER, transcriptCutoff(this.clock.now()), limit) as {
-      session_id: string; seq: number; at: number; kind: TranscriptKind; node: string | null; engineer: string; snippet: string;
+    const rows = this.searchRows.all(match, before ?? Number.MAX_SAFE_INTEGER, cluster, from, Number.MAX_SAFE_INTEGER, transcriptCutoff(this.clock.now()), limit + 1) as {
+      id: number; session_id: string; seq: number; at: number; kind: TranscriptKind; node: string | null; engineer: string;
     }[];
-    return rows.map((r) => ({ sessionId: r.session_id, seq: r.seq, at: r.at, kind: r.kind, node: r.node, engineer: r.engineer, snippet: r.snippet }));
+    const page = rows.slice(0, limit);
+    const hits = page.map((r) => ({
+      sessionId: r.session_id, seq: r.seq, at: r.at, kind: r.kind, node: r.node, engineer: r.engineer,
+      snippet: this.snippetOf.get(match, r.id) as string,
+    }));
+    return { hits, nextBefore: rows.length > limit ? page[page.length - 1]!.id : null };
   }
 
   end(sessionId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord | null {
@@ -305,6 +332,7 @@ export class SessionLedger implements SessionStore {
     const head = this.db.prepare("SELECT value, mac FROM record_heads WHERE name = 'registry'").get() as { value: number; mac: string } | undefined;
     if (!head || !this.seal.verifies(['head/1', 'registry', head.value], head.mac)) problems.push("the registry's sealed head is missing or was changed");
     const count = head?.value ?? 0;
+    const clusterOf = this.db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck();
     let expected = 1;
     for (const r of rows) {
       for (; expected < r.n; expected++) problems.push(`registration ${expected} was deleted, with the session it named`);
@@ -314,7 +342,7 @@ export class SessionLedger implements SessionStore {
         continue;
       }
       if (r.cluster !== cluster || r.purged_at !== null) continue;
-      const session = this.db.prepare('SELECT cluster FROM sessions WHERE id = ?').pluck().get(r.session_id) as string | undefined;
+      const session = clusterOf.get(r.session_id) as string | undefined;
       if (session === undefined) problems.push(`session ${r.session_id} was deleted`);
       else if (session !== cluster) problems.push(`session ${r.session_id} was moved to another cluster`);
     }

@@ -1,0 +1,186 @@
+// What the reads cost on a big record, and whether they hold up the gateway
+// (the tests check the answers and that a revoke or an expiry goes on during a
+// long search; speed on a shared machine is no pass/fail matter):
+//   1. search's first page, p50 and p99, for a rare word and a common one,
+//      through the admin API (the search runs in a read worker);
+//   2. the worst wait of a /health probe sent every 10 ms while they run;
+//   3. a search that must look at every match of the common word (its time budget),
+//      and verify and export of one long session, with the worst /health wait;
+//   4. for comparison, the search as it was before the read workers (ordered by
+//      time, snippet() over every match, on the event loop), once per word.
+//
+// The data set (BENCH_SESSIONS sessions, 20,000 by default, with BENCH_ENTRIES
+// transcript entries, 1,000,000 by default, over the last 80 days) is written by
+// the gateway's own writer, SessionLedger.open / appendBatch / end, so its rows,
+// hash chains, seals, registry and full-text index are the ones the gateway
+// writes. The one shortcut: the build runs with PRAGMA synchronous = OFF and
+// many sessions' entries per transaction, which changes when the disk is
+// flushed, not what is written.
+//
+// Run: build the gateway, then node bench/reads.mjs
+//   BENCH_SESSIONS=2000 BENCH_ENTRIES=100000 node bench/reads.mjs   (smaller)
+//   BENCH_SEARCHES=50 (searches per word), BENCH_LONG_SESSION=50000 (entries of the verified session)
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { api, fmt, pct } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
+const { openDatabase } = dist('store/database.js');
+const { RecordSeal } = dist('store/record-seal.js');
+const { SecretBox } = dist('store/secret-box.js');
+const { ConsentLedger } = dist('store/consent-ledger.js');
+const { SessionLedger } = dist('store/session-ledger.js');
+const { EventHub } = dist('events/event-hub.js');
+const { startGateway } = dist('gateway.js');
+const { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS } = dist('config/config.js');
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
+const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 50);
+const LONG_SESSION = Number(process.env.BENCH_LONG_SESSION ?? 50_000);
+const C = 'hci-cl01.contoso.local';
+const FEATURE = `/api/nodes/${C}/features/remoteSupport`;
+const DAY_MS = 24 * 3600 * 1000;
+const RARE = 'kb5031234';
+const COMMON = 'running';
+
+const dir = mkdtempSync(join(tmpdir(), 'rs-bench-reads-'));
+
+// 1. The data set, through the writer.
+let t = performance.now();
+{
+  const db = openDatabase(dir);
+  db.pragma('synchronous = OFF');
+  const start = Date.now() - 80 * DAY_MS;
+  let now = start;
+  const clock = { now: () => now, setTimer: () => ({ dispose() {} }) };
+  const events = new EventHub(() => now);
+  const seal = RecordSeal.open(dir, db);
+  const consent = new ConsentLedger(db, clock, SecretBox.open(dir), events, seal);
+  const sessions = new SessionLedger(db, clock, events, seal);
+  const grant = consent.grant(C, { accessLevel: 'Diagnostics', expireInMinutes: 480, supportCaseNumber: null, sasCredential: null, termsVersion: '1' }, 'bench').grant;
+  const commands = ['Get-VM', 'Get-ClusterNode', 'Get-StoragePool', 'Get-VMSwitch', 'Get-Service', 'Get-ClusterResource', 'Get-NetAdapter', 'Get-HotFix'];
+  const perSession = Math.max(2, Math.floor(ENTRIES / SESSIONS));
+  const group = Math.max(1, Math.floor(2000 / perSession));
+  const step = (80 * DAY_MS) / SESSIONS;
+  let written = 0;
+  for (let s = 0; s < SESSIONS; s += group) {
+    now = start + s * step;
+    const ids = [];
+    for (let g = 0; g < group && s + g < SESSIONS; g++) {
+      ids.push(sessions.open({ cluster: C, grantId: grant.id, engineer: `engineer${(s + g) % 40}@support.contoso.com`, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01', 'hci-n02'] }).id);
+    }
+    const batch = [];
+    for (const id of ids) {
+      for (let e = 0; e < perSession; e++) {
+        const n = written++;
+        if (e % 2 === 0) batch.push({ sessionId: id, kind: 'command', node: 'hci-n01', text: `${commands[n % commands.length]} -Name vm${n % 997}*` });
+        else {
+          const hotfix = n % 50_000 === 1 ? ` ${RARE} installed` : '';
+          batch.push({ sessionId: id, kind: 'output', node: 'hci-n01', text: `vm${n % 997} ${n % 7 === 0 ? 'Stopped' : 'Running'} ${n % 16} ${(n % 64) * 1024} host${n % 4}${hotfix}` });
+        }
+      }
+    }
+    sessions.appendBatch(batch);
+    now += Math.min(step * group - 1, 3_600_000);
+    for (const id of ids) sessions.end(id, 'closed');
+  }
+  // One long session, to verify and export.
+  now = Date.now() - DAY_MS;
+  var longSession = sessions.open({ cluster: C, grantId: grant.id, engineer: 'long@support.contoso.com', supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] }).id;
+  for (let i = 0; i < LONG_SESSION; i += 2000) {
+    sessions.appendBatch(Array.from({ length: Math.min(2000, LONG_SESSION - i) }, (_, k) => ({ sessionId: longSession, kind: 'output', node: 'hci-n01', text: `line ${i + k} Running ok` })));
+  }
+  sessions.end(longSession, 'closed');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  written += LONG_SESSION;
+  console.log(`data set: ${SESSIONS} sessions, ${written} entries written through the writer in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+// 2. The gateway on it.
+t = performance.now();
+const gw = await startGateway({
+  mode: 'embedded', host: '127.0.0.1', port: 0, dataDir: dir, tls: {}, auth: { mode: 'local' },
+  cluster: { stepDelayMs: 0 }, channel: { ...CHANNEL_LIMIT_DEFAULTS, idleTimeoutMinutes: 60, commandTimeoutSeconds: 60 }, executor: { kind: 'simulated' },
+  limits: DEFAULT_LIMITS, wacTransport: 'direct', relay: { mode: 'off' },
+}, { log: () => {} });
+console.log(`gateway listening in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+/** Sends GET /health every 10 ms while `work` runs; returns the work's result and the worst wait. */
+async function probing(work) {
+  let worst = 0;
+  let running = true;
+  const probe = (async () => {
+    while (running) {
+      const started = performance.now();
+      await api(gw, 'GET', '/health');
+      worst = Math.max(worst, performance.now() - started);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  try {
+    return { result: await work(), worst };
+  } finally {
+    running = false;
+    await probe;
+  }
+}
+
+async function timedSearches(q) {
+  const times = [];
+  const statuses = new Map();
+  let hits = 0;
+  for (let i = 0; i < SEARCHES; i++) {
+    const started = performance.now();
+    const r = await api(gw, 'GET', `${FEATURE}/transcripts/search?q=${encodeURIComponent(q)}`);
+    times.push(performance.now() - started);
+    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    hits = r.body?.hits?.length ?? 0;
+  }
+  return { times, statuses, hits };
+}
+
+// 3. Search's first page (one search of each first, so the workers have started).
+await api(gw, 'GET', `${FEATURE}/transcripts/search?q=${RARE}`);
+await api(gw, 'GET', `${FEATURE}/transcripts/search?q=${COMMON}`);
+for (const q of [RARE, COMMON]) {
+  const { result, worst } = await probing(() => timedSearches(q));
+  const codes = [...result.statuses].map(([s, n]) => `${n}x ${s}`).join(', ');
+  console.log(`search "${q}" first page (${result.hits} hits, ${codes}): p50 ${fmt(pct(result.times, 50))}, p99 ${fmt(pct(result.times, 99))}; worst /health wait ${fmt(worst)}`);
+}
+
+// A search that has to look at every match: the common word from tomorrow on (none is that recent). Past the
+// time budget (2 s) it stops with SearchTooBroad instead of holding a worker longer.
+{
+  const from = new Date(Date.now() + DAY_MS).toISOString();
+  const started = performance.now();
+  const { result, worst } = await probing(() => api(gw, 'GET', `${FEATURE}/transcripts/search?q=${COMMON}&fromDate=${from}`));
+  console.log(`search "${COMMON}" from tomorrow (every match looked at, none kept): ${result.status}${result.body?.error ? ` ${result.body.error.code}` : ''} in ${fmt(performance.now() - started)}; worst /health wait ${fmt(worst)}`);
+}
+
+// 4. Verify and export of the long session.
+for (const what of ['verify', 'export']) {
+  const started = performance.now();
+  const { result, worst } = await probing(() => api(gw, 'GET', `${FEATURE}/sessions/${longSession}/${what}`));
+  console.log(`${what} a session of ${LONG_SESSION} entries: ${result.status} in ${fmt(performance.now() - started)}; worst /health wait ${fmt(worst)}`);
+}
+
+// 5. The search as it was: ordered by time, snippet() over every match, on this thread.
+for (const q of [RARE, COMMON]) {
+  const started = performance.now();
+  const rows = gw.db.prepare(
+    `SELECT e.session_id, e.seq, e.at, e.kind, e.node, s.engineer, snippet(transcript_search, 0, '[', ']', '…', 12) AS snippet
+       FROM transcript_search JOIN transcript_entries e ON e.id = transcript_search.rowid JOIN sessions s ON s.id = e.session_id
+      WHERE transcript_search MATCH ? AND s.cluster = ? AND s.started_at >= ? AND COALESCE(s.ended_at, ?) >= ?
+      ORDER BY e.at DESC, e.seq DESC LIMIT ?`,
+  ).all(`"${q}"`, C, 0, Number.MAX_SAFE_INTEGER, Date.now() - 90 * DAY_MS, 100);
+  console.log(`before (time order, on the event loop) "${q}": ${rows.length} hits in ${fmt(performance.now() - started)}, all of it a /health wait`);
+}
+
+await gw.close();
+rmSync(dir, { recursive: true, force: true });
