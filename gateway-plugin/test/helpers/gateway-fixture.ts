@@ -115,7 +115,7 @@ export interface TestGateway {
 
 /** Starts a real gateway (real SQLite in a temp dir, real TLS) on a free port. */
 export async function startTestGateway(
-  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void; freeSpace?: () => number; relayTuning?: StartOptions['relayTuning'] } = {},
+  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void; freeSpace?: () => number; relayTuning?: StartOptions['relayTuning']; purgeTuning?: StartOptions['purgeTuning'] } = {},
 ): Promise<TestGateway> {
   const dir = options.dataDir ? { path: options.dataDir, remove: () => {} } : tempDir();
   const gateway = await startGateway(testConfig(dir.path, options.config), {
@@ -123,6 +123,7 @@ export async function startTestGateway(
     ...(options.executor ? { executor: options.executor } : {}),
     ...(options.freeSpace ? { freeSpace: options.freeSpace } : {}),
     ...(options.relayTuning ? { relayTuning: options.relayTuning } : {}),
+    ...(options.purgeTuning ? { purgeTuning: options.purgeTuning } : {}),
     log: options.log ?? (() => {}),
   });
   const anonymous = new ApiClient(gateway.url, gateway.caCert);
