@@ -6,7 +6,7 @@ import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
 import { expiredGrantCutoff, PURGE_BATCH_ROWS } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
 import type { GrantExpiryStore, GrantStore, PurgeBatch } from '../ports/store-ports';
-import { Db } from './database';
+import { Db, withoutFsync } from './database';
 import { RecordSeal, SealedGrantRow } from './record-seal';
 import { SecretBox } from './secret-box';
 
@@ -232,14 +232,14 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
 
   /** Purges at most `maxRows` grants that ended before `cutoff` and have no session left, in one short transaction. */
   purgeBatch(cutoff: number, maxRows: number): PurgeBatch {
-    const grants = this.db
-      .prepare(
-        `DELETE FROM grants WHERE id IN (
-           SELECT id FROM grants WHERE ended_at IS NOT NULL AND ended_at < ?
-              AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = grants.id)
-            LIMIT ?)`,
-      )
-      .run(cutoff, maxRows).changes;
+    const purge = this.db.prepare(
+      `DELETE FROM grants WHERE id IN (
+         SELECT id FROM grants WHERE ended_at IS NOT NULL AND ended_at < ?
+            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = grants.id)
+          LIMIT ?)`,
+    );
+    // Like the sessions' purge, its commit skips the fsync: a purge lost in a crash is redone.
+    const grants = withoutFsync(this.db, () => purge.run(cutoff, maxRows).changes);
     return { sessions: 0, entries: 0, grants, done: grants < maxRows };
   }
 

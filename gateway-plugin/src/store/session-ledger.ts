@@ -7,7 +7,7 @@ import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry,
 import { EventHub } from '../events/event-hub';
 import type { PendingEntry, PurgeBatch, SearchHit, SessionRecord, SessionStore } from '../ports/store-ports';
 import { PURGE_BATCH_ROWS } from '../domain/retention';
-import { Db } from './database';
+import { Db, withoutFsync } from './database';
 import { RecordSeal, SealedSessionRow } from './record-seal';
 
 export type { PendingEntry, PurgeBatch, SearchHit, SessionRecord } from '../ports/store-ports';
@@ -290,11 +290,12 @@ export class SessionLedger implements SessionStore {
    * entries over several batches and its row (with the registry's mark) with
    * the last of them: until then it is past retention, which every read
    * already hides, and the full-text index loses each entry with it (the
-   * delete trigger), so the index never holds an entry that is gone.
+   * delete trigger), so the index never holds an entry that is gone. Its
+   * commit skips the fsync (see withoutFsync): a purge lost in a crash is redone.
    */
   purgeBatch(cutoff: number, maxRows: number): PurgeBatch {
     const now = this.clock.now();
-    return this.db.transaction((): PurgeBatch => {
+    return withoutFsync(this.db, this.db.transaction((): PurgeBatch => {
       let sessions = 0;
       let entries = 0;
       while (sessions + entries < maxRows) {
@@ -309,7 +310,7 @@ export class SessionLedger implements SessionStore {
         sessions++;
       }
       return { sessions, entries, grants: 0, done: false };
-    })();
+    }));
   }
 
   /**
