@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { DAY_MS, MINUTE_MS } from '../src/domain/clock';
+import { Clock, DAY_MS, MINUTE_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { expiryLateness, GrantRequest } from '../src/domain/grant';
 import { grantTable } from '../src/cli/access-commands';
@@ -185,6 +185,23 @@ describe('ConsentLedger with the expiry scheduler', () => {
     assert.match(grantTable([view]), /expiry recorded \S+, 300 s late/);
     w.db.prepare('UPDATE grants SET expiry_recorded_at = expires_at WHERE id = ?').run(grant.id);
     assert.equal(w.ledger.verifyGrants(C).length, 1, 'passing a late expiry off as on time breaks the MAC');
+  });
+
+  it('records an expiry whose timer was held up (the event loop busy) as late, by how much', () => {
+    w.scheduler.dispose();
+    // Every timer runs 5 s after its time, as behind a long synchronous read.
+    const held: Clock = { now: () => w.clock.now(), setTimer: (at, fn) => w.clock.setTimer(at + 5000, fn) };
+    w.scheduler = new ExpiryScheduler(w.ledger, held);
+    w.scheduler.start();
+    const { grant } = w.ledger.grant(C, request({ expireInMinutes: 60 }), 'alice');
+    w.clock.advance(60 * MINUTE_MS);
+    assert.equal(w.ledger.active(C), null, 'no access past expiresAt, timer or not');
+    assert.equal(w.ledger.byId(grant.id)!.endedAt, null, 'not recorded yet');
+    w.clock.advance(5000);
+    const g = w.ledger.byId(grant.id)!;
+    assert.equal(g.endedAt, grant.expiresAt);
+    assert.equal(expiryLateness(g), 5000);
+    assert.deepEqual(w.ledger.verifyGrants(C), []);
   });
 
   it('records an expiry the timer fired on time as on time', () => {

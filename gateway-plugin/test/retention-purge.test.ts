@@ -58,6 +58,7 @@ describe('the retention purge in batches', () => {
     assert.deepEqual(store.sessions.verifyRegistry(CLUSTER), [], 'every purged session is explained by the registry');
     for (const s of store.sessions.history(CLUSTER, 0)) assert.equal(store.sessions.verify(s.id).valid, true);
     assert.equal(count(store, 'SELECT COUNT(*) FROM grants WHERE ended_at < ' + transcriptCutoff(now)), 0, 'grants past retention without sessions go too');
+    assert.equal(store.db.pragma('synchronous', { simple: true }), 2, 'commits after the purge fsync again (FULL)');
   });
 
   it('takes a session bigger than a batch apart over several batches, keeping it hidden and its row until its last entry goes', () => {
