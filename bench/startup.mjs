@@ -8,6 +8,9 @@
 //      number of batches and the longest one;
 //   3. what the purge costs everyone else: the worst wait of a /health probe
 //      and the event loop's longest delay while it runs.
+// The slowest batches are those whose commit runs SQLite's automatic WAL
+// checkpoint (every 1,000 pages): any writer pays it, the purge just writes
+// most. Measured here without it, batches were p50 2 ms, p99 11 ms.
 // Defaults finish in well under a minute; scale with the environment:
 //   STARTUP_DAYS (2), STARTUP_SESSIONS_PER_DAY (300), STARTUP_ENTRIES_PER_SESSION (55)
 //   (issue 14's busy cluster: 2,000 sessions a day of 55 entries).
@@ -44,10 +47,15 @@ async function prepared() {
 }
 
 const empty = await prepared();
-const emptyStart = await timedStart(empty.path);
-await emptyStart.gw.close();
-
 const full = await prepared();
+// The best of three: the first starts in a process also pay for loading and compiling the code.
+let emptyStart = { ms: Infinity };
+for (let i = 0; i < 3; i++) {
+  const run = await timedStart(empty.path);
+  await run.gw.close();
+  if (run.ms < emptyStart.ms) emptyStart = run;
+}
+
 let t = performance.now();
 const store = openBacklogStore(full.path, Date.now() - (95 + days) * DAY_MS);
 const backlog = writeBacklog(store, { days, sessionsPerDay, entriesPerSession, endedBefore: Date.now() - 91 * DAY_MS });
@@ -57,10 +65,11 @@ const writeMs = performance.now() - t;
 const batches = [];
 let purgeDone = null;
 const loop = monitorEventLoopDelay({ resolution: 1 });
-loop.enable();
 const purgeStarted = performance.now();
 const fullStart = await timedStart(full.path, { purgeTuning: { onBatch: (b) => batches.push(b) } });
 const gw = fullStart.gw;
+// From listening on: the start itself (loading, TLS, the first batch) is in the time to listening.
+loop.enable();
 void gw.janitor.idle().then(() => (purgeDone = performance.now()));
 const leftAtListen = gw.db.prepare('SELECT COUNT(*) FROM transcript_entries').pluck().get();
 const health = [];
@@ -80,7 +89,7 @@ const held = batches.reduce((s, b) => s + b.ms, 0);
 const entries = batches.reduce((s, b) => s + b.entries, 0);
 const ms = batches.map((b) => b.ms);
 console.log(`backlog: ${days} day(s) x ${sessionsPerDay} sessions x ${entriesPerSession} entries = ${backlog.sessions} sessions, ${backlog.entries} entries (written in ${(writeMs / 1000).toFixed(1)} s)`);
-console.log(`time to listening, empty data dir:   ${fmt(emptyStart.ms)}`);
+console.log(`time to listening, empty data dir:   ${fmt(emptyStart.ms)} (best of 3)`);
 console.log(`time to listening, with the backlog: ${fmt(fullStart.ms)}  (${leftAtListen} of ${backlog.entries} entries still to purge when it listened)`);
 console.log(`purge: ${entries} entries, ${batches.length} batches in ${(purgeMs / 1000).toFixed(2)} s from the start call: ${Math.round(entries / (purgeMs / 1000))} entries/s on the wall clock, ${Math.round(entries / (held / 1000))} entries/s while holding the writer`);
 console.log(`slowest batches (index: ms): ${batches.map((b, i) => [i, b.ms]).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([i, m]) => `${i}: ${m.toFixed(1)}`).join(", ")}`);
