@@ -19,12 +19,13 @@ import { PowerShellBackend } from './cluster/powershell-backend';
 import { moduleFiles } from './cluster/node-module';
 import { GatewayConfig } from './config/config';
 import { AdjustableClock, Clock, MINUTE_MS, SystemClock } from './domain/clock';
+import { expiryLateness, lateExpiryText } from './domain/grant';
 import { EventHub } from './events/event-hub';
 import { EventStreams, eventStreamLimitsOf } from './events/event-streams';
 import type { NodeExecutor } from './executors/node-executor';
 import type { LocalIdentityProvider } from './identity/local-identity-provider';
 import { ExpiryScheduler } from './lifecycle/expiry-scheduler';
-import { RetentionJanitor } from './lifecycle/retention-janitor';
+import { PurgeTuning, RetentionJanitor } from './lifecycle/retention-janitor';
 import { AgentDeployer, defaultJeaOptions } from './operations/agent-deployer';
 import { checkCommand } from './policy/command-checker';
 import { jeaFiles } from './policy/jea-files';
@@ -136,6 +137,8 @@ export interface StartOptions {
   relayTuning?: Pick<RelayManagerOptions, 'listener' | 'tokenLifetimeMs'>;
   /** The read workers (search, verify, export): their number, time budgets, script (tests shorten and slow them). */
   reads?: Omit<ReadPoolOptions, 'dataDir' | 'clock'>;
+  /** The retention purge's batches: their size, what runs between them, a report of each (tests and bench/startup.mjs). */
+  purgeTuning?: Partial<PurgeTuning>;
 }
 
 type Log = (line: string) => void;
@@ -166,7 +169,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const { backend, agents } = await buildCluster(config, clock, store, options.executor, teardown);
     const interrupted = store.sessions.interruptOpenSessions();
     if (interrupted) log(`${interrupted} session(s) open at the last shutdown were marked interrupted`);
-    const { scheduler, janitor } = buildLifecycle(store, clock, logError, teardown);
+    const { scheduler, janitor } = buildLifecycle(store, clock, logError, options.purgeTuning, teardown);
     const reads = new ReadPool({ ...options.reads, dataDir: config.dataDir, clock });
     teardown.add(() => reads.close());
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents, reads);
@@ -184,11 +187,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       return disk.status;
     });
     endSessionsOnExpiry(scheduler, channel, store.sessions, logError('ending the sessions of an expired grant'));
+    logLateExpiries(scheduler, partLog('lifecycle'), teardown);
     const relay = await buildRelay(config, { cluster: backend.target, tls, channel, store, log: partLog('relay'), tuning: options.relayTuning }, teardown);
     desk.attachRelay(relay ? () => relay.manager.status : null);
     if (relay) desk.attachRelayCheck(relay.check);
-    scheduler.start();
+    // Expiries that fell due while the gateway was down are recorded (as late) and their sessions ended before anyone can connect.
+    const expired = scheduler.start();
+    if (expired.length) log(`${expired.length} grant(s) expired while the gateway was down; recorded as expired before listening`);
     const { url, port } = await listen(app, config);
+    // The retention purge runs in the background, in short batches: however large the backlog, the gateway listens at once.
+    janitor.start();
     // After the expiries that fell due while down: a grant still active gets its listener back.
     relay?.manager.reconcile();
     writePointer(config, { url, cluster: desk.name, caFile: tls.certFile, pid: process.pid, mode: config.mode, ...(relay?.local ? { relay: relay.local.pointer } : {}) }, teardown);
@@ -345,13 +353,12 @@ function powershellBackend(config: GatewayConfig, clock: Clock, executor: NodeEx
   );
 }
 
-/** The expiry timer and the retention janitor. */
-function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => (e: unknown) => void, teardown: Teardown) {
+/** The expiry timer and the retention janitor; startGateway starts them, the timer before listening and the janitor after. */
+function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => (e: unknown) => void, purgeTuning: Partial<PurgeTuning> | undefined, teardown: Teardown) {
   const scheduler = new ExpiryScheduler(store.consent, clock, logError('expiring grants'));
   teardown.add(() => scheduler.dispose());
-  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'));
+  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'), purgeTuning);
   teardown.add(() => janitor.dispose());
-  janitor.start();
   return { scheduler, janitor };
 }
 
@@ -623,6 +630,15 @@ function endSessionsOnExpiry(scheduler: ExpiryScheduler, channel: SupportChannel
       .then(() => sessions.endForGrant(grant.id, 'expired'))
       .catch(onError);
   });
+}
+
+/** An expiry recorded late (the gateway down or busy at the time) is logged with how late, as the grant's record says. */
+function logLateExpiries(scheduler: ExpiryScheduler, log: Log, teardown: Teardown): void {
+  const subscription = scheduler.onExpired((grant) => {
+    if (expiryLateness(grant) === null) return;
+    log(`grant ${grant.id} expired at ${new Date(grant.expiresAt).toISOString()}: ${lateExpiryText(grant.expiresAt, grant.expiryRecordedAt!)}`);
+  });
+  teardown.add(() => subscription.dispose());
 }
 
 /** Listens on the configured address; returns the URL clients use. */

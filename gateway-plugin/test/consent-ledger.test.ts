@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { DAY_MS, MINUTE_MS } from '../src/domain/clock';
+import { Clock, DAY_MS, MINUTE_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
-import { GrantRequest } from '../src/domain/grant';
+import { expiryLateness, GrantRequest } from '../src/domain/grant';
+import { grantTable } from '../src/cli/access-commands';
+import { presentGrant } from '../src/service/remote-support-desk';
 import { TERMS_VERSION } from '../src/domain/terms';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
 import { ExpiryScheduler } from '../src/lifecycle/expiry-scheduler';
@@ -167,6 +169,52 @@ describe('ConsentLedger with the expiry scheduler', () => {
     assert.equal(w.seen.filter((e) => e.type === 'grant.expired').length, 1);
   });
 
+  it('records an expiry noticed only after a restart as late, by how much, and the record still verifies', () => {
+    const { grant } = w.ledger.grant(C, request({ expireInMinutes: 60 }), 'alice');
+    w.scheduler.dispose();
+    w.db.close();
+    const later = new FakeClock(grant.expiresAt + 5 * MINUTE_MS);
+    Object.assign(w, open(w.dir.path, later));
+    const g = w.ledger.byId(grant.id)!;
+    assert.equal(g.endedAt, grant.expiresAt, 'access ended at the expiry time');
+    assert.equal(g.expiryRecordedAt, later.now(), 'the expiry was recorded at the restart');
+    assert.equal(expiryLateness(g), 5 * MINUTE_MS);
+    assert.deepEqual(w.ledger.verifyGrants(C), []);
+    const view = presentGrant(g, later.now());
+    assert.equal(view.expiryRecordedAt, new Date(later.now()).toISOString());
+    assert.match(grantTable([view]), /expiry recorded \S+, 300 s late/);
+    w.db.prepare('UPDATE grants SET expiry_recorded_at = expires_at WHERE id = ?').run(grant.id);
+    assert.equal(w.ledger.verifyGrants(C).length, 1, 'passing a late expiry off as on time breaks the MAC');
+  });
+
+  it('records an expiry whose timer was held up (the event loop busy) as late, by how much', () => {
+    w.scheduler.dispose();
+    // Every timer runs 5 s after its time, as behind a long synchronous read.
+    const held: Clock = { now: () => w.clock.now(), setTimer: (at, fn) => w.clock.setTimer(at + 5000, fn) };
+    w.scheduler = new ExpiryScheduler(w.ledger, held);
+    w.scheduler.start();
+    const { grant } = w.ledger.grant(C, request({ expireInMinutes: 60 }), 'alice');
+    w.clock.advance(60 * MINUTE_MS);
+    assert.equal(w.ledger.active(C), null, 'no access past expiresAt, timer or not');
+    assert.equal(w.ledger.byId(grant.id)!.endedAt, null, 'not recorded yet');
+    w.clock.advance(5000);
+    const g = w.ledger.byId(grant.id)!;
+    assert.equal(g.endedAt, grant.expiresAt);
+    assert.equal(expiryLateness(g), 5000);
+    assert.deepEqual(w.ledger.verifyGrants(C), []);
+  });
+
+  it('records an expiry the timer fired on time as on time', () => {
+    const { grant } = w.ledger.grant(C, request({ expireInMinutes: 60 }), 'alice');
+    w.clock.advance(60 * MINUTE_MS);
+    const g = w.ledger.byId(grant.id)!;
+    assert.equal(g.expiryRecordedAt, grant.expiresAt);
+    assert.equal(expiryLateness(g), null);
+    assert.equal('expiryRecordedAt' in presentGrant(g, w.clock.now()), false);
+    assert.doesNotMatch(grantTable([presentGrant(g, w.clock.now())]), /late/);
+    assert.deepEqual(w.ledger.verifyGrants(C), []);
+  });
+
   it('tells expiry listeners about a grant whose expiry a later revoke noticed first', () => {
     w.scheduler.dispose(); // no timer: only the revoke can notice the expiry
     const heard: string[] = [];
@@ -212,7 +260,7 @@ describe('SessionLedger retention', () => {
     assert.equal(w.sessions.get(C, recent.id)?.commandCount, 1);
   });
 
-  it('never returns a session that ended more than 90 days ago, and purges it', () => {
+  it('never returns a session that ended more than 90 days ago, and purges it', async () => {
     const s = session();
     w.sessions.end(s.id, 'closed');
     const janitor = new RetentionJanitor(w.sessions, w.ledger, w.clock, 1000 * DAY_MS);
@@ -221,18 +269,20 @@ describe('SessionLedger retention', () => {
     w.clock.advance(1);
     assert.equal(w.sessions.get(C, s.id), null, 'hidden right after day 90 even before the purge');
     assert.equal(w.sessions.history(C, 0).length, 0);
-    const removed = janitor.purgeNow();
+    const removed = await janitor.purgeNow();
     assert.equal(removed.sessions, 1);
     assert.equal(w.db.prepare('SELECT COUNT(*) FROM transcript_entries').pluck().get(), 0, 'transcript entries go with their session');
     janitor.dispose();
   });
 
-  it('purges on its own every interval', () => {
+  it('purges on its own every interval', async () => {
     const s = session();
     w.sessions.end(s.id, 'closed');
     const janitor = new RetentionJanitor(w.sessions, w.ledger, w.clock, DAY_MS);
     janitor.start();
+    await janitor.idle();
     w.clock.advance(91 * DAY_MS);
+    await janitor.idle();
     assert.equal(w.db.prepare('SELECT COUNT(*) FROM sessions').pluck().get(), 0);
     janitor.dispose();
   });

@@ -146,6 +146,10 @@ export interface GrantView {
   termsVersion: string;
   sasCredentialProvided: boolean;
   secondsLeft: number;
+  /**
+   * On an expired grant whose expiry the gateway recorded more than 1 s after expiresAt (it was down or busy then): when it recorded it and closed the live sessions. Commands were refused from expiresAt on.
+   */
+  expiryRecordedAt?: string;
 }
 
 export interface SessionView {

@@ -1,5 +1,5 @@
 import { isRemoteSupportError, RemoteSupportError } from '../domain/errors';
-import { parseGrantRequest } from '../domain/grant';
+import { lateExpiryText, parseGrantRequest } from '../domain/grant';
 import { EXPIRED_GRANT_WINDOW_DAYS } from '../domain/retention';
 import type { AccessList, GrantResult, GrantView, RevokeResult } from '../contract/admin-api';
 import { CliError, EXIT, withFlagNames } from './cli-error';
@@ -23,7 +23,7 @@ export function grantTable(grants: readonly GrantView[]): string {
     { header: 'GrantedBy', value: (g) => g.grantedBy },
     { header: 'GrantedAt', value: (g) => g.grantedAt },
     { header: 'ExpiresAt', value: (g) => g.expiresAt },
-    { header: 'EndedAt', value: (g) => g.endedAt },
+    { header: 'EndedAt', value: (g) => (g.expiryRecordedAt ? `${g.endedAt} (${lateExpiryText(g.expiresAt, g.expiryRecordedAt)})` : g.endedAt) },
     { header: 'Case', value: (g) => g.supportCaseNumber },
   ]);
 }

@@ -54,6 +54,7 @@ export const GrantView = Type.Object({
   termsVersion: Type.String(),
   sasCredentialProvided: Type.Boolean(),
   secondsLeft: Type.Integer(),
+  expiryRecordedAt: Type.Optional(Type.String({ description: 'On an expired grant whose expiry the gateway recorded more than 1 s after expiresAt (it was down or busy then): when it recorded it and closed the live sessions. Commands were refused from expiresAt on.' })),
 }, { title: 'GrantView', description: 'A grant as the API shows it; the SAS credential never leaves the gateway.' });
 
 export const SessionView = Type.Object({

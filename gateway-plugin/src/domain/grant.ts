@@ -28,6 +28,12 @@ export interface Grant {
   endReason: GrantEndReason | null;
   endedBy: string | null;
   endedById: string | null;
+  /**
+   * For an expired grant, when the gateway recorded the expiry and ended its
+   * sessions; later than expiresAt when the gateway was down or busy then
+   * (see expiryLateness). Null otherwise, and on grants expired before it was kept.
+   */
+  expiryRecordedAt: number | null;
 }
 
 /** A validated request to grant access (the reference's Enable-AzStackHCIRemoteSupport). */
@@ -142,4 +148,27 @@ export function grantState(grant: Pick<Grant, 'expiresAt' | 'endReason' | 'ended
 /** When a grant stopped (or will stop) giving access. */
 export function grantEnd(grant: Pick<Grant, 'expiresAt' | 'endedAt'>): number {
   return grant.endedAt !== null ? Math.min(grant.endedAt, grant.expiresAt) : grant.expiresAt;
+}
+
+/** How long after expiresAt an expiry may be recorded and still count as on time: a timer's jitter, not a gateway that was down or busy. */
+export const EXPIRY_LATE_TOLERANCE_MS = 1000;
+
+/**
+ * How many milliseconds after its expiry time the gateway recorded a grant's
+ * expiry (and ended its sessions), when more than the tolerance; else null.
+ * Access itself never outlives expiresAt (see grantState): what comes late is
+ * the record and the closing of live sessions.
+ */
+export function expiryLateness(grant: Pick<Grant, 'expiresAt' | 'endReason' | 'expiryRecordedAt'>): number | null {
+  if (grant.endReason !== 'expired' || grant.expiryRecordedAt === null) return null;
+  const late = grant.expiryRecordedAt - grant.expiresAt;
+  return late > EXPIRY_LATE_TOLERANCE_MS ? late : null;
+}
+
+/** How the history says an expiry came late: "recorded 2026-11-25T17:00:18.000Z, 18 s late". Takes ISO times or epoch ms. */
+export function lateExpiryText(expiresAt: string | number, recordedAt: string | number): string {
+  const due = typeof expiresAt === 'number' ? expiresAt : Date.parse(expiresAt);
+  const at = typeof recordedAt === 'number' ? recordedAt : Date.parse(recordedAt);
+  const seconds = Math.round((at - due) / 100) / 10;
+  return `expiry recorded ${new Date(at).toISOString()}, ${seconds} s late`;
 }

@@ -18,3 +18,11 @@ export function transcriptCutoff(now: number): number {
 export function defaultHistoryFrom(now: number): number {
   return now - DEFAULT_HISTORY_DAYS * DAY_MS;
 }
+
+/**
+ * Rows (transcript entries, sessions or grants) the retention purge removes
+ * in one transaction: a few milliseconds of the writer (bench/startup.mjs
+ * measures the longest batch), after which grants, revokes and appends get
+ * their turn.
+ */
+export const PURGE_BATCH_ROWS = 500;

@@ -21,8 +21,13 @@ export class ExpiryScheduler implements Disposable {
     this.stopListening = ledger.onChange(() => this.rearm());
   }
 
-  start(): void {
-    this.fire();
+  /**
+   * Expires every grant that came due while the gateway was down (each
+   * recorded with the time it was recorded, so it shows as late), then arms
+   * the timer. Returns those grants. The gateway calls it before it listens.
+   */
+  start(): Grant[] {
+    return this.fire();
   }
 
   /** Called for each grant that expires (by this timer or noticed elsewhere); the support channel cuts live sessions with it. */
@@ -43,15 +48,17 @@ export class ExpiryScheduler implements Disposable {
     this.armedFor = null;
   }
 
-  private fire(): void {
-    if (this.disposed) return;
+  private fire(): Grant[] {
+    if (this.disposed) return [];
+    let expired: Grant[] = [];
     try {
-      this.ledger.expireDue();
+      expired = this.ledger.expireDue();
     } catch (e) {
       // Keep the timer alive: the next grant change or restart tries again.
       this.onError(e);
     }
     this.rearm();
+    return expired;
   }
 
   private rearm(): void {

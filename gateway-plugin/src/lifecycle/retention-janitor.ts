@@ -1,36 +1,89 @@
+import { performance } from 'node:perf_hooks';
 import { Clock, Disposable } from '../domain/clock';
-import { transcriptCutoff } from '../domain/retention';
-import type { GrantExpiryStore, SessionStore } from '../ports/store-ports';
+import { PURGE_BATCH_ROWS, transcriptCutoff } from '../domain/retention';
+import type { GrantExpiryStore, PurgeBatch, SessionStore } from '../ports/store-ports';
 
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
+/** How the purge is cut up: rows per batch, and what it waits for between batches. */
+export interface PurgeTuning {
+  /** Rows (entries, sessions or grants) one batch, one transaction, removes at most. */
+  rowsPerBatch: number;
+  /** Resolves when the next batch may run; the default lets the event loop turn once (setImmediate). */
+  between: () => Promise<void>;
+  /** Told after each batch, with how long it held the writer (bench/startup.mjs, tests). */
+  onBatch?: (batch: PurgeBatch & { ms: number }) => void;
+}
+
+/** What one run of the purge removed, in how many batches, and its longest batch. */
+export interface PurgeReport {
+  sessions: number;
+  entries: number;
+  grants: number;
+  batches: number;
+  longestBatchMs: number;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Deletes sessions and transcripts older than the 90-day retention window,
- * and grants that ended before it, at start-up and then every hour. Reads
- * already hide anything past the window; this frees the space.
+ * and grants that ended before it, in the background: at start-up and then
+ * every hour. Reads already hide anything past the window; this frees the
+ * space. Each batch is one short transaction, and the event loop turns
+ * between batches, so requests, expiries and transcript appends never wait
+ * for more than one batch, however large the backlog after a long downtime.
  */
 export class RetentionJanitor implements Disposable {
   private timer: Disposable | undefined;
   private disposed = false;
+  private running: Promise<PurgeReport> | null = null;
+  private again: Promise<PurgeReport> | null = null;
+  private readonly tuning: PurgeTuning;
 
   constructor(
-    private readonly sessions: Pick<SessionStore, 'purgeEndedBefore'>,
-    private readonly grants: Pick<GrantExpiryStore, 'purgeEndedBefore'>,
+    private readonly sessions: Pick<SessionStore, 'purgeBatch'>,
+    private readonly grants: Pick<GrantExpiryStore, 'purgeBatch'>,
     private readonly clock: Clock,
     private readonly intervalMs = PURGE_INTERVAL_MS,
     private readonly onError: (e: unknown) => void = () => {},
-  ) {}
-
-  start(): void {
-    this.purgeNow();
+    tuning: Partial<PurgeTuning> = {},
+  ) {
+    this.tuning = { rowsPerBatch: PURGE_BATCH_ROWS, between: nextTurn, ...tuning };
   }
 
-  /** Purges now and schedules the next run; returns what was removed. */
-  purgeNow(): { sessions: number; grants: number } {
-    const cutoff = transcriptCutoff(this.clock.now());
-    const removed = { sessions: this.sessions.purgeEndedBefore(cutoff), grants: this.grants.purgeEndedBefore(cutoff) };
-    this.schedule();
-    return removed;
+  /** Starts a purge in the background and returns at once; the next one follows every interval. */
+  start(): void {
+    this.arm();
+    this.inBackground();
+  }
+
+  /** Whether a purge is under way. */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * Purges now, batch by batch; resolves with what was removed. A call while
+   * a purge runs gets one more run after it (with the cutoff of its own time).
+   */
+  purgeNow(): Promise<PurgeReport> {
+    if (this.running) {
+      this.again ??= this.running.catch(() => undefined).then(() => {
+        this.again = null;
+        return this.purgeNow();
+      });
+      return this.again;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Resolves when no purge is under way or asked for (tests, benches). */
+  async idle(): Promise<void> {
+    for (let pending = this.again ?? this.running; pending; pending = this.again ?? this.running) await pending.catch(() => undefined);
   }
 
   dispose(): void {
@@ -38,16 +91,48 @@ export class RetentionJanitor implements Disposable {
     this.timer?.dispose();
   }
 
-  private schedule(): void {
+  private inBackground(): void {
+    this.purgeNow().catch(() => {
+      // Reported through onError by the run itself.
+    });
+  }
+
+  /** The hourly timer, armed whether or not the last run has finished, so a long run never delays the next one's time. */
+  private arm(): void {
     this.timer?.dispose();
     if (this.disposed) return;
     this.timer = this.clock.setTimer(this.clock.now() + this.intervalMs, () => {
-      try {
-        this.purgeNow();
-      } catch (e) {
-        this.onError(e);
-        this.schedule();
-      }
+      this.arm();
+      this.inBackground();
     });
+  }
+
+  private async run(): Promise<PurgeReport> {
+    const report: PurgeReport = { sessions: 0, entries: 0, grants: 0, batches: 0, longestBatchMs: 0 };
+    const cutoff = transcriptCutoff(this.clock.now());
+    try {
+      // Sessions first: a grant goes only once none of its sessions is left.
+      for (const purge of [(rows: number) => this.sessions.purgeBatch(cutoff, rows), (rows: number) => this.grants.purgeBatch(cutoff, rows)]) {
+        for (;;) {
+          if (report.batches > 0) await this.tuning.between();
+          if (this.disposed) return report;
+          const started = performance.now();
+          const batch = purge(this.tuning.rowsPerBatch);
+          const ms = performance.now() - started;
+          report.sessions += batch.sessions;
+          report.entries += batch.entries;
+          report.grants += batch.grants;
+          report.batches++;
+          report.longestBatchMs = Math.max(report.longestBatchMs, ms);
+          this.tuning.onBatch?.({ ...batch, ms });
+          if (batch.done) break;
+        }
+      }
+      return report;
+    } catch (e) {
+      // The next run (the next interval, or the next start) tries again.
+      this.onError(e);
+      throw e;
+    }
   }
 }

@@ -35,10 +35,20 @@ export interface GrantExpiryStore {
   nextExpiry(): number | null;
   /** Deletes grants that ended before `cutoff`; returns how many. */
   purgeEndedBefore(cutoff: number): number;
+  /** Deletes at most `maxRows` such grants in one short transaction. */
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
   /** Called for each grant that expires; returns the function that stops listening. */
   onExpired(listener: (grant: Grant) => void): () => void;
   /** Called after any change to the grants; returns the function that stops listening. */
   onChange(listener: () => void): () => void;
+}
+
+/** What one batch of the retention purge removed, and whether nothing is left to remove. */
+export interface PurgeBatch {
+  sessions: number;
+  entries: number;
+  grants: number;
+  done: boolean;
 }
 
 /** An entry waiting to be written. */
@@ -106,6 +116,8 @@ export interface SessionStore {
   searchPage(cluster: string, query: string, from: number, limit: number, before: number | null): SearchPage;
   /** Deletes sessions (and their transcripts) that ended before `cutoff`; returns how many. */
   purgeEndedBefore(cutoff: number): number;
+  /** Deletes at most about `maxRows` rows of such sessions (entries and sessions) in one short transaction. */
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
   /** Verifies a session's chain, sealed head, fields and registration. */
   verify(sessionId: string): ChainCheck;
   /** Sessions of the cluster deleted or forged, as problems (empty when none). */

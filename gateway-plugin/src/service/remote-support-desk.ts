@@ -4,7 +4,7 @@ import { ActorLike } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { createError, RemoteSupportError } from '../domain/errors';
 import { parseIsoDate } from '../domain/dates';
-import { Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } from '../domain/grant';
+import { expiryLateness, Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } from '../domain/grant';
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
 import { TranscriptEntry, TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
@@ -41,6 +41,7 @@ export function presentGrant(g: Grant, now: number) {
     termsVersion: g.termsVersion,
     sasCredentialProvided: g.sasCredentialProvided,
     secondsLeft: state === 'active' ? Math.max(0, Math.floor((g.expiresAt - now) / 1000)) : 0,
+    ...(expiryLateness(g) !== null ? { expiryRecordedAt: iso(g.expiryRecordedAt!) } : {}),
   };
 }
 export type GrantView = ReturnType<typeof presentGrant>;

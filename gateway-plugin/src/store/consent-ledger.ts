@@ -3,10 +3,10 @@ import { AccessLevel } from '../domain/access-level';
 import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
-import { expiredGrantCutoff } from '../domain/retention';
+import { expiredGrantCutoff, PURGE_BATCH_ROWS } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
-import type { GrantExpiryStore, GrantStore } from '../ports/store-ports';
-import { Db } from './database';
+import type { GrantExpiryStore, GrantStore, PurgeBatch } from '../ports/store-ports';
+import { Db, withoutFsync } from './database';
 import { RecordSeal, SealedGrantRow } from './record-seal';
 import { SecretBox } from './secret-box';
 
@@ -34,6 +34,7 @@ function toGrant(row: GrantRow): Grant {
     endReason: row.end_reason,
     endedBy: row.ended_by,
     endedById: row.ended_by_id ?? null,
+    expiryRecordedAt: row.expiry_recorded_at ?? null,
   };
 }
 
@@ -90,12 +91,18 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     return false;
   }
 
-  /** Ends a grant row, re-sealing it only when its MAC matched before. Call inside a transaction. */
-  private endRow(row: GrantRow, endedAt: number, reason: GrantEndReason, endedBy: ActorLike): void {
+  /**
+   * Ends a grant row, re-sealing it only when its MAC matched before; an
+   * expiry also records when it was recorded. Call inside a transaction.
+   */
+  private endRow(row: GrantRow, endedAt: number, reason: GrantEndReason, endedBy: ActorLike, expiryRecordedAt: number | null = null): GrantRow {
     const by = actorOf(endedBy);
-    const ended = { ...row, ended_at: endedAt, end_reason: reason, ended_by: by.name, ended_by_id: by.id };
+    const ended: GrantRow = { ...row, ended_at: endedAt, end_reason: reason, ended_by: by.name, ended_by_id: by.id, expiry_recorded_at: expiryRecordedAt };
     const mac = this.seal.grantVerifies(row) ? this.seal.grantMac(ended) : row.mac;
-    this.db.prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ?, ended_by_id = ?, mac = ? WHERE id = ?').run(endedAt, reason, by.name, by.id, mac, row.id);
+    this.db
+      .prepare('UPDATE grants SET ended_at = ?, end_reason = ?, ended_by = ?, ended_by_id = ?, expiry_recorded_at = ?, mac = ? WHERE id = ?')
+      .run(endedAt, reason, by.name, by.id, expiryRecordedAt, mac, row.id);
+    return { ...ended, mac };
   }
 
   /** Records a new grant; an open grant of the cluster is superseded in the same transaction. */
@@ -123,6 +130,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
         end_reason: null,
         ended_by: null,
         ended_by_id: null,
+        expiry_recorded_at: null,
         mac: null,
       };
       this.db
@@ -217,14 +225,27 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     return row.at;
   }
 
-  /** Purges grants that ended before `cutoff` and have no session left. Returns how many. */
+  /** Purges grants that ended before `cutoff` and have no session left, batch after batch. Returns how many. */
   purgeEndedBefore(cutoff: number): number {
-    return this.db
-      .prepare(
-        `DELETE FROM grants WHERE ended_at IS NOT NULL AND ended_at < ?
-           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = grants.id)`,
-      )
-      .run(cutoff).changes;
+    let grants = 0;
+    for (;;) {
+      const batch = this.purgeBatch(cutoff, PURGE_BATCH_ROWS);
+      grants += batch.grants;
+      if (batch.done) return grants;
+    }
+  }
+
+  /** Purges at most `maxRows` grants that ended before `cutoff` and have no session left, in one short transaction. */
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch {
+    const purge = this.db.prepare(
+      `DELETE FROM grants WHERE id IN (
+         SELECT id FROM grants WHERE ended_at IS NOT NULL AND ended_at < ?
+            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = grants.id)
+          LIMIT ?)`,
+    );
+    // Like the sessions' purge, its commit skips the fsync: a purge lost in a crash is redone.
+    const grants = withoutFsync(this.db, () => purge.run(cutoff, maxRows).changes);
+    return { sessions: 0, entries: 0, grants, done: grants < maxRows };
   }
 
   /**
@@ -262,15 +283,18 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     return this.openRowQuery.get(cluster) as GrantRow | undefined;
   }
 
-  /** Records expiry at the exact expiry time (not at the time it was noticed). Call inside a transaction. */
+  /**
+   * Records expiry at the exact expiry time, and when it was recorded (now):
+   * an expiry noticed late, by a timer that could not run or after a restart,
+   * says so. Call inside a transaction.
+   */
   private closeExpired(now: number, cluster?: string): Grant[] {
     const rows = (
       cluster === undefined
         ? this.db.prepare('SELECT * FROM grants WHERE ended_at IS NULL AND expires_at <= ?').all(now)
         : this.db.prepare('SELECT * FROM grants WHERE ended_at IS NULL AND expires_at <= ? AND cluster = ?').all(now, cluster)
     ) as GrantRow[];
-    for (const row of rows) this.endRow(row, row.expires_at, 'expired', 'system');
-    return rows.map((r) => toGrant({ ...r, ended_at: r.expires_at, end_reason: 'expired', ended_by: 'system', ended_by_id: null }));
+    return rows.map((row) => toGrant(this.endRow(row, row.expires_at, 'expired', 'system', now)));
   }
 }
 

@@ -66,3 +66,20 @@ export function migrate(db: Db): number {
   }
   return MIGRATIONS.length;
 }
+
+/**
+ * Runs `work` with commits that skip the fsync (synchronous NORMAL), then
+ * goes back to full fsync. For the retention purge only: in WAL mode such a
+ * commit is still atomic and ordered before every later one, so a crash can
+ * only undo the last batches, which the next purge redoes; what a client was
+ * told is durable never depends on it. better-sqlite3 is synchronous, so no
+ * other transaction commits in between.
+ */
+export function withoutFsync<T>(db: Db, work: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}

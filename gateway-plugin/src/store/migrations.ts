@@ -134,4 +134,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN ended_by_id TEXT;
   ALTER TABLE agent_operations ADD COLUMN started_by_id TEXT;
   `,
+  // 6: the retention purge runs in small batches and finds what is past the window (and a grant's sessions) by
+  // index, not by a scan per batch. An expiry records when the gateway recorded it: one that came late (the
+  // gateway down or busy at expires_at) says so. Rows expired before have NULL; the record seal covers it when set.
+  `
+  CREATE INDEX sessions_ended ON sessions (ended_at) WHERE ended_at IS NOT NULL;
+  CREATE INDEX sessions_grant ON sessions (grant_id);
+  ALTER TABLE grants ADD COLUMN expiry_recorded_at INTEGER;
+  `,
 ];

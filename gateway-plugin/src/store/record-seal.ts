@@ -22,6 +22,8 @@ export interface SealedGrantRow {
   /** Stable ids of who granted and who ended (migration 5); absent or null on older rows. */
   granted_by_id?: string | null;
   ended_by_id?: string | null;
+  /** When the gateway recorded the grant's expiry (migration 6); absent or null on older rows and on grants not expired. */
+  expiry_recorded_at?: number | null;
 }
 
 /** The session fields a session's seal covers, with its sealed head. */
@@ -163,6 +165,8 @@ function grantParts(r: SealedGrantRow): unknown[] {
   const fields = [r.id, r.cluster, r.access_level, r.expire_in_minutes, r.granted_at, r.expires_at, r.granted_by, r.terms_version,
     r.support_case_number, sas, r.ended_at, r.end_reason, r.ended_by];
   const ids = [r.granted_by_id ?? null, r.ended_by_id ?? null];
+  const recordedAt = r.expiry_recorded_at ?? null;
+  if (recordedAt !== null) return ['grant/3', ...fields, ...ids, recordedAt];
   return ids.every((v) => v === null) ? ['grant/1', ...fields] : ['grant/2', ...fields, ...ids];
 }
 

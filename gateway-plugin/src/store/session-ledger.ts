@@ -5,11 +5,12 @@ import { Clock } from '../domain/clock';
 import { transcriptCutoff } from '../domain/retention';
 import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind, verifyChain } from '../domain/transcript';
 import { EventHub } from '../events/event-hub';
-import type { PendingEntry, SearchHit, SearchPage, SessionRecord, SessionStore } from '../ports/store-ports';
-import { Db } from './database';
+import type { PendingEntry, PurgeBatch, SearchHit, SearchPage, SessionRecord, SessionStore } from '../ports/store-ports';
+import { PURGE_BATCH_ROWS } from '../domain/retention';
+import { Db, withoutFsync } from './database';
 import { RecordSeal, SealedSessionRow } from './record-seal';
 
-export type { PendingEntry, SearchHit, SearchPage, SessionRecord } from '../ports/store-ports';
+export type { PendingEntry, PurgeBatch, SearchHit, SearchPage, SessionRecord } from '../ports/store-ports';
 
 interface SessionRow {
   id: string;
@@ -93,6 +94,12 @@ export class SessionLedger implements SessionStore {
   private readonly searchRows;
   private readonly snippetOf;
 
+  private readonly purgeNext;
+  private readonly purgeEntries;
+  private readonly hasEntries;
+  private readonly markPurged;
+  private readonly deleteSession;
+
   /** `checkpoint` runs at each candidate row of a search (a read worker's stopping point; see the search statement). */
   constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub, private readonly seal: RecordSeal, checkpoint?: () => void) {
     this.lastEntry = db.prepare('SELECT seq, hash FROM transcript_entries WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
@@ -118,6 +125,15 @@ export class SessionLedger implements SessionStore {
         LIMIT ?`,
     );
     this.snippetOf = db.prepare("SELECT snippet(transcript_search, 0, '[', ']', '…', 12) FROM transcript_search WHERE transcript_search MATCH ? AND rowid = ?").pluck();
+    // The purge's statements: each touches only what one batch removes, by index (migration 6).
+    this.purgeNext = db.prepare(
+      `SELECT r.n, s.id AS session_id, s.cluster, s.started_at FROM sessions s LEFT JOIN session_registry r ON r.session_id = s.id
+        WHERE s.ended_at IS NOT NULL AND s.ended_at < ? ORDER BY s.ended_at LIMIT 1`,
+    );
+    this.purgeEntries = db.prepare('DELETE FROM transcript_entries WHERE id IN (SELECT id FROM transcript_entries WHERE session_id = ? ORDER BY seq LIMIT ?)');
+    this.hasEntries = db.prepare('SELECT 1 FROM transcript_entries WHERE session_id = ? LIMIT 1');
+    this.markPurged = db.prepare('UPDATE session_registry SET purged_at = ?, mac = ? WHERE n = ?');
+    this.deleteSession = db.prepare('DELETE FROM sessions WHERE id = ?');
   }
 
   open(input: { cluster: string; grantId: string; engineer: string; engineerId?: string | null; supportCase: string | null; accessLevel: AccessLevel; nodes: string[] }): SessionRecord {
@@ -283,17 +299,45 @@ export class SessionLedger implements SessionStore {
     return (this.db.prepare('SELECT * FROM transcript_entries WHERE session_id = ? ORDER BY seq').all(sessionId) as EntryRow[]).map(toEntry);
   }
 
-  /** Deletes sessions that ended before `cutoff`; the registry keeps them, marked purged, so the gap is explained. */
+  /** Deletes every session that ended before `cutoff`, batch after batch; returns how many sessions. */
   purgeEndedBefore(cutoff: number): number {
+    let sessions = 0;
+    for (;;) {
+      const batch = this.purgeBatch(cutoff, PURGE_BATCH_ROWS);
+      sessions += batch.sessions;
+      if (batch.done) return sessions;
+    }
+  }
+
+  /**
+   * Deletes, in one short transaction, at most about `maxRows` rows of
+   * sessions that ended before `cutoff` (entries and session rows count
+   * alike), oldest end first. The registry keeps each session, marked
+   * purged, so the gap is explained. A session bigger than a batch loses its
+   * entries over several batches and its row (with the registry's mark) with
+   * the last of them: until then it is past retention, which every read
+   * already hides, and the full-text index loses each entry with it (the
+   * delete trigger), so the index never holds an entry that is gone. Its
+   * commit skips the fsync (see withoutFsync): a purge lost in a crash is redone.
+   */
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch {
     const now = this.clock.now();
-    return this.db.transaction(() => {
-      const purged = this.db
-        .prepare('SELECT r.n, r.session_id, r.cluster, r.started_at FROM session_registry r JOIN sessions s ON s.id = r.session_id WHERE s.ended_at IS NOT NULL AND s.ended_at < ?')
-        .all(cutoff) as { n: number; session_id: string; cluster: string; started_at: number }[];
-      const mark = this.db.prepare('UPDATE session_registry SET purged_at = ?, mac = ? WHERE n = ?');
-      for (const r of purged) mark.run(now, this.seal.registryMac(r.n, r.session_id, r.cluster, r.started_at, now), r.n);
-      return this.db.prepare('DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').run(cutoff).changes;
-    })();
+    return withoutFsync(this.db, this.db.transaction((): PurgeBatch => {
+      let sessions = 0;
+      let entries = 0;
+      while (sessions + entries < maxRows) {
+        const next = this.purgeNext.get(cutoff) as { n: number | null; session_id: string; cluster: string; started_at: number } | undefined;
+        if (!next) return { sessions, entries, grants: 0, done: true };
+        const room = maxRows - sessions - entries;
+        const removed = this.purgeEntries.run(next.session_id, room).changes;
+        entries += removed;
+        if (removed === room && this.hasEntries.get(next.session_id) !== undefined) return { sessions, entries, grants: 0, done: false };
+        if (next.n !== null) this.markPurged.run(now, this.seal.registryMac(next.n, next.session_id, next.cluster, next.started_at, now), next.n);
+        this.deleteSession.run(next.session_id);
+        sessions++;
+      }
+      return { sessions, entries, grants: 0, done: false };
+    }));
   }
 
   /**

@@ -115,7 +115,7 @@ export interface TestGateway {
 
 /** Starts a real gateway (real SQLite in a temp dir, real TLS) on a free port. */
 export async function startTestGateway(
-  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void; freeSpace?: () => number; relayTuning?: StartOptions['relayTuning']; reads?: StartOptions['reads'] } = {},
+  options: { clock?: Clock; config?: Partial<GatewayConfig>; dataDir?: string; executor?: NodeExecutor; log?: (line: string) => void; freeSpace?: () => number; relayTuning?: StartOptions['relayTuning']; reads?: StartOptions['reads']; purgeTuning?: StartOptions['purgeTuning'] } = {},
 ): Promise<TestGateway> {
   const dir = options.dataDir ? { path: options.dataDir, remove: () => {} } : tempDir();
   const gateway = await startGateway(testConfig(dir.path, options.config), {
@@ -124,6 +124,7 @@ export async function startTestGateway(
     ...(options.freeSpace ? { freeSpace: options.freeSpace } : {}),
     ...(options.relayTuning ? { relayTuning: options.relayTuning } : {}),
     ...(options.reads ? { reads: options.reads } : {}),
+    ...(options.purgeTuning ? { purgeTuning: options.purgeTuning } : {}),
     log: options.log ?? (() => {}),
   });
   const anonymous = new ApiClient(gateway.url, gateway.caCert);
