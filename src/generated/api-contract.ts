@@ -337,12 +337,20 @@ export interface SessionResult {
   session: SessionView;
 }
 
+/**
+ * A page of the session history, newest first
+ */
 export interface SessionHistory {
   /**
    * An ISO 8601 time in UTC
    */
   fromDate: string;
   sessions: SessionView[];
+  nextCursor: string | null;
+  /**
+   * Items in the whole list (every page), as of this page
+   */
+  total: number;
 }
 
 export interface SearchHit {
@@ -437,8 +445,16 @@ export interface RevokeResult {
   sessionsEnded: number;
 }
 
+/**
+ * A page of the grants, newest first
+ */
 export interface AccessList {
   grants: GrantView[];
+  nextCursor: string | null;
+  /**
+   * Items in the whole list (every page), as of this page
+   */
+  total: number;
 }
 
 export interface OperationResult {

@@ -134,4 +134,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN ended_by_id TEXT;
   ALTER TABLE agent_operations ADD COLUMN started_by_id TEXT;
   `,
+  // 6: consent history is paged newest first by (granted_at, rowid); session history's index (cluster, started_at) already holds its order.
+  `
+  CREATE INDEX grants_cluster_granted ON grants (cluster, granted_at);
+  `,
 ];
