@@ -7,6 +7,8 @@ $script:FeatureSegment = 'features/remoteSupport'
 $script:AccessLevels = @('Diagnostics', 'DiagnosticsRepair')
 # Transcript pages are read at the API's largest page size.
 $script:TranscriptPageSize = 1000
+# Items asked for per page of a paged list (session and consent history): the gateway's maximum, so a long list takes few calls.
+$script:ListPageSize = 500
 $script:RequestTimeoutSeconds = 120
 $script:PollMilliseconds = 300
 # One HttpClient per endpoint and pin, kept for the session so connections are reused (WAC keeps a runspace).
@@ -720,8 +722,8 @@ function Get-AzStackHCIRemoteSupportAccess {
   param([switch] $IncludeExpired, [string] $Cluster)
   $query = @{}
   if ($IncludeExpired) { $query['includeExpired'] = $true }
-  $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path '/access' -Cluster $Cluster -Query $query
-  foreach ($grant in @($result.grants)) { Add-RemoteSupportTypeName $grant 'Grant' }
+  Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/access' -ItemName 'grants' -Cluster $Cluster -Query $query |
+    ForEach-Object { Add-RemoteSupportTypeName $_ 'Grant' }
 }
 
 function Get-AzStackHCIRemoteSupportSessionHistory {
@@ -765,14 +767,39 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
   }
   $query = @{}
   if ($PSBoundParameters.ContainsKey('FromDate')) { $query['fromDate'] = Format-RemoteSupportDate $FromDate }
-  $history = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path '/sessions' -Cluster $Cluster -Query $query -Config $config
-  foreach ($session in @($history.sessions)) {
-    if ($IncludeSessionTranscript) {
-      Get-RemoteSupportSessionDetail -Cmdlet $PSCmdlet -SessionId ([string] $session.id) -Cluster $Cluster -Config $config
-    } else {
-      Add-RemoteSupportTypeName $session 'Session'
+  Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/sessions' -ItemName 'sessions' -Cluster $Cluster -Query $query -Config $config |
+    ForEach-Object {
+      if ($IncludeSessionTranscript) {
+        Get-RemoteSupportSessionDetail -Cmdlet $PSCmdlet -SessionId ([string] $_.id) -Cluster $Cluster -Config $config
+      } else {
+        Add-RemoteSupportTypeName $_ 'Session'
+      }
     }
-  }
+}
+
+# Every item of a paged list (session or consent history), newest first: the pages are read one after another,
+# following nextCursor, and each item goes down the pipeline as its page arrives.
+function Get-RemoteSupportListItem {
+  param(
+    [Parameter(Mandatory)] $Cmdlet,
+    [Parameter(Mandatory)] [string] $Path,
+    [Parameter(Mandatory)] [string] $ItemName,
+    [string] $Cluster,
+    [System.Collections.IDictionary] $Query,
+    $Config
+  )
+  if (-not $Config) { $Config = Read-RemoteSupportConfig -Cmdlet $Cmdlet }
+  $cursor = $null
+  do {
+    $pageQuery = [ordered]@{}
+    if ($Query) { foreach ($key in $Query.Keys) { $pageQuery[$key] = $Query[$key] } }
+    $pageQuery['limit'] = $script:ListPageSize
+    if ($cursor) { $pageQuery['cursor'] = $cursor }
+    $page = Invoke-RemoteSupportApi -Cmdlet $Cmdlet -Method GET -Path $Path -Cluster $Cluster -Query $pageQuery -Config $Config
+    foreach ($item in @($page.$ItemName)) { $item }
+    # A gateway from before paging sends no nextCursor: its one answer is the whole list.
+    $cursor = $page.nextCursor
+  } while ($cursor)
 }
 
 # One session with its whole transcript, read page by page: {session, transcript: {offset: 0, limit: total, total, entries}}.
