@@ -468,6 +468,26 @@ describe('the module pages through lists longer than a page', () => {
     assert.deepEqual(listed.output.map((g) => g.id), [...grants].reverse());
     assert.ok(listed.typeNames.every((n) => n === 'AzStackHCI.RemoteSupport.Grant'));
   });
+
+  it('gives one page as the API does with -PageSize, and the next with its -Cursor', async () => {
+    const first = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportSessionHistory', parameters: { FromDate: '2020-01-01', PageSize: 400 } });
+    assert.deepEqual(first.typeNames, ['AzStackHCI.RemoteSupport.SessionHistoryPage']);
+    const api = (await t.api.get(`${FEATURE}/sessions?fromDate=2020-01-01T00:00:00.000Z&limit=400`)).body;
+    assert.deepEqual(first.output[0], api);
+    const second = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportSessionHistory', parameters: { FromDate: '2020-01-01', PageSize: 400, Cursor: api.nextCursor } });
+    assert.deepEqual(second.output[0].sessions.map((s: Loose) => s.id), [...sessions].reverse().slice(400, 800));
+
+    const grantPage = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportAccess', parameters: { IncludeExpired: true, PageSize: 7 } });
+    assert.deepEqual(grantPage.typeNames, ['AzStackHCI.RemoteSupport.AccessPage']);
+    assert.deepEqual(grantPage.output[0].grants.map((g: Loose) => g.id), [...grants].reverse().slice(0, 7));
+    assert.equal(grantPage.output[0].total, GRANTS);
+
+    const tooMany = await ps.fails({ command: 'Get-AzStackHCIRemoteSupportSessionHistory', parameters: { PageSize: 501 } });
+    assert.equal(tooMany.fqid, 'ParameterArgumentValidationError,Get-AzStackHCIRemoteSupportSessionHistory');
+    const forged = await ps.fails({ command: 'Get-AzStackHCIRemoteSupportAccess', parameters: { IncludeExpired: true, PageSize: 7, Cursor: 'forged' } });
+    assert.equal(forged.data?.code, 'InvalidPaging');
+    assert.equal(forged.data?.field, 'cursor');
+  });
 });
 
 describe('the module runs on Windows PowerShell 5.1 too', () => {

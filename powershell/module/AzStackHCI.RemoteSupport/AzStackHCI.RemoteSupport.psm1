@@ -26,6 +26,8 @@ $script:NestedKinds = @{
   LevelCommands  = @{ commands = 'CommandEntry' }
   SessionDetail  = @{ session = 'Session'; transcript = 'TranscriptPage' }
   SessionResult  = @{ session = 'Session' }
+  SessionHistoryPage = @{ sessions = 'Session' }
+  AccessPage     = @{ grants = 'Grant' }
   TranscriptPage = @{ entries = 'TranscriptEntry' }
 }
 
@@ -706,6 +708,11 @@ function Get-AzStackHCIRemoteSupportAccess {
     Shows the current remote support grant, and with -IncludeExpired the grants of the last 30 days.
   .PARAMETER IncludeExpired
     Also list grants that ended (revoked, replaced or expired) in the last 30 days.
+  .PARAMETER PageSize
+    Return one page of the list instead of every grant: one object as the API gives it (grants, nextCursor,
+    total). From 1 to 500.
+  .PARAMETER Cursor
+    With -PageSize: the nextCursor of the page before; leave it out for the first page.
   .PARAMETER Cluster
     The cluster to ask about. Defaults to the cluster in the gateway configuration.
   .EXAMPLE
@@ -717,11 +724,20 @@ function Get-AzStackHCIRemoteSupportAccess {
 
     Lists every consent given in the last 30 days, including the ones that expired or were revoked.
   #>
-  [CmdletBinding()]
-  [OutputType('AzStackHCI.RemoteSupport.Grant')]
-  param([switch] $IncludeExpired, [string] $Cluster)
+  [CmdletBinding(DefaultParameterSetName = 'All')]
+  [OutputType('AzStackHCI.RemoteSupport.Grant', 'AzStackHCI.RemoteSupport.AccessPage')]
+  param(
+    [switch] $IncludeExpired,
+    [Parameter(Mandatory, ParameterSetName = 'Page')] [ValidateRange(1, 500)] [int] $PageSize,
+    [Parameter(ParameterSetName = 'Page')] [string] $Cursor,
+    [string] $Cluster
+  )
   $query = @{}
   if ($IncludeExpired) { $query['includeExpired'] = $true }
+  if ($PSCmdlet.ParameterSetName -eq 'Page') {
+    $page = Get-RemoteSupportListPage -Cmdlet $PSCmdlet -Path '/access' -Cluster $Cluster -Query $query -PageSize $PageSize -Cursor $Cursor
+    return (Add-RemoteSupportTypeName $page 'AccessPage')
+  }
   Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/access' -ItemName 'grants' -Cluster $Cluster -Query $query |
     ForEach-Object { Add-RemoteSupportTypeName $_ 'Grant' }
 }
@@ -740,6 +756,11 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
     One session's id.
   .PARAMETER IncludeSessionTranscript
     With -SessionId: include the session's whole transcript. Without it: each listed session's.
+  .PARAMETER PageSize
+    Return one page of the list instead of every session: one object as the API gives it (fromDate,
+    sessions, nextCursor, total). From 1 to 500.
+  .PARAMETER Cursor
+    With -PageSize: the nextCursor of the page before; leave it out for the first page.
   .PARAMETER Cluster
     The cluster to ask about. Defaults to the cluster in the gateway configuration.
   .EXAMPLE
@@ -754,9 +775,11 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
   [CmdletBinding(DefaultParameterSetName = 'History')]
   [OutputType('AzStackHCI.RemoteSupport.Session', 'AzStackHCI.RemoteSupport.SessionDetail')]
   param(
-    [Parameter(ParameterSetName = 'History')] [DateTime] $FromDate,
+    [Parameter(ParameterSetName = 'History')] [Parameter(ParameterSetName = 'Page')] [DateTime] $FromDate,
     [Parameter(Mandatory, ParameterSetName = 'Session')] [string] $SessionId,
-    [switch] $IncludeSessionTranscript,
+    [Parameter(ParameterSetName = 'History')] [Parameter(ParameterSetName = 'Session')] [switch] $IncludeSessionTranscript,
+    [Parameter(Mandatory, ParameterSetName = 'Page')] [ValidateRange(1, 500)] [int] $PageSize,
+    [Parameter(ParameterSetName = 'Page')] [string] $Cursor,
     [string] $Cluster
   )
   $config = Read-RemoteSupportConfig -Cmdlet $PSCmdlet
@@ -767,6 +790,10 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
   }
   $query = @{}
   if ($PSBoundParameters.ContainsKey('FromDate')) { $query['fromDate'] = Format-RemoteSupportDate $FromDate }
+  if ($PSCmdlet.ParameterSetName -eq 'Page') {
+    $page = Get-RemoteSupportListPage -Cmdlet $PSCmdlet -Path '/sessions' -Cluster $Cluster -Query $query -PageSize $PageSize -Cursor $Cursor -Config $config
+    return (Add-RemoteSupportTypeName $page 'SessionHistoryPage')
+  }
   Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/sessions' -ItemName 'sessions' -Cluster $Cluster -Query $query -Config $config |
     ForEach-Object {
       if ($IncludeSessionTranscript) {
@@ -791,15 +818,29 @@ function Get-RemoteSupportListItem {
   if (-not $Config) { $Config = Read-RemoteSupportConfig -Cmdlet $Cmdlet }
   $cursor = $null
   do {
-    $pageQuery = [ordered]@{}
-    if ($Query) { foreach ($key in $Query.Keys) { $pageQuery[$key] = $Query[$key] } }
-    $pageQuery['limit'] = $script:ListPageSize
-    if ($cursor) { $pageQuery['cursor'] = $cursor }
-    $page = Invoke-RemoteSupportApi -Cmdlet $Cmdlet -Method GET -Path $Path -Cluster $Cluster -Query $pageQuery -Config $Config
+    $page = Get-RemoteSupportListPage -Cmdlet $Cmdlet -Path $Path -Cluster $Cluster -Query $Query -PageSize $script:ListPageSize -Cursor $cursor -Config $Config
     foreach ($item in @($page.$ItemName)) { $item }
     # A gateway from before paging sends no nextCursor: its one answer is the whole list.
     $cursor = $page.nextCursor
   } while ($cursor)
+}
+
+# One page of a paged list, as the API answers: the items, nextCursor (null on the last page) and total.
+function Get-RemoteSupportListPage {
+  param(
+    [Parameter(Mandatory)] $Cmdlet,
+    [Parameter(Mandatory)] [string] $Path,
+    [string] $Cluster,
+    [System.Collections.IDictionary] $Query,
+    [Parameter(Mandatory)] [int] $PageSize,
+    [string] $Cursor,
+    $Config
+  )
+  $pageQuery = [ordered]@{}
+  if ($Query) { foreach ($key in $Query.Keys) { $pageQuery[$key] = $Query[$key] } }
+  $pageQuery['limit'] = $PageSize
+  if ($Cursor) { $pageQuery['cursor'] = $Cursor }
+  Invoke-RemoteSupportApi -Cmdlet $Cmdlet -Method GET -Path $Path -Cluster $Cluster -Query $pageQuery -Config $Config
 }
 
 # One session with its whole transcript, read page by page: {session, transcript: {offset: 0, limit: total, total, entries}}.
