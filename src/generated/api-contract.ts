@@ -347,10 +347,7 @@ export interface SessionHistory {
   fromDate: string;
   sessions: SessionView[];
   nextCursor: string | null;
-  /**
-   * Items in the whole list (every page), as of this page
-   */
-  total: number;
+  total: number | null;
 }
 
 export interface SearchHit {
@@ -451,10 +448,7 @@ export interface RevokeResult {
 export interface AccessList {
   grants: GrantView[];
   nextCursor: string | null;
-  /**
-   * Items in the whole list (every page), as of this page
-   */
-  total: number;
+  total: number | null;
 }
 
 export interface OperationResult {

@@ -173,7 +173,7 @@ export const SessionResult = Type.Object({ session: SessionView }, { title: 'Ses
 /** What a paged list adds to its items: where the next page starts, and how many items the whole list holds. */
 const pageInfo = {
   nextCursor: Nullable(Type.String({ description: 'Pass it as cursor for the next page; null on the last page' })),
-  total: Type.Integer({ minimum: 0, description: 'Items in the whole list (every page), as of this page' }),
+  total: Nullable(Type.Integer({ minimum: 0, description: 'Items in the whole list (every page), on the first page (the one asked for without a cursor); null on the pages after it, where counting again would cost more than the page itself' })),
 };
 export const SessionHistory = Type.Object({ fromDate: Time, sessions: Type.Array(SessionView), ...pageInfo }, { title: 'SessionHistory', description: 'A page of the session history, newest first' });
 

@@ -28,9 +28,13 @@ export function decodeCursor(cursor: string): PageKey | null {
   return match ? { at: Number(match[1]), row: Number(match[2]) } : null;
 }
 
-/** A page of a list: its items, the cursor of the next page (null on the last), and the list's length. */
+/**
+ * A page of a list: its items, the cursor of the next page (null on the
+ * last), and the list's length on the first page only (null after it: a
+ * count reads the whole window, many times the cost of a page).
+ */
 export interface ListPage<T> {
   items: T[];
   nextCursor: string | null;
-  total: number;
+  total: number | null;
 }

@@ -166,7 +166,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
    * first by (granted_at, rowid); `after` is where the previous page stopped.
    * Grants whose MAC does not match are left out of the page (and reported
    * by verifyGrants), so a page may hold fewer than `limit`; `total` counts
-   * the window's rows.
+   * the window's rows, on the first page.
    */
   list(cluster: string, includeExpired: boolean, page: { limit: number; after?: PageKey | null }): ListPage<Grant> {
     const now = this.clock.now();
@@ -180,7 +180,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     const rows = this.db
       .prepare(`SELECT rowid AS row_id, * FROM grants WHERE ${window} ${after} ORDER BY granted_at DESC, rowid DESC LIMIT @limit`)
       .all({ ...bound, ...(page.after ? { at: page.after.at, row: page.after.row } : {}), limit: page.limit + 1 }) as (GrantRow & { row_id: number })[];
-    const total = this.db.prepare(`SELECT COUNT(*) FROM grants WHERE ${window}`).pluck().get(bound) as number;
+    const total = page.after ? null : (this.db.prepare(`SELECT COUNT(*) FROM grants WHERE ${window}`).pluck().get(bound) as number);
     const more = rows.length > page.limit;
     const kept = more ? rows.slice(0, page.limit) : rows;
     const last = kept[kept.length - 1];

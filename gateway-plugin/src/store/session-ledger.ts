@@ -226,7 +226,8 @@ export class SessionLedger implements SessionStore {
    * A page of the sessions that started at or after `from` (and within
    * retention), newest first: `after` is where the previous page stopped.
    * The order is (started_at, rowid), which the index on (cluster,
-   * started_at) holds as it is, so a page costs the same at any depth.
+   * started_at) holds as it is, so a page costs the same at any depth; only
+   * the first page counts the whole window (`total`).
    */
   history(cluster: string, from: number, page: { limit: number; after?: PageKey | null }): ListPage<SessionRecord> {
     const floor = Math.max(from, 0);
@@ -240,7 +241,7 @@ export class SessionLedger implements SessionStore {
     const rows = this.db
       .prepare(`SELECT rowid AS row_id, * FROM sessions WHERE ${window} ${after} ORDER BY started_at DESC, rowid DESC LIMIT @limit`)
       .all({ ...bound, ...(page.after ? { at: page.after.at, row: page.after.row } : {}), limit: page.limit + 1 }) as (SessionRow & { row_id: number })[];
-    const total = this.db.prepare(`SELECT COUNT(*) FROM sessions WHERE ${window}`).pluck().get(bound) as number;
+    const total = page.after ? null : (this.db.prepare(`SELECT COUNT(*) FROM sessions WHERE ${window}`).pluck().get(bound) as number);
     const more = rows.length > page.limit;
     const items = more ? rows.slice(0, page.limit) : rows;
     const last = items[items.length - 1];

@@ -74,7 +74,7 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
   sessions: SessionView[] = [];
   /** The nextCursor of the last session page read; null once every session is loaded. */
   sessionsCursor: string | null = null;
-  /** Sessions in the whole period (every page). */
+  /** Sessions in the whole period (every page), as the first page counted them. */
   sessionsTotal = 0;
   loadingSessions = false;
   loadingMoreSessions = false;
@@ -161,7 +161,8 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
           if (read !== this.sessionReads) return;
           this.sessions = [...this.sessions, ...r.sessions];
           this.sessionsCursor = r.nextCursor ?? null;
-          this.sessionsTotal = r.total ?? this.sessions.length;
+          // Only the first page counts the list; sessions that started since may make it longer.
+          this.sessionsTotal = Math.max(r.total ?? this.sessionsTotal, this.sessions.length);
         },
         error: (error: unknown) => this.alerts.error(this.strings.Errors.loadHistory, error),
       });
