@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/run-cli';
+import { CLI_PAGE_SIZE } from '../src/cli/gateway-client';
 import { TRANSCRIPT_PAGE_SIZE } from '../src/cli/session-commands';
+import { TERMS_VERSION } from '../src/domain/terms';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, tempDir, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 
@@ -392,6 +394,65 @@ describe('remote-support get-session-history', () => {
 
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^error InvalidCliUsage: --include-transcript needs --session-id/m);
+  });
+});
+
+describe('remote-support lists longer than a page', () => {
+  const SESSIONS = 2 * CLI_PAGE_SIZE + 73;
+  const GRANTS = CLI_PAGE_SIZE + 11;
+  let t: TestGateway;
+  let rs: ReturnType<typeof cliFor>;
+  /** Session and grant ids as made, oldest first. */
+  const sessions: string[] = [];
+  const grants: string[] = [];
+
+  before(async () => {
+    const clock = new FakeClock(Date.parse('2026-11-20T08:00:00Z'));
+    t = await startTestGateway({ clock });
+    const grant = () => t.gateway.consent.grant(CLUSTER, { accessLevel: 'Diagnostics', expireInMinutes: 480, supportCaseNumber: null, sasCredential: null, termsVersion: TERMS_VERSION }, 'admin').grant.id;
+    t.gateway.db.transaction(() => {
+      // Three grants or sessions to a second, so pages end between rows of the same time.
+      for (let i = 0; i < GRANTS; i++) {
+        if (i % 3 === 0) clock.advance(1000);
+        grants.push(grant());
+      }
+      for (let i = 0; i < SESSIONS; i++) {
+        if (i % 3 === 0) clock.advance(1000);
+        sessions.push(t.gateway.sessions.open({ cluster: CLUSTER, grantId: grants[grants.length - 1]!, engineer: `engineer-${i}@vendor`, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] }).id);
+      }
+    })();
+    rs = cliFor(t);
+  });
+  after(async () => t.stop());
+
+  it('get-session-history --json gives every session of every page in one document, newest first', async () => {
+    const run = await rs('get-session-history', '--json');
+
+    assert.equal(run.code, 0, run.stderr);
+    const doc = json<{ fromDate: string; sessions: { id: string }[] }>(run);
+    assert.deepEqual(Object.keys(doc), ['fromDate', 'sessions']);
+    assert.deepEqual(doc.sessions.map((s) => s.id), [...sessions].reverse());
+  });
+
+  it('get-session-history shows every session in its table', async () => {
+    const run = await rs('get-session-history');
+
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readTable(run.stdout).map((r) => r['Id']), [...sessions].reverse());
+  });
+
+  it('get-access --include-expired gives every grant, as JSON and as a table', async () => {
+    const asJson = await rs('get-access', '--include-expired', '--json');
+    assert.equal(asJson.code, 0, asJson.stderr);
+    const doc = json<{ grants: { id: string }[] }>(asJson);
+    assert.deepEqual(Object.keys(doc), ['grants']);
+    assert.deepEqual(doc.grants.map((g) => g.id), [...grants].reverse());
+
+    const table = await rs('get-access', '--include-expired');
+    assert.equal(table.code, 0, table.stderr);
+    const rows = readTable(table.stdout);
+    assert.equal(rows.length, GRANTS);
+    assert.deepEqual(rows.slice(0, 2).map((r) => r['State']), ['active', 'superseded']);
   });
 });
 

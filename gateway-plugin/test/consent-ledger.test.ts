@@ -6,6 +6,7 @@ import { Clock, DAY_MS, MINUTE_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { expiryLateness, GrantRequest } from '../src/domain/grant';
 import { grantTable } from '../src/cli/access-commands';
+import { LIST_PAGE } from '../src/domain/list-page';
 import { presentGrant } from '../src/service/remote-support-desk';
 import { TERMS_VERSION } from '../src/domain/terms';
 import { EventHub, LiveEvent } from '../src/events/event-hub';
@@ -18,6 +19,8 @@ import { SecretBox } from '../src/store/secret-box';
 import { SessionLedger } from '../src/store/session-ledger';
 import { tempDir } from './helpers/gateway-fixture';
 
+/** One page that holds every row these tests make. */
+const ALL = { limit: LIST_PAGE.max };
 const C = 'hci-cl01.contoso.local';
 const request = (over: Partial<GrantRequest> = {}): GrantRequest => ({
   accessLevel: 'Diagnostics',
@@ -83,7 +86,7 @@ describe('ConsentLedger with the expiry scheduler', () => {
     const expired = w.seen.filter((e) => e.type === 'grant.expired');
     assert.equal(expired.length, 1);
     assert.equal(expired[0]!.at, grant.expiresAt, 'the expiry event fires at the expiry time');
-    const [stored] = w.ledger.list(C, true);
+    const [stored] = w.ledger.list(C, true, ALL).items;
     assert.equal(stored!.endReason, 'expired');
     assert.equal(stored!.endedAt, grant.expiresAt);
     assert.equal(w.clock.pendingTimers, 0, 'no timer is left once nothing is open');
@@ -124,22 +127,22 @@ describe('ConsentLedger with the expiry scheduler', () => {
     w.ledger.revoke(C, 'alice');
     const current = w.ledger.grant(C, request({ expireInMinutes: 20160 }), 'alice').grant;
 
-    assert.deepEqual(w.ledger.list(C, false).map((g) => g.id), [current.id]);
-    assert.deepEqual(w.ledger.list(C, true).map((g) => g.id), [current.id, mid.id, old.id]);
+    assert.deepEqual(w.ledger.list(C, false, ALL).items.map((g) => g.id), [current.id]);
+    assert.deepEqual(w.ledger.list(C, true, ALL).items.map((g) => g.id), [current.id, mid.id, old.id]);
 
     // 30 days after the old grant ended, it is still listed; a millisecond later it is not.
     w.clock.set(old.expiresAt + 30 * DAY_MS);
-    assert.ok(w.ledger.list(C, true).some((g) => g.id === old.id));
+    assert.ok(w.ledger.list(C, true, ALL).items.some((g) => g.id === old.id));
     w.clock.set(old.expiresAt + 30 * DAY_MS + 1);
-    assert.ok(!w.ledger.list(C, true).some((g) => g.id === old.id));
-    assert.ok(w.ledger.list(C, true).some((g) => g.id === mid.id), 'mid ended later and is still inside the window');
+    assert.ok(!w.ledger.list(C, true, ALL).items.some((g) => g.id === old.id));
+    assert.ok(w.ledger.list(C, true, ALL).items.some((g) => g.id === mid.id), 'mid ended later and is still inside the window');
   });
 
   it('keeps the SAS credential encrypted at rest and out of every read', () => {
     const sas = 'SharedAccessSignature sr=https%3A%2F%2Frelay%2Fhc&sig=VERYSECRETSIGNATURE&se=9999999999&skn=key';
     const { grant } = w.ledger.grant(C, request({ sasCredential: sas }), 'alice');
     assert.equal(grant.sasCredentialProvided, true);
-    assert.ok(!JSON.stringify(w.ledger.list(C, true)).includes('VERYSECRET'));
+    assert.ok(!JSON.stringify(w.ledger.list(C, true, ALL).items).includes('VERYSECRET'));
     w.db.pragma('wal_checkpoint(TRUNCATE)');
     const file = readFileSync(join(w.dir.path, 'remote-support.db'));
     assert.equal(file.includes(Buffer.from('VERYSECRETSIGNATURE')), false, 'the database file does not hold the credential in clear');
@@ -163,7 +166,7 @@ describe('ConsentLedger with the expiry scheduler', () => {
     const again = open(w.dir.path, later);
     Object.assign(w, again);
     assert.equal(w.ledger.active(C), null);
-    const [g] = w.ledger.list(C, true);
+    const [g] = w.ledger.list(C, true, ALL).items;
     assert.equal(g!.endReason, 'expired');
     assert.equal(g!.endedAt, grant.expiresAt, 'recorded at the expiry time, not at the restart time');
     assert.equal(w.seen.filter((e) => e.type === 'grant.expired').length, 1);
@@ -255,8 +258,8 @@ describe('SessionLedger retention', () => {
     w.clock.advance(8 * DAY_MS);
     const recent = session('recent');
     const now = w.clock.now();
-    assert.deepEqual(w.sessions.history(C, now - 7 * DAY_MS).map((s) => s.engineer), ['recent']);
-    assert.deepEqual(w.sessions.history(C, now - 9 * DAY_MS).map((s) => s.engineer), ['recent', 'old']);
+    assert.deepEqual(w.sessions.history(C, now - 7 * DAY_MS, ALL).items.map((s) => s.engineer), ['recent']);
+    assert.deepEqual(w.sessions.history(C, now - 9 * DAY_MS, ALL).items.map((s) => s.engineer), ['recent', 'old']);
     assert.equal(w.sessions.get(C, recent.id)?.commandCount, 1);
   });
 
@@ -268,7 +271,7 @@ describe('SessionLedger retention', () => {
     assert.ok(w.sessions.get(C, s.id), 'still there on day 90');
     w.clock.advance(1);
     assert.equal(w.sessions.get(C, s.id), null, 'hidden right after day 90 even before the purge');
-    assert.equal(w.sessions.history(C, 0).length, 0);
+    assert.equal(w.sessions.history(C, 0, ALL).items.length, 0);
     const removed = await janitor.purgeNow();
     assert.equal(removed.sessions, 1);
     assert.equal(w.db.prepare('SELECT COUNT(*) FROM transcript_entries').pluck().get(), 0, 'transcript entries go with their session');

@@ -6,8 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { ChannelClient } from '../src/console/channel-client';
 import { acquireToken } from '../src/console/token-source';
 import type { AdjustableClock } from '../src/domain/clock';
+import { TERMS_VERSION } from '../src/domain/terms';
 import { powershellRoot } from '../src/executors/powershell-files';
-import { FEATURE, Loose, startTestGateway, tempDir, TestGateway } from './helpers/gateway-fixture';
+import { CLUSTER, FEATURE, Loose, startTestGateway, tempDir, TestGateway } from './helpers/gateway-fixture';
 import { CaseAnswer, MODULE_PATH, ModuleRunner } from './helpers/module-runner';
 import { pwshJson } from './helpers/pwsh';
 import { until } from './helpers/until';
@@ -418,6 +419,74 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     const bad = await ps.fails({ command: 'Set-AzStackHCIRemoteSupportGateway', parameters: { Endpoint: 'http://127.0.0.1:1', CertificateSha256: config.certificateSha256, CredentialPath: config.credentialPath } });
     assert.equal(bad.fqid, 'ParameterArgumentValidationError,Set-AzStackHCIRemoteSupportGateway');
     await ps.ok({ command: 'Get-AzStackHCIRemoteSupportStatus', config: t.gateway.moduleConfigPath });
+  });
+});
+
+describe('the module pages through lists longer than a page', () => {
+  const SESSIONS = 1050;
+  const GRANTS = 520;
+  let t: TestGateway;
+  let ps: ModuleRunner;
+  /** Session and grant ids as made, oldest first. */
+  const sessions: string[] = [];
+  const grants: string[] = [];
+
+  before(async () => {
+    t = await startTestGateway({ config: { mode: 'test' } });
+    const clock = t.gateway.clock as AdjustableClock;
+    const request = { accessLevel: 'Diagnostics', expireInMinutes: 480, supportCaseNumber: null, sasCredential: null, termsVersion: TERMS_VERSION } as const;
+    t.gateway.db.transaction(() => {
+      // Three to a second, so pages end between rows of the same time.
+      for (let i = 0; i < GRANTS; i++) {
+        if (i % 3 === 0) clock.advance(1000);
+        grants.push(t.gateway.consent.grant(CLUSTER, request, 'admin').grant.id);
+      }
+      for (let i = 0; i < SESSIONS; i++) {
+        if (i % 3 === 0) clock.advance(1000);
+        const s = t.gateway.sessions.open({ cluster: CLUSTER, grantId: grants[grants.length - 1]!, engineer: `engineer-${i}@vendor`, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] });
+        t.gateway.sessions.end(s.id, 'closed');
+        sessions.push(s.id);
+      }
+    })();
+    ps = await ModuleRunner.start({ ...process.env, AZSHCI_REMOTESUPPORT_CONFIG: t.gateway.moduleConfigPath });
+  });
+  after(async () => {
+    await ps?.close();
+    await t?.stop();
+  });
+
+  it('Get-AzStackHCIRemoteSupportSessionHistory sends every session of every page down the pipeline, newest first', async () => {
+    const history = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportSessionHistory', parameters: { FromDate: '2020-01-01' } });
+    assert.equal(history.count, SESSIONS);
+    assert.deepEqual(history.output.map((s) => s.id), [...sessions].reverse());
+    assert.ok(history.typeNames.every((n) => n === 'AzStackHCI.RemoteSupport.Session'));
+  });
+
+  it('Get-AzStackHCIRemoteSupportAccess -IncludeExpired sends every grant down the pipeline, newest first', async () => {
+    const listed = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportAccess', parameters: { IncludeExpired: true } });
+    assert.equal(listed.count, GRANTS);
+    assert.deepEqual(listed.output.map((g) => g.id), [...grants].reverse());
+    assert.ok(listed.typeNames.every((n) => n === 'AzStackHCI.RemoteSupport.Grant'));
+  });
+
+  it('gives one page as the API does with -PageSize, and the next with its -Cursor', async () => {
+    const first = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportSessionHistory', parameters: { FromDate: '2020-01-01', PageSize: 400 } });
+    assert.deepEqual(first.typeNames, ['AzStackHCI.RemoteSupport.SessionHistoryPage']);
+    const api = (await t.api.get(`${FEATURE}/sessions?fromDate=2020-01-01T00:00:00.000Z&limit=400`)).body;
+    assert.deepEqual(first.output[0], api);
+    const second = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportSessionHistory', parameters: { FromDate: '2020-01-01', PageSize: 400, Cursor: api.nextCursor } });
+    assert.deepEqual(second.output[0].sessions.map((s: Loose) => s.id), [...sessions].reverse().slice(400, 800));
+
+    const grantPage = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportAccess', parameters: { IncludeExpired: true, PageSize: 7 } });
+    assert.deepEqual(grantPage.typeNames, ['AzStackHCI.RemoteSupport.AccessPage']);
+    assert.deepEqual(grantPage.output[0].grants.map((g: Loose) => g.id), [...grants].reverse().slice(0, 7));
+    assert.equal(grantPage.output[0].total, GRANTS);
+
+    const tooMany = await ps.fails({ command: 'Get-AzStackHCIRemoteSupportSessionHistory', parameters: { PageSize: 501 } });
+    assert.equal(tooMany.fqid, 'ParameterArgumentValidationError,Get-AzStackHCIRemoteSupportSessionHistory');
+    const forged = await ps.fails({ command: 'Get-AzStackHCIRemoteSupportAccess', parameters: { IncludeExpired: true, PageSize: 7, Cursor: 'forged' } });
+    assert.equal(forged.data?.code, 'InvalidPaging');
+    assert.equal(forged.data?.field, 'cursor');
   });
 });
 

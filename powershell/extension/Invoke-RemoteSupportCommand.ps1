@@ -20,7 +20,8 @@ param(
         'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript')]
     [string] $RemoteSupportCommand,
     $Cluster, $AccessLevel, $ExpireInMinutes, $SasCredential, $AgreeToRemoteSupportConsent, $SupportCaseNumber, $TermsVersion,
-    $IncludeExpired, $FromDate, $SessionId, $IncludeSessionTranscript, $Query, $Limit, $Format, $Node, $NoWait, $OperationId
+    $IncludeExpired, $FromDate, $SessionId, $IncludeSessionTranscript, $Query, $Limit, $Format, $Node, $NoWait, $OperationId,
+    $PageSize, $Cursor
 )
 
 # The cmdlets that ask before they change something (ConfirmImpact High): the

@@ -344,12 +344,17 @@ export interface SessionResult {
   session: SessionView;
 }
 
+/**
+ * A page of the session history, newest first
+ */
 export interface SessionHistory {
   /**
    * An ISO 8601 time in UTC
    */
   fromDate: string;
   sessions: SessionView[];
+  nextCursor: string | null;
+  total: number | null;
 }
 
 export interface SearchHit {
@@ -445,8 +450,13 @@ export interface RevokeResult {
   sessionsEnded: number;
 }
 
+/**
+ * A page of the grants, newest first
+ */
 export interface AccessList {
   grants: GrantView[];
+  nextCursor: string | null;
+  total: number | null;
 }
 
 export interface OperationResult {

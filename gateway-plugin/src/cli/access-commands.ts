@@ -122,7 +122,9 @@ export const disable: CommandHandler = async (ctx) => {
 /** `get-access` (Get-AzStackHCIRemoteSupportAccess): lists grants. */
 export const getAccess: CommandHandler = async (ctx) => {
   const includeExpired = ctx.flags.has('--include-expired');
-  const result = await ctx.gateway().get<AccessList>('access', { includeExpired });
+  // Every page, so the table and the JSON document hold every grant, as they did before the API paged them.
+  const { items } = await ctx.gateway().allPages<AccessList, GrantView>('access', { includeExpired }, (page) => page.grants);
+  const result = { grants: items };
   ctx.out.result(result);
   if (result.grants.length === 0) {
     ctx.out.text(includeExpired ? `No grants in the last ${EXPIRED_GRANT_WINDOW_DAYS} days.` : 'No active grant. (--include-expired also lists grants that ended.)');

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDataDir } from '../config/config';
 import type { GatewayPointer } from '../gateway';
+import { LIST_PAGE } from '../domain/list-page';
 import { HttpsClient } from '../http/https-client';
 import { CliError, cliError, WireErrorBody } from './cli-error';
 
@@ -125,6 +126,9 @@ function checkUrl(raw: string, source: string): string {
 /** A request's query string values; undefined values are left out. */
 export type Query = Record<string, string | number | boolean | undefined>;
 
+/** Items asked for per page of a paged list: the gateway's maximum, so a long history takes few requests. */
+export const CLI_PAGE_SIZE = LIST_PAGE.max;
+
 /** How long one request may take before the gateway counts as unreachable. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -148,6 +152,22 @@ export class GatewayClient {
 
   get<T>(path: string, query?: Query): Promise<T> {
     return this.send<T>('GET', path, query);
+  }
+
+  /**
+   * Every page of a paged list (session or consent history), following
+   * nextCursor from the first page to the last: the first page's answer, and
+   * the items of all of them in order.
+   */
+  async allPages<T extends { nextCursor: string | null }, I>(path: string, query: Query, itemsOf: (page: T) => I[]): Promise<{ first: T; items: I[] }> {
+    const first = await this.get<T>(path, { ...query, limit: CLI_PAGE_SIZE });
+    const items = [...itemsOf(first)];
+    for (let cursor = first.nextCursor; cursor !== null; ) {
+      const page: T = await this.get<T>(path, { ...query, limit: CLI_PAGE_SIZE, cursor });
+      items.push(...itemsOf(page));
+      cursor = page.nextCursor;
+    }
+    return { first, items };
   }
 
   post<T>(path: string, body: unknown): Promise<T> {

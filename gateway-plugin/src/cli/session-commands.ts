@@ -1,7 +1,7 @@
 import { fieldError, isRemoteSupportError } from '../domain/errors';
 import { readDate } from '../domain/dates';
 import { isUuid } from '../domain/identifiers';
-import type { SessionDetail, SessionHistory, TranscriptPage } from '../contract/admin-api';
+import type { SessionDetail, SessionHistory, SessionView, TranscriptPage } from '../contract/admin-api';
 import { EXIT, usageError, withFlagNames } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';
 import { renderList, renderTable } from '../text/text-table';
@@ -43,7 +43,9 @@ export const getSessionHistory: CommandHandler = async (ctx) => {
 
   // Sent as an ISO instant so the gateway reads exactly the moment checked here.
   const from = fromDate === undefined ? undefined : new Date(readFlag(() => readDate(fromDate, 'fromDate'))).toISOString();
-  const result = await ctx.gateway().get<SessionHistory>('sessions', { fromDate: from });
+  // Every page, so the table and the JSON document hold the whole history, as they did before the API paged it.
+  const { first, items } = await ctx.gateway().allPages<SessionHistory, SessionView>('sessions', { fromDate: from }, (page) => page.sessions);
+  const result = { fromDate: first.fromDate, sessions: items };
   ctx.out.result(result);
   if (result.sessions.length === 0) {
     ctx.out.text(`No sessions since ${result.fromDate}.`);

@@ -4,6 +4,7 @@ import { ISO_DATE_ALLOWED } from '../domain/dates';
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
 import { ERROR_CATALOG, ErrorCode } from '../domain/errors';
 import { NODE_NAME, SUPPORT_CASE_NUMBER, UUID } from '../domain/identifiers';
+import { CURSOR_ALLOWED, LIST_PAGE, LIST_PAGE_ALLOWED } from '../domain/list-page';
 import { SESSION_END_REASONS, TRANSCRIPT_KINDS, TRANSCRIPT_PAGE } from '../domain/transcript';
 import { field, StringEnum } from './field';
 
@@ -170,7 +171,12 @@ export const TranscriptEntry = Type.Object({
 export const TranscriptPage = Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), entries: Type.Array(TranscriptEntry) }, { title: 'TranscriptPage' });
 export const SessionDetail = Type.Object({ session: SessionView, transcript: Type.Optional(TranscriptPage) }, { title: 'SessionDetail' });
 export const SessionResult = Type.Object({ session: SessionView }, { title: 'SessionResult' });
-export const SessionHistory = Type.Object({ fromDate: Time, sessions: Type.Array(SessionView) }, { title: 'SessionHistory' });
+/** What a paged list adds to its items: where the next page starts, and how many items the whole list holds. */
+const pageInfo = {
+  nextCursor: Nullable(Type.String({ description: 'Pass it as cursor for the next page; null on the last page' })),
+  total: Nullable(Type.Integer({ minimum: 0, description: 'Items in the whole list (every page), on the first page (the one asked for without a cursor); null on the pages after it, where counting again would cost more than the page itself' })),
+};
+export const SessionHistory = Type.Object({ fromDate: Time, sessions: Type.Array(SessionView), ...pageInfo }, { title: 'SessionHistory', description: 'A page of the session history, newest first' });
 
 export const SearchHit = Type.Object({
   sessionId: Type.String(),
@@ -211,7 +217,7 @@ export const TranscriptExport = Type.Object({
 
 export const GrantResult = Type.Object({ grant: GrantView, superseded: Nullable(GrantView) }, { title: 'GrantResult' });
 export const RevokeResult = Type.Object({ revoked: Nullable(GrantView), sessionsEnded: Type.Integer() }, { title: 'RevokeResult' });
-export const AccessList = Type.Object({ grants: Type.Array(GrantView) }, { title: 'AccessList' });
+export const AccessList = Type.Object({ grants: Type.Array(GrantView), ...pageInfo }, { title: 'AccessList', description: 'A page of the grants, newest first' });
 export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
 export const GatewayInfo = Type.Object(
   {
@@ -264,9 +270,14 @@ export const AgentRequest = strictObject({
 }, { title: 'AgentRequest' });
 
 export const CommandsQuery = strictObject({ accessLevel: Type.Optional(field(AccessLevel, 'InvalidAccessLevel', levelsAllowed)), ...apiVersion });
-export const AccessQuery = strictObject({ includeExpired: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')), ...apiVersion });
+/** A page of a list that grows with time: its size, and the nextCursor of the page before (none: the first page). */
+const listPaging = {
+  limit: Type.Optional(field(Type.Integer({ minimum: 1, maximum: LIST_PAGE.max, default: LIST_PAGE.default }), 'InvalidPaging', LIST_PAGE_ALLOWED)),
+  cursor: Type.Optional(field(Type.String({ format: 'page-cursor', description: 'The nextCursor of the previous page' }), 'InvalidPaging', CURSOR_ALLOWED)),
+};
+export const AccessQuery = strictObject({ includeExpired: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')), ...listPaging, ...apiVersion });
 const fromDate = field(Type.String({ format: 'iso-date' }), 'InvalidDate', ISO_DATE_ALLOWED);
-export const HistoryQuery = strictObject({ fromDate: Type.Optional(fromDate), ...apiVersion });
+export const HistoryQuery = strictObject({ fromDate: Type.Optional(fromDate), ...listPaging, ...apiVersion });
 export const SessionQuery = strictObject({
   includeTranscript: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')),
   offset: Type.Optional(field(Type.Integer({ minimum: 0, default: 0 }), 'InvalidPaging', 'an integer from 0')),

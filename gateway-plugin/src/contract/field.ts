@@ -1,6 +1,7 @@
 import { Kind, SchemaOptions, TSchema, Type, TypeRegistry } from '@sinclair/typebox';
 import { parseIsoDate } from '../domain/dates';
 import { ErrorCode } from '../domain/errors';
+import { decodeCursor } from '../domain/list-page';
 
 /** The schema keyword naming the catalog error a bad value of a field raises (an OpenAPI extension). */
 export const ERROR_CODE = 'x-error-code';
@@ -22,6 +23,8 @@ export const FORMATS: Record<string, (value: string) => boolean> = {
   'search-text': (value) => /[\p{L}\p{N}_]/u.test(value),
   /** An ISO 8601 date or date-time that exists on the calendar (the domain's rule). */
   'iso-date': (value) => parseIsoDate(value) !== null,
+  /** A list's nextCursor, as the gateway wrote it. */
+  'page-cursor': (value) => decodeCursor(value) !== null,
 };
 
 if (!TypeRegistry.Has('StringEnum')) {

@@ -30,7 +30,7 @@ export const ERROR_CATALOG = {
   InvalidDate: { summary: 'A date is not an ISO 8601 date or date-time.' },
   InvalidSessionId: { summary: 'sessionId is not a session id (a UUID).' },
   InvalidExportFormat: { summary: 'format is not json or text.' },
-  InvalidPaging: { summary: 'offset or limit is out of range.' },
+  InvalidPaging: { summary: 'offset or limit is out of range, or cursor is not a nextCursor the gateway gave.' },
   InvalidNodeName: { summary: 'A node name does not belong to the cluster.' },
   InvalidOperationId: { summary: 'operationId is not an operation id (a UUID).' },
   InvalidSearchQuery: { summary: 'q is missing, longer than 200 characters, or has no word to search for.' },

@@ -2,6 +2,7 @@ import type { AccessLevel } from '../domain/access-level';
 import type { ActorLike } from '../domain/actor';
 import type { Grant, GrantRequest } from '../domain/grant';
 import type { AdminSession } from '../domain/admin-sign-in';
+import type { ListPage, PageKey } from '../domain/list-page';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 
 /*
@@ -19,7 +20,8 @@ export interface GrantStore {
   revoke(cluster: string, revokedBy: ActorLike): Grant | null;
   /** The cluster's grant in force now, or null. */
   active(cluster: string): Grant | null;
-  list(cluster: string, includeExpired: boolean): Grant[];
+  /** A page of the active grant and, with `includeExpired`, the grants of the last 30 days, newest first. */
+  list(cluster: string, includeExpired: boolean, page: { limit: number; after?: PageKey | null }): ListPage<Grant>;
   byId(id: string): Grant | null;
   /** The decrypted SAS credential a grant carries, or null. */
   sasCredentialOf(id: string): string | null;
@@ -107,7 +109,8 @@ export interface SessionStore {
   /** Marks sessions a previous run left open as interrupted; returns how many. */
   interruptOpenSessions(): number;
   live(cluster: string): SessionRecord[];
-  history(cluster: string, from: number): SessionRecord[];
+  /** A page of the sessions started since `from`, newest first; `after` is where the previous page stopped. */
+  history(cluster: string, from: number, page: { limit: number; after?: PageKey | null }): ListPage<SessionRecord>;
   get(cluster: string, id: string): SessionRecord | null;
   transcript(sessionId: string, offset: number, limit: number): { total: number; entries: TranscriptEntry[] };
   allEntries(sessionId: string): TranscriptEntry[];

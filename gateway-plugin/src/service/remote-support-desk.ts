@@ -5,6 +5,7 @@ import { Clock } from '../domain/clock';
 import { createError, RemoteSupportError } from '../domain/errors';
 import { parseIsoDate } from '../domain/dates';
 import { expiryLateness, Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } from '../domain/grant';
+import { decodeCursor, LIST_PAGE, PageKey } from '../domain/list-page';
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
 import { TranscriptEntry, TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
@@ -240,15 +241,17 @@ export class RemoteSupportDesk {
     return { session: presentSession(this.sessions.get(this.name, id)!) };
   }
 
-  access(query: { includeExpired?: boolean }) {
+  access(query: { includeExpired?: boolean; limit?: number; cursor?: string }) {
     const includeExpired = query.includeExpired ?? false;
     const now = this.clock.now();
-    return { grants: this.consent.list(this.name, includeExpired).map((g) => presentGrant(g, now)) };
+    const page = this.consent.list(this.name, includeExpired, pageOf(query));
+    return { grants: page.items.map((g) => presentGrant(g, now)), nextCursor: page.nextCursor, total: page.total };
   }
 
-  history(query: { fromDate?: string }) {
+  history(query: { fromDate?: string; limit?: number; cursor?: string }) {
     const from = parseIsoDate(query.fromDate) ?? defaultHistoryFrom(this.clock.now());
-    return { fromDate: iso(from), sessions: this.sessions.history(this.name, from).map(presentSession) };
+    const page = this.sessions.history(this.name, from, pageOf(query));
+    return { fromDate: iso(from), sessions: page.items.map(presentSession), nextCursor: page.nextCursor, total: page.total };
   }
 
   session(id: string, query: { includeTranscript?: boolean; offset?: number; limit?: number }) {
@@ -308,4 +311,9 @@ export class RemoteSupportDesk {
     if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
     return session;
   }
+}
+
+/** The page a list query asks for (the contract has checked limit and cursor). */
+function pageOf(query: { limit?: number; cursor?: string }): { limit: number; after: PageKey | null } {
+  return { limit: query.limit ?? LIST_PAGE.default, after: query.cursor === undefined ? null : decodeCursor(query.cursor) };
 }

@@ -3,6 +3,7 @@ import { AccessLevel } from '../domain/access-level';
 import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
+import { encodeCursor, ListPage, PageKey } from '../domain/list-page';
 import { expiredGrantCutoff, PURGE_BATCH_ROWS } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
 import type { GrantExpiryStore, GrantStore, PurgeBatch } from '../ports/store-ports';
@@ -173,26 +174,35 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
   }
 
   /**
-   * The active grant, and with `includeExpired` also grants that ended within
-   * the last 30 days (expired, revoked or superseded), newest first. Grants
-   * whose MAC does not match are left out (and reported).
+   * A page of the active grant and, with `includeExpired`, the grants that
+   * ended within the last 30 days (expired, revoked or superseded), newest
+   * first by (granted_at, rowid); `after` is where the previous page stopped.
+   * Grants whose MAC does not match are left out of the page (and reported
+   * by verifyGrants), so a page may hold fewer than `limit`; `total` counts
+   * the window's rows, on the first page.
    */
-  list(cluster: string, includeExpired: boolean): Grant[] {
+  list(cluster: string, includeExpired: boolean, page: { limit: number; after?: PageKey | null }): ListPage<Grant> {
     const now = this.clock.now();
     if (!includeExpired) {
       const active = this.active(cluster);
-      return active ? [active] : [];
+      return { items: active ? [active] : [], nextCursor: null, total: active ? 1 : 0 };
     }
+    const window = `cluster = @cluster AND MIN(COALESCE(ended_at, expires_at), expires_at) >= @cutoff AND granted_at <= @now`;
+    const bound = { cluster, cutoff: expiredGrantCutoff(now), now };
+    const after = page.after ? 'AND (granted_at < @at OR (granted_at = @at AND rowid < @row))' : '';
     const rows = this.db
-      .prepare(
-        `SELECT * FROM grants WHERE cluster = ?
-           AND MIN(COALESCE(ended_at, expires_at), expires_at) >= ?
-           AND granted_at <= ?
-         ORDER BY granted_at DESC, rowid DESC`,
-      )
-      .all(cluster, expiredGrantCutoff(now), now) as GrantRow[];
+      .prepare(`SELECT rowid AS row_id, * FROM grants WHERE ${window} ${after} ORDER BY granted_at DESC, rowid DESC LIMIT @limit`)
+      .all({ ...bound, ...(page.after ? { at: page.after.at, row: page.after.row } : {}), limit: page.limit + 1 }) as (GrantRow & { row_id: number })[];
+    const total = page.after ? null : (this.db.prepare(`SELECT COUNT(*) FROM grants WHERE ${window}`).pluck().get(bound) as number);
+    const more = rows.length > page.limit;
+    const kept = more ? rows.slice(0, page.limit) : rows;
+    const last = kept[kept.length - 1];
     // A row changed without the key is no grant: status and verification name it instead.
-    return rows.filter((r) => this.intact(r)).map(toGrant);
+    return {
+      items: kept.filter((r) => this.intact(r)).map(toGrant),
+      nextCursor: more && last ? encodeCursor({ at: last.granted_at, row: last.row_id }) : null,
+      total,
+    };
   }
 
   byId(id: string): Grant | null {

@@ -142,4 +142,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_grant ON sessions (grant_id);
   ALTER TABLE grants ADD COLUMN expiry_recorded_at INTEGER;
   `,
+  // 7: consent history is paged newest first by (granted_at, rowid); session history's index (cluster, started_at) already holds its order.
+  `
+  CREATE INDEX grants_cluster_granted ON grants (cluster, granted_at);
+  `,
 ];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AccessLevel } from '../domain/access-level';
 import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
+import { encodeCursor, ListPage, PageKey } from '../domain/list-page';
 import { transcriptCutoff } from '../domain/retention';
 import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind, verifyChain } from '../domain/transcript';
 import { EventHub } from '../events/event-hub';
@@ -264,17 +265,30 @@ export class SessionLedger implements SessionStore {
     return rows.map(toSession);
   }
 
-  /** Sessions that started at or after `from` (and within retention), newest first. */
-  history(cluster: string, from: number): SessionRecord[] {
+  /**
+   * A page of the sessions that started at or after `from` (and within
+   * retention), newest first: `after` is where the previous page stopped.
+   * The order is (started_at, rowid), which the index on (cluster,
+   * started_at) holds as it is, so a page costs the same at any depth; only
+   * the first page counts the whole window (`total`).
+   */
+  history(cluster: string, from: number, page: { limit: number; after?: PageKey | null }): ListPage<SessionRecord> {
     const floor = Math.max(from, 0);
+    const cutoff = transcriptCutoff(this.clock.now());
+    // A session that started after the cutoff ended after it too (or is open): only an older floor needs the check,
+    // and without it the count reads the index alone.
+    const retained = floor < cutoff ? 'AND COALESCE(ended_at, 9007199254740991) >= @cutoff' : '';
+    const window = `cluster = @cluster AND started_at >= @floor ${retained}`;
+    const after = page.after ? 'AND (started_at < @at OR (started_at = @at AND rowid < @row))' : '';
+    const bound = { cluster, floor, ...(retained ? { cutoff } : {}) };
     const rows = this.db
-      .prepare(
-        `SELECT * FROM sessions WHERE cluster = ? AND started_at >= ?
-           AND COALESCE(ended_at, ?) >= ?
-         ORDER BY started_at DESC`,
-      )
-      .all(cluster, floor, Number.MAX_SAFE_INTEGER, transcriptCutoff(this.clock.now())) as SessionRow[];
-    return rows.map(toSession);
+      .prepare(`SELECT rowid AS row_id, * FROM sessions WHERE ${window} ${after} ORDER BY started_at DESC, rowid DESC LIMIT @limit`)
+      .all({ ...bound, ...(page.after ? { at: page.after.at, row: page.after.row } : {}), limit: page.limit + 1 }) as (SessionRow & { row_id: number })[];
+    const total = page.after ? null : (this.db.prepare(`SELECT COUNT(*) FROM sessions WHERE ${window}`).pluck().get(bound) as number);
+    const more = rows.length > page.limit;
+    const items = more ? rows.slice(0, page.limit) : rows;
+    const last = items[items.length - 1];
+    return { items: items.map(toSession), nextCursor: more && last ? encodeCursor({ at: last.started_at, row: last.row_id }) : null, total };
   }
 
   /** One session within retention, or null. */

@@ -7,6 +7,8 @@ $script:FeatureSegment = 'features/remoteSupport'
 $script:AccessLevels = @('Diagnostics', 'DiagnosticsRepair')
 # Transcript pages are read at the API's largest page size.
 $script:TranscriptPageSize = 1000
+# Items asked for per page of a paged list (session and consent history): the gateway's maximum, so a long list takes few calls.
+$script:ListPageSize = 500
 $script:RequestTimeoutSeconds = 120
 $script:PollMilliseconds = 300
 # One HttpClient per endpoint and pin, kept for the session so connections are reused (WAC keeps a runspace).
@@ -24,6 +26,8 @@ $script:NestedKinds = @{
   LevelCommands  = @{ commands = 'CommandEntry' }
   SessionDetail  = @{ session = 'Session'; transcript = 'TranscriptPage' }
   SessionResult  = @{ session = 'Session' }
+  SessionHistoryPage = @{ sessions = 'Session' }
+  AccessPage     = @{ grants = 'Grant' }
   TranscriptPage = @{ entries = 'TranscriptEntry' }
 }
 
@@ -704,6 +708,11 @@ function Get-AzStackHCIRemoteSupportAccess {
     Shows the current remote support grant, and with -IncludeExpired the grants of the last 30 days.
   .PARAMETER IncludeExpired
     Also list grants that ended (revoked, replaced or expired) in the last 30 days.
+  .PARAMETER PageSize
+    Return one page of the list instead of every grant: one object as the API gives it (grants, nextCursor,
+    total). From 1 to 500.
+  .PARAMETER Cursor
+    With -PageSize: the nextCursor of the page before; leave it out for the first page.
   .PARAMETER Cluster
     The cluster to ask about. Defaults to the cluster in the gateway configuration.
   .EXAMPLE
@@ -715,13 +724,22 @@ function Get-AzStackHCIRemoteSupportAccess {
 
     Lists every consent given in the last 30 days, including the ones that expired or were revoked.
   #>
-  [CmdletBinding()]
-  [OutputType('AzStackHCI.RemoteSupport.Grant')]
-  param([switch] $IncludeExpired, [string] $Cluster)
+  [CmdletBinding(DefaultParameterSetName = 'All')]
+  [OutputType('AzStackHCI.RemoteSupport.Grant', 'AzStackHCI.RemoteSupport.AccessPage')]
+  param(
+    [switch] $IncludeExpired,
+    [Parameter(Mandatory, ParameterSetName = 'Page')] [ValidateRange(1, 500)] [int] $PageSize,
+    [Parameter(ParameterSetName = 'Page')] [string] $Cursor,
+    [string] $Cluster
+  )
   $query = @{}
   if ($IncludeExpired) { $query['includeExpired'] = $true }
-  $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path '/access' -Cluster $Cluster -Query $query
-  foreach ($grant in @($result.grants)) { Add-RemoteSupportTypeName $grant 'Grant' }
+  if ($PSCmdlet.ParameterSetName -eq 'Page') {
+    $page = Get-RemoteSupportListPage -Cmdlet $PSCmdlet -Path '/access' -Cluster $Cluster -Query $query -PageSize $PageSize -Cursor $Cursor
+    return (Add-RemoteSupportTypeName $page 'AccessPage')
+  }
+  Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/access' -ItemName 'grants' -Cluster $Cluster -Query $query |
+    ForEach-Object { Add-RemoteSupportTypeName $_ 'Grant' }
 }
 
 function Get-AzStackHCIRemoteSupportSessionHistory {
@@ -738,6 +756,11 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
     One session's id.
   .PARAMETER IncludeSessionTranscript
     With -SessionId: include the session's whole transcript. Without it: each listed session's.
+  .PARAMETER PageSize
+    Return one page of the list instead of every session: one object as the API gives it (fromDate,
+    sessions, nextCursor, total). From 1 to 500.
+  .PARAMETER Cursor
+    With -PageSize: the nextCursor of the page before; leave it out for the first page.
   .PARAMETER Cluster
     The cluster to ask about. Defaults to the cluster in the gateway configuration.
   .EXAMPLE
@@ -752,9 +775,11 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
   [CmdletBinding(DefaultParameterSetName = 'History')]
   [OutputType('AzStackHCI.RemoteSupport.Session', 'AzStackHCI.RemoteSupport.SessionDetail')]
   param(
-    [Parameter(ParameterSetName = 'History')] [DateTime] $FromDate,
+    [Parameter(ParameterSetName = 'History')] [Parameter(ParameterSetName = 'Page')] [DateTime] $FromDate,
     [Parameter(Mandatory, ParameterSetName = 'Session')] [string] $SessionId,
-    [switch] $IncludeSessionTranscript,
+    [Parameter(ParameterSetName = 'History')] [Parameter(ParameterSetName = 'Session')] [switch] $IncludeSessionTranscript,
+    [Parameter(Mandatory, ParameterSetName = 'Page')] [ValidateRange(1, 500)] [int] $PageSize,
+    [Parameter(ParameterSetName = 'Page')] [string] $Cursor,
     [string] $Cluster
   )
   $config = Read-RemoteSupportConfig -Cmdlet $PSCmdlet
@@ -765,14 +790,57 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
   }
   $query = @{}
   if ($PSBoundParameters.ContainsKey('FromDate')) { $query['fromDate'] = Format-RemoteSupportDate $FromDate }
-  $history = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path '/sessions' -Cluster $Cluster -Query $query -Config $config
-  foreach ($session in @($history.sessions)) {
-    if ($IncludeSessionTranscript) {
-      Get-RemoteSupportSessionDetail -Cmdlet $PSCmdlet -SessionId ([string] $session.id) -Cluster $Cluster -Config $config
-    } else {
-      Add-RemoteSupportTypeName $session 'Session'
-    }
+  if ($PSCmdlet.ParameterSetName -eq 'Page') {
+    $page = Get-RemoteSupportListPage -Cmdlet $PSCmdlet -Path '/sessions' -Cluster $Cluster -Query $query -PageSize $PageSize -Cursor $Cursor -Config $config
+    return (Add-RemoteSupportTypeName $page 'SessionHistoryPage')
   }
+  Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/sessions' -ItemName 'sessions' -Cluster $Cluster -Query $query -Config $config |
+    ForEach-Object {
+      if ($IncludeSessionTranscript) {
+        Get-RemoteSupportSessionDetail -Cmdlet $PSCmdlet -SessionId ([string] $_.id) -Cluster $Cluster -Config $config
+      } else {
+        Add-RemoteSupportTypeName $_ 'Session'
+      }
+    }
+}
+
+# Every item of a paged list (session or consent history), newest first: the pages are read one after another,
+# following nextCursor, and each item goes down the pipeline as its page arrives.
+function Get-RemoteSupportListItem {
+  param(
+    [Parameter(Mandatory)] $Cmdlet,
+    [Parameter(Mandatory)] [string] $Path,
+    [Parameter(Mandatory)] [string] $ItemName,
+    [string] $Cluster,
+    [System.Collections.IDictionary] $Query,
+    $Config
+  )
+  if (-not $Config) { $Config = Read-RemoteSupportConfig -Cmdlet $Cmdlet }
+  $cursor = $null
+  do {
+    $page = Get-RemoteSupportListPage -Cmdlet $Cmdlet -Path $Path -Cluster $Cluster -Query $Query -PageSize $script:ListPageSize -Cursor $cursor -Config $Config
+    foreach ($item in @($page.$ItemName)) { $item }
+    # A gateway from before paging sends no nextCursor: its one answer is the whole list.
+    $cursor = $page.nextCursor
+  } while ($cursor)
+}
+
+# One page of a paged list, as the API answers: the items, nextCursor (null on the last page) and total.
+function Get-RemoteSupportListPage {
+  param(
+    [Parameter(Mandatory)] $Cmdlet,
+    [Parameter(Mandatory)] [string] $Path,
+    [string] $Cluster,
+    [System.Collections.IDictionary] $Query,
+    [Parameter(Mandatory)] [int] $PageSize,
+    [string] $Cursor,
+    $Config
+  )
+  $pageQuery = [ordered]@{}
+  if ($Query) { foreach ($key in $Query.Keys) { $pageQuery[$key] = $Query[$key] } }
+  $pageQuery['limit'] = $PageSize
+  if ($Cursor) { $pageQuery['cursor'] = $Cursor }
+  Invoke-RemoteSupportApi -Cmdlet $Cmdlet -Method GET -Path $Path -Cluster $Cluster -Query $pageQuery -Config $Config
 }
 
 # One session with its whole transcript, read page by page: {session, transcript: {offset: 0, limit: total, total, entries}}.

@@ -16,6 +16,7 @@ export {
   TRANSCRIPT_KINDS,
 } from '../../generated/api-contract';
 export type {
+  AccessList,
   AccessLevel,
   AgentOperation,
   AgentState,
@@ -37,6 +38,7 @@ export type {
   SearchHit,
   SessionDetail,
   SessionEndReason,
+  SessionHistory,
   SessionView,
   Terms,
   TranscriptEntry,

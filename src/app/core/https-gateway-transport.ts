@@ -3,23 +3,24 @@ import { NodeRequest } from '@microsoft/windows-admin-center-sdk/core';
 import { Observable, throwError } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
 import {
+  AccessList,
   AgentOperation,
   ChainCheck,
   ClusterStatus,
   GrantRequest,
   GrantResult,
-  GrantView,
   LevelCommands,
   Prerequisites,
   RevokeResult,
   SearchHit,
   SessionDetail,
+  SessionHistory,
   SessionView,
   Terms,
 } from './api-models';
 import { toGatewayError } from './gateway-error';
 import { EventSourceFactory, LiveEventStream, ServerSentEventStream } from './live-event-stream';
-import { GatewayTransportKind, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
+import { GatewayTransportKind, ListPageRequest, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
 import { extensionStrings } from './strings';
 
 /** Where the plugin answers, relative to the node: WAC's feature URL convention. */
@@ -109,13 +110,13 @@ export class HttpsGatewayTransport extends RemoteSupportGateway {
     return this.wrap(this.appContext.node.delete(this.cluster, `${FEATURE_PATH}/access`, undefined, REQUEST_OPTIONS));
   }
 
-  access(includeExpired: boolean): Observable<{ grants: GrantView[] }> {
-    return this.get(`access${query({ includeExpired: includeExpired || undefined })}`);
+  access(includeExpired: boolean, page?: ListPageRequest): Observable<AccessList> {
+    return this.get(`access${query({ includeExpired: includeExpired || undefined, limit: page?.limit, cursor: page?.cursor })}`);
   }
 
   /** Sessions that started on or after `fromDate` (YYYY-MM-DD or ISO); the gateway's default is the last 7 days. */
-  sessions(fromDate?: string): Observable<{ fromDate: string; sessions: SessionView[] }> {
-    return this.get(`sessions${query({ fromDate })}`);
+  sessions(fromDate?: string, page?: ListPageRequest): Observable<SessionHistory> {
+    return this.get(`sessions${query({ fromDate, limit: page?.limit, cursor: page?.cursor })}`);
   }
 
   session(id: string, page?: { offset: number; limit: number }): Observable<SessionDetail> {

@@ -2,7 +2,7 @@ import type { PowerShellCommand } from '@microsoft/windows-admin-center-sdk/core
 import { PowerShellScripts } from '../../generated/powershell-scripts';
 import { ACCESS_LEVELS, EXPIRE_IN_MINUTES, GrantRequest, SUPPORT_CASE_NUMBER } from './api-models';
 import { GatewayError, toGatewayError } from './gateway-error';
-import type { TranscriptExportFormat } from './remote-support-gateway';
+import type { ListPageRequest, TranscriptExportFormat } from './remote-support-gateway';
 
 /** The module whose cmdlets the PowerShell transport runs on the cluster. */
 export const REMOTE_SUPPORT_MODULE = 'AzStackHCI.RemoteSupport';
@@ -81,8 +81,10 @@ export const cmdletCalls = {
       true,
     ),
   revoke: () => call('Disable-AzStackHCIRemoteSupport', {}, true),
-  access: (includeExpired: boolean) => call('Get-AzStackHCIRemoteSupportAccess', { IncludeExpired: includeExpired }),
-  sessions: (fromDate?: string) => call('Get-AzStackHCIRemoteSupportSessionHistory', { FromDate: utcMidnight(fromDate) }),
+  access: (includeExpired: boolean, page?: ListPageRequest) =>
+    call('Get-AzStackHCIRemoteSupportAccess', { IncludeExpired: includeExpired, PageSize: page?.limit, Cursor: page?.cursor }),
+  sessions: (fromDate?: string, page?: ListPageRequest) =>
+    call('Get-AzStackHCIRemoteSupportSessionHistory', { FromDate: utcMidnight(fromDate), PageSize: page?.limit, Cursor: page?.cursor }),
   session: (id: string, withTranscript: boolean) => call('Get-AzStackHCIRemoteSupportSessionHistory', { SessionId: id, IncludeSessionTranscript: withTranscript }),
   endSession: (id: string) => call('Stop-AzStackHCIRemoteSupportSession', { SessionId: id }, true),
   verify: (id: string) => call('Test-AzStackHCIRemoteSupportTranscript', { SessionId: id }),

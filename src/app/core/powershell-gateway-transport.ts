@@ -4,6 +4,7 @@ import type { PowerShellOptions, PowerShellSession } from '@microsoft/windows-ad
 import { defer, Observable, throwError } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
 import {
+  AccessList,
   AgentOperation,
   ChainCheck,
   ClusterStatus,
@@ -15,13 +16,14 @@ import {
   RevokeResult,
   SearchHit,
   SessionDetail,
+  SessionHistory,
   SessionView,
   Terms,
 } from './api-models';
 import { Clock, CLOCK } from './clock';
 import { GatewayError } from './gateway-error';
 import { CmdletCall, cmdletCalls, powerShellCommand, powerShellFailure, readWrapperResult, ResultMessages, single } from './powershell-commands';
-import { GatewayTransportKind, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
+import { GatewayTransportKind, ListPageRequest, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
 import { PAGE_VISIBILITY, PageVisibility, StatusPollingStream } from './status-polling-stream';
 import { extensionStrings, format } from './strings';
 
@@ -98,13 +100,17 @@ export class PowerShellGatewayTransport extends RemoteSupportGateway implements 
     return this.one(cmdletCalls.revoke());
   }
 
-  access(includeExpired: boolean): Observable<{ grants: GrantView[] }> {
-    return this.run(cmdletCalls.access(includeExpired)).pipe(map((grants) => ({ grants: grants as GrantView[] })));
+  /** With `page`, the cmdlet's -PageSize/-Cursor page as the API gives it; without, every grant (the cmdlet follows the pages). */
+  access(includeExpired: boolean, page?: ListPageRequest): Observable<AccessList> {
+    if (page) return this.one<AccessList>(cmdletCalls.access(includeExpired, page));
+    return this.run(cmdletCalls.access(includeExpired)).pipe(map((grants) => ({ grants: grants as GrantView[], nextCursor: null, total: grants.length })));
   }
 
-  sessions(fromDate?: string): Observable<{ fromDate: string; sessions: SessionView[] }> {
+  /** With `page`, the cmdlet's -PageSize/-Cursor page as the API gives it; without, every session (the cmdlet follows the pages). */
+  sessions(fromDate?: string, page?: ListPageRequest): Observable<SessionHistory> {
+    if (page) return this.one<SessionHistory>(cmdletCalls.sessions(fromDate, page));
     const from = fromDate || new Date(this.clock.now() - DEFAULT_HISTORY_MS).toISOString();
-    return this.run(cmdletCalls.sessions(fromDate)).pipe(map((sessions) => ({ fromDate: from, sessions: sessions as SessionView[] })));
+    return this.run(cmdletCalls.sessions(fromDate)).pipe(map((sessions) => ({ fromDate: from, sessions: sessions as SessionView[], nextCursor: null, total: sessions.length })));
   }
 
   /**

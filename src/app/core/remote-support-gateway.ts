@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import {
+  AccessList,
   AgentOperation,
   ChainCheck,
   ClusterStatus,
@@ -11,10 +12,20 @@ import {
   RevokeResult,
   SearchHit,
   SessionDetail,
+  SessionHistory,
   SessionView,
   Terms,
 } from './api-models';
 import type { LiveEventStream } from './live-event-stream';
+
+/**
+ * A page of a list that grows with time (session and consent history):
+ * its size, and the nextCursor of the page before (none: the first page).
+ */
+export interface ListPageRequest {
+  limit: number;
+  cursor?: string | null;
+}
 
 /** The forms of a transcript export the gateway makes. */
 export type TranscriptExportFormat = 'json' | 'text';
@@ -50,9 +61,14 @@ export abstract class RemoteSupportGateway {
   abstract operation(id: string): Observable<{ operation: AgentOperation }>;
   abstract grant(request: GrantRequest): Observable<GrantResult>;
   abstract revoke(): Observable<RevokeResult>;
-  abstract access(includeExpired: boolean): Observable<{ grants: GrantView[] }>;
-  /** Sessions that started on or after `fromDate` (YYYY-MM-DD or ISO); the gateway's default is the last 7 days. */
-  abstract sessions(fromDate?: string): Observable<{ fromDate: string; sessions: SessionView[] }>;
+  /** With `page`, that page of the grants, newest first; without, the gateway's first page (the PowerShell path: every grant). */
+  abstract access(includeExpired: boolean, page?: ListPageRequest): Observable<AccessList>;
+  /**
+   * Sessions that started on or after `fromDate` (YYYY-MM-DD or ISO; the
+   * gateway's default is the last 7 days), newest first: with `page`, that
+   * page; without, the gateway's first page (the PowerShell path: every session).
+   */
+  abstract sessions(fromDate?: string, page?: ListPageRequest): Observable<SessionHistory>;
   /** A session; with `page`, its transcript from `page.offset` on. */
   abstract session(id: string, page?: { offset: number; limit: number }): Observable<SessionDetail>;
   abstract endSession(id: string): Observable<{ session: SessionView }>;

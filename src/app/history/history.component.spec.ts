@@ -7,6 +7,8 @@ import {
   DomHarness, FakeClock, FakeGateway, FakeLiveEventStream, gatewayError, grant, iso, NOW,
   provideAppContextStub, provideFakeClock, provideFakeEvents, provideFakeGateway, session,
 } from '../testing';
+import { of } from 'rxjs';
+import { HISTORY_PAGE_SIZE, HistoryComponent, refreshFirstPage } from './history.component';
 import { HistoryModule } from './history.module';
 
 /** The data table's tooltips need the host the SDK's root (sme-ux) provides in the app. */
@@ -40,21 +42,44 @@ describe('HistoryComponent', () => {
   const many = (n: number) =>
     Array.from({ length: n }, (_, i) => session({ id: `s-${i}`, engineer: `engineer${i}@support.example`, startedAt: iso(NOW - i * 60_000), endedAt: iso(NOW - i * 60_000 + 30_000), endReason: 'closed', durationSeconds: 30 }));
 
+  /** Answers session reads from `all` a page at a time, with cursors named after where each page stops. */
+  const pagedSessions = (all: ReturnType<typeof many>) =>
+    gateway.sessions.mockImplementation((_from?: string, p?: { limit: number; cursor?: string | null }) => {
+      const start = p?.cursor ? Number(p.cursor.slice('after-'.length)) : 0;
+      const end = start + (p?.limit ?? 100);
+      // As the gateway does, only the first page counts the list.
+      return of({ fromDate: '2026-11-18', sessions: all.slice(start, end), nextCursor: end < all.length ? `after-${end}` : null, total: p?.cursor ? null : all.length });
+    });
+
   beforeEach(() => {
     gateway = new FakeGateway();
     events = new FakeLiveEventStream();
   });
 
+  describe('refreshFirstPage', () => {
+    const rows = (...ids: string[]) => ids.map((id) => ({ id }));
+    it('puts the new first page before the rows loaded after its last one, keeping the cursor of the loaded ones', () => {
+      expect(refreshFirstPage({ items: rows('c', 'b', 'a', 'z', 'y'), cursor: 'after-y' }, { items: rows('new', 'c', 'b'), cursor: 'after-b' })).toEqual({
+        items: rows('new', 'c', 'b', 'a', 'z', 'y'),
+        cursor: 'after-y',
+      });
+    });
+    it('keeps the new page alone when its last row was not loaded, or when it is the whole list', () => {
+      expect(refreshFirstPage({ items: rows('c', 'b'), cursor: 'after-b' }, { items: rows('e', 'd'), cursor: 'after-d' })).toEqual({ items: rows('e', 'd'), cursor: 'after-d' });
+      expect(refreshFirstPage({ items: rows('c', 'b', 'a'), cursor: null }, { items: rows('c', 'a'), cursor: null })).toEqual({ items: rows('c', 'a'), cursor: null });
+    });
+  });
+
   it('shows the sessions of the last 7 days by default', async () => {
     await create();
     expect(page.query<HTMLInputElement>('[data-testid="from-date"]')!.value).toBe('2026-11-18');
-    expect(gateway.sessions).toHaveBeenCalledWith('2026-11-18');
+    expect(gateway.sessions).toHaveBeenCalledWith('2026-11-18', { limit: HISTORY_PAGE_SIZE });
   });
 
   it('reads the sessions again from the date the admin picks', async () => {
     await create();
     await page.type('[data-testid="from-date"]', '2026-11-01');
-    expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-01');
+    expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-01', { limit: HISTORY_PAGE_SIZE });
   });
 
   describe('sessions table', () => {
@@ -114,6 +139,90 @@ describe('HistoryComponent', () => {
       fixture.destroy();
       flush();
     }));
+
+    /** Scrolls the sessions table's container to `top` pixels, as the admin's wheel would. */
+    const scrollTo = (top: number) => {
+      const container = page.query<HTMLElement>('[data-testid="sessions-table"] .sme-table-scroll-container')!;
+      container.scrollTop = top;
+      container.dispatchEvent(new Event('scroll'));
+      flush();
+      fixture.detectChanges();
+    };
+
+    it('reads the next page of sessions as the admin scrolls near the end of the loaded rows, until the last', fakeAsync(() => {
+      const all = many(250);
+      pagedSessions(all);
+      rows = 100;
+      createNow();
+      flush();
+      fixture.detectChanges();
+      expect(page.testIdText('session-count')).toBe('100 of 250 session(s); more load as you scroll');
+      expect(gateway.sessions).toHaveBeenCalledTimes(1);
+
+      scrollTo(360);
+      expect(gateway.sessions).toHaveBeenCalledTimes(1);
+
+      scrollTo(100 * ROW - 360);
+      expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-18', { limit: HISTORY_PAGE_SIZE, cursor: 'after-100' });
+      expect(page.testIdText('session-count')).toBe('200 of 250 session(s); more load as you scroll');
+
+      rows = 200;
+      scrollTo(200 * ROW - 360);
+      expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-18', { limit: HISTORY_PAGE_SIZE, cursor: 'after-200' });
+      expect(page.testIdText('session-count')).toBe('250 session(s)');
+      expect(page.query('[data-testid="more-sessions"]')).toBeNull();
+
+      rows = 250;
+      scrollTo(250 * ROW - 360);
+      expect(gateway.sessions).toHaveBeenCalledTimes(3);
+      fixture.destroy();
+      flush();
+    }));
+  });
+
+  it('reads the next page of sessions with Show more, and each session once', async () => {
+    const all = many(150);
+    pagedSessions(all);
+    await create();
+    expect(page.testIdText('more-sessions')).toBe('Show more sessions');
+    await page.clickTestId('more-sessions');
+    expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-18', { limit: HISTORY_PAGE_SIZE, cursor: 'after-100' });
+    const component = fixture.debugElement.children[1]!.componentInstance as HistoryComponent;
+    expect(component.sessions.map((x) => x.id)).toEqual(all.map((x) => x.id));
+    expect(page.query('[data-testid="more-sessions"]')).toBeNull();
+  });
+
+  it('keeps the pages the admin loaded when a live event reads the first page again', fakeAsync(() => {
+    const all = many(250);
+    pagedSessions(all);
+    createNow();
+    tick();
+    const component = fixture.debugElement.children[1]!.componentInstance as HistoryComponent;
+    component.loadMoreSessions();
+    tick();
+    expect(component.sessions.length).toBe(200);
+
+    const started = session({ id: 's-new', engineer: 'newcomer@support.example', startedAt: iso(NOW + 60_000) });
+    pagedSessions([started, ...all]);
+    events.emit('session.started', started);
+    tick(300);
+    expect(component.sessions.map((x) => x.id)).toEqual(['s-new', ...all.slice(0, 200).map((x) => x.id)]);
+    expect(component.sessionsCursor).toBe('after-200');
+    fixture.destroy();
+    flush();
+  }));
+
+  it('reads the next page of grants with Show more', async () => {
+    const first = [grant(), grant({ id: 'g-1', state: 'expired', endReason: 'expired' })];
+    gateway.access.mockImplementation((_all: boolean, p?: { limit: number; cursor?: string | null }) =>
+      of(p?.cursor === 'after-2' ? { grants: [grant({ id: 'g-2', state: 'revoked', endReason: 'revoked' })], nextCursor: null, total: null } : { grants: first, nextCursor: 'after-2', total: 3 }),
+    );
+    await create();
+    expect(page.queryAll('[data-testid="consent-table"] tbody tr').length).toBe(2);
+    await page.clickTestId('more-grants');
+    expect(gateway.access).toHaveBeenLastCalledWith(true, { limit: HISTORY_PAGE_SIZE, cursor: 'after-2' });
+    expect(page.queryAll('[data-testid="consent-table"] tbody tr').map((r) => r.getAttribute('data-grant-id'))).toEqual([first[0]!.id, 'g-1', 'g-2']);
+    expect(page.query('[data-testid="more-grants"]')).toBeNull();
   });
 
   it('searches across transcripts and links each hit to its transcript entry', async () => {
@@ -145,7 +254,7 @@ describe('HistoryComponent', () => {
       grants: [grant(), grant({ id: 'g-0', state: 'revoked', endReason: 'revoked', endedAt: iso(NOW - 86_400_000), endedBy: 'admin2' }), grant({ id: 'g-x', state: 'expired', endReason: 'expired' })],
     });
     await create();
-    expect(gateway.access).toHaveBeenCalledWith(true);
+    expect(gateway.access).toHaveBeenCalledWith(true, { limit: HISTORY_PAGE_SIZE });
     const rows = page.queryAll('[data-testid="consent-table"] tbody tr');
     expect(rows.map((r) => r.getAttribute('data-state'))).toEqual(['active', 'revoked', 'expired']);
     expect(rows[1]!.textContent).toContain('Revoked');

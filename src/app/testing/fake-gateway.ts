@@ -1,6 +1,6 @@
 import { Observable, of, Subject, throwError } from 'rxjs';
 import { GatewayError } from '../core/gateway-error';
-import { RemoteSupportGateway } from '../core/remote-support-gateway';
+import { ListPageRequest, RemoteSupportGateway } from '../core/remote-support-gateway';
 import { CLUSTER, COMMANDS, PREREQUISITES, status, TERMS } from './fixtures';
 
 type Methods = Exclude<keyof RemoteSupportGateway, 'cluster' | 'transport' | 'live'>;
@@ -23,8 +23,8 @@ export class FakeGateway {
   readonly operation = jest.fn((_id: string): Observable<unknown> => of({ operation: null }));
   readonly grant = jest.fn((_request: unknown): Observable<unknown> => of({ grant: null, superseded: null }));
   readonly revoke = jest.fn((): Observable<unknown> => of({ revoked: null, sessionsEnded: 0 }));
-  readonly access = jest.fn((_includeExpired: boolean): Observable<unknown> => of({ grants: [] }));
-  readonly sessions = jest.fn((_fromDate?: string): Observable<unknown> => of({ fromDate: '', sessions: [] }));
+  readonly access = jest.fn((_includeExpired: boolean, _page?: ListPageRequest): Observable<unknown> => of({ grants: [], nextCursor: null, total: 0 }));
+  readonly sessions = jest.fn((_fromDate?: string, _page?: ListPageRequest): Observable<unknown> => of({ fromDate: '', sessions: [], nextCursor: null, total: 0 }));
   readonly session = jest.fn((_id: string, _page?: { offset: number; limit: number }): Observable<unknown> => of({ session: null }));
   readonly endSession = jest.fn((_id: string): Observable<unknown> => of({ session: null }));
   readonly verify = jest.fn((_id: string): Observable<unknown> => of({ verification: { valid: true, entries: 0, firstBadSeq: null, problem: null } }));
