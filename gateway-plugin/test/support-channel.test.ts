@@ -272,6 +272,41 @@ describe('support channel over TLS with real tokens', () => {
     for (const { c } of sessions) assert.equal((await c.closed()).code, 4001);
   });
 
+  it('ends the sessions of a revoke together (five, the most one engineer may hold): each last entry and its end share one group commit, and every record still verifies', async () => {
+    await grant();
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => openSession()));
+    // Count the transactions that commit (the outermost ones) while the revoke runs.
+    const db = t.gateway.db;
+    const original = db.transaction.bind(db);
+    let commits = 0;
+    db.transaction = ((fn: (...a: unknown[]) => unknown) => {
+      const tx = original(fn);
+      return ((...args: unknown[]) => {
+        if (!db.inTransaction) commits++;
+        return tx(...args);
+      }) as unknown as typeof tx;
+    }) as typeof db.transaction;
+    const before = t.gateway.writer.stats;
+    let revoke;
+    try {
+      revoke = await t.api.delete(`${FEATURE}/access`);
+    } finally {
+      db.transaction = original;
+    }
+    assert.equal(revoke.body.sessionsEnded, 5);
+    const after = t.gateway.writer.stats;
+    assert.equal(after.entries - before.entries, 5, 'one "Session ended" entry each');
+    // The revoke itself, and the five last entries with their ends in the writer's group commit(s).
+    assert.ok(commits <= 3, `the revoke and the five ends took ${commits} commits`);
+    for (const { opened } of sessions) {
+      const record = t.gateway.sessions.get(t.gateway.desk.name, opened.sessionId)!;
+      assert.equal(record.endReason, 'revoked');
+      assert.equal(record.endedBy, 'local-admin');
+      assert.match(t.gateway.sessions.allEntries(opened.sessionId).at(-1)!.text, /^Session ended: revoked by local-admin/);
+      assert.equal(t.gateway.sessions.verify(opened.sessionId).valid, true);
+    }
+  });
+
   it('cuts live sessions and cancels the command in flight before the revoke call returns', async () => {
     await grant();
     const { c, opened } = await openSession();

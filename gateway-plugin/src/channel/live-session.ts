@@ -227,10 +227,12 @@ export class LiveSession {
       // As below: the session must still end.
     }
     try {
-      await this.deps.writer.write(this.id, 'system', null, `Session ended: ${reason}${by ? ` by ${describeActor(actorOf(by))}` : ''}. ${message}`);
+      // The last entry and the session's end commit together (with the other sessions a revoke ends at once).
+      await this.deps.writer.write(this.id, 'system', null, `Session ended: ${reason}${by ? ` by ${describeActor(actorOf(by))}` : ''}. ${message}`, { reason, by });
     } catch {
       // The session row may already be gone (retention purge); ending it must still complete.
     }
+    // Already recorded with the entry above; this records it when that write failed, and is a no-op otherwise.
     this.deps.sessions.end(this.id, reason, by);
     let closed: void | Promise<void> = undefined;
     try {

@@ -59,6 +59,8 @@ export interface PendingEntry {
   kind: TranscriptKind;
   node: string | null;
   text: string;
+  /** Ends the session in the transaction that writes this entry (its last): why, and who ended it. */
+  end?: { reason: SessionEndReason; by?: ActorLike | undefined };
 }
 
 export interface SearchHit {
@@ -144,7 +146,7 @@ export interface RecordReads {
 
 /** Where a live session writes its transcript: resolves once the entry is durable. */
 export interface TranscriptSink {
-  write(sessionId: string, kind: TranscriptKind, node: string | null, text: string): Promise<TranscriptEntry>;
+  write(sessionId: string, kind: TranscriptKind, node: string | null, text: string, end?: PendingEntry['end']): Promise<TranscriptEntry>;
 }
 
 export type AgentState = 'NotInstalled' | 'Installing' | 'Installed' | 'Removing' | 'Failed';

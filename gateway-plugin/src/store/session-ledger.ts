@@ -95,6 +95,7 @@ export class SessionLedger implements SessionStore {
   private readonly searchRows;
   private readonly snippetOf;
 
+  private readonly endStatement;
   private readonly purgeNext;
   private readonly purgeEntries;
   private readonly hasEntries;
@@ -108,6 +109,7 @@ export class SessionLedger implements SessionStore {
     this.setSeal = db.prepare('UPDATE sessions SET sealed_entries = ?, sealed_hash = ?, seal_mac = ? WHERE id = ?');
     this.insertEntry = db.prepare('INSERT INTO transcript_entries (session_id, seq, at, kind, node, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.countCommand = db.prepare('UPDATE sessions SET command_count = command_count + 1 WHERE id = ?');
+    this.endStatement = db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ?, ended_by_id = ? WHERE id = ? AND ended_at IS NULL');
     // A call into JavaScript for each candidate row of a search: better-sqlite3 cannot interrupt SQLite, but a
     // worker thread's terminate() takes effect at the next call into JavaScript, so a search past its time
     // budget stops there instead of running to its end (see ReadPool).
@@ -188,10 +190,16 @@ export class SessionLedger implements SessionStore {
       }
       // The checkpoint: each session's seal moves to its new head in the transaction that wrote the entries.
       for (const [id, head] of last) if (head.sealed) this.sealHead(this.row.get(id) as SessionRow, head.seq, head.hash);
-      return out;
+      // Sessions whose last entry this is end here too (a revoke's sessions: one commit for all of them).
+      const ended = items.filter((i) => i.end !== undefined && this.endRow(i.sessionId, i.end.reason, i.end.by) > 0).map((i) => i.sessionId);
+      return { out, ended };
     })();
-    for (const { entry, cluster } of written) this.events.publish('transcript.entry', cluster, entry);
-    return written.map((w) => w.entry);
+    for (const { entry, cluster } of written.out) this.events.publish('transcript.entry', cluster, entry);
+    for (const id of written.ended) {
+      const session = this.byId(id);
+      if (session) this.events.publish('session.ended', session.cluster, session);
+    }
+    return written.out.map((w) => w.entry);
   }
 
   /**
@@ -228,12 +236,10 @@ export class SessionLedger implements SessionStore {
   }
 
   end(sessionId: string, reason: SessionEndReason, endedBy?: ActorLike): SessionRecord | null {
-    const by = endedBy === undefined ? { name: null, id: null } : actorOf(endedBy);
-    const changed = this.resealing(sessionId, () =>
-      this.db
-        .prepare('UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ?, ended_by_id = ? WHERE id = ? AND ended_at IS NULL')
-        .run(this.clock.now(), reason, by.name, by.id, sessionId).changes,
-    );
+    // Already ended (usually with its last entry, in the writer's commit): nothing to write, no fsync.
+    const current = this.row.get(sessionId) as SessionRow | undefined;
+    if (current === undefined || current.ended_at !== null) return current ? toSession(current) : null;
+    const changed = this.endRow(sessionId, reason, endedBy);
     const session = this.byId(sessionId);
     if (changed && session) this.events.publish('session.ended', session.cluster, session);
     return session;
@@ -431,6 +437,12 @@ export class SessionLedger implements SessionStore {
   }
 
   /** Runs a change to a session's fields and re-seals it, unless its seal was already broken. */
+  /** Records a session's end (resealing its row); 0 when it had already ended. Inside a transaction or as its own. */
+  private endRow(sessionId: string, reason: SessionEndReason, endedBy?: ActorLike): number {
+    const by = endedBy === undefined ? { name: null, id: null } : actorOf(endedBy);
+    return this.resealing(sessionId, () => this.endStatement.run(this.clock.now(), reason, by.name, by.id, sessionId).changes);
+  }
+
   private resealing<T>(sessionId: string, change: () => T): T {
     return this.db.transaction(() => {
       const before = this.row.get(sessionId) as SessionRow | undefined;

@@ -17,10 +17,14 @@ export class TranscriptWriter implements TranscriptSink {
 
   constructor(private readonly sessions: SessionLedger) {}
 
-  /** Queues an entry; resolves once it is committed. */
-  write(sessionId: string, kind: PendingEntry['kind'], node: string | null, text: string): Promise<TranscriptEntry> {
+  /**
+   * Queues an entry; resolves once it is committed. With `end`, the entry is
+   * the session's last and the session ends in the same transaction, so the
+   * sessions a revoke ends together share one commit.
+   */
+  write(sessionId: string, kind: PendingEntry['kind'], node: string | null, text: string, end?: PendingEntry['end']): Promise<TranscriptEntry> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item: { sessionId, kind, node, text }, resolve, reject });
+      this.queue.push({ item: { sessionId, kind, node, text, ...(end ? { end } : {}) }, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -47,7 +51,7 @@ export class TranscriptWriter implements TranscriptSink {
       // One bad entry (e.g. an unknown session) must not fail the others: retry one by one.
       for (const b of batch) {
         try {
-          b.resolve(this.sessions.append(b.item.sessionId, b.item.kind, b.item.node, b.item.text));
+          b.resolve(this.sessions.appendBatch([b.item])[0]!);
         } catch (e) {
           b.reject(e ?? batchError);
         }
