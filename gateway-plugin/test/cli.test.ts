@@ -456,12 +456,83 @@ describe('remote-support lists longer than a page', () => {
   });
 });
 
+describe('remote-support search-transcript', () => {
+  /** More hits than two of the CLI's pages, so the whole list takes three requests at least. */
+  const HITS = 2 * CLI_PAGE_SIZE + 73;
+  let t: TestGateway;
+  let rs: ReturnType<typeof cliFor>;
+  /** The hits as written, oldest first: session id and entry seq. */
+  const written: { sessionId: string; seq: number }[] = [];
+
+  before(async () => {
+    const clock = new FakeClock(Date.now());
+    t = await startTestGateway({ clock });
+    const grant = t.gateway.consent.grant(CLUSTER, { accessLevel: 'Diagnostics', expireInMinutes: 480, supportCaseNumber: null, sasCredential: null, termsVersion: TERMS_VERSION }, 'admin').grant.id;
+    t.gateway.db.transaction(() => {
+      const open = (engineer: string) => t.gateway.sessions.open({ cluster: CLUSTER, grantId: grant, engineer, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] }).id;
+      const sessions = [open('one@vendor'), open('two@vendor')];
+      for (let i = 0; i < HITS; i++) {
+        if (i % 50 === 0) clock.advance(1000);
+        // Two sessions taking turns, and an entry between hits that does not match.
+        const sessionId = sessions[i % 2]!;
+        const hit = t.gateway.sessions.append(sessionId, 'command', 'hci-n01', `Restart-Service -Name svc${i}`);
+        written.push({ sessionId, seq: hit.seq });
+        t.gateway.sessions.append(sessionId, 'output', 'hci-n01', `Status: Running ${i}`);
+      }
+    })();
+    rs = cliFor(t);
+  });
+  after(async () => t.stop());
+
+  it('--json gives every hit of every page in one document, newest first', async () => {
+    const run = await rs('search-transcript', '--query', 'Restart-Service', '--json');
+
+    assert.equal(run.code, 0, run.stderr);
+    const doc = json<{ query: string; hits: { sessionId: string; seq: number; snippet: string }[] }>(run);
+    assert.deepEqual(Object.keys(doc), ['query', 'hits']);
+    assert.equal(doc.query, 'Restart-Service');
+    assert.deepEqual(doc.hits.map((h) => ({ sessionId: h.sessionId, seq: h.seq })), [...written].reverse());
+    assert.match(doc.hits[0]!.snippet, /\[Restart\]-\[Service\] -Name svc/);
+  });
+
+  it('shows every hit in its table', async () => {
+    const run = await rs('search-transcript', '--query', 'Restart-Service');
+
+    assert.equal(run.code, 0, run.stderr);
+    const rows = readTable(run.stdout);
+    assert.deepEqual(Object.keys(rows[0]!), ['At', 'SessionId', 'Engineer', 'Node', 'Kind', 'Snippet']);
+    assert.deepEqual(rows.map((r) => r['SessionId']), [...written].reverse().map((h) => h.sessionId));
+    assert.equal(rows.at(-1)!['Engineer'], 'one@vendor');
+  });
+
+  it('--limit stops at that many of the newest hits, across pages', async () => {
+    const limit = CLI_PAGE_SIZE + 21;
+    const run = await rs('search-transcript', '--query', 'Restart-Service', '--limit', String(limit), '--json');
+
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(json<{ hits: { seq: number; sessionId: string }[] }>(run).hits.map((h) => ({ sessionId: h.sessionId, seq: h.seq })), [...written].reverse().slice(0, limit));
+  });
+
+  it('says so when nothing matches, and refuses a missing --query or a bad --limit before any call', async () => {
+    const none = await rs('search-transcript', '--query', 'Stop-Computer');
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /No transcript entry matches "Stop-Computer"\./);
+
+    const noQuery = await cli(['search-transcript', '--json', '--gateway', 'https://127.0.0.1:9', '--token', 'x']);
+    assert.equal(noQuery.code, 2);
+    assert.equal(json(noQuery).error.field, '--query');
+    const badLimit = await cli(['search-transcript', '--query', 'x', '--limit', '0', '--json', '--gateway', 'https://127.0.0.1:9', '--token', 'x']);
+    assert.equal(badLimit.code, 2);
+    assert.equal(json(badLimit).error.field, '--limit');
+  });
+});
+
 describe('remote-support command line', () => {
   it('exits 2 naming the verbs when the verb is unknown', async () => {
     const run = await cli(['grant-access']);
 
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, verify-session, export-session, status, prerequisites, login-link$/m);
+    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, search-transcript, verify-session, export-session, status, prerequisites, login-link$/m);
   });
 
   it('exits 2 when no verb is given', async () => {

@@ -425,11 +425,16 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
 describe('the module pages through lists longer than a page', () => {
   const SESSIONS = 1050;
   const GRANTS = 520;
+  /** More than two of the module's 500-hit pages. */
+  const HITS = 1130;
   let t: TestGateway;
   let ps: ModuleRunner;
   /** Session and grant ids as made, oldest first. */
   const sessions: string[] = [];
   const grants: string[] = [];
+  /** The search hits as written, oldest first. */
+  const hits: { sessionId: string; seq: number }[] = [];
+  const idOf = (h: Loose) => ({ sessionId: h.sessionId, seq: h.seq });
 
   before(async () => {
     t = await startTestGateway({ config: { mode: 'test' } });
@@ -446,6 +451,12 @@ describe('the module pages through lists longer than a page', () => {
         const s = t.gateway.sessions.open({ cluster: CLUSTER, grantId: grants[grants.length - 1]!, engineer: `engineer-${i}@vendor`, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] });
         t.gateway.sessions.end(s.id, 'closed');
         sessions.push(s.id);
+      }
+      // Search hits in the sessions' transcripts, seven sessions taking turns, an entry between hits that does not match.
+      for (let i = 0; i < HITS; i++) {
+        const sessionId = sessions[i % 7]!;
+        hits.push({ sessionId, seq: t.gateway.sessions.append(sessionId, 'command', 'hci-n01', `Restart-Service -Name svc${i}`).seq });
+        t.gateway.sessions.append(sessionId, 'output', 'hci-n01', `Status: Running ${i}`);
       }
     })();
     ps = await ModuleRunner.start({ ...process.env, AZSHCI_REMOTESUPPORT_CONFIG: t.gateway.moduleConfigPath });
@@ -486,6 +497,34 @@ describe('the module pages through lists longer than a page', () => {
     assert.equal(tooMany.fqid, 'ParameterArgumentValidationError,Get-AzStackHCIRemoteSupportSessionHistory');
     const forged = await ps.fails({ command: 'Get-AzStackHCIRemoteSupportAccess', parameters: { IncludeExpired: true, PageSize: 7, Cursor: 'forged' } });
     assert.equal(forged.data?.code, 'InvalidPaging');
+    assert.equal(forged.data?.field, 'cursor');
+  });
+
+  it('Search-AzStackHCIRemoteSupportTranscript sends every hit of every page down the pipeline, newest first', async () => {
+    const found = await ps.ok({ command: 'Search-AzStackHCIRemoteSupportTranscript', parameters: { Query: 'Restart-Service' } });
+    assert.equal(found.count, HITS);
+    assert.deepEqual(found.output.map(idOf), [...hits].reverse());
+    assert.ok(found.typeNames.every((n) => n === 'AzStackHCI.RemoteSupport.SearchHit'));
+
+    const limited = await ps.ok({ command: 'Search-AzStackHCIRemoteSupportTranscript', parameters: { Query: 'Restart-Service', Limit: 537 } });
+    assert.deepEqual(limited.output.map(idOf), [...hits].reverse().slice(0, 537));
+  });
+
+  it('Search-AzStackHCIRemoteSupportTranscript gives one page as the API does with -PageSize, and the next with its -Cursor', async () => {
+    const first = await ps.ok({ command: 'Search-AzStackHCIRemoteSupportTranscript', parameters: { Query: 'Restart-Service', PageSize: 300 } });
+    assert.deepEqual(first.typeNames, ['AzStackHCI.RemoteSupport.SearchPage']);
+    const api = (await t.api.get(`${FEATURE}/transcripts/search?q=Restart-Service&limit=300`)).body;
+    assert.deepEqual(first.output[0], api);
+    assert.notEqual(api.nextCursor, null);
+    const second = await ps.ok({ command: 'Search-AzStackHCIRemoteSupportTranscript', parameters: { Query: 'Restart-Service', PageSize: 300, Cursor: api.nextCursor } });
+    assert.deepEqual(second.output[0].hits.map(idOf), [...hits].reverse().slice(300, 600));
+
+    const tooMany = await ps.fails({ command: 'Search-AzStackHCIRemoteSupportTranscript', parameters: { Query: 'x', PageSize: 501 } });
+    assert.equal(tooMany.fqid, 'ParameterArgumentValidationError,Search-AzStackHCIRemoteSupportTranscript');
+    const both = await ps.fails({ command: 'Search-AzStackHCIRemoteSupportTranscript', parameters: { Query: 'x', PageSize: 5, Limit: 5 } });
+    assert.match(both.fqid, /^AmbiguousParameterSet/);
+    const forged = await ps.fails({ command: 'Search-AzStackHCIRemoteSupportTranscript', parameters: { Query: 'x', PageSize: 5, Cursor: 'forged' } });
+    assert.equal(forged.data?.code, 'InvalidSearchCursor');
     assert.equal(forged.data?.field, 'cursor');
   });
 });

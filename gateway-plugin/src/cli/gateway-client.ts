@@ -155,19 +155,21 @@ export class GatewayClient {
   }
 
   /**
-   * Every page of a paged list (session or consent history), following
-   * nextCursor from the first page to the last: the first page's answer, and
-   * the items of all of them in order.
+   * Every page of a paged list (session or consent history, search hits),
+   * following nextCursor from the first page to the last: the first page's
+   * answer, and the items of all of them in order. With `max`, it stops once
+   * it has that many items, and asks no page for more than it still needs.
    */
-  async allPages<T extends { nextCursor: string | null }, I>(path: string, query: Query, itemsOf: (page: T) => I[]): Promise<{ first: T; items: I[] }> {
-    const first = await this.get<T>(path, { ...query, limit: CLI_PAGE_SIZE });
+  async allPages<T extends { nextCursor: string | null }, I>(path: string, query: Query, itemsOf: (page: T) => I[], max = Infinity): Promise<{ first: T; items: I[] }> {
+    const size = (have: number) => Math.min(CLI_PAGE_SIZE, max - have);
+    const first = await this.get<T>(path, { ...query, limit: size(0) });
     const items = [...itemsOf(first)];
-    for (let cursor = first.nextCursor; cursor !== null; ) {
-      const page: T = await this.get<T>(path, { ...query, limit: CLI_PAGE_SIZE, cursor });
+    for (let cursor = first.nextCursor; cursor !== null && items.length < max; ) {
+      const page: T = await this.get<T>(path, { ...query, limit: size(items.length), cursor });
       items.push(...itemsOf(page));
       cursor = page.nextCursor;
     }
-    return { first, items };
+    return { first, items: items.slice(0, max) };
   }
 
   post<T>(path: string, body: unknown): Promise<T> {

@@ -8,7 +8,7 @@ import { GatewayClient, resolveTarget } from './gateway-client';
 import { helpText } from './help';
 import { CliIo, CliOutput } from './output';
 import { getSessionHistory } from './session-commands';
-import { exportSession, verifySession } from './transcript-commands';
+import { exportSession, searchTranscript, verifySession } from './transcript-commands';
 import { VerbName } from './verbs';
 
 export type { CliIo } from './output';
@@ -20,6 +20,7 @@ const HANDLERS: Record<VerbName, CommandHandler> = {
   disable,
   'get-access': getAccess,
   'get-session-history': getSessionHistory,
+  'search-transcript': searchTranscript,
   'verify-session': verifySession,
   'export-session': exportSession,
   status,

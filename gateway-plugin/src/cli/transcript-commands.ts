@@ -1,7 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import type { TranscriptExport, Verification } from '../contract/admin-api';
+import type { SearchResult, TranscriptExport, Verification } from '../contract/admin-api';
+import { readDate } from '../domain/dates';
+import { isRemoteSupportError } from '../domain/errors';
 import { transcriptText } from '../domain/transcript-export';
-import { cliError, EXIT, usageError } from './cli-error';
+import { renderTable } from '../text/text-table';
+import { cliError, EXIT, usageError, withFlagNames } from './cli-error';
 import { CommandContext, CommandHandler } from './command-context';
 
 function requiredSessionId(ctx: CommandContext): string {
@@ -53,4 +56,47 @@ export const exportSession: CommandHandler = async (ctx) => {
     ctx.out.raw(body);
   }
   return doc.verification.valid ? EXIT.ok : EXIT.failed;
+};
+
+/**
+ * `search-transcript` (Search-AzStackHCIRemoteSupportTranscript): every hit
+ * of a full-text search, newest first, following nextCursor page by page (500
+ * a request), or the --limit newest. Each page has the gateway's time budget;
+ * a page past it fails the whole run with SearchTooBroad.
+ */
+export const searchTranscript: CommandHandler = async (ctx) => {
+  const q = ctx.flags.value('--query');
+  if (q === undefined) throw usageError('--query is required: the words to find', '--query TEXT', '--query');
+  const fromDate = ctx.flags.value('--from-date');
+  let from: string | undefined;
+  try {
+    // Sent as an ISO instant so the gateway reads exactly the moment checked here.
+    from = fromDate === undefined ? undefined : new Date(readDate(fromDate, 'fromDate')).toISOString();
+  } catch (e) {
+    if (isRemoteSupportError(e)) throw withFlagNames(e.toBody(), { fromDate: '--from-date' });
+    throw e;
+  }
+  const limitText = ctx.flags.value('--limit');
+  if (limitText !== undefined && !/^[1-9][0-9]{0,8}$/.test(limitText)) {
+    throw usageError(`--limit must be a whole number of hits from 1 (got ${JSON.stringify(limitText.slice(0, 40))})`, 'an integer from 1', '--limit');
+  }
+  const max = limitText === undefined ? Infinity : Number(limitText);
+  const { first, items } = await ctx.gateway().allPages<SearchResult, SearchResult['hits'][number]>('transcripts/search', { q, fromDate: from }, (page) => page.hits, max);
+  const result = { query: first.query, hits: items };
+  ctx.out.result(result);
+  if (result.hits.length === 0) {
+    ctx.out.text(`No transcript entry matches ${JSON.stringify(result.query)}${from === undefined ? '' : ` since ${from}`}.`);
+    return EXIT.ok;
+  }
+  ctx.out.text(
+    renderTable(result.hits, [
+      { header: 'At', value: (h) => h.at },
+      { header: 'SessionId', value: (h) => h.sessionId },
+      { header: 'Engineer', value: (h) => h.engineer },
+      { header: 'Node', value: (h) => h.node },
+      { header: 'Kind', value: (h) => h.kind },
+      { header: 'Snippet', value: (h) => h.snippet },
+    ]),
+  );
+  return EXIT.ok;
 };

@@ -11,7 +11,7 @@ import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/reten
 
 export type { FlagSpec, FlagTable };
 
-export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link'] as const;
+export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'search-transcript', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link'] as const;
 export type VerbName = (typeof VERB_NAMES)[number];
 
 export interface VerbSpec {
@@ -111,6 +111,23 @@ export const VERBS: readonly VerbSpec[] = [
     examples: [
       'remote-support get-session-history --from-date 2026-11-01',
       'remote-support get-session-history --session-id 3f2b9c1e-8d4a-4f6b-9a7c-2e5d1b0c9f43 --include-transcript',
+    ],
+  },
+  {
+    name: 'search-transcript',
+    cmdlet: 'Search-AzStackHCIRemoteSupportTranscript',
+    summary: 'Search the text of every transcript, newest first; every hit, read page by page.',
+    flags: {
+      '--query': { value: 'TEXT', description: 'The words to find (1 to 200 characters). Required.' },
+      '--from-date': {
+        value: 'DATE',
+        description: 'Search sessions that started at or after DATE (2026-11-18 or 2026-11-18T09:30:00Z). Default: every session kept.',
+      },
+      '--limit': { value: 'N', description: 'Stop after the N newest hits. Default: every hit.' },
+    },
+    examples: [
+      "remote-support search-transcript --query 'Restart-Service'",
+      "remote-support search-transcript --query 'Remove-Item' --from-date 2026-11-01 --limit 50 --json",
     ],
   },
   {

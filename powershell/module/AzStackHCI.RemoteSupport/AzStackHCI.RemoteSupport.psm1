@@ -28,6 +28,7 @@ $script:NestedKinds = @{
   SessionResult  = @{ session = 'Session' }
   SessionHistoryPage = @{ sessions = 'Session' }
   AccessPage     = @{ grants = 'Grant' }
+  SearchPage     = @{ hits = 'SearchHit' }
   TranscriptPage = @{ entries = 'TranscriptEntry' }
 }
 
@@ -804,8 +805,9 @@ function Get-AzStackHCIRemoteSupportSessionHistory {
     }
 }
 
-# Every item of a paged list (session or consent history), newest first: the pages are read one after another,
-# following nextCursor, and each item goes down the pipeline as its page arrives.
+# Every item of a paged list (session or consent history, search hits), newest first: the pages are read one
+# after another, following nextCursor, and each item goes down the pipeline as its page arrives. With -Max
+# above 0 it stops after that many items, and asks no page for more than it still needs.
 function Get-RemoteSupportListItem {
   param(
     [Parameter(Mandatory)] $Cmdlet,
@@ -813,16 +815,24 @@ function Get-RemoteSupportListItem {
     [Parameter(Mandatory)] [string] $ItemName,
     [string] $Cluster,
     [System.Collections.IDictionary] $Query,
+    [int] $Max = 0,
     $Config
   )
   if (-not $Config) { $Config = Read-RemoteSupportConfig -Cmdlet $Cmdlet }
   $cursor = $null
+  $sent = 0
   do {
-    $page = Get-RemoteSupportListPage -Cmdlet $Cmdlet -Path $Path -Cluster $Cluster -Query $Query -PageSize $script:ListPageSize -Cursor $cursor -Config $Config
-    foreach ($item in @($page.$ItemName)) { $item }
+    $size = $script:ListPageSize
+    if ($Max -gt 0 -and ($Max - $sent) -lt $size) { $size = $Max - $sent }
+    $page = Get-RemoteSupportListPage -Cmdlet $Cmdlet -Path $Path -Cluster $Cluster -Query $Query -PageSize $size -Cursor $cursor -Config $Config
+    foreach ($item in @($page.$ItemName)) {
+      if ($Max -gt 0 -and $sent -ge $Max) { break }
+      $item
+      $sent++
+    }
     # A gateway from before paging sends no nextCursor: its one answer is the whole list.
     $cursor = $page.nextCursor
-  } while ($cursor)
+  } while ($cursor -and ($Max -le 0 -or $sent -lt $Max))
 }
 
 # One page of a paged list, as the API answers: the items, nextCursor (null on the last page) and total.
@@ -969,32 +979,58 @@ function Search-AzStackHCIRemoteSupportTranscript {
   <#
   .SYNOPSIS
     Searches the text of every transcript, newest first.
+  .DESCRIPTION
+    Sends every hit down the pipeline, newest first. The gateway answers a page of hits at a time; the
+    cmdlet reads the pages one after another, following nextCursor, and each hit goes down the pipeline as
+    its page arrives. Each page has the gateway's time budget (2 s): a page past it stops the search with
+    SearchTooBroad; narrow it with more words or a later -FromDate.
   .PARAMETER Query
     Words to find (1 to 200 characters); the hits show them in [brackets].
   .PARAMETER FromDate
     Search sessions from this time on.
   .PARAMETER Limit
-    At most this many hits: 1 to 500, 100 when left out.
+    Stop after this many of the newest hits. Every hit when left out.
+  .PARAMETER PageSize
+    Return one page of hits instead of every hit: one object as the API gives it (query, hits,
+    nextCursor). From 1 to 500.
+  .PARAMETER Cursor
+    With -PageSize: the nextCursor of the page before; leave it out for the first page.
   .PARAMETER Cluster
     The cluster to search. Defaults to the cluster in the gateway configuration.
   .EXAMPLE
     Search-AzStackHCIRemoteSupportTranscript -Query 'Restart-Service'
 
     Finds every time support restarted a service, with the session and the node.
+  .EXAMPLE
+    Search-AzStackHCIRemoteSupportTranscript -Query 'Remove-Item' -Limit 20
+
+    The 20 newest times support removed a file.
+  .EXAMPLE
+    $page = Search-AzStackHCIRemoteSupportTranscript -Query 'Get-EventLog' -PageSize 100
+    Search-AzStackHCIRemoteSupportTranscript -Query 'Get-EventLog' -PageSize 100 -Cursor $page.nextCursor
+
+    Reads the hits a page at a time, as the extension does.
   #>
-  [CmdletBinding()]
-  [OutputType('AzStackHCI.RemoteSupport.SearchHit')]
+  [CmdletBinding(DefaultParameterSetName = 'All')]
+  [OutputType('AzStackHCI.RemoteSupport.SearchHit', 'AzStackHCI.RemoteSupport.SearchPage')]
   param(
     [Parameter(Mandatory)] [string] $Query,
     [DateTime] $FromDate,
-    [ValidateRange(1, 500)] [int] $Limit,
+    [Parameter(ParameterSetName = 'All')] [ValidateRange(1, 2147483647)] [int] $Limit,
+    [Parameter(Mandatory, ParameterSetName = 'Page')] [ValidateRange(1, 500)] [int] $PageSize,
+    [Parameter(ParameterSetName = 'Page')] [string] $Cursor,
     [string] $Cluster
   )
   $parameters = [ordered]@{ q = $Query }
   if ($PSBoundParameters.ContainsKey('FromDate')) { $parameters['fromDate'] = Format-RemoteSupportDate $FromDate }
-  if ($PSBoundParameters.ContainsKey('Limit')) { $parameters['limit'] = $Limit }
-  $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path '/transcripts/search' -Cluster $Cluster -Query $parameters
-  foreach ($hit in @($result.hits)) { Add-RemoteSupportTypeName $hit 'SearchHit' }
+  if ($PSCmdlet.ParameterSetName -eq 'Page') {
+    $page = Get-RemoteSupportListPage -Cmdlet $PSCmdlet -Path '/transcripts/search' -Cluster $Cluster -Query $parameters -PageSize $PageSize -Cursor $Cursor
+    return (Add-RemoteSupportTypeName $page 'SearchPage')
+  }
+  $max = 0
+  if ($PSBoundParameters.ContainsKey('Limit')) { $max = $Limit }
+  Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/transcripts/search' -ItemName 'hits' -Cluster $Cluster -Query $parameters -Max $max |
+    ForEach-Object { Add-RemoteSupportTypeName $_ 'SearchHit' }
 }
 
 function Set-AzStackHCIRemoteSupportGateway {

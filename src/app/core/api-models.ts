@@ -36,6 +36,7 @@ export type {
   RelayView,
   RevokeResult,
   SearchHit,
+  SearchResult,
   SessionDetail,
   SessionEndReason,
   SessionHistory,

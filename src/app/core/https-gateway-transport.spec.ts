@@ -47,13 +47,15 @@ describe('HttpsGatewayTransport', () => {
     expect(node.get.mock.calls[3][1]).toBe('features/remoteSupport/sessions/abc?includeTranscript=true&offset=1000&limit=1000');
   });
 
-  it('asks for a page of the session and consent history with its size and the cursor of the page before', async () => {
+  it('asks for a page of the session and consent history and of search hits with its size and the cursor of the page before', async () => {
     await firstValueFrom(gateway.sessions('2026-11-01', { limit: 100 }));
     expect(node.get.mock.calls[0][1]).toBe('features/remoteSupport/sessions?fromDate=2026-11-01&limit=100');
     await firstValueFrom(gateway.sessions(undefined, { limit: 100, cursor: 'MTc2NDc1NjgwMDAwMC4xMg' }));
     expect(node.get.mock.calls[1][1]).toBe('features/remoteSupport/sessions?limit=100&cursor=MTc2NDc1NjgwMDAwMC4xMg');
     await firstValueFrom(gateway.access(true, { limit: 100, cursor: 'MTc2NDc1NjgwMDAwMC4xMg' }));
     expect(node.get.mock.calls[2][1]).toBe('features/remoteSupport/access?includeExpired=true&limit=100&cursor=MTc2NDc1NjgwMDAwMC4xMg');
+    await firstValueFrom(gateway.searchTranscripts('ClusSvc', '2026-11-01', { limit: 100, cursor: '73125' }));
+    expect(node.get.mock.calls[3][1]).toBe('features/remoteSupport/transcripts/search?q=ClusSvc&fromDate=2026-11-01&limit=100&cursor=73125');
   });
 
   it('posts grants, agent operations and session ends; deletes access to revoke', async () => {

@@ -12,7 +12,7 @@ import {
   LevelCommands,
   Prerequisites,
   RevokeResult,
-  SearchHit,
+  SearchResult,
   SessionDetail,
   SessionHistory,
   SessionView,
@@ -132,8 +132,8 @@ export class HttpsGatewayTransport extends RemoteSupportGateway {
     return this.get(`sessions/${encodeURIComponent(id)}/verify`);
   }
 
-  searchTranscripts(q: string, fromDate?: string, limit?: number): Observable<{ query: string; hits: SearchHit[] }> {
-    return this.get(`transcripts/search${query({ q, fromDate, limit })}`);
+  searchTranscripts(q: string, fromDate?: string, page?: ListPageRequest): Observable<SearchResult> {
+    return this.get(`transcripts/search${query({ q, fromDate, limit: page?.limit, cursor: page?.cursor })}`);
   }
 
   /**

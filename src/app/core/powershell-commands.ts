@@ -88,7 +88,8 @@ export const cmdletCalls = {
   session: (id: string, withTranscript: boolean) => call('Get-AzStackHCIRemoteSupportSessionHistory', { SessionId: id, IncludeSessionTranscript: withTranscript }),
   endSession: (id: string) => call('Stop-AzStackHCIRemoteSupportSession', { SessionId: id }, true),
   verify: (id: string) => call('Test-AzStackHCIRemoteSupportTranscript', { SessionId: id }),
-  searchTranscripts: (q: string, fromDate?: string, limit?: number) => call('Search-AzStackHCIRemoteSupportTranscript', { Query: q, FromDate: utcMidnight(fromDate), Limit: limit }),
+  searchTranscripts: (q: string, fromDate?: string, page?: ListPageRequest) =>
+    call('Search-AzStackHCIRemoteSupportTranscript', { Query: q, FromDate: utcMidnight(fromDate), PageSize: page?.limit, Cursor: page?.cursor }),
   exportTranscript: (id: string, format: TranscriptExportFormat) => call('Export-AzStackHCIRemoteSupportTranscript', { SessionId: id, Format: format }),
 } as const;
 

@@ -189,11 +189,18 @@ describe('PowerShellGatewayTransport', () => {
         result: { verification: { valid: true, entries: 3 } },
       },
       {
-        name: 'searchTranscripts',
-        call: (g) => g.searchTranscripts('Restart-Service ClusSvc', '2026-11-01', 50),
-        answer: [{ sessionId: 's-1', seq: 4 }],
-        parameters: { RemoteSupportCommand: 'Search-AzStackHCIRemoteSupportTranscript', Query: 'Restart-Service ClusSvc', FromDate: '2026-11-01T00:00:00Z', Limit: 50 },
-        result: { query: 'Restart-Service ClusSvc', hits: [{ sessionId: 's-1', seq: 4 }] },
+        name: 'searchTranscripts, every hit',
+        call: (g) => g.searchTranscripts('Restart-Service ClusSvc', '2026-11-01'),
+        answer: [{ sessionId: 's-1', seq: 4 }, { sessionId: 's-0', seq: 9 }],
+        parameters: { RemoteSupportCommand: 'Search-AzStackHCIRemoteSupportTranscript', Query: 'Restart-Service ClusSvc', FromDate: '2026-11-01T00:00:00Z' },
+        result: { query: 'Restart-Service ClusSvc', hits: [{ sessionId: 's-1', seq: 4 }, { sessionId: 's-0', seq: 9 }], nextCursor: null },
+      },
+      {
+        name: 'a page of the hits of a search, after a cursor',
+        call: (g) => g.searchTranscripts('Restart-Service ClusSvc', '2026-11-01', { limit: 100, cursor: '73125' }),
+        answer: [{ query: 'Restart-Service ClusSvc', hits: [{ sessionId: 's-1', seq: 4 }], nextCursor: '73001' }],
+        parameters: { RemoteSupportCommand: 'Search-AzStackHCIRemoteSupportTranscript', Query: 'Restart-Service ClusSvc', FromDate: '2026-11-01T00:00:00Z', PageSize: 100, Cursor: '73125' },
+        result: { query: 'Restart-Service ClusSvc', hits: [{ sessionId: 's-1', seq: 4 }], nextCursor: '73001' },
       },
       {
         name: 'exportTranscript as text',

@@ -15,6 +15,7 @@ import {
   Prerequisites,
   RevokeResult,
   SearchHit,
+  SearchResult,
   SessionDetail,
   SessionHistory,
   SessionView,
@@ -136,8 +137,10 @@ export class PowerShellGatewayTransport extends RemoteSupportGateway implements 
     return this.one<ChainCheck>(cmdletCalls.verify(id)).pipe(map((verification) => ({ verification })));
   }
 
-  searchTranscripts(q: string, fromDate?: string, limit?: number): Observable<{ query: string; hits: SearchHit[] }> {
-    return this.run(cmdletCalls.searchTranscripts(q, fromDate, limit)).pipe(map((hits) => ({ query: q, hits: hits as SearchHit[] })));
+  /** With `page`, the cmdlet's -PageSize/-Cursor page as the API gives it; without, every hit (the cmdlet follows the pages). */
+  searchTranscripts(q: string, fromDate?: string, page?: ListPageRequest): Observable<SearchResult> {
+    if (page) return this.one<SearchResult>(cmdletCalls.searchTranscripts(q, fromDate, page));
+    return this.run(cmdletCalls.searchTranscripts(q, fromDate)).pipe(map((hits) => ({ query: q, hits: hits as SearchHit[], nextCursor: null })));
   }
 
   exportTranscript(id: string, format: TranscriptExportFormat): Observable<string> {

@@ -10,7 +10,7 @@ import {
   LevelCommands,
   Prerequisites,
   RevokeResult,
-  SearchHit,
+  SearchResult,
   SessionDetail,
   SessionHistory,
   SessionView,
@@ -19,7 +19,7 @@ import {
 import type { LiveEventStream } from './live-event-stream';
 
 /**
- * A page of a list that grows with time (session and consent history):
+ * A page of a list that grows with time (session and consent history, search hits):
  * its size, and the nextCursor of the page before (none: the first page).
  */
 export interface ListPageRequest {
@@ -73,7 +73,12 @@ export abstract class RemoteSupportGateway {
   abstract session(id: string, page?: { offset: number; limit: number }): Observable<SessionDetail>;
   abstract endSession(id: string): Observable<{ session: SessionView }>;
   abstract verify(id: string): Observable<{ verification: ChainCheck }>;
-  abstract searchTranscripts(q: string, fromDate?: string, limit?: number): Observable<{ query: string; hits: SearchHit[] }>;
+  /**
+   * Transcript entries that hold every word of `q`, newest first: with `page`,
+   * that page (nextCursor null on the last); without, the gateway's first page
+   * (the PowerShell path: every hit).
+   */
+  abstract searchTranscripts(q: string, fromDate?: string, page?: ListPageRequest): Observable<SearchResult>;
   /**
    * A session's export exactly as the gateway makes it (JSON with hashes and
    * the integrity check, or the gateway's text form), to save as a file.

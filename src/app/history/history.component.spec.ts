@@ -233,10 +233,61 @@ describe('HistoryComponent', () => {
     await create();
     await page.type('[data-testid="search-input"]', 'ClusSvc');
     await page.clickTestId('search-button');
-    expect(gateway.searchTranscripts).toHaveBeenCalledWith('ClusSvc', '2026-11-18');
+    expect(gateway.searchTranscripts).toHaveBeenCalledWith('ClusSvc', '2026-11-18', { limit: HISTORY_PAGE_SIZE });
     const hit = page.query('[data-testid="search-hits"] li')!;
     expect(hit.querySelector('mark')!.textContent).toBe('ClusSvc');
     expect(hit.querySelector('a')!.getAttribute('href')).toBe('/sessions/s-1?seq=4&find=ClusSvc&from=history');
+  });
+
+  /** `n` hits, newest first, each in its own session. */
+  const hitsOf = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ sessionId: `s-${i}`, seq: 1, at: iso(NOW - i * 1000), kind: 'command' as const, node: 'hci-n01', engineer: 'e@support.example', snippet: `Restart-[Service] ${i}` }));
+  /** Answers searches from `all` a page at a time, with cursors named after where each page stops. */
+  const pagedHits = (all: ReturnType<typeof hitsOf>) =>
+    gateway.searchTranscripts.mockImplementation((q: string, _from?: string, p?: { limit: number; cursor?: string | null }) => {
+      const start = p?.cursor ? Number(p.cursor.slice('after-'.length)) : 0;
+      const end = start + (p?.limit ?? 100);
+      return of({ query: q, hits: all.slice(start, end), nextCursor: end < all.length ? `after-${end}` : null });
+    });
+  const shownHits = () => page.queryAll('[data-testid="search-hits"] li').map((li) => li.getAttribute('data-session-id'));
+
+  it('reads the next page of hits with Show more, for the words and date searched, until the last', async () => {
+    const all = hitsOf(2 * HISTORY_PAGE_SIZE + 30);
+    pagedHits(all);
+    await create();
+    await page.type('[data-testid="search-input"]', 'Service');
+    await page.clickTestId('search-button');
+    expect(shownHits()).toEqual(all.slice(0, HISTORY_PAGE_SIZE).map((h) => h.sessionId));
+    expect(page.testIdText('hit-count')).toBe(`The newest ${HISTORY_PAGE_SIZE} entries that match "Service"; Show more reads older ones.`);
+
+    // The words in the box and the date may change; Show more goes on with the search shown.
+    await page.type('[data-testid="search-input"]', 'other words');
+    await page.clickTestId('more-hits');
+    expect(gateway.searchTranscripts).toHaveBeenLastCalledWith('Service', '2026-11-18', { limit: HISTORY_PAGE_SIZE, cursor: `after-${HISTORY_PAGE_SIZE}` });
+    await page.clickTestId('more-hits');
+    expect(gateway.searchTranscripts).toHaveBeenLastCalledWith('Service', '2026-11-18', { limit: HISTORY_PAGE_SIZE, cursor: `after-${2 * HISTORY_PAGE_SIZE}` });
+    expect(shownHits()).toEqual(all.map((h) => h.sessionId));
+    expect(page.testIdText('hit-count')).toBe(`${all.length} entries match "Service", newest first.`);
+    expect(page.query('[data-testid="more-hits"]')).toBeNull();
+    expect(gateway.searchTranscripts).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps the hits read when a later page fails, says why, and starts over on a new search', async () => {
+    const all = hitsOf(HISTORY_PAGE_SIZE + 5);
+    pagedHits(all);
+    await create();
+    await page.type('[data-testid="search-input"]', 'Service');
+    await page.clickTestId('search-button');
+    gateway.fail('searchTranscripts', gatewayError('SearchTooBroad', 'The search took longer than 2 s; narrow it', undefined));
+    await page.clickTestId('more-hits');
+    expect(shownHits().length).toBe(HISTORY_PAGE_SIZE);
+    expect(page.testIdText('search-error')).toBe('The search took longer than 2 s; narrow it');
+
+    pagedHits(all.slice(3));
+    await page.clickTestId('search-button');
+    expect(gateway.searchTranscripts).toHaveBeenLastCalledWith('Service', '2026-11-18', { limit: HISTORY_PAGE_SIZE });
+    expect(shownHits()).toEqual(all.slice(3, 3 + HISTORY_PAGE_SIZE).map((h) => h.sessionId));
+    expect(page.query('[data-testid="search-error"]')).toBeNull();
   });
 
   it('says when nothing matches, and shows a refused query next to the search', async () => {

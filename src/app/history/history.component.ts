@@ -91,8 +91,14 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
   query = '';
   searchedFor: string | null = null;
   hits: SearchHit[] | null = null;
+  /** The nextCursor of the last page of hits read; null once every hit is loaded. */
+  hitsCursor: string | null = null;
   searching = false;
+  loadingMoreHits = false;
   searchError: string | null = null;
+  /** The search the hits belong to; a page asked for by an earlier search is not added to a later one's. */
+  private searchReads = 0;
+  private searchFrom: string | undefined;
 
   private readonly sessionReloads = new Subject<void>();
   private readonly grantReloads = new Subject<void>();
@@ -212,21 +218,55 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
     this.loadSessions();
   }
 
+  /** Reads the first page of hits, newest first. */
   search(): void {
     const q = this.query.trim();
     if (!q) return;
+    const read = ++this.searchReads;
+    const from = this.fromDate || undefined;
     this.searching = true;
+    this.loadingMoreHits = false;
     this.searchError = null;
     this.gateway
-      .searchTranscripts(q, this.fromDate || undefined)
-      .pipe(finalize(() => (this.searching = false)))
+      .searchTranscripts(q, from, { limit: HISTORY_PAGE_SIZE })
+      .pipe(finalize(() => read === this.searchReads && (this.searching = false)))
       .subscribe({
         next: (r) => {
+          if (read !== this.searchReads) return;
           this.hits = r.hits;
+          this.hitsCursor = r.nextCursor ?? null;
           this.searchedFor = q;
+          this.searchFrom = from;
         },
         error: (error: unknown) => {
+          if (read !== this.searchReads) return;
           this.hits = null;
+          this.hitsCursor = null;
+          this.searchError = error instanceof Error ? error.message : String(error);
+        },
+      });
+  }
+
+  /** Reads the next page of hits of the search shown (same words and date) and adds it below the others. */
+  loadMoreHits(): void {
+    const cursor = this.hitsCursor;
+    const q = this.searchedFor;
+    if (cursor === null || q === null || this.searching || this.loadingMoreHits) return;
+    const read = this.searchReads;
+    this.loadingMoreHits = true;
+    this.searchError = null;
+    this.gateway
+      .searchTranscripts(q, this.searchFrom, { limit: HISTORY_PAGE_SIZE, cursor })
+      .pipe(finalize(() => read === this.searchReads && (this.loadingMoreHits = false)))
+      .subscribe({
+        next: (r) => {
+          if (read !== this.searchReads) return;
+          this.hits = [...(this.hits ?? []), ...r.hits];
+          this.hitsCursor = r.nextCursor ?? null;
+        },
+        // The hits read so far stay; the error says why no more came (SearchTooBroad: narrow the search).
+        error: (error: unknown) => {
+          if (read !== this.searchReads) return;
           this.searchError = error instanceof Error ? error.message : String(error);
         },
       });

@@ -28,7 +28,7 @@ export class FakeGateway {
   readonly session = jest.fn((_id: string, _page?: { offset: number; limit: number }): Observable<unknown> => of({ session: null }));
   readonly endSession = jest.fn((_id: string): Observable<unknown> => of({ session: null }));
   readonly verify = jest.fn((_id: string): Observable<unknown> => of({ verification: { valid: true, entries: 0, firstBadSeq: null, problem: null } }));
-  readonly searchTranscripts = jest.fn((_q: string, _from?: string, _limit?: number): Observable<unknown> => of({ query: '', hits: [] }));
+  readonly searchTranscripts = jest.fn((_q: string, _from?: string, _page?: { limit: number; cursor?: string | null }): Observable<unknown> => of({ query: '', hits: [], nextCursor: null }));
   readonly exportTranscript = jest.fn((id: string, format: 'json' | 'text'): Observable<unknown> => of(format === 'json' ? '{}\n' : `Remote support session ${id}\n`));
 
   answer<M extends Methods>(method: M, value: unknown): this {
