@@ -155,7 +155,9 @@ loop.enable();
   console.log(`during the purge: worst /health wait ${fmt(worst)}, event loop's longest delay ${fmt(loop.max / 1e6)}`);
   result('time to listening with a purge backlog', '<= 2 s', fmt(backlogStartMs), backlogStartMs <= 2000);
   result('purge throughput', '(issue: was 5,000 entries/s, blocking)', `${Math.round(entries / (purgeMs / 1000))} entries/s wall clock; batches p99 ${fmt(pct(bms, 99))}, longest ${fmt(Math.max(...bms))}`, null);
-  result('worst /health wait during the purge', '<= 50 ms', fmt(worst), worst <= 50);
+  // A probe can fall between the longest batches: the event loop's longest delay is judged too.
+  const blocked = Math.max(worst, loop.max / 1e6);
+  result('worst /health wait during the purge', '<= 50 ms', `${fmt(worst)} (event loop's longest delay ${fmt(loop.max / 1e6)})`, blocked <= 50);
 }
 
 // 4. History pages through the API, newest first, for the default 7 days and for 90.
