@@ -1,54 +1,26 @@
 // What a page of the session history costs on a busy cluster's 90 days:
-// 180,000 sessions written through the real writer (SessionLedger.open/end,
-// sealed and registered), then the history read a page at a time, newest
+// 180,000 sessions written through the real writer (bench/dataset.mjs:
+// SessionLedger.open/end, sealed and registered), then the history read a page at a time, newest
 // first, for the default 7 days and for all 90 (issue 14's goal: p99 <= 20 ms).
 // Each figure is the store's read of one page (the first page also counts the window: total).
 // Run: build the gateway, then node bench/history-page.mjs [sessions]   (prints figures; no pass/fail)
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fmt, pct } from './support.mjs';
+import { buildDataset, dist, openWriter, CLUSTER as C, DAY_MS as DAY } from './dataset.mjs';
 
-const require = createRequire(import.meta.url);
-const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
-const { openDatabase } = dist('store/database.js');
-const { RecordSeal } = dist('store/record-seal.js');
-const { SecretBox } = dist('store/secret-box.js');
-const { ConsentLedger } = dist('store/consent-ledger.js');
-const { SessionLedger } = dist('store/session-ledger.js');
-const { EventHub } = dist('events/event-hub.js');
 const { decodeCursor } = dist('domain/list-page.js');
 
-const C = 'hci-cl01.contoso.local';
-const DAY = 86_400_000;
 const N = Number(process.argv[2] ?? 180_000);
 const dir = mkdtempSync(join(tmpdir(), 'rs-bench-history-'));
-const db = openDatabase(dir);
 const end = Date.now();
-let now = end - 90 * DAY;
-const clock = { now: () => now };
-const events = new EventHub(() => clock.now());
-const seal = RecordSeal.open(dir, db);
-const consent = new ConsentLedger(db, clock, SecretBox.open(dir), events, seal);
-const sessions = new SessionLedger(db, clock, events, seal);
-const grant = consent.grant(C, { accessLevel: 'Diagnostics', expireInMinutes: 20160, supportCaseNumber: null, sasCredential: null, termsVersion: '1' }, 'bench').grant;
 
 let t = performance.now();
-const step = (90 * DAY) / N;
-for (let done = 0; done < N; ) {
-  db.transaction(() => {
-    for (let i = 0; i < 5000 && done < N; i++, done++) {
-      const id = sessions.open({ cluster: C, grantId: grant.id, engineer: `engineer-${done % 40}@vendor`, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] }).id;
-      now += step / 2;
-      sessions.end(id, 'closed');
-      now += step / 2;
-    }
-  })();
-}
+buildDataset(dir, { sessions: N, entries: 0, days: 90, end });
 console.log(`wrote ${N} sessions over 90 days in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-now = end;
+const { db, sessions } = openWriter(dir, end);
 
 function walk(from, limit) {
   const times = [];

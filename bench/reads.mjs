@@ -11,30 +11,19 @@
 //
 // The data set (BENCH_SESSIONS sessions, 20,000 by default, with BENCH_ENTRIES
 // transcript entries, 1,000,000 by default, over the last 80 days) is written by
-// the gateway's own writer, SessionLedger.open / appendBatch / end, so its rows,
-// hash chains, seals, registry and full-text index are the ones the gateway
-// writes. The one shortcut: the build runs with PRAGMA synchronous = OFF and
-// many sessions' entries per transaction, which changes when the disk is
-// flushed, not what is written.
+// the gateway's own writer through bench/dataset.mjs (which says what its bulk
+// path changes: when the disk is flushed, not what is written).
 //
 // Run: build the gateway, then node bench/reads.mjs
 //   BENCH_SESSIONS=2000 BENCH_ENTRIES=100000 node bench/reads.mjs   (smaller)
 //   BENCH_SEARCHES=50 (searches per word), BENCH_LONG_SESSION=50000 (entries of the verified session)
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { api, fmt, pct } from './support.mjs';
+import { buildDataset, dist, COMMON, FEATURE, CLUSTER as C, DAY_MS, RARE } from './dataset.mjs';
 
-const require = createRequire(import.meta.url);
-const dist = (p) => require(join(process.cwd(), 'gateway-plugin', 'dist', 'src', p));
-const { openDatabase } = dist('store/database.js');
-const { RecordSeal } = dist('store/record-seal.js');
-const { SecretBox } = dist('store/secret-box.js');
-const { ConsentLedger } = dist('store/consent-ledger.js');
-const { SessionLedger } = dist('store/session-ledger.js');
-const { EventHub } = dist('events/event-hub.js');
 const { startGateway } = dist('gateway.js');
 const { CHANNEL_LIMIT_DEFAULTS, DEFAULT_LIMITS } = dist('config/config.js');
 
@@ -42,65 +31,14 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 50);
 const LONG_SESSION = Number(process.env.BENCH_LONG_SESSION ?? 50_000);
-const C = 'hci-cl01.contoso.local';
-const FEATURE = `/api/nodes/${C}/features/remoteSupport`;
-const DAY_MS = 24 * 3600 * 1000;
-const RARE = 'kb5031234';
-const COMMON = 'running';
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-bench-reads-'));
 
-// 1. The data set, through the writer.
+// 1. The data set, through the writer (bench/dataset.mjs).
 let t = performance.now();
-{
-  const db = openDatabase(dir);
-  db.pragma('synchronous = OFF');
-  const start = Date.now() - 80 * DAY_MS;
-  let now = start;
-  const clock = { now: () => now, setTimer: () => ({ dispose() {} }) };
-  const events = new EventHub(() => now);
-  const seal = RecordSeal.open(dir, db);
-  const consent = new ConsentLedger(db, clock, SecretBox.open(dir), events, seal);
-  const sessions = new SessionLedger(db, clock, events, seal);
-  const grant = consent.grant(C, { accessLevel: 'Diagnostics', expireInMinutes: 480, supportCaseNumber: null, sasCredential: null, termsVersion: '1' }, 'bench').grant;
-  const commands = ['Get-VM', 'Get-ClusterNode', 'Get-StoragePool', 'Get-VMSwitch', 'Get-Service', 'Get-ClusterResource', 'Get-NetAdapter', 'Get-HotFix'];
-  const perSession = Math.max(2, Math.floor(ENTRIES / SESSIONS));
-  const group = Math.max(1, Math.floor(2000 / perSession));
-  const step = (80 * DAY_MS) / SESSIONS;
-  let written = 0;
-  for (let s = 0; s < SESSIONS; s += group) {
-    now = start + s * step;
-    const ids = [];
-    for (let g = 0; g < group && s + g < SESSIONS; g++) {
-      ids.push(sessions.open({ cluster: C, grantId: grant.id, engineer: `engineer${(s + g) % 40}@support.contoso.com`, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01', 'hci-n02'] }).id);
-    }
-    const batch = [];
-    for (const id of ids) {
-      for (let e = 0; e < perSession; e++) {
-        const n = written++;
-        if (e % 2 === 0) batch.push({ sessionId: id, kind: 'command', node: 'hci-n01', text: `${commands[n % commands.length]} -Name vm${n % 997}*` });
-        else {
-          const hotfix = n % 50_000 === 1 ? ` ${RARE} installed` : '';
-          batch.push({ sessionId: id, kind: 'output', node: 'hci-n01', text: `vm${n % 997} ${n % 7 === 0 ? 'Stopped' : 'Running'} ${n % 16} ${(n % 64) * 1024} host${n % 4}${hotfix}` });
-        }
-      }
-    }
-    sessions.appendBatch(batch);
-    now += Math.min(step * group - 1, 3_600_000);
-    for (const id of ids) sessions.end(id, 'closed');
-  }
-  // One long session, to verify and export.
-  now = Date.now() - DAY_MS;
-  var longSession = sessions.open({ cluster: C, grantId: grant.id, engineer: 'long@support.contoso.com', supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] }).id;
-  for (let i = 0; i < LONG_SESSION; i += 2000) {
-    sessions.appendBatch(Array.from({ length: Math.min(2000, LONG_SESSION - i) }, (_, k) => ({ sessionId: longSession, kind: 'output', node: 'hci-n01', text: `line ${i + k} Running ok` })));
-  }
-  sessions.end(longSession, 'closed');
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  written += LONG_SESSION;
-  console.log(`data set: ${SESSIONS} sessions, ${written} entries written through the writer in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-}
+const built = buildDataset(dir, { sessions: SESSIONS, entries: ENTRIES, days: 80, longSession: LONG_SESSION });
+const longSession = built.longSession;
+console.log(`data set: ${SESSIONS} sessions, ${built.entries} entries written through the writer in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 // 2. The gateway on it.
 t = performance.now();

@@ -7,11 +7,11 @@ export const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 /** Milliseconds with three decimals. */
 export const fmt = (ms) => `${ms.toFixed(3)} ms`;
 
-/** One admin API call to a started gateway, with its local admin credential; the body parsed. */
-export function api(gw, method, path, body) {
+/** One admin API call to a started gateway, with its local admin credential; the body parsed. `agent`: e.g. a keep-alive one. */
+export function api(gw, method, path, body, agent) {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, gw.url), {
-      method, ca: gw.caCert,
+      method, ca: gw.caCert, ...(agent ? { agent } : {}),
       headers: { authorization: `Bearer ${gw.localCredential.secret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => resolve({ status: r.statusCode, body: t ? JSON.parse(t) : null })); });
     req.on('error', reject);
