@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { api, fmt, pct } from './support.mjs';
+import { api, fmt, pct, probing } from './support.mjs';
 import { buildDataset, dist, COMMON, FEATURE, CLUSTER as C, DAY_MS, RARE } from './dataset.mjs';
 
 const { startGateway } = dist('gateway.js');
@@ -49,25 +49,6 @@ const gw = await startGateway({
 }, { log: () => {} });
 console.log(`gateway listening in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-/** Sends GET /health every 10 ms while `work` runs; returns the work's result and the worst wait. */
-async function probing(work) {
-  let worst = 0;
-  let running = true;
-  const probe = (async () => {
-    while (running) {
-      const started = performance.now();
-      await api(gw, 'GET', '/health');
-      worst = Math.max(worst, performance.now() - started);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  try {
-    return { result: await work(), worst };
-  } finally {
-    running = false;
-    await probe;
-  }
-}
 
 async function timedSearches(q) {
   const times = [];
@@ -87,7 +68,7 @@ async function timedSearches(q) {
 await api(gw, 'GET', `${FEATURE}/transcripts/search?q=${RARE}`);
 await api(gw, 'GET', `${FEATURE}/transcripts/search?q=${COMMON}`);
 for (const q of [RARE, COMMON]) {
-  const { result, worst } = await probing(() => timedSearches(q));
+  const { result, worst } = await probing(gw, () => timedSearches(q));
   const codes = [...result.statuses].map(([s, n]) => `${n}x ${s}`).join(', ');
   console.log(`search "${q}" first page (${result.hits} hits, ${codes}): p50 ${fmt(pct(result.times, 50))}, p99 ${fmt(pct(result.times, 99))}; worst /health wait ${fmt(worst)}`);
 }
@@ -97,14 +78,14 @@ for (const q of [RARE, COMMON]) {
 {
   const from = new Date(Date.now() + DAY_MS).toISOString();
   const started = performance.now();
-  const { result, worst } = await probing(() => api(gw, 'GET', `${FEATURE}/transcripts/search?q=${COMMON}&fromDate=${from}`));
+  const { result, worst } = await probing(gw, () => api(gw, 'GET', `${FEATURE}/transcripts/search?q=${COMMON}&fromDate=${from}`));
   console.log(`search "${COMMON}" from tomorrow (every match looked at, none kept): ${result.status}${result.body?.error ? ` ${result.body.error.code}` : ''} in ${fmt(performance.now() - started)}; worst /health wait ${fmt(worst)}`);
 }
 
 // 4. Verify and export of the long session.
 for (const what of ['verify', 'export']) {
   const started = performance.now();
-  const { result, worst } = await probing(() => api(gw, 'GET', `${FEATURE}/sessions/${longSession}/${what}`));
+  const { result, worst } = await probing(gw, () => api(gw, 'GET', `${FEATURE}/sessions/${longSession}/${what}`));
   console.log(`${what} a session of ${LONG_SESSION} entries: ${result.status} in ${fmt(performance.now() - started)}; worst /health wait ${fmt(worst)}`);
 }
 

@@ -34,7 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Agent } from 'node:https';
-import { api as call, fmt, pct } from './support.mjs';
+import { api as call, fmt, pct, probing as probingWith } from './support.mjs';
 import { buildDataset, dist, COMMON, DAY_MS, FEATURE, RARE } from './dataset.mjs';
 
 const require = createRequire(import.meta.url);
@@ -86,6 +86,8 @@ console.log(`copied for this run in ${secs(performance.now() - t)}`);
 // Connections are kept alive, as a browser keeps them: the figures are the requests, not TLS handshakes.
 const agent = new Agent({ keepAlive: true });
 const api = (gw, method, path, body) => call(gw, method, path, body, agent);
+/** /health probes on the same kept-alive connections as the rest. */
+const probing = (gw, task) => probingWith(gw, task, api);
 
 const results = [];
 const result = (what, goal, value, met) => results.push({ what, goal, value, met });
@@ -97,25 +99,6 @@ async function timedStart(options = {}) {
   return { gw, ms: performance.now() - t0 };
 }
 
-/** Sends GET /health every 10 ms while `work` runs; returns the work's result and the worst wait. */
-async function probing(gw, task) {
-  let worst = 0;
-  let running = true;
-  const probe = (async () => {
-    while (running) {
-      const started = performance.now();
-      await api(gw, 'GET', '/health');
-      worst = Math.max(worst, performance.now() - started);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  try {
-    return { result: await task(), worst };
-  } finally {
-    running = false;
-    await probe;
-  }
-}
 
 // 2. Start-up on the data set (the first start in this process also loads and compiles the code).
 {

@@ -1,5 +1,6 @@
 // What the gateway benchmarks share: percentiles, times, and the admin API as the local admin.
 import { request } from 'node:https';
+import { performance } from 'node:perf_hooks';
 
 /** The p-th percentile of a list of numbers. */
 export const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -18,4 +19,24 @@ export function api(gw, method, path, body, agent) {
     if (body) req.write(JSON.stringify(body));
     req.end();
   });
+}
+
+/** Sends GET /health every 10 ms while `task` runs (with `send`, api by default); returns the task's result and the worst wait of a probe. */
+export async function probing(gw, task, send = api) {
+  let worst = 0;
+  let running = true;
+  const probe = (async () => {
+    while (running) {
+      const started = performance.now();
+      await send(gw, 'GET', '/health');
+      worst = Math.max(worst, performance.now() - started);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  try {
+    return { result: await task(), worst };
+  } finally {
+    running = false;
+    await probe;
+  }
 }
