@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { MINUTE_MS } from '../src/domain/clock';
 
 const SECOND_MS = 1000;
-import { encodeCursor, LIST_PAGE } from '../src/domain/list-page';
+import { encodeCursor, LIST_COUNT_CAP, LIST_PAGE } from '../src/domain/list-page';
 import { TERMS_VERSION } from '../src/domain/terms';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { CLUSTER, FEATURE, startTestGateway, TestGateway } from './helpers/gateway-fixture';
@@ -145,5 +145,29 @@ describe('paged lists: session history and consent history', () => {
     const page = await historyPage(`cursor=${encodeCursor({ at: 1, row: 1 })}`);
     assert.deepEqual(page.items, []);
     assert.equal(page.nextCursor, null);
+  });
+});
+
+describe('the first page counts its list only while that is cheap', () => {
+  it(`gives total up to ${LIST_COUNT_CAP} and null past it, with every page still there`, async () => {
+    const clock = new FakeClock(Date.parse('2026-11-20T08:00:00Z'));
+    const t = await startTestGateway({ clock });
+    try {
+      const grantId = t.gateway.consent.grant(CLUSTER, { accessLevel: 'Diagnostics', expireInMinutes: 20160, supportCaseNumber: null, sasCredential: null, termsVersion: TERMS_VERSION }, 'admin').grant.id;
+      const open = (n: number) =>
+        t.gateway.db.transaction(() => {
+          for (let i = 0; i < n; i++) t.gateway.sessions.open({ cluster: CLUSTER, grantId, engineer: `e${i}@vendor`, supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] });
+        })();
+      const first = async () => (await t.api.get(`${FEATURE}/sessions?limit=${LIST_PAGE.max}`)).body;
+      open(LIST_COUNT_CAP);
+      assert.equal((await first()).total, LIST_COUNT_CAP, 'at the cap it is counted');
+      open(1);
+      const past = await first();
+      assert.equal(past.total, null, 'past the cap the count is left out');
+      assert.equal(past.sessions.length, LIST_PAGE.max);
+      assert.notEqual(past.nextCursor, null, 'and the pages go on');
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { ISO_DATE_ALLOWED } from '../domain/dates';
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
 import { ERROR_CATALOG, ErrorCode } from '../domain/errors';
 import { NODE_NAME, SUPPORT_CASE_NUMBER, UUID } from '../domain/identifiers';
-import { CURSOR_ALLOWED, LIST_PAGE, LIST_PAGE_ALLOWED } from '../domain/list-page';
+import { CURSOR_ALLOWED, LIST_COUNT_CAP, LIST_PAGE, LIST_PAGE_ALLOWED } from '../domain/list-page';
 import { SESSION_END_REASONS, TRANSCRIPT_KINDS, TRANSCRIPT_PAGE } from '../domain/transcript';
 import { field, StringEnum } from './field';
 
@@ -174,7 +174,7 @@ export const SessionResult = Type.Object({ session: SessionView }, { title: 'Ses
 /** What a paged list adds to its items: where the next page starts, and how many items the whole list holds. */
 const pageInfo = {
   nextCursor: Nullable(Type.String({ description: 'Pass it as cursor for the next page; null on the last page' })),
-  total: Nullable(Type.Integer({ minimum: 0, description: 'Items in the whole list (every page), on the first page (the one asked for without a cursor); null on the pages after it, where counting again would cost more than the page itself' })),
+  total: Nullable(Type.Integer({ minimum: 0, description: `Items in the whole list (every page), on the first page (the one asked for without a cursor) when there are at most ${LIST_COUNT_CAP}; null when there are more (counting them would cost more than the page), and on the pages after the first` })),
 };
 export const SessionHistory = Type.Object({ fromDate: Time, sessions: Type.Array(SessionView), ...pageInfo }, { title: 'SessionHistory', description: 'A page of the session history, newest first' });
 

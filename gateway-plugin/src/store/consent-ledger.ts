@@ -3,7 +3,7 @@ import { AccessLevel } from '../domain/access-level';
 import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
-import { encodeCursor, ListPage, PageKey } from '../domain/list-page';
+import { cappedCount, encodeCursor, LIST_COUNT_CAP, ListPage, PageKey } from '../domain/list-page';
 import { expiredGrantCutoff, PURGE_BATCH_ROWS } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
 import type { GrantExpiryStore, GrantStore, PurgeBatch } from '../ports/store-ports';
@@ -193,7 +193,7 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
     const rows = this.db
       .prepare(`SELECT rowid AS row_id, * FROM grants WHERE ${window} ${after} ORDER BY granted_at DESC, rowid DESC LIMIT @limit`)
       .all({ ...bound, ...(page.after ? { at: page.after.at, row: page.after.row } : {}), limit: page.limit + 1 }) as (GrantRow & { row_id: number })[];
-    const total = page.after ? null : (this.db.prepare(`SELECT COUNT(*) FROM grants WHERE ${window}`).pluck().get(bound) as number);
+    const total = page.after ? null : cappedCount(this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM grants WHERE ${window} LIMIT ${LIST_COUNT_CAP + 1})`).pluck().get(bound) as number);
     const more = rows.length > page.limit;
     const kept = more ? rows.slice(0, page.limit) : rows;
     const last = kept[kept.length - 1];

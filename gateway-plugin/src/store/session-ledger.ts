@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AccessLevel } from '../domain/access-level';
 import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
-import { encodeCursor, ListPage, PageKey } from '../domain/list-page';
+import { cappedCount, encodeCursor, LIST_COUNT_CAP, ListPage, PageKey } from '../domain/list-page';
 import { transcriptCutoff } from '../domain/retention';
 import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind, verifyChain } from '../domain/transcript';
 import { EventHub } from '../events/event-hub';
@@ -290,7 +290,7 @@ export class SessionLedger implements SessionStore {
     const rows = this.db
       .prepare(`SELECT rowid AS row_id, * FROM sessions WHERE ${window} ${after} ORDER BY started_at DESC, rowid DESC LIMIT @limit`)
       .all({ ...bound, ...(page.after ? { at: page.after.at, row: page.after.row } : {}), limit: page.limit + 1 }) as (SessionRow & { row_id: number })[];
-    const total = page.after ? null : (this.db.prepare(`SELECT COUNT(*) FROM sessions WHERE ${window}`).pluck().get(bound) as number);
+    const total = page.after ? null : cappedCount(this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM sessions WHERE ${window} LIMIT ${LIST_COUNT_CAP + 1})`).pluck().get(bound) as number);
     const more = rows.length > page.limit;
     const items = more ? rows.slice(0, page.limit) : rows;
     const last = items[items.length - 1];

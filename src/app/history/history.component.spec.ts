@@ -180,6 +180,20 @@ describe('HistoryComponent', () => {
     }));
   });
 
+  it('says how many are loaded so far when the gateway did not count a long list', async () => {
+    const all = many(150);
+    gateway.sessions.mockImplementation((_from?: string, p?: { limit: number; cursor?: string | null }) => {
+      const start = p?.cursor ? Number(p.cursor.slice('after-'.length)) : 0;
+      const end = start + (p?.limit ?? 100);
+      // A list longer than the gateway counts cheaply: no total, even on the first page.
+      return of({ fromDate: '2026-11-18', sessions: all.slice(start, end), nextCursor: end < all.length ? `after-${end}` : null, total: null });
+    });
+    await create();
+    expect(page.testIdText('session-count')).toBe('100 session(s) so far; more load as you scroll');
+    await page.clickTestId('more-sessions');
+    expect(page.testIdText('session-count')).toBe('150 session(s)');
+  });
+
   it('reads the next page of sessions with Show more, and each session once', async () => {
     const all = many(150);
     pagedSessions(all);

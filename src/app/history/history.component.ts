@@ -75,7 +75,8 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
   /** The nextCursor of the last session page read; null once every session is loaded. */
   sessionsCursor: string | null = null;
   /** Sessions in the whole period (every page), as the first page counted them. */
-  sessionsTotal = 0;
+  /** The first page's count of the list, or null when the gateway did not count it (more than it counts cheaply). */
+  sessionsTotal: number | null = 0;
   loadingSessions = false;
   loadingMoreSessions = false;
   grants: GrantView[] = [];
@@ -147,7 +148,7 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
           const list = keepLoaded ? refreshFirstPage({ items: this.sessions, cursor: this.sessionsCursor }, first) : first;
           this.sessions = list.items;
           this.sessionsCursor = list.cursor;
-          this.sessionsTotal = r.total ?? r.sessions.length;
+          this.sessionsTotal = r.total ?? (r.nextCursor ? null : r.sessions.length);
         },
         error: (error: unknown) => this.alerts.error(this.strings.Errors.loadHistory, error),
       });
@@ -168,7 +169,7 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
           this.sessions = [...this.sessions, ...r.sessions];
           this.sessionsCursor = r.nextCursor ?? null;
           // Only the first page counts the list; sessions that started since may make it longer.
-          this.sessionsTotal = Math.max(r.total ?? this.sessionsTotal, this.sessions.length);
+          this.sessionsTotal = this.sessionsTotal === null ? null : Math.max(r.total ?? this.sessionsTotal, this.sessions.length);
         },
         error: (error: unknown) => this.alerts.error(this.strings.Errors.loadHistory, error),
       });
