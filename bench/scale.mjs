@@ -166,9 +166,9 @@ for (const [label, query] of [['7 days', ''], ['90 days', `&fromDate=${new Date(
     } while (cursor && pages.length < HISTORY_PAGES);
     return { first, pages, total };
   });
-  console.log(`history ${label} (${r.total} sessions), 100 a page: first page (with its total) p50 ${fmt(pct(r.first, 50))}, p99 ${fmt(pct(r.first, 99))}; ${r.pages.length} pages walked p50 ${fmt(pct(r.pages, 50))}, p99 ${fmt(pct(r.pages, 99))}; worst /health wait ${fmt(worst)}`);
+  console.log(`history ${label} (${r.total ?? "over 10,000"} sessions), 100 a page: first page (with its total) p50 ${fmt(pct(r.first, 50))}, p99 ${fmt(pct(r.first, 99))}; ${r.pages.length} pages walked p50 ${fmt(pct(r.pages, 50))}, p99 ${fmt(pct(r.pages, 99))}; worst /health wait ${fmt(worst)}`);
   const p99 = Math.max(pct(r.first, 99), pct(r.pages, 99));
-  result(`history page, ${label} (${r.total} sessions)`, 'p99 <= 20 ms', `first p50 ${fmt(pct(r.first, 50))} p99 ${fmt(pct(r.first, 99))}; walked p50 ${fmt(pct(r.pages, 50))} p99 ${fmt(pct(r.pages, 99))}`, p99 <= 20);
+  result(`history page, ${label} (${r.total ?? "over 10,000"} sessions)`, 'p99 <= 20 ms', `first p50 ${fmt(pct(r.first, 50))} p99 ${fmt(pct(r.first, 99))}; walked p50 ${fmt(pct(r.pages, 50))} p99 ${fmt(pct(r.pages, 99))}`, p99 <= 20);
   result(`worst /health wait during history ${label}`, '<= 50 ms', fmt(worst), worst <= 50);
 }
 
