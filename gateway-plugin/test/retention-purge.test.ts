@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { purgeAll } from '../src/ports/store-ports';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DAY_MS } from '../src/domain/clock';
 import { transcriptCutoff } from '../src/domain/retention';
@@ -87,8 +88,8 @@ describe('the retention purge in batches', () => {
   it('keeps sessions within the 90 days, and the grants they name', () => {
     writeBacklog(store, { days: 2, sessionsPerDay: 3, entriesPerSession: 5, endedBefore: now - 80 * DAY_MS });
     store.clock.set(now);
-    assert.equal(store.sessions.purgeEndedBefore(transcriptCutoff(now)), 0);
-    assert.equal(store.consent.purgeEndedBefore(transcriptCutoff(now)), 0);
+    assert.equal(purgeAll(store.sessions, transcriptCutoff(now)).sessions, 0);
+    assert.equal(purgeAll(store.consent, transcriptCutoff(now)).grants, 0);
     assert.equal(count(store, 'SELECT COUNT(*) FROM sessions'), 6);
     assert.equal(count(store, 'SELECT COUNT(*) FROM grants'), 2);
   });

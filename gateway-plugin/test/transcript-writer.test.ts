@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { purgeAll } from '../src/ports/store-ports';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DAY_MS } from '../src/domain/clock';
 import { FakeClock } from '../src/test-support/fake-clock';
@@ -111,7 +112,7 @@ describe('TranscriptWriter (group commit) and transcript search', () => {
     sessions.end(mine, 'closed');
     clock.advance(90 * DAY_MS + 1);
     assert.equal(sessions.search(C, 'needle', 0, 10).length, 0);
-    assert.equal(sessions.purgeEndedBefore(clock.now() - 90 * DAY_MS), 1);
+    assert.equal(purgeAll(sessions, clock.now() - 90 * DAY_MS).sessions, 1);
     const indexed = db.prepare("SELECT COUNT(*) FROM transcript_search WHERE transcript_search MATCH 'needle'").pluck().get();
     assert.equal(indexed, 1, 'only the other cluster\'s entry is still indexed');
   });

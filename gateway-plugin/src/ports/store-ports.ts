@@ -4,6 +4,7 @@ import type { Grant, GrantRequest } from '../domain/grant';
 import type { AdminSession } from '../domain/admin-sign-in';
 import type { ListPage, PageKey } from '../domain/list-page';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
+import { PURGE_BATCH_ROWS } from '../domain/retention';
 
 /*
  * What the service, the support channel, the lifecycle jobs and the agent
@@ -35,8 +36,6 @@ export interface GrantExpiryStore {
   expireDue(): Grant[];
   /** The earliest expiry of an open grant, or null. */
   nextExpiry(): number | null;
-  /** Deletes grants that ended before `cutoff`; returns how many. */
-  purgeEndedBefore(cutoff: number): number;
   /** Deletes at most `maxRows` such grants in one short transaction. */
   purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
   /** Called for each grant that expires; returns the function that stops listening. */
@@ -51,6 +50,22 @@ export interface PurgeBatch {
   entries: number;
   grants: number;
   done: boolean;
+}
+
+/**
+ * Runs a store's purge batch after batch until it is done, and adds them up:
+ * the purge in one go (tests and tools; the gateway's janitor runs the same
+ * batches in the background, yielding between them).
+ */
+export function purgeAll(store: { purgeBatch(cutoff: number, maxRows: number): PurgeBatch }, cutoff: number, maxRows = PURGE_BATCH_ROWS): PurgeBatch {
+  const total: PurgeBatch = { sessions: 0, entries: 0, grants: 0, done: true };
+  for (;;) {
+    const batch = store.purgeBatch(cutoff, maxRows);
+    total.sessions += batch.sessions;
+    total.entries += batch.entries;
+    total.grants += batch.grants;
+    if (batch.done) return total;
+  }
 }
 
 /** An entry waiting to be written. */
@@ -119,8 +134,6 @@ export interface SessionStore {
   search(cluster: string, query: string, from: number, limit: number): SearchHit[];
   /** A page of search hits older than the entry `before` (null: the newest). */
   searchPage(cluster: string, query: string, from: number, limit: number, before: number | null): SearchPage;
-  /** Deletes sessions (and their transcripts) that ended before `cutoff`; returns how many. */
-  purgeEndedBefore(cutoff: number): number;
   /** Deletes at most about `maxRows` rows of such sessions (entries and sessions) in one short transaction. */
   purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
   /** Verifies a session's chain, sealed head, fields and registration. */

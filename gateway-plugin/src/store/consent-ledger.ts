@@ -4,7 +4,7 @@ import { ActorLike, actorOf } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { expiryOf, Grant, GrantEndReason, GrantRequest } from '../domain/grant';
 import { cappedCount, encodeCursor, LIST_COUNT_CAP, ListPage, PageKey } from '../domain/list-page';
-import { expiredGrantCutoff, PURGE_BATCH_ROWS } from '../domain/retention';
+import { expiredGrantCutoff } from '../domain/retention';
 import { EventHub } from '../events/event-hub';
 import type { GrantExpiryStore, GrantStore, PurgeBatch } from '../ports/store-ports';
 import { Db, withoutFsync } from './database';
@@ -233,16 +233,6 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
       at: number | null;
     };
     return row.at;
-  }
-
-  /** Purges grants that ended before `cutoff` and have no session left, batch after batch. Returns how many. */
-  purgeEndedBefore(cutoff: number): number {
-    let grants = 0;
-    for (;;) {
-      const batch = this.purgeBatch(cutoff, PURGE_BATCH_ROWS);
-      grants += batch.grants;
-      if (batch.done) return grants;
-    }
   }
 
   /** Purges at most `maxRows` grants that ended before `cutoff` and have no session left, in one short transaction. */

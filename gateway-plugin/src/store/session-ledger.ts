@@ -7,7 +7,6 @@ import { transcriptCutoff } from '../domain/retention';
 import { ChainCheck, entryHash, GENESIS_HASH, SessionEndReason, TranscriptEntry, TranscriptKind, verifyChain } from '../domain/transcript';
 import { EventHub } from '../events/event-hub';
 import type { PendingEntry, PurgeBatch, SearchHit, SearchPage, SessionRecord, SessionStore } from '../ports/store-ports';
-import { PURGE_BATCH_ROWS } from '../domain/retention';
 import { Db, withoutFsync } from './database';
 import { RecordSeal, SealedSessionRow } from './record-seal';
 
@@ -317,16 +316,6 @@ export class SessionLedger implements SessionStore {
   /** Every entry of a session, in order (for verification and export). */
   allEntries(sessionId: string): TranscriptEntry[] {
     return (this.db.prepare('SELECT * FROM transcript_entries WHERE session_id = ? ORDER BY seq').all(sessionId) as EntryRow[]).map(toEntry);
-  }
-
-  /** Deletes every session that ended before `cutoff`, batch after batch; returns how many sessions. */
-  purgeEndedBefore(cutoff: number): number {
-    let sessions = 0;
-    for (;;) {
-      const batch = this.purgeBatch(cutoff, PURGE_BATCH_ROWS);
-      sessions += batch.sessions;
-      if (batch.done) return sessions;
-    }
   }
 
   /**
