@@ -50,6 +50,33 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** The two window sizes every view is judged at (issue 15): a common laptop and a small one. */
+export const VIEWPORTS = [
+  { name: '1366x768', width: 1366, height: 768 },
+  { name: '1024x700', width: 1024, height: 700 },
+] as const;
+
+/**
+ * Shows the current view at each of VIEWPORTS: a screenshot of what the admin
+ * sees (the window, not the full page) as `<name>@<size>.png`, and an axe scan
+ * of the extension's frame. Returns every serious or critical violation found,
+ * one line each, naming the size; the page is left at the last size.
+ */
+export async function viewAtBothSizes(page: Page, frame: Frame, name: string): Promise<string[]> {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const found: string[] = [];
+  for (const size of VIEWPORTS) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    // Let the layout settle at the new size before it is judged.
+    await frame.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.screenshot({ path: join(OUTPUT_DIR, `${name}@${size.name}.png`) });
+    for (const v of await accessibilityScan(frame)) {
+      found.push(`${size.name} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    }
+  }
+  return found;
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;

@@ -44,3 +44,11 @@ export function formatEndReason(session: Pick<SessionView, 'endReason'>): string
   const h = extensionStrings().History;
   return session.endReason ? h.EndReason[session.endReason] ?? session.endReason : h.live;
 }
+
+/** The same moment in UTC, `YYYY-MM-DD HH:mm:ss UTC`, for a tooltip beside a local time; empty for null. */
+export function formatUtc(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
