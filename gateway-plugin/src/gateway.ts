@@ -38,6 +38,7 @@ import { secureDataDir } from './store/data-dir';
 import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
 import { ReadPool, ReadPoolOptions } from './store/read-pool';
+import { WalCheckpointer } from './store/wal-checkpointer';
 import { RecordSeal } from './store/record-seal';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
@@ -163,7 +164,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const teardown = new Teardown();
   try {
     const logError = (what: string) => (e: unknown) => log(`${what} failed: ${e instanceof Error ? e.stack : String(e)}`);
-    const store = buildStore(config, clock, teardown);
+    const store = buildStore(config, clock, teardown, logError('checkpointing the WAL'));
     // A grant changed without the record key gives no access; say so at error level every time it is met.
     teardown.add(store.consent.onTampered((problem) => (logger ? logger.error({ part: 'records' }, `RECORD TAMPERED: ${problem}`) : log(`RECORD TAMPERED: ${problem}`))));
     const { backend, agents } = await buildCluster(config, clock, store, options.executor, teardown);
@@ -275,9 +276,12 @@ interface Store {
 }
 
 /** The SQLite store and the event hub its changes are published on. */
-function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown): Store {
+function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown, onCheckpointError: (e: unknown) => void): Store {
   const db = openDatabase(config.dataDir);
   teardown.add(() => db.close());
+  // The WAL goes into the database file on a worker thread, never inside one of the writer's commits.
+  const checkpointer = new WalCheckpointer(db, { dataDir: config.dataDir, onError: onCheckpointError });
+  teardown.add(() => checkpointer.close());
   const secrets = SecretBox.open(config.dataDir);
   const seal = RecordSeal.open(config.dataDir, db);
   const events = new EventHub(() => clock.now());

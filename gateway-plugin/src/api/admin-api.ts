@@ -17,7 +17,6 @@ import { createError, fieldError, isRemoteSupportError, RemoteSupportError } fro
 import { EventHub } from '../events/event-hub';
 import { EventStream, EventStreams } from '../events/event-streams';
 import { RemoteSupportDesk } from '../service/remote-support-desk';
-import { exportFileName, transcriptText } from '../domain/transcript-export';
 import { API_POLICY, HSTS, isLoopbackHost, pagePolicy } from './security-headers';
 import { ConnectionLimits, createLimitedServer, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 
@@ -303,9 +302,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       ...F.exportSession,
       handler: async (r, reply) => {
         const format = query<C.ExportQuery>(r).format ?? 'json';
-        const doc = await desk(r).export(sessionId(r));
-        void reply.header('content-disposition', `attachment; filename="${exportFileName(doc.session.id, format)}"`);
-        return format === 'json' ? reply.type('application/json; charset=utf-8').send(doc) : reply.type('text/plain; charset=utf-8').send(transcriptText(doc));
+        const file = await desk(r).exportFile(sessionId(r), format);
+        void reply.header('content-disposition', `attachment; filename="${file.fileName}"`);
+        // The read worker wrote the body: it goes out as it is, never serialized again here.
+        return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(file.body);
       },
     });
     feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r)) }) });

@@ -1,4 +1,5 @@
 import type * as C from '../contract/admin-api';
+import type { exportDocument } from '../ports/record-view';
 import type { RemoteSupportDesk } from '../service/remote-support-desk';
 
 /**
@@ -21,6 +22,6 @@ export type ServiceConformsToContract = [
   Conforms<Result<'history'>, C.SessionHistory>,
   Conforms<Result<'session'>, C.SessionDetail>,
   Conforms<Result<'search'>, C.SearchResult>,
-  Conforms<Result<'export'>, C.TranscriptExport>,
+  Conforms<ReturnType<typeof exportDocument>, C.TranscriptExport>,
   Conforms<Result<'verify'>, C.Verification['verification']>,
 ];

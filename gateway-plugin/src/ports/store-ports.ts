@@ -143,8 +143,8 @@ export interface SessionStore {
 }
 
 /**
- * The reads that can take long on a big record (full-text search, verifying
- * and exporting a session): answered off the event loop, each within a time
+ * The reads that can take long on a big record (full-text search, the
+ * session history, verifying and exporting a session): answered off the event loop, each within a time
  * budget. Past it they fail with a catalog error (SearchTooBroad,
  * RecordReadTooLong) instead of holding up grants, revokes and expiries.
  * `now` is the clock's time of the request (retention is judged by it).
@@ -153,8 +153,10 @@ export interface RecordReads {
   search(request: { cluster: string; query: string; from: number; limit: number; before: number | null; now: number }): Promise<SearchPage>;
   /** The session's check with the cluster's record problems (sessions deleted or forged, grants changed). */
   verify(request: { cluster: string; sessionId: string; now: number }): Promise<ChainCheck>;
-  /** The session's check (as verify) and every entry, in order. */
-  exportSession(request: { cluster: string; sessionId: string; now: number }): Promise<{ verification: ChainCheck; entries: TranscriptEntry[] }>;
+  /** The session's export (see exportDocument in record-view) as the bytes of its file, JSON or text; `now` is also its exportedAt. */
+  exportFile(request: { cluster: string; sessionId: string; format: 'json' | 'text'; now: number }): Promise<Buffer>;
+  /** A page of the cluster's sessions that started at or after `from`, newest first (see SessionStore.history). */
+  history(request: { cluster: string; from: number; limit: number; after: PageKey | null; now: number }): Promise<ListPage<SessionRecord>>;
 }
 
 /** Where a live session writes its transcript: resolves once the entry is durable. */

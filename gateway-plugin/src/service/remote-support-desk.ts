@@ -8,18 +8,14 @@ import { expiryLateness, Grant, grantEnd, grantState, GrantRequestFields, parseG
 import { decodeCursor, LIST_PAGE, PageKey } from '../domain/list-page';
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
-import { TranscriptEntry, TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
-import { TRANSCRIPT_EXPORT_FORMAT } from '../domain/transcript-export';
+import { TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
+import { exportFileName } from '../domain/transcript-export';
+import { iso, presentEntry, presentSession } from '../ports/record-view';
 import type { GrantStore, RecordReads, SessionRecord, SessionStore } from '../ports/store-ports';
 
-/** Epoch milliseconds as ISO 8601 in UTC; null stays null (a time that has not happened). */
-function iso(ms: number): string;
-function iso(ms: number | null): string | null;
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
+export { presentEntry, presentSession };
 
 /** A grant as the API shows it: times in ISO 8601, its state now, never the SAS credential. */
 export function presentGrant(g: Grant, now: number) {
@@ -47,31 +43,8 @@ export function presentGrant(g: Grant, now: number) {
 }
 export type GrantView = ReturnType<typeof presentGrant>;
 
-export function presentSession(s: SessionRecord) {
-  return {
-    id: s.id,
-    grantId: s.grantId,
-    engineer: s.engineer,
-    engineerId: s.engineerId,
-    supportCase: s.supportCase,
-    accessLevel: s.accessLevel,
-    nodes: s.nodes,
-    startedAt: iso(s.startedAt),
-    endedAt: iso(s.endedAt),
-    endReason: s.endReason,
-    endedBy: s.endedBy,
-    endedById: s.endedById,
-    durationSeconds: s.endedAt === null ? null : Math.round((s.endedAt - s.startedAt) / 1000),
-    commandCount: s.commandCount,
-  };
-}
-
 export function presentRelay(r: RelayStatusView) {
   return { ...r, since: iso(r.since), nextRetryAt: r.nextRetryAt === null ? null : iso(r.nextRetryAt), connectedAt: r.connectedAt === null ? null : iso(r.connectedAt) };
-}
-
-export function presentEntry(e: TranscriptEntry) {
-  return { seq: e.seq, at: iso(e.at), kind: e.kind, node: e.node, text: e.text, prevHash: e.prevHash, hash: e.hash };
 }
 
 /** What the desk needs from the support channel: ending live sessions. */
@@ -248,9 +221,11 @@ export class RemoteSupportDesk {
     return { grants: page.items.map((g) => presentGrant(g, now)), nextCursor: page.nextCursor, total: page.total };
   }
 
-  history(query: { fromDate?: string; limit?: number; cursor?: string }) {
-    const from = parseIsoDate(query.fromDate) ?? defaultHistoryFrom(this.clock.now());
-    const page = this.sessions.history(this.name, from, pageOf(query));
+  /** A page of the session history, newest first, read off the event loop. */
+  async history(query: { fromDate?: string; limit?: number; cursor?: string }) {
+    const now = this.clock.now();
+    const from = parseIsoDate(query.fromDate) ?? defaultHistoryFrom(now);
+    const page = await this.reads.history({ cluster: this.name, from, ...pageOf(query), now });
     return { fromDate: iso(from), sessions: page.items.map(presentSession), nextCursor: page.nextCursor, total: page.total };
   }
 
@@ -283,17 +258,15 @@ export class RemoteSupportDesk {
     };
   }
 
-  /** The whole transcript of a session with its integrity check, for download. */
-  async export(id: string) {
-    const session = this.existing(id);
-    const { verification, entries } = await this.reads.exportSession({ cluster: this.name, sessionId: id, now: this.clock.now() });
-    return {
-      format: TRANSCRIPT_EXPORT_FORMAT,
-      exportedAt: iso(this.clock.now()),
-      session: { ...presentSession(session), cluster: session.cluster },
-      verification,
-      entries: entries.map(presentEntry),
-    };
+  /**
+   * The whole transcript of a session with its integrity check, as the file a
+   * download saves (the export document's JSON, or its text form). A read
+   * worker reads, verifies and writes the whole body: the event loop only sends it.
+   */
+  async exportFile(id: string, format: 'json' | 'text'): Promise<{ fileName: string; body: Buffer }> {
+    this.existing(id);
+    const body = await this.reads.exportFile({ cluster: this.name, sessionId: id, format, now: this.clock.now() });
+    return { fileName: exportFileName(id, format), body };
   }
 
   /**
