@@ -38,6 +38,7 @@ import { secureDataDir } from './store/data-dir';
 import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
 import { ReadPool, ReadPoolOptions } from './store/read-pool';
+import { RecordReadLedger } from './store/record-read-ledger';
 import { WalCheckpointer } from './store/wal-checkpointer';
 import { RecordSeal } from './store/record-seal';
 import { SecretBox } from './store/secret-box';
@@ -173,7 +174,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, options.purgeTuning, teardown);
     const reads = new ReadPool({ ...options.reads, dataDir: config.dataDir, clock });
     teardown.add(() => reads.close());
-    const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents, reads);
+    const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents, reads, store.recordReads);
     const { auth, localCredential, machineCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
@@ -273,6 +274,7 @@ interface Store {
   sessions: SessionLedger;
   agentLedger: AgentLedger;
   writer: TranscriptWriter;
+  recordReads: RecordReadLedger;
 }
 
 /** The SQLite store and the event hub its changes are published on. */
@@ -293,6 +295,7 @@ function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown, onC
     sessions,
     agentLedger: new AgentLedger(db),
     writer: new TranscriptWriter(sessions),
+    recordReads: new RecordReadLedger(db, clock, seal),
   };
 }
 
@@ -361,7 +364,7 @@ function powershellBackend(config: GatewayConfig, clock: Clock, executor: NodeEx
 function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => (e: unknown) => void, purgeTuning: Partial<PurgeTuning> | undefined, teardown: Teardown) {
   const scheduler = new ExpiryScheduler(store.consent, clock, logError('expiring grants'));
   teardown.add(() => scheduler.dispose());
-  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'), purgeTuning);
+  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'), purgeTuning, [store.recordReads]);
   teardown.add(() => janitor.dispose());
   return { scheduler, janitor };
 }

@@ -459,6 +459,40 @@ export interface AccessList {
   total: number | null;
 }
 
+/**
+ * One read of the record: who viewed, exported or verified a transcript, or searched them
+ */
+export interface RecordRead {
+  /**
+   * An ISO 8601 time in UTC
+   */
+  at: string;
+  /**
+   * viewed (a transcript opened), exported, verified, or searched (the transcripts of the cluster)
+   */
+  action: 'viewed' | 'exported' | 'verified' | 'searched';
+  /**
+   * Who read, as recorded for grants and revokes
+   */
+  by: string;
+  byId: string | null;
+  sessionId: string | null;
+  detail: string | null;
+  /**
+   * False when the row was changed without the record key
+   */
+  intact: boolean;
+}
+
+/**
+ * A page of the reads of the record, newest first
+ */
+export interface RecordReadList {
+  reads: RecordRead[];
+  nextCursor: string | null;
+  total: number | null;
+}
+
 export interface OperationResult {
   operation: AgentOperation;
 }

@@ -296,21 +296,22 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.route({ ...F.revokeAccess, handler: async (r) => desk(r).revoke(who(r)) });
 
     feature.route({ ...F.listSessions, handler: async (r) => desk(r).history(query<C.HistoryQuery>(r)) });
-    feature.route({ ...F.searchTranscripts, handler: async (r) => desk(r).search(query<C.SearchQuery>(r)) });
-    feature.route({ ...F.getSession, handler: async (r) => desk(r).session(sessionId(r), query<C.SessionQuery>(r)) });
+    feature.route({ ...F.searchTranscripts, handler: async (r) => desk(r).search(query<C.SearchQuery>(r), who(r)) });
+    feature.route({ ...F.getSession, handler: async (r) => desk(r).session(sessionId(r), query<C.SessionQuery>(r), who(r)) });
+    feature.route({ ...F.listRecordReads, handler: async (r) => desk(r).recordReads(query<C.RecordReadQuery>(r)) });
     feature.route({ ...F.endSession, handler: async (r) => desk(r).endSession(sessionId(r), who(r)) });
     feature.route({
       ...F.exportSession,
       handler: async (r, reply) => {
         const format = query<C.ExportQuery>(r).format ?? 'json';
-        const file = await desk(r).exportFile(sessionId(r), format);
+        const file = await desk(r).exportFile(sessionId(r), format, who(r));
         void reply.header('content-disposition', `attachment; filename="${file.fileName}"`);
         // The read worker wrote the body: it goes out as it is, never serialized again here, in slices, so that
         // encrypting a large export for TLS takes turns with every other request instead of one long stretch.
         return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(Readable.from(slices(file.body, EXPORT_SLICE_BYTES)));
       },
     });
-    feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r)) }) });
+    feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r), who(r)) }) });
 
     feature.route({ ...F.streamEvents, handler: async (r, reply) => {
       const cluster = desk(r).name;

@@ -24,4 +24,5 @@ export type ServiceConformsToContract = [
   Conforms<Result<'search'>, C.SearchResult>,
   Conforms<ReturnType<typeof exportDocument>, C.TranscriptExport>,
   Conforms<Result<'verify'>, C.Verification['verification']>,
+  Conforms<Result<'recordReads'>, C.RecordReadList>,
 ];

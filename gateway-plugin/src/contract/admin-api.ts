@@ -1,6 +1,7 @@
 import { Static, TSchema, Type } from '@sinclair/typebox';
 import { ACCESS_LEVELS } from '../domain/access-level';
 import { ISO_DATE_ALLOWED } from '../domain/dates';
+import { RECORD_READ_ACTIONS } from '../domain/record-read';
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
 import { ERROR_CATALOG, ErrorCode } from '../domain/errors';
 import { NODE_NAME, SUPPORT_CASE_NUMBER, UUID } from '../domain/identifiers';
@@ -217,6 +218,16 @@ export const TranscriptExport = Type.Object({
 
 export const GrantResult = Type.Object({ grant: GrantView, superseded: Nullable(GrantView) }, { title: 'GrantResult' });
 export const RevokeResult = Type.Object({ revoked: Nullable(GrantView), sessionsEnded: Type.Integer() }, { title: 'RevokeResult' });
+export const RecordRead = Type.Object({
+  at: Time,
+  action: StringEnum(RECORD_READ_ACTIONS, { description: 'viewed (a transcript opened), exported, verified, or searched (the transcripts of the cluster)' }),
+  by: Type.String({ description: 'Who read, as recorded for grants and revokes' }),
+  byId: Nullable(Type.String({ description: "Who read, by a stable id (Entra ID's tid/oid, the machine caller, local:admin)" })),
+  sessionId: Nullable(Type.String({ description: 'The session read; null for a search' })),
+  detail: Nullable(Type.String({ description: "A search's words, an export's format (json or text), or a verification's outcome (valid, problems found)" })),
+  intact: Type.Boolean({ description: 'False when the row was changed without the record key' }),
+}, { title: 'RecordRead', description: 'One read of the record: who viewed, exported or verified a transcript, or searched them' });
+export const RecordReadList = Type.Object({ reads: Type.Array(RecordRead), ...pageInfo }, { title: 'RecordReadList', description: 'A page of the reads of the record, newest first' });
 export const AccessList = Type.Object({ grants: Type.Array(GrantView), ...pageInfo }, { title: 'AccessList', description: 'A page of the grants, newest first' });
 export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
 export const GatewayInfo = Type.Object(
@@ -278,6 +289,7 @@ const listPaging = {
 export const AccessQuery = strictObject({ includeExpired: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')), ...listPaging, ...apiVersion });
 const fromDate = field(Type.String({ format: 'iso-date' }), 'InvalidDate', ISO_DATE_ALLOWED);
 export const HistoryQuery = strictObject({ fromDate: Type.Optional(fromDate), ...listPaging, ...apiVersion });
+export const RecordReadQuery = strictObject({ sessionId: Type.Optional(field(Type.String({ pattern: UUID.pattern }), 'InvalidSessionId', 'a session id (a UUID)')), ...listPaging, ...apiVersion });
 export const SessionQuery = strictObject({
   includeTranscript: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')),
   offset: Type.Optional(field(Type.Integer({ minimum: 0, default: 0 }), 'InvalidPaging', 'an integer from 0')),
@@ -316,6 +328,9 @@ export type AgentRequest = Static<typeof AgentRequest>;
 export type CommandsQuery = Static<typeof CommandsQuery>;
 export type AccessQuery = Static<typeof AccessQuery>;
 export type HistoryQuery = Static<typeof HistoryQuery>;
+export type RecordReadQuery = Static<typeof RecordReadQuery>;
+export type RecordRead = Static<typeof RecordRead>;
+export type RecordReadList = Static<typeof RecordReadList>;
 export type SessionQuery = Static<typeof SessionQuery>;
 export type SearchQuery = Static<typeof SearchQuery>;
 export type ExportQuery = Static<typeof ExportQuery>;
@@ -354,6 +369,6 @@ export const NAMED_SCHEMAS = {
   ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, RelayView, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
-  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, OperationResult,
+  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, OperationResult,
   AgentRequest, GatewayInfo, LoginLink, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
 } as const;

@@ -63,6 +63,7 @@ export const FEATURE_ROUTES = routeTable({
       content: { 'application/json': { schema: C.TranscriptExport }, 'text/plain': { schema: Type.String() } },
     },
   }),
+  listRecordReads: route('GET', '/audit/reads', 'listRecordReads', 'sessions', 'Who read the record, newest first, a page at a time (limit, cursor): every transcript viewed, exported or verified, and every search; one session\'s with sessionId', { ...cluster, querystring: C.RecordReadQuery }, { 200: C.RecordReadList }),
   verifySession: route('GET', '/sessions/:sessionId/verify', 'verifySession', 'sessions', "Checks a session's hash chain", session, { 200: C.Verification }),
   streamEvents: route('GET', '/events', 'streamEvents', 'events', 'Live events (server-sent events): grants, agent progress, sessions, transcript entries', cluster, {
     200: { description: 'A text/event-stream of live events', content: { 'text/event-stream': { schema: Type.String() } } },

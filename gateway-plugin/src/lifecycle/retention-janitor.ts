@@ -22,6 +22,7 @@ export interface PurgeReport {
   sessions: number;
   entries: number;
   grants: number;
+  reads: number;
   batches: number;
   longestBatchMs: number;
 }
@@ -50,6 +51,8 @@ export class RetentionJanitor implements Disposable {
     private readonly intervalMs = PURGE_INTERVAL_MS,
     private readonly onError: (e: unknown) => void = () => {},
     tuning: Partial<PurgeTuning> = {},
+    /** Stores purged after the grants, past the same 90-day window (the reads of the record). */
+    private readonly others: readonly { purgeBatch(cutoff: number, maxRows: number): PurgeBatch }[] = [],
   ) {
     this.tuning = { rowsPerBatch: PURGE_BATCH_ROWS, targetBatchMs: PURGE_BATCH_TARGET_MS, between: nextTurn, ...tuning };
   }
@@ -110,11 +113,12 @@ export class RetentionJanitor implements Disposable {
   }
 
   private async run(): Promise<PurgeReport> {
-    const report: PurgeReport = { sessions: 0, entries: 0, grants: 0, batches: 0, longestBatchMs: 0 };
+    const report: PurgeReport = { sessions: 0, entries: 0, grants: 0, reads: 0, batches: 0, longestBatchMs: 0 };
     const cutoff = transcriptCutoff(this.clock.now());
     try {
       // Sessions first: a grant goes only once none of its sessions is left.
-      for (const purge of [(rows: number) => this.sessions.purgeBatch(cutoff, rows), (rows: number) => this.grants.purgeBatch(cutoff, rows)]) {
+      const stores = [this.sessions, this.grants, ...this.others];
+      for (const purge of stores.map((store) => (rows: number) => store.purgeBatch(cutoff, rows))) {
         let rows = this.tuning.rowsPerBatch;
         for (;;) {
           if (report.batches > 0) await this.tuning.between();
@@ -128,6 +132,7 @@ export class RetentionJanitor implements Disposable {
           report.sessions += batch.sessions;
           report.entries += batch.entries;
           report.grants += batch.grants;
+          report.reads += batch.reads ?? 0;
           report.batches++;
           report.longestBatchMs = Math.max(report.longestBatchMs, ms);
           this.tuning.onBatch?.({ ...batch, ms, maxRows: asked });

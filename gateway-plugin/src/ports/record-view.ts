@@ -1,5 +1,6 @@
 import type { ChainCheck, TranscriptEntry } from '../domain/transcript';
 import { TRANSCRIPT_EXPORT_FORMAT, transcriptText } from '../domain/transcript-export';
+import type { RecordRead } from '../domain/record-read';
 import type { SessionRecord } from './store-ports';
 
 /**
@@ -39,6 +40,11 @@ export function presentSession(s: SessionRecord) {
 /** A transcript entry as the API shows it. */
 export function presentEntry(e: TranscriptEntry) {
   return { seq: e.seq, at: iso(e.at), kind: e.kind, node: e.node, text: e.text, prevHash: e.prevHash, hash: e.hash };
+}
+
+/** A read of the record as the API shows it. */
+export function presentRecordRead(r: RecordRead) {
+  return { at: iso(r.at), action: r.action, by: r.by, byId: r.byId, sessionId: r.sessionId, detail: r.detail, intact: r.intact };
 }
 
 /** A session's whole transcript with its integrity check: the export document. */

@@ -3,6 +3,7 @@ import type { ActorLike } from '../domain/actor';
 import type { Grant, GrantRequest } from '../domain/grant';
 import type { AdminSession } from '../domain/admin-sign-in';
 import type { ListPage, PageKey } from '../domain/list-page';
+import type { RecordRead, RecordReadAction } from '../domain/record-read';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 import { PURGE_BATCH_ROWS } from '../domain/retention';
 
@@ -49,6 +50,8 @@ export interface PurgeBatch {
   sessions: number;
   entries: number;
   grants: number;
+  /** Reads of the record (the audit of the audit), for the store that keeps them. */
+  reads?: number;
   done: boolean;
 }
 
@@ -58,12 +61,13 @@ export interface PurgeBatch {
  * batches in the background, yielding between them).
  */
 export function purgeAll(store: { purgeBatch(cutoff: number, maxRows: number): PurgeBatch }, cutoff: number, maxRows = PURGE_BATCH_ROWS): PurgeBatch {
-  const total: PurgeBatch = { sessions: 0, entries: 0, grants: 0, done: true };
+  const total: PurgeBatch = { sessions: 0, entries: 0, grants: 0, reads: 0, done: true };
   for (;;) {
     const batch = store.purgeBatch(cutoff, maxRows);
     total.sessions += batch.sessions;
     total.entries += batch.entries;
     total.grants += batch.grants;
+    total.reads! += batch.reads ?? 0;
     if (batch.done) return total;
   }
 }
@@ -216,6 +220,14 @@ export interface AgentStore {
 }
 
 /** The embedded default's signed-in browser sessions (admin-auth's store). */
+/** Who read the record (the audit of the audit): transcripts viewed, exported, verified, and searches. */
+export interface RecordReadStore {
+  record(input: { cluster: string; action: RecordReadAction; by: ActorLike; sessionId: string | null; detail: string | null }): void;
+  /** The cluster's reads, newest first, a page at a time; only one session's with `sessionId`. */
+  list(cluster: string, sessionId: string | null, page: { limit: number; after?: PageKey | null }): ListPage<RecordRead>;
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
+}
+
 export interface AdminSessionStore {
   /** Records a new session; `tokenHash` is the SHA-256 (hex) of the cookie's secret, never the secret. */
   create(session: AdminSession, tokenHash: string): void;

@@ -12,8 +12,8 @@ import { TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
 import { exportFileName } from '../domain/transcript-export';
-import { iso, presentEntry, presentSession } from '../ports/record-view';
-import type { GrantStore, RecordReads, SessionRecord, SessionStore } from '../ports/store-ports';
+import { iso, presentEntry, presentRecordRead, presentSession } from '../ports/record-view';
+import type { GrantStore, RecordReads, RecordReadStore, SessionRecord, SessionStore } from '../ports/store-ports';
 
 export { presentEntry, presentSession };
 
@@ -84,6 +84,8 @@ export class RemoteSupportDesk {
     private readonly agents: AgentDeployer,
     /** Search, verify and export: off the event loop, each within its time budget. */
     private readonly reads: RecordReads,
+    /** Who read the record: every transcript viewed, exported or verified, and every search. */
+    private readonly audit: RecordReadStore,
   ) {}
 
   private live: LiveSessionControl | null = null;
@@ -229,13 +231,16 @@ export class RemoteSupportDesk {
     return { fromDate: iso(from), sessions: page.items.map(presentSession), nextCursor: page.nextCursor, total: page.total };
   }
 
-  session(id: string, query: { includeTranscript?: boolean; offset?: number; limit?: number }) {
+  /** One session, with a page of its transcript on request; opening the transcript (its first page) is recorded as a read by `by`. */
+  session(id: string, query: { includeTranscript?: boolean; offset?: number; limit?: number }, by: ActorLike = 'system') {
     const includeTranscript = query.includeTranscript ?? false;
     const offset = query.offset ?? 0;
     const limit = query.limit ?? TRANSCRIPT_PAGE.default;
     const session = this.sessions.get(this.name, id);
     if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
     if (!includeTranscript) return { session: presentSession(session) };
+    // Later pages are the same reading (the viewer following, or scrolling): only the opening is recorded.
+    if (offset === 0) this.audit.record({ cluster: this.name, action: 'viewed', by, sessionId: id, detail: null });
     const page = this.sessions.transcript(id, offset, limit);
     return { session: presentSession(session), transcript: { offset, limit, total: page.total, entries: page.entries.map(presentEntry) } };
   }
@@ -245,8 +250,10 @@ export class RemoteSupportDesk {
    * newest first, a page at a time: `cursor` is the nextCursor of the page
    * before.
    */
-  async search(query: { q: string; fromDate?: string; limit?: number; cursor?: string }) {
+  async search(query: { q: string; fromDate?: string; limit?: number; cursor?: string }, by: ActorLike = 'system') {
     const q = query.q;
+    // A search's later pages are the same search: only the first is recorded, with its words.
+    if (query.cursor === undefined) this.audit.record({ cluster: this.name, action: 'searched', by, sessionId: null, detail: q });
     const from = parseIsoDate(query.fromDate) ?? 0;
     const limit = query.limit ?? 100;
     const before = query.cursor === undefined ? null : Number(query.cursor);
@@ -263,8 +270,9 @@ export class RemoteSupportDesk {
    * download saves (the export document's JSON, or its text form). A read
    * worker reads, verifies and writes the whole body: the event loop only sends it.
    */
-  async exportFile(id: string, format: 'json' | 'text'): Promise<{ fileName: string; body: Buffer }> {
+  async exportFile(id: string, format: 'json' | 'text', by: ActorLike = 'system'): Promise<{ fileName: string; body: Buffer }> {
     this.existing(id);
+    this.audit.record({ cluster: this.name, action: 'exported', by, sessionId: id, detail: format });
     const body = await this.reads.exportFile({ cluster: this.name, sessionId: id, format, now: this.clock.now() });
     return { fileName: exportFileName(id, format), body };
   }
@@ -274,9 +282,17 @@ export class RemoteSupportDesk {
    * reports, besides, what is wrong with the cluster's records around it:
    * sessions deleted, grants changed without the record key.
    */
-  async verify(id: string): Promise<ChainCheck> {
+  async verify(id: string, by: ActorLike = 'system'): Promise<ChainCheck> {
     this.existing(id);
-    return this.reads.verify({ cluster: this.name, sessionId: id, now: this.clock.now() });
+    const check = await this.reads.verify({ cluster: this.name, sessionId: id, now: this.clock.now() });
+    this.audit.record({ cluster: this.name, action: 'verified', by, sessionId: id, detail: check.valid && check.clusterProblems.length === 0 ? 'valid' : 'problems found' });
+    return check;
+  }
+
+  /** Who read the record, newest first, a page at a time: the cluster's reads, or one session's. */
+  recordReads(query: { sessionId?: string; limit?: number; cursor?: string }) {
+    const page = this.audit.list(this.name, query.sessionId ?? null, pageOf(query));
+    return { reads: page.items.map(presentRecordRead), nextCursor: page.nextCursor, total: page.total };
   }
 
   private existing(id: string): SessionRecord {

@@ -146,4 +146,21 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX grants_cluster_granted ON grants (cluster, granted_at);
   `,
+  // 8: the audit of the audit: every transcript viewed, exported or verified, and every search, with who did it.
+  // Each row carries a MAC with the record key (an edit without the key shows as not intact); kept 90 days.
+  `
+  CREATE TABLE record_reads (
+    id INTEGER PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('viewed', 'exported', 'verified', 'searched')),
+    by_name TEXT NOT NULL,
+    by_id TEXT,
+    session_id TEXT,
+    detail TEXT,
+    mac TEXT NOT NULL
+  );
+  CREATE INDEX record_reads_cluster_at ON record_reads (cluster, at);
+  CREATE INDEX record_reads_session_at ON record_reads (session_id, at) WHERE session_id IS NOT NULL;
+  `,
 ];
