@@ -62,6 +62,15 @@ const FIELD_ELEMENT: Readonly<Record<GrantField, string>> = {
  * says what is missing; an error of the API is shown next to the field it
  * names, in an admin's words. With an active grant it is "Change access":
  * filled with that grant, and it lists what will change before Grant.
+ *
+ * The fields are native controls in WAC's styles, not the SDK's
+ * `sme-form-field`s: those label their inner control with aria-label only
+ * (the visible label is aria-hidden) and take no id or aria-describedby for
+ * it, so the hints, the live "Access ends" line and each field's message could
+ * not be tied to the control for a screen reader, and the summary beside Grant
+ * could not move the focus to it; their description shows only as an
+ * info-bubble tooltip, where the SAS explanation must be read in full; and the
+ * checkbox is drawn with the icon font only the WAC shell supplies.
  */
 @Component({
   selector: 'rs-grant-access-dialog',
