@@ -343,6 +343,7 @@ describe('GrantAccessDialogComponent', () => {
       await page.setDuration('10', 'hours');
       await page.typeCase('');
       expect(page.changeSummary()).toEqual(['Support case: CASE-7 → none', 'Access ends: 2026-11-25 19:59 UTC → 2026-11-25 22:00 UTC']);
+      expect(page.query('[data-change="ends"]')!.getAttribute('title')).toBe('Access ends: 2026-11-25 19:59:00 UTC → 2026-11-25 22:00:00 UTC');
     });
 
     it('asks for the signature again on an unregistered cluster, and says why', async () => {

@@ -2,7 +2,7 @@ import { AccessLevel, GrantRequest, GrantView, SUPPORT_CASE_NUMBER } from '../co
 import { checkMinutes, DurationInput, DurationProblem, EXPIRE_IN_MINUTES, fromMinutes, toMinutes } from '../core/duration';
 import { GatewayError } from '../core/gateway-error';
 import { extensionStrings, format } from '../core/strings';
-import { formatLocalWithZone } from './grant-times';
+import { formatLocalWithZone, utcTitle } from './grant-times';
 
 /** What the admin has entered in the grant dialog. */
 export interface GrantFormValue {
@@ -122,6 +122,8 @@ export function toGrantRequest(value: GrantFormValue, registered: boolean, terms
 export interface GrantChange {
   part: 'level' | 'case' | 'ends' | 'sas';
   text: string;
+  /** For a change of times: the same times in UTC, for the tooltip. */
+  utc?: string;
 }
 
 /**
@@ -141,9 +143,9 @@ export function grantChanges(current: GrantView, value: GrantFormValue, register
   if (before !== after) changes.push({ part: 'case', text: format(c.case, before || c.noCase, after || c.noCase) });
   const minutes = toMinutes(value.duration);
   if (Number.isFinite(minutes)) {
-    const oldEnd = formatLocalWithZone(Date.parse(current.expiresAt));
-    const newEnd = formatLocalWithZone(now + minutes * 60_000);
-    if (oldEnd !== newEnd) changes.push({ part: 'ends', text: format(c.ends, oldEnd, newEnd) });
+    const [oldMs, newMs] = [Date.parse(current.expiresAt), now + minutes * 60_000];
+    const [oldEnd, newEnd] = [formatLocalWithZone(oldMs), formatLocalWithZone(newMs)];
+    if (oldEnd !== newEnd) changes.push({ part: 'ends', text: format(c.ends, oldEnd, newEnd), utc: format(c.ends, utcTitle(oldMs), utcTitle(newMs)) });
   }
   if (!registered && value.sasCredential.trim()) changes.push({ part: 'sas', text: c.sas });
   return changes;
