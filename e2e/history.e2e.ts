@@ -78,6 +78,7 @@ describe('history and transcripts read well on a small screen', () => {
     const link = await geometry.linkLook('[data-testid="open-transcript"]');
     assert.notEqual(link.color, 'rgb(0, 0, 0)', 'a link is not plain black text');
     assert.equal(link.textDecoration, 'underline');
+    assert.doesNotMatch(link.focusOutline, /^none/, `a focused link shows it: ${link.focusOutline}`);
 
     assert.deepEqual(await viewAtBothSizes(page, frame, 'history-list'), []);
   });
@@ -120,6 +121,7 @@ describe('history and transcripts read well on a small screen', () => {
       assert.equal(out.laidOut, out.lines, `no output line wraps: ${JSON.stringify(out)}`);
       assert.match(out.fontFamily, /Consolas|Courier|monospace/);
       assert.equal(out.overflowX, 'auto', 'a wide table scrolls in its own box');
+      assert.ok(out.insideList, 'the box itself stays inside the transcript');
     }
     assert.deepEqual(await geometry.brokenWords('[data-testid="session-facts"]'), []);
     assert.deepEqual(await geometry.brokenWords('[data-testid="entries"]'), []);

@@ -5,8 +5,8 @@ export interface BrokenText {
   text: string;
   word: string;
   why: 'broken-word' | 'cut';
-  /** The cell, marked with data-geometry-cell for a hover. */
-  cell?: string;
+  /** Where the cell's centre is in the frame, for a hover. */
+  at?: { x: number; y: number };
   header?: boolean;
 }
 
@@ -27,15 +27,17 @@ export class HistoryGeometry {
     const left: BrokenText[] = [];
     for (const f of found) {
       // A cut value is allowed where the cell tells the whole value on hover (the SDK's tooltip), never in a header.
-      if (f.why === 'cut' && !f.header && (await this.tooltipOf(f.cell!)).includes(f.word)) continue;
+      if (f.why === 'cut' && !f.header && (await this.tooltipAt(f.at!)).includes(f.word)) continue;
       left.push({ text: f.text, word: f.word, why: f.why });
     }
     return left;
   }
 
-  /** Hovers a cell and reads the SDK tooltip it shows (empty if none). */
-  private async tooltipOf(cell: string): Promise<string> {
-    await this.frame.locator(`[data-geometry-cell="${cell}"]`).hover();
+  /** Moves the mouse over a point of the frame and reads the SDK tooltip shown there (empty if none). */
+  private async tooltipAt(at: { x: number; y: number }): Promise<string> {
+    const frameBox = (await (await this.frame.frameElement()).boundingBox())!;
+    await this.frame.page().mouse.move(0, 0);
+    await this.frame.page().mouse.move(frameBox.x + at.x, frameBox.y + at.y);
     const tip = this.frame.locator('sme-tooltip-host .sme-tooltip-content');
     try {
       await tip.first().waitFor({ timeout: 2000 });
@@ -47,9 +49,7 @@ export class HistoryGeometry {
 
   private laidOutWords(scope: string): Promise<BrokenText[]> {
     return this.frame.evaluate((selector) => {
-      const found: { text: string; word: string; why: 'broken-word' | 'cut'; cell?: string; header?: boolean }[] = [];
-      const run = Math.random().toString(36).slice(2);
-      let marked = 0;
+      const found: { text: string; word: string; why: 'broken-word' | 'cut'; at?: { x: number; y: number }; header?: boolean }[] = [];
       const cells = [...document.querySelectorAll<HTMLElement>(`${selector} td, ${selector} th, ${selector} .sme-table-cell, ${selector} .sme-table-header-cell, ${selector} dd, ${selector} dt, ${selector} .rs-entry-meta > *`)];
       for (const cell of cells) {
         const box = cell.getBoundingClientRect();
@@ -69,8 +69,8 @@ export class HistoryGeometry {
             const clipper = (cell.closest<HTMLElement>('.sme-table-cell, .sme-table-header-cell') ?? cell);
             const clip = clipper.getBoundingClientRect();
             if (last && (last.right > clip.right + 1 || last.bottom > clip.bottom + 1)) {
-              if (!clipper.dataset['geometryCell']) clipper.dataset['geometryCell'] = `${run}-${++marked}`;
-              found.push({ text: cell.innerText.trim(), word: m[0], why: 'cut', cell: clipper.dataset['geometryCell'], header: !!cell.closest('th, .sme-table-header') });
+              const at = { x: clip.left + Math.min(clip.width / 2, 20), y: clip.top + clip.height / 2 };
+              found.push({ text: cell.innerText.trim(), word: m[0], why: 'cut', at, header: !!cell.closest('th, .sme-table-header') });
             }
           }
         }
@@ -107,7 +107,7 @@ export class HistoryGeometry {
   }
 
   /** Each output box of the transcript: its lines as recorded, the lines it is laid out on, and its white-space. */
-  outputs(): Promise<{ lines: number; laidOut: number; whiteSpace: string; fontFamily: string; overflowX: string }[]> {
+  outputs(): Promise<{ lines: number; laidOut: number; whiteSpace: string; fontFamily: string; overflowX: string; insideList: boolean }[]> {
     return this.frame.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('[data-testid="entry-output"]')].map((pre) => {
         const style = getComputedStyle(pre);
@@ -119,6 +119,8 @@ export class HistoryGeometry {
           whiteSpace: style.whiteSpace,
           fontFamily: style.fontFamily,
           overflowX: getComputedStyle(box).overflowX,
+          // The box stays within the transcript; only its content scrolls sideways.
+          insideList: box.getBoundingClientRect().right <= document.querySelector('[data-testid="entries"]')!.getBoundingClientRect().right + 1,
         };
       }),
     );
@@ -127,10 +129,12 @@ export class HistoryGeometry {
   /** How a link looks: its colour, underline, and outline when focused from the keyboard. */
   async linkLook(selector: string): Promise<{ color: string; textDecoration: string; focusOutline: string }> {
     const link = this.frame.locator(selector).first();
+    // As from the keyboard: a key press first, so the browser shows focus as it does for keyboard users.
+    await this.frame.page().keyboard.press('Shift');
     await link.focus();
     return link.evaluate((a) => {
       const style = getComputedStyle(a);
-      return { color: style.color, textDecoration: style.textDecorationLine, focusOutline: `${style.outlineStyle} ${style.outlineWidth}` };
+      return { color: style.color, textDecoration: style.textDecorationLine, focusOutline: `${style.outlineStyle} ${style.outlineWidth} ${a.matches(':focus-visible')}` };
     });
   }
 }
