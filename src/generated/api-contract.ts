@@ -592,7 +592,7 @@ export interface RequestApproval {
 /**
  * An engineer's request for access or for more time, and its answer
  */
-export interface AccessRequestView {
+export interface AccessRequest {
   id: string;
   cluster: string;
   kind: 'access' | 'extension';

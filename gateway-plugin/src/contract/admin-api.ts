@@ -230,7 +230,7 @@ export const RecordRead = Type.Object({
 }, { title: 'RecordRead', description: 'One read of the record: who viewed, exported or verified a transcript, or searched them' });
 export const RecordReadList = Type.Object({ reads: Type.Array(RecordRead), ...pageInfo }, { title: 'RecordReadList', description: 'A page of the reads of the record, newest first' });
 const RequestMessageView = Type.Object({ at: Time, from: StringEnum(['engineer', 'admin'] as const), by: Type.String(), text: Type.String() });
-export const AccessRequestView = Type.Object({
+export const AccessRequest = Type.Object({
   id: Type.String(),
   cluster: Type.String(),
   kind: StringEnum(REQUEST_KINDS),
@@ -253,9 +253,9 @@ export const AccessRequestView = Type.Object({
   messages: Type.Array(RequestMessageView),
   intact: Type.Boolean({ description: 'False when the request was changed without the record key' }),
 }, { title: 'AccessRequest', description: "An engineer's request for access or for more time, and its answer" });
-export const AccessRequestList = Type.Object({ requests: Type.Array(AccessRequestView), ...pageInfo }, { title: 'AccessRequestList', description: 'A page of access requests, newest first' });
-export const AccessRequestResult = Type.Object({ request: AccessRequestView }, { title: 'AccessRequestResult' });
-export const ApprovalResult = Type.Object({ request: AccessRequestView, grant: Nullable(GrantView) }, { title: 'ApprovalResult', description: 'The request, and the grant made (null when it starts later)' });
+export const AccessRequestList = Type.Object({ requests: Type.Array(AccessRequest), ...pageInfo }, { title: 'AccessRequestList', description: 'A page of access requests, newest first' });
+export const AccessRequestResult = Type.Object({ request: AccessRequest }, { title: 'AccessRequestResult' });
+export const ApprovalResult = Type.Object({ request: AccessRequest, grant: Nullable(GrantView) }, { title: 'ApprovalResult', description: 'The request, and the grant made (null when it starts later)' });
 export const AccessList = Type.Object({ grants: Type.Array(GrantView), ...pageInfo }, { title: 'AccessList', description: 'A page of the grants, newest first' });
 export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
 export const GatewayInfo = Type.Object(
@@ -390,7 +390,7 @@ export type RequestReply = Static<typeof RequestReply>;
 export type RequestQuestion = Static<typeof RequestQuestion>;
 export type RequestDenial = Static<typeof RequestDenial>;
 export type RequestApproval = Static<typeof RequestApproval>;
-export type AccessRequestView = Static<typeof AccessRequestView>;
+export type AccessRequest = Static<typeof AccessRequest>;
 export type AccessRequestList = Static<typeof AccessRequestList>;
 export type AccessRequestResult = Static<typeof AccessRequestResult>;
 export type ApprovalResult = Static<typeof ApprovalResult>;
@@ -435,6 +435,6 @@ export const NAMED_SCHEMAS = {
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
   ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, NewAccessRequest, RequestReply, RequestQuestion, RequestDenial, RequestApproval,
-  AccessRequestView, AccessRequestList, AccessRequestResult, ApprovalResult, OperationResult,
+  AccessRequest, AccessRequestList, AccessRequestResult, ApprovalResult, OperationResult,
   AgentRequest, GatewayInfo, LoginLink, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
 } as const;
