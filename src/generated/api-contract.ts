@@ -510,7 +510,7 @@ export interface NewAccessRequest {
    */
   kind?: 'access' | 'extension';
   supportCaseNumber: string;
-  accessLevel: AccessLevel;
+  accessLevel?: AccessLevel;
   /**
    * How long the grant should last; for an extension, how many minutes to add (60 when left out)
    */

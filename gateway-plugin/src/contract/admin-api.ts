@@ -310,7 +310,7 @@ const extensionOrGrantMinutes = `an integer from 15 to ${EXPIRE_IN_MINUTES.max} 
 export const NewAccessRequest = strictObject({
   kind: Type.Optional(field(StringEnum(REQUEST_KINDS, { description: 'access (a grant), or extension (more time on the active grant); access when left out' }), 'InvalidBody', 'access or extension')),
   supportCaseNumber: field(Type.String({ pattern: SUPPORT_CASE_NUMBER.pattern }), 'InvalidSupportCaseNumber', SUPPORT_CASE_NUMBER.allowed),
-  accessLevel: field(AccessLevel, 'InvalidAccessLevel', levelsAllowed),
+  accessLevel: Type.Optional(field(AccessLevel, 'InvalidAccessLevel', `${levelsAllowed}; required for access, the active grant's level for an extension when left out`)),
   expireInMinutes: Type.Optional(field(Type.Integer({ minimum: 15, maximum: EXPIRE_IN_MINUTES.max, description: 'How long the grant should last; for an extension, how many minutes to add (60 when left out)' }), 'InvalidExpireInMinutes', extensionOrGrantMinutes)),
   nodes: Type.Optional(field(Type.Array(Type.String({ pattern: NODE_NAME.pattern }), { minItems: 1, maxItems: 16, description: 'The nodes the engineer means to work on; all when left out' }), 'InvalidNodeName', 'a list of 1 to 16 node names of the cluster')),
   reason: requestText('Why the engineer needs access: what they will look at or repair'),

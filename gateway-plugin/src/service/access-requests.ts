@@ -58,7 +58,7 @@ export class AccessRequests implements Disposable {
   }
 
   /** An engineer's request (body checked by the contract: kind, case, level, minutes, nodes, reason). */
-  create(body: { kind?: RequestKind; supportCaseNumber: string; accessLevel: AccessLevel; expireInMinutes?: number; nodes?: string[]; reason: string }, engineer: ActorLike) {
+  create(body: { kind?: RequestKind; supportCaseNumber: string; accessLevel?: AccessLevel; expireInMinutes?: number; nodes?: string[]; reason: string }, engineer: ActorLike) {
     const kind = body.kind ?? 'access';
     const by = actorOf(engineer);
     const reason = text(body.reason, 'reason');
@@ -67,7 +67,9 @@ export class AccessRequests implements Disposable {
     const unknown = (nodes ?? []).filter((n) => !known.includes(n.toLowerCase()));
     if (unknown.length) throw fieldError('InvalidNodeName', 'nodes', `nodes of ${this.cluster.name}: ${this.cluster.nodes().map((n) => n.name).join(', ')}`, unknown[0]);
     let grantId: string | null = null;
+    let level = body.accessLevel;
     let minutes = body.expireInMinutes ?? EXPIRE_IN_MINUTES.default;
+    if (kind === 'access' && level === undefined) throw fieldError('FieldRequired', 'accessLevel', `one of ${ACCESS_LEVELS.join(', ')}`);
     if (kind === 'access' && minutes < EXPIRE_IN_MINUTES.min) throw fieldError('InvalidExpireInMinutes', 'expireInMinutes', `an integer from ${EXPIRE_IN_MINUTES.min} to ${EXPIRE_IN_MINUTES.max} for an access request`, minutes);
     if (kind === 'extension') {
       const active = this.consent.active(this.cluster.name);
@@ -75,15 +77,16 @@ export class AccessRequests implements Disposable {
       if (active.supportCaseNumber !== null && active.supportCaseNumber !== body.supportCaseNumber) {
         throw fieldError('SupportCaseMismatch', 'supportCaseNumber', `the active grant's support case, ${active.supportCaseNumber}`, body.supportCaseNumber);
       }
-      if (ACCESS_LEVELS.indexOf(body.accessLevel) > ACCESS_LEVELS.indexOf(active.accessLevel)) {
-        throw fieldError('InvalidAccessLevel', 'accessLevel', `at most the active grant's level, ${active.accessLevel} (ask for access to raise it)`, body.accessLevel);
+      level ??= active.accessLevel;
+      if (ACCESS_LEVELS.indexOf(level) > ACCESS_LEVELS.indexOf(active.accessLevel)) {
+        throw fieldError('InvalidAccessLevel', 'accessLevel', `at most the active grant's level, ${active.accessLevel} (ask for access to raise it)`, level);
       }
       grantId = active.id;
       minutes = body.expireInMinutes ?? 60;
     }
     const now = this.clock.now();
     const request = this.store.create({
-      cluster: this.cluster.name, kind, engineer: by.name, engineerId: by.id, supportCase: body.supportCaseNumber, accessLevel: body.accessLevel,
+      cluster: this.cluster.name, kind, engineer: by.name, engineerId: by.id, supportCase: body.supportCaseNumber, accessLevel: level!,
       expireInMinutes: minutes, nodes, reason, grantId, expiresAt: now + this.ttlMinutes * MINUTE_MS,
     });
     this.arm();
