@@ -239,6 +239,11 @@ describe('DashboardComponent', () => {
       expect(page.testIdText('stale-badge')).toBe('Out of date');
       expect(page.byTestId('overview')!.getAttribute('data-stale')).toBe('true');
       expect(page.query('[data-testid="grant-countdown"] time')!.getAttribute('data-paused')).toBe('true');
+      // The frame's banner says the gateway cannot be reached; an alert does not repeat it.
+      gateway.fail('status', gatewayError('GatewayUnreachable', 'down', null, 0));
+      TestBed.inject(ToolRefresh).request();
+      await page.settle();
+      expect(alerts.alerts.filter((a) => a.kind === 'error')).toEqual([]);
       gateway.answer('status', status());
       events.setState('open');
       await page.settle();
@@ -339,7 +344,11 @@ describe('DashboardComponent', () => {
       gateway.answer('status', status({ activeGrant: grant(), liveSessions: [session({ commandCount: 3 })] }));
       await create();
       events.emit('transcript.entry', { sessionId: session().id, seq: 9, kind: 'command', text: 'Get-Cluster' });
+      await page.settle();
+      expect(page.testIdText('command-count')).toBe('4 commands');
       events.emit('transcript.entry', { sessionId: session().id, seq: 10, kind: 'denied', text: 'Stop-Service -Name ClusSvc' });
+      await page.settle();
+      expect(page.testIdText('command-count')).toBe('5 commands, 1 denied');
       events.emit('transcript.entry', { sessionId: session().id, seq: 11, kind: 'denied', text: 'Remove-Item C:\\' });
       await page.settle();
       expect(page.testIdText('command-count')).toBe('6 commands, 2 denied');

@@ -5,6 +5,7 @@ import { debounceTime, filter, finalize, pairwise } from 'rxjs/operators';
 import { AgentOperation, ClusterStatus, GrantView, LiveEvent, Prerequisites, SessionView } from '../core/api-models';
 import { Clock, CLOCK } from '../core/clock';
 import { formatDateTime } from '../core/format';
+import { GatewayError } from '../core/gateway-error';
 import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
@@ -49,7 +50,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
   /** The gateway cannot be reached: what is shown is the last known state, and countdowns stop. */
   stale = false;
   /** Denied attempts of live sessions seen on the live stream since this page opened (the status does not count them). */
-  readonly denied = new Map<string, number>();
+  denied: ReadonlyMap<string, number> = new Map();
 
   private readonly refreshRequests = new Subject<void>();
   private readonly subscriptions = new Subscription();
@@ -74,6 +75,8 @@ export class DashboardComponent implements OnInit, OnDestroy {
     this.subscriptions.add(
       this.events.state$.subscribe((state) => {
         this.stale = state === 'reconnecting';
+        // The frame's banner says the gateway cannot be reached: no alert repeats it.
+        if (this.stale) this.alerts.dismissTopic('gateway');
         this.changes.markForCheck();
       }),
     );
@@ -116,6 +119,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
         },
         error: (error: unknown) => {
           this.statusFailed = true;
+          if (this.stale && error instanceof GatewayError && error.unreachable) return;
           this.alerts.error(this.strings.Errors.loadStatus, error, 'gateway');
         },
       });
@@ -128,7 +132,10 @@ export class DashboardComponent implements OnInit, OnDestroy {
       .pipe(finalize(() => (this.loadingPrerequisites = false)))
       .subscribe({
         next: (p) => (this.prerequisites = p),
-        error: (error: unknown) => this.alerts.error(this.strings.Errors.loadPrerequisites, error, 'gateway'),
+        error: (error: unknown) => {
+          if (this.stale && error instanceof GatewayError && error.unreachable) return;
+          this.alerts.error(this.strings.Errors.loadPrerequisites, error, 'gateway');
+        },
       });
   }
 
@@ -275,8 +282,8 @@ export class DashboardComponent implements OnInit, OnDestroy {
   private countCommand(entry: { sessionId?: string; kind?: string }): void {
     if (!this.status || !entry.sessionId) return;
     if (entry.kind === 'denied') {
-      this.denied.set(entry.sessionId, (this.denied.get(entry.sessionId) ?? 0) + 1);
-      this.status = { ...this.status };
+      // A new map, so the (OnPush) sessions panel sees the change.
+      this.denied = new Map(this.denied).set(entry.sessionId, (this.denied.get(entry.sessionId) ?? 0) + 1);
       this.changes.markForCheck();
       return;
     }

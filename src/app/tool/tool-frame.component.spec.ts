@@ -102,7 +102,7 @@ describe('ToolFrameComponent', () => {
     const banner = page.byTestId('gateway-banner')!;
     expect(banner.getAttribute('role')).toBe('alert');
     expect(banner.textContent).toContain('The remote support gateway cannot be reached.');
-    expect(banner.textContent).toContain('last updated at 2026-11-25 12:00');
+    expect(banner.textContent).toContain('What you see is from 2026-11-25 12:00');
     const [lost] = center.find('rs-gateway-');
     expect(lost).toMatchObject({ title: 'Remote support gateway lost' });
     expect(FakeNotificationCenter.stateName(lost!.state)).toBe('Critical');
