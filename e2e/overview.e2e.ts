@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Frame, Page } from 'playwright-core';
-import { adminPage, launchBrowser, viewAtBothSizes } from './support/browser';
+import { join } from 'node:path';
+import { adminPage, launchBrowser, OUTPUT_DIR, viewAtBothSizes } from './support/browser';
 import { OverviewPage, RestartableProduct, startRestartableProduct } from './support/overview-page';
 import { FEATURE, startInteractiveConsole } from './support/product';
 
@@ -46,6 +47,23 @@ describe('the Overview, state by state (issue 15)', () => {
     await product?.stop();
   });
 
+  it('0. a browser that is not signed in gets a page that says so and how to sign in, not an empty frame', async () => {
+    const context = await browserHandle.browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 700 } });
+    try {
+      const stranger = await context.newPage();
+      await stranger.goto(product.url);
+      const signedOut = stranger.locator('[data-testid="signed-out"]');
+      await signedOut.waitFor();
+      const text = await signedOut.innerText();
+      assert.match(text, /You are not signed in to the remote support gateway/);
+      assert.match(text, /npx remote-support login-link/);
+      assert.equal(await stranger.locator('[data-testid="extension-frame"]').isVisible(), false, 'no empty frame');
+      await stranger.screenshot({ path: join(OUTPUT_DIR, 'overview-signed-out@1024x700.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('1. no grant: one scroll region under a fixed header, the passed checks behind an expander, no "(s)"', async () => {
     await frame.locator('[data-testid="passed-toggle"]').waitFor({ timeout: 30_000 });
     const geometry = await overview.scrollGeometry();
@@ -72,6 +90,7 @@ describe('the Overview, state by state (issue 15)', () => {
     await overview.toast(/Installing the remote support agent/).first().waitFor();
     await judge('overview-agent-installing');
     assert.deepEqual(await overview.brokenCells('[data-testid="agent-panel"] table', [0, 1, 2, 3]), [], 'no cell breaks its words during the install');
+    assert.deepEqual(await overview.wordsBroken('[data-testid="agent-panel"] table'), [], 'no word of the agent table is broken during the install');
 
     await overview.waitForAgent(/^Installed$/);
     await overview.waitForNotification(/Installed on 4 of 4 nodes/, 'success');
@@ -107,6 +126,10 @@ describe('the Overview, state by state (issue 15)', () => {
     const changed = await product.api('POST', `${FEATURE}/access`, { accessLevel: 'DiagnosticsRepair', expireInMinutes: 60, agreeToRemoteSupportConsent: true, supportCaseNumber: CASE });
     assert.equal(changed.status, 201, changed.text);
     await frame.waitForFunction(() => document.querySelector('[data-testid="session-level"]')?.textContent?.trim() === 'Diagnostics and repair', undefined, { timeout: 20_000 });
+
+    // At 1024x700 neither table breaks a word ("hci-" / "n01", "2026-" / "12-03") or spills out of its cell.
+    assert.deepEqual(await overview.wordsBroken('[data-testid="live-sessions"] table'), [], 'the live sessions table keeps its words');
+    assert.deepEqual(await overview.wordsBroken('[data-testid="agent-panel"] table'), [], 'the agent table keeps its words');
 
     // End session: its accessible name is its label, and it asks first; Cancel leaves the session running.
     assert.equal(await frame.getByRole('button', { name: 'End session', exact: true }).count(), 1);

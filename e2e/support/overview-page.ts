@@ -199,6 +199,35 @@ export class OverviewPage {
     );
   }
 
+  /**
+   * Words of a table that the layout breaks over two lines ("hci-" / "n01"), and cells whose content is
+   * cut; each as "<row> <column>: <word>". A table that keeps its columns returns none.
+   */
+  async wordsBroken(tableSelector: string): Promise<string[]> {
+    return this.frame.evaluate((selector) => {
+      const broken: string[] = [];
+      const table = document.querySelector(selector);
+      if (!table) return [`no table ${selector}`];
+      for (const row of table.querySelectorAll('tr')) {
+        [...row.children].forEach((cell, i) => {
+          const el = cell as HTMLElement;
+          if (el.scrollWidth > el.clientWidth + 1) broken.push(`${i}: cut "${(el.textContent ?? '').trim()}"`);
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of (node.textContent ?? '').matchAll(/\S+/g)) {
+              const range = document.createRange();
+              range.setStart(node, m.index!);
+              range.setEnd(node, m.index! + m[0].length);
+              const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+              if (tops.size > 1) broken.push(`${i}: "${m[0]}" over ${tops.size} lines`);
+            }
+          }
+        });
+      }
+      return broken;
+    }, tableSelector);
+  }
+
   agentStates(): Promise<string[]> {
     return byTestId(this.frame, 'agent-state').allInnerTexts();
   }

@@ -28,10 +28,10 @@ import { extensionStrings, format } from '../core/strings';
             <td [id]="'rs-engineer-' + s.id">{{ s.engineer }}</td>
             <td>{{ s.supportCase || strings.Common.none }}</td>
             <td data-testid="session-level">{{ strings.Level[levelOf(s)] }}</td>
-            <td>{{ s.nodes.join(', ') }}</td>
-            <td>{{ time(s.startedAt) }}</td>
+            <td><ng-container *ngFor="let n of s.nodes; let last = last"><span class="rs-nowrap">{{ n }}</span>{{ last ? '' : ', ' }}</ng-container></td>
+            <td class="rs-nowrap">{{ time(s.startedAt) }}</td>
             <td data-testid="command-count" class="rs-nowrap">{{ countText(s) }}</td>
-            <td class="rs-row-actions">
+            <td class="rs-row-actions rs-row-actions-stacked">
               <a [routerLink]="['sessions', s.id]" data-testid="view-transcript">{{ strings.Sessions.watch }}</a>
               <button type="button" data-testid="end-session" [disabled]="ending.has(s.id)" (click)="endSession.emit(s)"
                 [attr.aria-describedby]="'rs-engineer-' + s.id">
