@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
 
 export async function startRestartableProduct(extraArgs: string[] = []): Promise<RestartableProduct> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rs-e2e-overview-'));
-  const port = await freePort();
+  let port = await freePort();
   let proc: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   let out = '';
@@ -63,7 +63,17 @@ export async function startRestartableProduct(extraArgs: string[] = []): Promise
     });
   }
 
-  const [url, loginUrl] = await launch();
+  // Another process may take the free port before the gateway binds it: then try another.
+  let started: [string, string] | null = null;
+  for (let attempt = 1; !started; attempt++) {
+    try {
+      started = await launch();
+    } catch (e) {
+      if (attempt >= 5 || !/in use/.test(String(e))) throw e;
+      port = await freePort();
+    }
+  }
+  const [url, loginUrl] = started;
   const ca = readFileSync(join(dataDir, 'tls', 'gateway.crt'), 'utf8');
   const credential = readFileSync(join(dataDir, 'admin-credential'), 'utf8').trim();
   const product: RestartableProduct = {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnDestroy } from '@angular/core';
+import { Inject, Injectable, NgZone, OnDestroy } from '@angular/core';
 import { BehaviorSubject } from 'rxjs';
 import { Clock, CLOCK } from '../core/clock';
 import { GatewayError } from '../core/gateway-error';
@@ -38,7 +38,7 @@ export class AlertLedger implements OnDestroy {
   private readonly timers = new Map<number, () => void>();
   readonly alerts$ = this.subject.asObservable();
 
-  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(@Inject(CLOCK) private readonly clock: Clock, private readonly zone: NgZone) {}
 
   get alerts(): ExtensionAlert[] {
     return this.subject.value;
@@ -49,7 +49,8 @@ export class AlertLedger implements OnDestroy {
     const replaced = this.subject.value.filter((a) => a.message === message || (topic !== null && a.topic === topic));
     for (const old of replaced) this.cancelTimer(old.id);
     this.subject.next([...this.subject.value.filter((a) => !replaced.includes(a)), alert]);
-    if (kind === 'success' || kind === 'info') this.timers.set(alert.id, this.clock.setTimer(ALERT_LIFETIME_MS, () => this.dismiss(alert.id)));
+    // In Angular's zone whoever showed it (an event source's callback may run outside it), so the view updates.
+    if (kind === 'success' || kind === 'info') this.timers.set(alert.id, this.clock.setTimer(ALERT_LIFETIME_MS, () => this.zone.run(() => this.dismiss(alert.id))));
     return alert;
   }
 

@@ -1,4 +1,4 @@
-import { ChangeDetectorRef, Component, Inject, OnDestroy, OnInit } from '@angular/core';
+import { ChangeDetectorRef, Component, Inject, NgZone, OnDestroy, OnInit } from '@angular/core';
 import { NavigationEnd, Router } from '@angular/router';
 import { Subscription } from 'rxjs';
 import { filter } from 'rxjs/operators';
@@ -65,6 +65,7 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
     private readonly notifications: AdminNotifications,
     private readonly alerts: AlertLedger,
     private readonly changes: ChangeDetectorRef,
+    private readonly zone: NgZone,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -84,7 +85,8 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
         this.changes.markForCheck();
       }),
     );
-    this.subscriptions.add(this.events.state$.subscribe((state) => this.onState(state)));
+    // The stream's state may change in a callback outside Angular's zone: the banner must show all the same.
+    this.subscriptions.add(this.events.state$.subscribe((state) => this.zone.run(() => this.onState(state))));
   }
 
   ngOnDestroy(): void {
@@ -106,8 +108,9 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
     }
     if (state === 'open' && this.gatewayLost) {
       this.gatewayLost = false;
+      // The errors the gateway's absence caused are moot now; the success says so and goes by itself.
       this.alerts.dismissTopic('gateway');
-      this.alerts.show('success', this.strings.Gateway.back, null, 'gateway');
+      this.alerts.show('success', this.strings.Gateway.back);
       this.notifications.notify(`gateway-${this.cluster}`, 'success', this.strings.Gateway.notificationBack, this.strings.Gateway.back);
     }
     this.changes.markForCheck();
