@@ -27,6 +27,8 @@ describe('the Overview, state by state (issue 15)', () => {
   let engineer: ReturnType<typeof startInteractiveConsole> | undefined;
 
   async function judge(name: string): Promise<void> {
+    // Judge each state from the top of the Overview, as the admin first sees it.
+    await frame.evaluate(() => document.querySelector('[data-testid="tool-content"]')!.scrollTo(0, 0));
     assert.deepEqual(await viewAtBothSizes(page, frame, name), [], `no serious accessibility violations in ${name}`);
   }
 
@@ -144,6 +146,13 @@ describe('the Overview, state by state (issue 15)', () => {
     await link.hover();
     assert.match(await link.evaluate((a) => getComputedStyle(a).textDecorationLine), /underline/);
     await judge('overview-live-session');
+
+    // A transcript belongs to History: its tab is the active one there.
+    await link.click();
+    await frame.locator('[data-testid="entries"]').waitFor();
+    assert.equal(await frame.locator('[data-testid="tab-history"]').getAttribute('aria-current'), 'page');
+    assert.equal(await frame.locator('[data-testid="tab-overview"]').getAttribute('aria-current'), null);
+    await overview.open();
   });
 
   it('4. the gateway stopped: a banner, data marked out of date, the countdown stops, a WAC notification; all clear when it is back', async () => {
