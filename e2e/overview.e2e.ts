@@ -142,7 +142,7 @@ describe('the Overview, state by state (issue 15)', () => {
 
     // Links look like links: the link colour, underlined on hover.
     const link = frame.locator('[data-testid="view-transcript"]').first();
-    assert.equal(await link.evaluate((a) => getComputedStyle(a).color), 'rgb(0, 120, 212)');
+    assert.equal(await link.evaluate((a) => getComputedStyle(a).color), 'rgb(0, 103, 184)');
     await link.hover();
     assert.match(await link.evaluate((a) => getComputedStyle(a).textDecorationLine), /underline/);
     await judge('overview-live-session');

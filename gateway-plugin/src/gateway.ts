@@ -38,6 +38,11 @@ import { secureDataDir } from './store/data-dir';
 import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
 import { ReadPool, ReadPoolOptions } from './store/read-pool';
+import { RecordReadLedger } from './store/record-read-ledger';
+import { RequestLedger } from './store/request-ledger';
+import { AccessRequests } from './service/access-requests';
+import { REQUEST_TTL_MINUTES } from './domain/access-request';
+import { WalCheckpointer } from './store/wal-checkpointer';
 import { RecordSeal } from './store/record-seal';
 import { SecretBox } from './store/secret-box';
 import { SessionLedger } from './store/session-ledger';
@@ -163,7 +168,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const teardown = new Teardown();
   try {
     const logError = (what: string) => (e: unknown) => log(`${what} failed: ${e instanceof Error ? e.stack : String(e)}`);
-    const store = buildStore(config, clock, teardown);
+    const store = buildStore(config, clock, teardown, logError('checkpointing the WAL'));
     // A grant changed without the record key gives no access; say so at error level every time it is met.
     teardown.add(store.consent.onTampered((problem) => (logger ? logger.error({ part: 'records' }, `RECORD TAMPERED: ${problem}`) : log(`RECORD TAMPERED: ${problem}`))));
     const { backend, agents } = await buildCluster(config, clock, store, options.executor, teardown);
@@ -172,12 +177,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const { scheduler, janitor } = buildLifecycle(store, clock, logError, options.purgeTuning, teardown);
     const reads = new ReadPool({ ...options.reads, dataDir: config.dataDir, clock });
     teardown.add(() => reads.close());
-    const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents, reads);
+    const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents, reads, store.recordReads);
+    const requests = new AccessRequests(backend.target, clock, store.requests, store.consent, desk, config.requests?.expireAfterMinutes ?? REQUEST_TTL_MINUTES.default, logError('answering access requests on time'));
+    teardown.add(() => requests.dispose());
+    desk.attachRequests(requests);
     const { auth, localCredential, machineCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
     const wacHost = await buildWacHost(config, clock, backend, teardown);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost }, teardown);
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost, engineers }, teardown);
     const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
@@ -194,6 +202,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     // Expiries that fell due while the gateway was down are recorded (as late) and their sessions ended before anyone can connect.
     const expired = scheduler.start();
     if (expired.length) log(`${expired.length} grant(s) expired while the gateway was down; recorded as expired before listening`);
+    // Requests that expired while the gateway was down are recorded so; approvals whose start has come grant now.
+    requests.start();
     const { url, port } = await listen(app, config);
     // The retention purge runs in the background, in short batches: however large the backlog, the gateway listens at once.
     janitor.start();
@@ -272,12 +282,17 @@ interface Store {
   sessions: SessionLedger;
   agentLedger: AgentLedger;
   writer: TranscriptWriter;
+  recordReads: RecordReadLedger;
+  requests: RequestLedger;
 }
 
 /** The SQLite store and the event hub its changes are published on. */
-function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown): Store {
+function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown, onCheckpointError: (e: unknown) => void): Store {
   const db = openDatabase(config.dataDir);
   teardown.add(() => db.close());
+  // The WAL goes into the database file on a worker thread, never inside one of the writer's commits.
+  const checkpointer = new WalCheckpointer(db, { dataDir: config.dataDir, onError: onCheckpointError });
+  teardown.add(() => checkpointer.close());
   const secrets = SecretBox.open(config.dataDir);
   const seal = RecordSeal.open(config.dataDir, db);
   const events = new EventHub(() => clock.now());
@@ -289,6 +304,8 @@ function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown): St
     sessions,
     agentLedger: new AgentLedger(db),
     writer: new TranscriptWriter(sessions),
+    recordReads: new RecordReadLedger(db, clock, seal),
+    requests: new RequestLedger(db, clock, events, seal),
   };
 }
 
@@ -357,7 +374,7 @@ function powershellBackend(config: GatewayConfig, clock: Clock, executor: NodeEx
 function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => (e: unknown) => void, purgeTuning: Partial<PurgeTuning> | undefined, teardown: Teardown) {
   const scheduler = new ExpiryScheduler(store.consent, clock, logError('expiring grants'));
   teardown.add(() => scheduler.dispose());
-  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'), purgeTuning);
+  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'), purgeTuning, [store.recordReads, store.requests]);
   teardown.add(() => janitor.dispose());
   return { scheduler, janitor };
 }
@@ -422,10 +439,11 @@ function buildHttpServer(
     testClock: AdjustableClock | undefined;
     backend: BuiltBackend;
     wacHost: WacHost | null;
+    engineers: EngineerAuth;
   },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost } = parts;
+  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost, engineers } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
@@ -436,6 +454,11 @@ function buildHttpServer(
     ...(config.wacOrigin ? { wacOrigin: config.wacOrigin } : {}),
     wacTransport: config.wacTransport === 'powershell' ? 'powershell' : 'direct',
     ...(wacHost ? { powerShellApi: { prefix: wacHost.prefix, register: wacHost.register } } : {}),
+    // Engineers ask for access with the token they use on the support channel.
+    engineers: { authenticate: async (token) => {
+      const identity = await engineers.validator.verify(token, engineers.engineerRole, 'engineer');
+      return { name: identity.name, id: identity.id };
+    } },
     tls,
     log,
     ...(logger ? { logger } : {}),

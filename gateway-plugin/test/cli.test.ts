@@ -8,8 +8,10 @@ import { runCli } from '../src/cli/run-cli';
 import { CLI_PAGE_SIZE } from '../src/cli/gateway-client';
 import { TRANSCRIPT_PAGE_SIZE } from '../src/cli/session-commands';
 import { TERMS_VERSION } from '../src/domain/terms';
+import { READ_BUDGETS } from '../src/store/read-pool';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, tempDir, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { until } from './helpers/until';
 
 interface CliRun {
   code: number;
@@ -524,6 +526,41 @@ describe('remote-support search-transcript', () => {
     const badLimit = await cli(['search-transcript', '--query', 'x', '--limit', '0', '--json', '--gateway', 'https://127.0.0.1:9', '--token', 'x']);
     assert.equal(badLimit.code, 2);
     assert.equal(json(badLimit).error.field, '--limit');
+  });
+});
+
+describe('remote-support search-transcript past the time budget', () => {
+  it('fails the whole run with SearchTooBroad when a later page runs out of time, and prints no partial list', async () => {
+    // The read workers answer the first page and never a later one; the test moves the clock past the budget then.
+    const flag = new SharedArrayBuffer(4);
+    const clock = new FakeClock(Date.now());
+    const t = await startTestGateway({ clock, reads: { workerFile: join(__dirname, 'helpers', 'stuck-later-pages-worker.js'), workerData: { flag } } });
+    try {
+      const grant = t.gateway.consent.grant(CLUSTER, { accessLevel: 'Diagnostics', expireInMinutes: 480, supportCaseNumber: null, sasCredential: null, termsVersion: TERMS_VERSION }, 'admin').grant.id;
+      t.gateway.db.transaction(() => {
+        const id = t.gateway.sessions.open({ cluster: CLUSTER, grantId: grant, engineer: 'one@vendor', supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] }).id;
+        for (let i = 0; i < CLI_PAGE_SIZE + 10; i++) t.gateway.sessions.append(id, 'command', 'hci-n01', `Restart-Service -Name svc${i}`);
+      })();
+      const rs = cliFor(t);
+      for (const args of [['--json'], []]) {
+        Atomics.store(new Int32Array(flag), 0, 0);
+        const running = rs('search-transcript', '--query', 'Restart-Service', ...args);
+        await until(() => Atomics.load(new Int32Array(flag), 0) === 1);
+        clock.advance(READ_BUDGETS.searchMs);
+        const run = await running;
+
+        assert.equal(run.code, 1, run.stderr);
+        assert.equal(run.stdout.includes('svc'), false, 'no hit of the first page is printed as if it were the whole list');
+        if (args.length) {
+          assert.equal(json(run).error.code, 'SearchTooBroad');
+        } else {
+          assert.match(run.stderr, /SearchTooBroad/);
+          assert.match(run.stderr, /narrow it: add words, or a later fromDate/);
+        }
+      }
+    } finally {
+      await t.stop();
+    }
   });
 });
 

@@ -80,11 +80,13 @@ describe('reads in worker threads', () => {
     await t.stop();
   });
 
-  it('answers a search, a verify and an export from a worker while the gateway goes on answering', async () => {
+  it('answers a search, the history, a verify and an export (JSON and text) from a worker while the gateway goes on answering', async () => {
     const reads = [
       `${FEATURE}/transcripts/search?q=hci-n01`,
       `${FEATURE}/sessions/${sessionId}/verify`,
       `${FEATURE}/sessions/${sessionId}/export`,
+      `${FEATURE}/sessions?limit=1`,
+      `${FEATURE}/sessions/${sessionId}/export?format=text`,
     ];
     const answers: HttpResult[] = [];
     for (const path of reads) {
@@ -100,7 +102,7 @@ describe('reads in worker threads', () => {
       assert.equal(answer.status, 200, answer.text);
       answers.push(answer);
     }
-    const [search, verify, exported] = answers as [HttpResult, HttpResult, HttpResult];
+    const [search, verify, exported, history, text] = answers as [HttpResult, HttpResult, HttpResult, HttpResult, HttpResult];
     // The same answers the main thread's own connection gives.
     const inline = t.gateway.sessions.search(t.gateway.desk.name, 'hci-n01', 0, 100);
     assert.ok(inline.length >= 3);
@@ -111,6 +113,17 @@ describe('reads in worker threads', () => {
     assert.equal(verify.body.verification.valid, true);
     assert.deepEqual(exported.body.verification, verify.body.verification);
     assert.deepEqual(exported.body.entries.map((e: { hash: string }) => e.hash), t.gateway.sessions.allEntries(sessionId).map((e) => e.hash));
+    assert.match(String(exported.headers['content-disposition']), new RegExp(`transcript-${sessionId}\\.json`));
+    // The worker wrote the text form too, from the same document.
+    assert.match(String(text.headers['content-type']), /^text\/plain/);
+    assert.match(text.text, new RegExp(`^Remote support session ${sessionId}\n`));
+    assert.match(text.text, /Integrity: +verified, \d+ entries/);
+    assert.match(String(text.headers['content-disposition']), new RegExp(`transcript-${sessionId}\\.txt`));
+    // The history's first page, as the main thread's own connection reads it.
+    const inlineHistory = t.gateway.sessions.history(t.gateway.desk.name, 0, { limit: 1 });
+    assert.deepEqual(history.body.sessions.map((s: { id: string }) => s.id), inlineHistory.items.map((s) => s.id));
+    assert.equal(history.body.total, inlineHistory.total);
+    assert.equal(history.body.nextCursor, inlineHistory.nextCursor);
   });
 
   it('pages a search newest first with a cursor, each page as the first page would show it', async () => {

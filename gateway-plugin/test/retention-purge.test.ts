@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { purgeAll } from '../src/ports/store-ports';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DAY_MS } from '../src/domain/clock';
-import { transcriptCutoff } from '../src/domain/retention';
+import { nextPurgeBatchRows, PURGE_BATCH_MIN_ROWS, transcriptCutoff } from '../src/domain/retention';
+import { FakeClock } from '../src/test-support/fake-clock';
 import { RetentionJanitor } from '../src/lifecycle/retention-janitor';
 import { LIST_PAGE } from '../src/domain/list-page';
 import { CLUSTER, FEATURE, startTestGateway, tempDir } from './helpers/gateway-fixture';
@@ -122,5 +123,46 @@ describe('starting on a data directory with a purge backlog', () => {
       await t.stop();
       dir.remove();
     }
+  });
+});
+
+describe('the purge\'s batch size', () => {
+  it('shrinks in proportion after a batch overran its target, grows by half after a quick one, and stays within its bounds', () => {
+    assert.equal(nextPurgeBatchRows(500, 100, 10, 500), 50, 'ten times too long: a tenth of the rows');
+    assert.equal(nextPurgeBatchRows(500, 20, 10, 500), 250);
+    assert.equal(nextPurgeBatchRows(100, 2, 10, 500), 150, 'under half the target: half as many again');
+    assert.equal(nextPurgeBatchRows(400, 2, 10, 500), 500, 'never above the configured size');
+    assert.equal(nextPurgeBatchRows(100, 7, 10, 500), 100, 'near the target: kept');
+    assert.equal(nextPurgeBatchRows(20, 1000, 10, 500), PURGE_BATCH_MIN_ROWS, 'never below the smallest batch');
+  });
+
+  it('holds the writer about its target per batch when rows are costly, and still removes everything', async () => {
+    // A store whose rows cost 0.1 ms each (the cost is spent, not pretended): 500 rows would hold the loop 50 ms.
+    let left = 3_000;
+    const store = {
+      purgeBatch: (_cutoff: number, maxRows: number) => {
+        const n = Math.min(left, maxRows);
+        const until = performance.now() + n * 0.1;
+        while (performance.now() < until) {
+          // spending the batch's cost
+        }
+        left -= n;
+        return { sessions: 0, entries: n, grants: 0, done: left === 0 };
+      },
+    };
+    const grants = { purgeBatch: () => ({ sessions: 0, entries: 0, grants: 0, done: true }) };
+    const asked: number[] = [];
+    const janitor = new RetentionJanitor(store, grants, new FakeClock(Date.parse('2026-12-01T00:00:00Z')), DAY_MS, undefined, {
+      rowsPerBatch: 500,
+      targetBatchMs: 10,
+      onBatch: (b) => asked.push(b.maxRows),
+    });
+    const report = await janitor.purgeNow();
+    janitor.dispose();
+    assert.equal(report.entries, 3_000);
+    assert.equal(asked[0], 500, 'the first batch has the configured size');
+    // Every batch after the first took at least 0.1 ms a row, so none asks for more than the target's 100 rows.
+    const later = asked.slice(1, -1);
+    assert.ok(later.length > 0 && later.every((n) => n <= 100), `later batches: ${later.join(', ')}`);
   });
 });

@@ -3,13 +3,14 @@ import swagger from '@fastify/swagger';
 import { TSchema } from '@sinclair/typebox';
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse, STATUS_CODES } from 'node:http';
+import { Readable } from 'node:stream';
 import { Duplex } from 'node:stream';
 import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, SignInThrottled, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
 import { primaryOf } from '../auth/machine-credential';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
 import { parseJsonBody } from '../contract/json-body';
-import { FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
+import { ENGINEER_PREFIX, ENGINEER_ROUTES as E, FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
 import { withSchemaComponents } from '../contract/named-schemas';
 import { validator } from '../contract/validation';
 import { statusOf } from './error-status';
@@ -17,7 +18,6 @@ import { createError, fieldError, isRemoteSupportError, RemoteSupportError } fro
 import { EventHub } from '../events/event-hub';
 import { EventStream, EventStreams } from '../events/event-streams';
 import { RemoteSupportDesk } from '../service/remote-support-desk';
-import { exportFileName, transcriptText } from '../domain/transcript-export';
 import { API_POLICY, HSTS, isLoopbackHost, pagePolicy } from './security-headers';
 import { ConnectionLimits, createLimitedServer, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 
@@ -55,6 +55,8 @@ export interface AdminApiOptions {
    * WAC PowerShell API stand-in when the gateway runs with --wac-transport powershell.
    */
   powerShellApi?: { prefix: string; register: (scope: FastifyInstance) => void };
+  /** Checks a support engineer's bearer token (the support channel's validator and role); without it the engineers' routes refuse every call. */
+  engineers?: { authenticate(token: string): Promise<{ name: string; id: string | null }> };
 }
 
 /** direct: the extension calls the admin API itself; powershell: it runs the module's cmdlets through the SDK's PowerShell API. */
@@ -64,6 +66,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: AdminPrincipal;
     desk?: RemoteSupportDesk;
+    /** A support engineer, on the engineers' routes. */
+    engineer?: { name: string; id: string | null };
   }
 }
 
@@ -184,6 +188,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         { name: 'agent', description: 'Installing and removing the remote support agent (JEA endpoints)' },
         { name: 'access', description: 'Consent grants: give, list and revoke access' },
         { name: 'sessions', description: 'Session history, transcripts, export and verification' },
+        { name: 'requests', description: 'Access requests: engineers ask, administrators answer' },
         { name: 'events', description: 'Live events' },
         { name: 'gateway', description: 'The gateway itself' },
         { name: 'sign-in', description: "The embedded default's browser sign-in: one-time login links and sessions" },
@@ -191,6 +196,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An Entra ID token with the admin role, or the local admin credential (embedded default)' },
+          engineer: { type: 'http', scheme: 'bearer', description: "A support engineer's Entra ID token with the engineer role (the support channel's)" },
           session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: `The embedded default's sign-in cookie; changes also need the ${XSRF_HEADER} header` },
         },
       },
@@ -273,6 +279,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     const query = <T>(r: FastifyRequest) => r.query as T;
     const body = <T>(r: FastifyRequest) => r.body as T;
     const sessionId = (r: FastifyRequest) => (r.params as { sessionId: string }).sessionId;
+    const requestId = (r: FastifyRequest) => (r.params as { requestId: string }).requestId;
 
     feature.route({ ...F.getStatus, handler: async (r) => desk(r).status() });
     feature.route({ ...F.getTerms, handler: async (r) => desk(r).terms() });
@@ -296,19 +303,27 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.route({ ...F.revokeAccess, handler: async (r) => desk(r).revoke(who(r)) });
 
     feature.route({ ...F.listSessions, handler: async (r) => desk(r).history(query<C.HistoryQuery>(r)) });
-    feature.route({ ...F.searchTranscripts, handler: async (r) => desk(r).search(query<C.SearchQuery>(r)) });
-    feature.route({ ...F.getSession, handler: async (r) => desk(r).session(sessionId(r), query<C.SessionQuery>(r)) });
+    feature.route({ ...F.searchTranscripts, handler: async (r) => desk(r).search(query<C.SearchQuery>(r), who(r)) });
+    feature.route({ ...F.getSession, handler: async (r) => desk(r).session(sessionId(r), query<C.SessionQuery>(r), who(r)) });
+    feature.route({ ...F.listRequests, handler: async (r) => desk(r).requests.list(query<C.RequestListQuery>(r)) });
+    feature.route({ ...F.getRequest, handler: async (r) => desk(r).requests.get(requestId(r)) });
+    feature.route({ ...F.approveRequest, handler: async (r) => desk(r).requests.approve(requestId(r), body<C.RequestApproval>(r), who(r)) });
+    feature.route({ ...F.denyRequest, handler: async (r) => desk(r).requests.deny(requestId(r), body<C.RequestDenial>(r), who(r)) });
+    feature.route({ ...F.askAboutRequest, handler: async (r) => desk(r).requests.ask(requestId(r), body<C.RequestQuestion>(r), who(r)) });
+    feature.route({ ...F.listRecordReads, handler: async (r) => desk(r).recordReads(query<C.RecordReadQuery>(r)) });
     feature.route({ ...F.endSession, handler: async (r) => desk(r).endSession(sessionId(r), who(r)) });
     feature.route({
       ...F.exportSession,
       handler: async (r, reply) => {
         const format = query<C.ExportQuery>(r).format ?? 'json';
-        const doc = await desk(r).export(sessionId(r));
-        void reply.header('content-disposition', `attachment; filename="${exportFileName(doc.session.id, format)}"`);
-        return format === 'json' ? reply.type('application/json; charset=utf-8').send(doc) : reply.type('text/plain; charset=utf-8').send(transcriptText(doc));
+        const file = await desk(r).exportFile(sessionId(r), format, who(r));
+        void reply.header('content-disposition', `attachment; filename="${file.fileName}"`);
+        // The read worker wrote the body: it goes out as it is, never serialized again here, in slices, so that
+        // encrypting a large export for TLS takes turns with every other request instead of one long stretch.
+        return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(Readable.from(slices(file.body, EXPORT_SLICE_BYTES)));
       },
     });
-    feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r)) }) });
+    feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r), who(r)) }) });
 
     feature.route({ ...F.streamEvents, handler: async (r, reply) => {
       const cluster = desk(r).name;
@@ -341,6 +356,36 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       });
     } });
   }, { prefix: FEATURE_PREFIX });
+
+  const engineers = options.engineers;
+  {
+    app.register(async (support) => {
+      // The engineer's token is checked before anything is read; the cluster must be one this gateway serves.
+      support.addHook('onRequest', async (request) => {
+        const header = request.headers.authorization;
+        const token = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : '';
+        if (!token || !engineers) throw createError('Unauthenticated', 'Send an Entra ID access token with the engineer role as "Authorization: Bearer <token>"');
+        request.engineer = await engineers.authenticate(token);
+        const cluster = (request.params as { cluster?: string }).cluster ?? '';
+        const desk = findDesk(options.desks, cluster);
+        if (!desk) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway; it serves ${[...options.desks.keys()].join(', ')}`, 'cluster', [...options.desks.keys()].join(', '));
+        request.desk = desk;
+      });
+      const requests = (r: FastifyRequest) => r.desk!.requests;
+      const requestId = (r: FastifyRequest) => (r.params as { requestId: string }).requestId;
+      support.route({ ...E.createAccessRequest, handler: async (r, reply) => reply.code(201).send(requests(r).create(r.body as C.NewAccessRequest, r.engineer!)) });
+      support.route({
+        ...E.watchAccessRequest,
+        handler: async (r) =>
+          requests(r).watch(requestId(r), r.engineer!, (r.query as C.RequestWaitQuery).waitSeconds ?? 0, (id, listener) =>
+            options.events.subscribe((event) => {
+              if ((event.type === 'request.updated' || event.type === 'request.expired') && (event.data as { id?: string }).id === id) listener();
+            }),
+          ),
+      });
+      support.route({ ...E.replyToAccessRequest, handler: async (r) => requests(r).reply(requestId(r), r.body as C.RequestReply, r.engineer!) });
+    }, { prefix: ENGINEER_PREFIX });
+  }
 
   const powerShellApi = options.powerShellApi;
   if (powerShellApi) {
@@ -455,6 +500,14 @@ function toCatalogError(error: unknown): RemoteSupportError {
     return createError('InvalidBody', `The request body must be a JSON object (${e.message ?? 'unreadable'})`);
   }
   return createError('Internal', 'The gateway failed unexpectedly; the error is in its log');
+}
+
+/** How much of an export goes to the socket at a time. */
+const EXPORT_SLICE_BYTES = 64 * 1024;
+
+/** A buffer as consecutive views of at most `size` bytes (no copy). */
+function* slices(body: Buffer, size: number): Generator<Buffer> {
+  for (let at = 0; at < body.length; at += size) yield body.subarray(at, at + size);
 }
 
 export type { FastifyReply };

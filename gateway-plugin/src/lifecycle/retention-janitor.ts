@@ -1,18 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import { Clock, Disposable } from '../domain/clock';
-import { PURGE_BATCH_ROWS, transcriptCutoff } from '../domain/retention';
+import { nextPurgeBatchRows, PURGE_BATCH_ROWS, PURGE_BATCH_TARGET_MS, transcriptCutoff } from '../domain/retention';
 import type { GrantExpiryStore, PurgeBatch, SessionStore } from '../ports/store-ports';
 
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** How the purge is cut up: rows per batch, and what it waits for between batches. */
 export interface PurgeTuning {
-  /** Rows (entries, sessions or grants) one batch, one transaction, removes at most. */
+  /** Rows (entries, sessions or grants) one batch, one transaction, removes at most; the first batch's size. */
   rowsPerBatch: number;
+  /** How long a batch should hold the writer: the next batch's size follows the last one's time (nextPurgeBatchRows). */
+  targetBatchMs: number;
   /** Resolves when the next batch may run; the default lets the event loop turn once (setImmediate). */
   between: () => Promise<void>;
   /** Told after each batch, with how long it held the writer (bench/startup.mjs, tests). */
-  onBatch?: (batch: PurgeBatch & { ms: number }) => void;
+  onBatch?: (batch: PurgeBatch & { ms: number; maxRows: number }) => void;
 }
 
 /** What one run of the purge removed, in how many batches, and its longest batch. */
@@ -20,6 +22,7 @@ export interface PurgeReport {
   sessions: number;
   entries: number;
   grants: number;
+  reads: number;
   batches: number;
   longestBatchMs: number;
 }
@@ -48,8 +51,10 @@ export class RetentionJanitor implements Disposable {
     private readonly intervalMs = PURGE_INTERVAL_MS,
     private readonly onError: (e: unknown) => void = () => {},
     tuning: Partial<PurgeTuning> = {},
+    /** Stores purged after the grants, past the same 90-day window (the reads of the record). */
+    private readonly others: readonly { purgeBatch(cutoff: number, maxRows: number): PurgeBatch }[] = [],
   ) {
-    this.tuning = { rowsPerBatch: PURGE_BATCH_ROWS, between: nextTurn, ...tuning };
+    this.tuning = { rowsPerBatch: PURGE_BATCH_ROWS, targetBatchMs: PURGE_BATCH_TARGET_MS, between: nextTurn, ...tuning };
   }
 
   /** Starts a purge in the background and returns at once; the next one follows every interval. */
@@ -108,23 +113,29 @@ export class RetentionJanitor implements Disposable {
   }
 
   private async run(): Promise<PurgeReport> {
-    const report: PurgeReport = { sessions: 0, entries: 0, grants: 0, batches: 0, longestBatchMs: 0 };
+    const report: PurgeReport = { sessions: 0, entries: 0, grants: 0, reads: 0, batches: 0, longestBatchMs: 0 };
     const cutoff = transcriptCutoff(this.clock.now());
     try {
       // Sessions first: a grant goes only once none of its sessions is left.
-      for (const purge of [(rows: number) => this.sessions.purgeBatch(cutoff, rows), (rows: number) => this.grants.purgeBatch(cutoff, rows)]) {
+      const stores = [this.sessions, this.grants, ...this.others];
+      for (const purge of stores.map((store) => (rows: number) => store.purgeBatch(cutoff, rows))) {
+        let rows = this.tuning.rowsPerBatch;
         for (;;) {
           if (report.batches > 0) await this.tuning.between();
           if (this.disposed) return report;
+          // Real time, not the gateway's clock: this is how long the event loop was held.
           const started = performance.now();
-          const batch = purge(this.tuning.rowsPerBatch);
+          const asked = rows;
+          const batch = purge(asked);
           const ms = performance.now() - started;
+          rows = nextPurgeBatchRows(asked, ms, this.tuning.targetBatchMs, this.tuning.rowsPerBatch);
           report.sessions += batch.sessions;
           report.entries += batch.entries;
           report.grants += batch.grants;
+          report.reads += batch.reads ?? 0;
           report.batches++;
           report.longestBatchMs = Math.max(report.longestBatchMs, ms);
-          this.tuning.onBatch?.({ ...batch, ms });
+          this.tuning.onBatch?.({ ...batch, ms, maxRows: asked });
           if (batch.done) break;
         }
       }

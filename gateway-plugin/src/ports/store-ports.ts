@@ -3,6 +3,8 @@ import type { ActorLike } from '../domain/actor';
 import type { Grant, GrantRequest } from '../domain/grant';
 import type { AdminSession } from '../domain/admin-sign-in';
 import type { ListPage, PageKey } from '../domain/list-page';
+import type { RecordRead, RecordReadAction } from '../domain/record-read';
+import type { AccessRequest } from '../domain/access-request';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 import { PURGE_BATCH_ROWS } from '../domain/retention';
 
@@ -49,6 +51,8 @@ export interface PurgeBatch {
   sessions: number;
   entries: number;
   grants: number;
+  /** Reads of the record (the audit of the audit), for the store that keeps them. */
+  reads?: number;
   done: boolean;
 }
 
@@ -58,12 +62,13 @@ export interface PurgeBatch {
  * batches in the background, yielding between them).
  */
 export function purgeAll(store: { purgeBatch(cutoff: number, maxRows: number): PurgeBatch }, cutoff: number, maxRows = PURGE_BATCH_ROWS): PurgeBatch {
-  const total: PurgeBatch = { sessions: 0, entries: 0, grants: 0, done: true };
+  const total: PurgeBatch = { sessions: 0, entries: 0, grants: 0, reads: 0, done: true };
   for (;;) {
     const batch = store.purgeBatch(cutoff, maxRows);
     total.sessions += batch.sessions;
     total.entries += batch.entries;
     total.grants += batch.grants;
+    total.reads! += batch.reads ?? 0;
     if (batch.done) return total;
   }
 }
@@ -143,8 +148,8 @@ export interface SessionStore {
 }
 
 /**
- * The reads that can take long on a big record (full-text search, verifying
- * and exporting a session): answered off the event loop, each within a time
+ * The reads that can take long on a big record (full-text search, the
+ * session history, verifying and exporting a session): answered off the event loop, each within a time
  * budget. Past it they fail with a catalog error (SearchTooBroad,
  * RecordReadTooLong) instead of holding up grants, revokes and expiries.
  * `now` is the clock's time of the request (retention is judged by it).
@@ -153,8 +158,10 @@ export interface RecordReads {
   search(request: { cluster: string; query: string; from: number; limit: number; before: number | null; now: number }): Promise<SearchPage>;
   /** The session's check with the cluster's record problems (sessions deleted or forged, grants changed). */
   verify(request: { cluster: string; sessionId: string; now: number }): Promise<ChainCheck>;
-  /** The session's check (as verify) and every entry, in order. */
-  exportSession(request: { cluster: string; sessionId: string; now: number }): Promise<{ verification: ChainCheck; entries: TranscriptEntry[] }>;
+  /** The session's export (see exportDocument in record-view) as the bytes of its file, JSON or text; `now` is also its exportedAt. */
+  exportFile(request: { cluster: string; sessionId: string; format: 'json' | 'text'; now: number }): Promise<Buffer>;
+  /** A page of the cluster's sessions that started at or after `from`, newest first (see SessionStore.history). */
+  history(request: { cluster: string; from: number; limit: number; after: PageKey | null; now: number }): Promise<ListPage<SessionRecord>>;
 }
 
 /** Where a live session writes its transcript: resolves once the entry is durable. */
@@ -214,6 +221,26 @@ export interface AgentStore {
 }
 
 /** The embedded default's signed-in browser sessions (admin-auth's store). */
+/** Who read the record (the audit of the audit): transcripts viewed, exported, verified, and searches. */
+export interface RecordReadStore {
+  record(input: { cluster: string; action: RecordReadAction; by: ActorLike; sessionId: string | null; detail: string | null }): void;
+  /** The cluster's reads, newest first, a page at a time; only one session's with `sessionId`. */
+  list(cluster: string, sessionId: string | null, page: { limit: number; after?: PageKey | null }): ListPage<RecordRead>;
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
+}
+
+/** Access requests: engineers ask, admins answer (see domain/access-request). */
+export interface RequestStore {
+  create(input: Omit<AccessRequest, 'id' | 'requestedAt' | 'state' | 'answeredAt' | 'answeredBy' | 'answeredById' | 'approved' | 'denial' | 'messages'>): AccessRequest;
+  /** The request, and whether its row is as the gateway wrote it; null when the cluster has none by that id. */
+  get(cluster: string, id: string): { request: AccessRequest; intact: boolean } | null;
+  save(request: AccessRequest, topic?: 'request.updated' | 'request.expired'): AccessRequest;
+  /** Newest first, a page at a time; only those still waiting for an answer or a start with `open`. */
+  list(cluster: string, open: boolean, page: { limit: number; after?: PageKey | null }): ListPage<{ request: AccessRequest; intact: boolean }>;
+  open(): AccessRequest[];
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
+}
+
 export interface AdminSessionStore {
   /** Records a new session; `tokenHash` is the SHA-256 (hex) of the cookie's secret, never the secret. */
   create(session: AdminSession, tokenHash: string): void;

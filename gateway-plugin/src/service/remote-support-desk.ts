@@ -4,74 +4,24 @@ import { ActorLike } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { createError, RemoteSupportError } from '../domain/errors';
 import { parseIsoDate } from '../domain/dates';
-import { expiryLateness, Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } from '../domain/grant';
+import { GrantRequestFields, parseGrantRequest } from '../domain/grant';
 import { decodeCursor, LIST_PAGE, PageKey } from '../domain/list-page';
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
-import { TranscriptEntry, TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
-import { TRANSCRIPT_EXPORT_FORMAT } from '../domain/transcript-export';
+import { TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
-import type { GrantStore, RecordReads, SessionRecord, SessionStore } from '../ports/store-ports';
+import { exportFileName } from '../domain/transcript-export';
+import type { AccessRequests } from './access-requests';
+import { GrantView, iso, presentEntry, presentGrant, presentRecordRead, presentSession } from '../ports/record-view';
+import type { GrantStore, RecordReads, RecordReadStore, SessionRecord, SessionStore } from '../ports/store-ports';
 
-/** Epoch milliseconds as ISO 8601 in UTC; null stays null (a time that has not happened). */
-function iso(ms: number): string;
-function iso(ms: number | null): string | null;
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
+export { presentEntry, presentGrant, presentSession };
+export type { GrantView };
 
-/** A grant as the API shows it: times in ISO 8601, its state now, never the SAS credential. */
-export function presentGrant(g: Grant, now: number) {
-  const state = grantState(g, now);
-  return {
-    id: g.id,
-    cluster: g.cluster,
-    state,
-    accessLevel: g.accessLevel,
-    expireInMinutes: g.expireInMinutes,
-    grantedAt: iso(g.grantedAt),
-    expiresAt: iso(g.expiresAt),
-    endedAt: state === 'active' ? null : iso(grantEnd(g)),
-    endReason: state === 'active' ? null : state,
-    grantedBy: g.grantedBy,
-    grantedById: g.grantedById,
-    endedBy: state === 'active' ? null : g.endedBy ?? 'system',
-    endedById: state === 'active' ? null : g.endedById,
-    supportCaseNumber: g.supportCaseNumber,
-    termsVersion: g.termsVersion,
-    sasCredentialProvided: g.sasCredentialProvided,
-    secondsLeft: state === 'active' ? Math.max(0, Math.floor((g.expiresAt - now) / 1000)) : 0,
-    ...(expiryLateness(g) !== null ? { expiryRecordedAt: iso(g.expiryRecordedAt!) } : {}),
-  };
-}
-export type GrantView = ReturnType<typeof presentGrant>;
-
-export function presentSession(s: SessionRecord) {
-  return {
-    id: s.id,
-    grantId: s.grantId,
-    engineer: s.engineer,
-    engineerId: s.engineerId,
-    supportCase: s.supportCase,
-    accessLevel: s.accessLevel,
-    nodes: s.nodes,
-    startedAt: iso(s.startedAt),
-    endedAt: iso(s.endedAt),
-    endReason: s.endReason,
-    endedBy: s.endedBy,
-    endedById: s.endedById,
-    durationSeconds: s.endedAt === null ? null : Math.round((s.endedAt - s.startedAt) / 1000),
-    commandCount: s.commandCount,
-  };
-}
 
 export function presentRelay(r: RelayStatusView) {
   return { ...r, since: iso(r.since), nextRetryAt: r.nextRetryAt === null ? null : iso(r.nextRetryAt), connectedAt: r.connectedAt === null ? null : iso(r.connectedAt) };
-}
-
-export function presentEntry(e: TranscriptEntry) {
-  return { seq: e.seq, at: iso(e.at), kind: e.kind, node: e.node, text: e.text, prevHash: e.prevHash, hash: e.hash };
 }
 
 /** What the desk needs from the support channel: ending live sessions. */
@@ -111,9 +61,12 @@ export class RemoteSupportDesk {
     private readonly agents: AgentDeployer,
     /** Search, verify and export: off the event loop, each within its time budget. */
     private readonly reads: RecordReads,
+    /** Who read the record: every transcript viewed, exported or verified, and every search. */
+    private readonly audit: RecordReadStore,
   ) {}
 
   private live: LiveSessionControl | null = null;
+  private accessRequests: AccessRequests | null = null;
   private dataDisk: (() => DataDiskStatus) | null = null;
   private relay: (() => RelayStatusView) | null | undefined = undefined;
   private relayCheck: (() => Promise<PrerequisiteCheck>) | null = null;
@@ -125,6 +78,17 @@ export class RemoteSupportDesk {
   /** Connects the support channel, so revoke and "end session" reach live sessions. */
   attachLiveSessions(live: LiveSessionControl): void {
     this.live = live;
+  }
+
+  /** Access requests on this cluster (engineers ask, admins answer). */
+  get requests(): AccessRequests {
+    if (!this.accessRequests) throw createError('Internal', 'Access requests are not connected');
+    return this.accessRequests;
+  }
+
+  /** Connects the access requests. */
+  attachRequests(requests: AccessRequests): void {
+    this.accessRequests = requests;
   }
 
   /** Connects the relay listener's status (null: the relay is off). */
@@ -248,19 +212,24 @@ export class RemoteSupportDesk {
     return { grants: page.items.map((g) => presentGrant(g, now)), nextCursor: page.nextCursor, total: page.total };
   }
 
-  history(query: { fromDate?: string; limit?: number; cursor?: string }) {
-    const from = parseIsoDate(query.fromDate) ?? defaultHistoryFrom(this.clock.now());
-    const page = this.sessions.history(this.name, from, pageOf(query));
+  /** A page of the session history, newest first, read off the event loop. */
+  async history(query: { fromDate?: string; limit?: number; cursor?: string }) {
+    const now = this.clock.now();
+    const from = parseIsoDate(query.fromDate) ?? defaultHistoryFrom(now);
+    const page = await this.reads.history({ cluster: this.name, from, ...pageOf(query), now });
     return { fromDate: iso(from), sessions: page.items.map(presentSession), nextCursor: page.nextCursor, total: page.total };
   }
 
-  session(id: string, query: { includeTranscript?: boolean; offset?: number; limit?: number }) {
+  /** One session, with a page of its transcript on request; opening the transcript (its first page) is recorded as a read by `by`. */
+  session(id: string, query: { includeTranscript?: boolean; offset?: number; limit?: number }, by: ActorLike = 'system') {
     const includeTranscript = query.includeTranscript ?? false;
     const offset = query.offset ?? 0;
     const limit = query.limit ?? TRANSCRIPT_PAGE.default;
     const session = this.sessions.get(this.name, id);
     if (!session) throw createError('SessionNotFound', `No session ${id} exists on ${this.name} within the last 90 days`);
     if (!includeTranscript) return { session: presentSession(session) };
+    // Later pages are the same reading (the viewer following, or scrolling): only the opening is recorded.
+    if (offset === 0) this.audit.record({ cluster: this.name, action: 'viewed', by, sessionId: id, detail: null });
     const page = this.sessions.transcript(id, offset, limit);
     return { session: presentSession(session), transcript: { offset, limit, total: page.total, entries: page.entries.map(presentEntry) } };
   }
@@ -270,8 +239,10 @@ export class RemoteSupportDesk {
    * newest first, a page at a time: `cursor` is the nextCursor of the page
    * before.
    */
-  async search(query: { q: string; fromDate?: string; limit?: number; cursor?: string }) {
+  async search(query: { q: string; fromDate?: string; limit?: number; cursor?: string }, by: ActorLike = 'system') {
     const q = query.q;
+    // A search's later pages are the same search: only the first is recorded, with its words.
+    if (query.cursor === undefined) this.audit.record({ cluster: this.name, action: 'searched', by, sessionId: null, detail: q });
     const from = parseIsoDate(query.fromDate) ?? 0;
     const limit = query.limit ?? 100;
     const before = query.cursor === undefined ? null : Number(query.cursor);
@@ -283,17 +254,16 @@ export class RemoteSupportDesk {
     };
   }
 
-  /** The whole transcript of a session with its integrity check, for download. */
-  async export(id: string) {
-    const session = this.existing(id);
-    const { verification, entries } = await this.reads.exportSession({ cluster: this.name, sessionId: id, now: this.clock.now() });
-    return {
-      format: TRANSCRIPT_EXPORT_FORMAT,
-      exportedAt: iso(this.clock.now()),
-      session: { ...presentSession(session), cluster: session.cluster },
-      verification,
-      entries: entries.map(presentEntry),
-    };
+  /**
+   * The whole transcript of a session with its integrity check, as the file a
+   * download saves (the export document's JSON, or its text form). A read
+   * worker reads, verifies and writes the whole body: the event loop only sends it.
+   */
+  async exportFile(id: string, format: 'json' | 'text', by: ActorLike = 'system'): Promise<{ fileName: string; body: Buffer }> {
+    this.existing(id);
+    this.audit.record({ cluster: this.name, action: 'exported', by, sessionId: id, detail: format });
+    const body = await this.reads.exportFile({ cluster: this.name, sessionId: id, format, now: this.clock.now() });
+    return { fileName: exportFileName(id, format), body };
   }
 
   /**
@@ -301,9 +271,17 @@ export class RemoteSupportDesk {
    * reports, besides, what is wrong with the cluster's records around it:
    * sessions deleted, grants changed without the record key.
    */
-  async verify(id: string): Promise<ChainCheck> {
+  async verify(id: string, by: ActorLike = 'system'): Promise<ChainCheck> {
     this.existing(id);
-    return this.reads.verify({ cluster: this.name, sessionId: id, now: this.clock.now() });
+    const check = await this.reads.verify({ cluster: this.name, sessionId: id, now: this.clock.now() });
+    this.audit.record({ cluster: this.name, action: 'verified', by, sessionId: id, detail: check.valid && check.clusterProblems.length === 0 ? 'valid' : 'problems found' });
+    return check;
+  }
+
+  /** Who read the record, newest first, a page at a time: the cluster's reads, or one session's. */
+  recordReads(query: { sessionId?: string; limit?: number; cursor?: string }) {
+    const page = this.audit.list(this.name, query.sessionId ?? null, pageOf(query));
+    return { reads: page.items.map(presentRecordRead), nextCursor: page.nextCursor, total: page.total };
   }
 
   private existing(id: string): SessionRecord {

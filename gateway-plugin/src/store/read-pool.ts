@@ -2,18 +2,20 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Clock, Disposable, startTimeout } from '../domain/clock';
 import { createError, RemoteSupportError } from '../domain/errors';
-import type { ChainCheck, TranscriptEntry } from '../domain/transcript';
-import type { RecordReads, SearchPage } from '../ports/store-ports';
+import type { ListPage, PageKey } from '../domain/list-page';
+import type { ChainCheck } from '../domain/transcript';
+import type { RecordReads, SearchPage, SessionRecord } from '../ports/store-ports';
 import type { ReadReply, ReadRequest } from './record-reader';
 
 /** How long each read may take, in milliseconds, counted from the request (waiting for a free worker included). */
 export interface ReadBudgets {
   searchMs: number;
+  historyMs: number;
   verifyMs: number;
   exportMs: number;
 }
 
-export const READ_BUDGETS: Readonly<ReadBudgets> = { searchMs: 2_000, verifyMs: 30_000, exportMs: 30_000 };
+export const READ_BUDGETS: Readonly<ReadBudgets> = { searchMs: 2_000, historyMs: 5_000, verifyMs: 30_000, exportMs: 30_000 };
 
 export interface ReadPoolOptions {
   dataDir: string;
@@ -48,7 +50,7 @@ function seconds(ms: number): string {
 }
 
 /**
- * Full-text search, verify and export off the event loop: a small pool of
+ * Full-text search, the session history, verify and export off the event loop: a small pool of
  * worker threads, started when first needed, each with its own read-only
  * SQLite connection to the gateway's WAL database, so grants, revokes,
  * expiries and transcript appends never wait behind a read.
@@ -88,11 +90,20 @@ export class ReadPool implements RecordReads {
     ) as Promise<ChainCheck>;
   }
 
-  exportSession(r: { cluster: string; sessionId: string; now: number }): Promise<{ verification: ChainCheck; entries: TranscriptEntry[] }> {
+  history(r: { cluster: string; from: number; limit: number; after: PageKey | null; now: number }): Promise<ListPage<SessionRecord>> {
+    const budget = this.budgets.historyMs;
+    return this.run({ op: 'history', ...r }, budget, () =>
+      createError('RecordReadTooLong', `Listing the sessions took longer than ${seconds(budget)}; try again when the gateway is less busy`),
+    ) as Promise<ListPage<SessionRecord>>;
+  }
+
+  async exportFile(r: { cluster: string; sessionId: string; format: 'json' | 'text'; now: number }): Promise<Buffer> {
     const budget = this.budgets.exportMs;
-    return this.run({ op: 'export', ...r }, budget, () =>
+    const bytes = (await this.run({ op: 'export', ...r }, budget, () =>
       createError('RecordReadTooLong', `Exporting session ${r.sessionId} took longer than ${seconds(budget)}; try again when the gateway is less busy`),
-    ) as Promise<{ verification: ChainCheck; entries: TranscriptEntry[] }>;
+    )) as Uint8Array;
+    // The worker handed its buffer over (transferred, not copied).
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** How many worker threads are running now (for tests and the bench). */

@@ -20,7 +20,7 @@ function serveGated(port: MessagePort): void {
           if (request.op !== 'search') pass();
           listener(request);
         }),
-      postMessage: (reply) => port.postMessage(reply),
+      postMessage: (reply, transfer) => port.postMessage(reply, transfer ?? []),
     },
     dataDir,
     pass,

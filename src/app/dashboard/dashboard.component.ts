@@ -146,7 +146,8 @@ export class DashboardComponent implements OnInit, OnDestroy {
 
   openGrantDialog(): void {
     if (!this.status) return;
-    const options: GrantAccessDialogOptions = { registered: this.status.registered, activeGrant: this.status.activeGrant };
+    // With an active grant this is Change access: the pane opens filled with it, its time left read on the gateway's clock.
+    const options: GrantAccessDialogOptions = { registered: this.status.registered, activeGrant: this.status.activeGrant, serverOffsetMs: this.serverOffsetMs };
     this.dialogs.show<GrantAccessDialogOptions, GrantAccessDialogResult>(GRANT_ACCESS_DIALOG_ID, options).subscribe((result) => {
       if (!result?.granted) return;
       const g = result.granted.grant;

@@ -57,7 +57,7 @@ describe('dashboard panels', () => {
       await page.settle();
       expect(page.testIdText('grant-level')).toBe('Diagnostics and repair');
       expect(page.testIdText('grant-by')).toBe('admin@contoso.com');
-      expect(page.testIdText('grant-expires')).toBe('2026-11-25 19:59:00');
+      expect(page.testIdText('grant-expires')).toBe('2026-11-25 19:59 UTC');
       expect(page.testIdText('grant-countdown')).toBe('7 h 59 min');
       expect(page.testIdText('grant-case')).toBe('CASE-9');
       expect(page.testIdText('open-grant')).toBe('Change access');
@@ -204,7 +204,7 @@ describe('dashboard panels', () => {
     it('says it listens, since when, and through which address', async () => {
       host.relay = relay({ connectedAt: iso(NOW - 90_000) });
       await page.settle();
-      expect(summary()).toBe('✓ Relay: Listening since 2026-11-25 11:58:30');
+      expect(summary()).toBe('✓ Relay: Listening since 2026-11-25 11:58 UTC');
       expect(page.testIdText('relay-address')).toBe(
         'Support engineers outside this network reach the cluster through wss://contoso-support.servicebus.windows.net/$hc/hci-cl01 while access is granted.',
       );
@@ -214,7 +214,7 @@ describe('dashboard panels', () => {
     it('says why it reconnects, when it tries next and how many attempts failed', async () => {
       host.relay = relay({ state: 'reconnecting', error: 'the relay refused the listener token (401)', attempts: 3, nextRetryAt: iso(NOW + 20_000), connectedAt: null });
       await page.settle();
-      expect(summary()).toBe('! Relay: Reconnecting — the relay refused the listener token (401); next attempt at 2026-11-25 12:00:20 (3 failed attempts so far)');
+      expect(summary()).toBe('! Relay: Reconnecting — the relay refused the listener token (401); next attempt at 2026-11-25 12:00 UTC (3 failed attempts so far)');
     });
 
     it('says it connects, and that the connection dropped when the gateway gives no reason', async () => {
