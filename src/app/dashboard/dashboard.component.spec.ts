@@ -244,6 +244,14 @@ describe('DashboardComponent', () => {
       TestBed.inject(ToolRefresh).request();
       await page.settle();
       expect(alerts.alerts.filter((a) => a.kind === 'error')).toEqual([]);
+      // A sign-in that ended is not the gateway being away: that alert stays (the frame's banner says how to sign in).
+      gateway.fail('status', gatewayError('Unauthenticated', 'Sign in first', null, 401));
+      TestBed.inject(ToolRefresh).request();
+      await page.settle();
+      events.setState('open');
+      events.setState('reconnecting');
+      await page.settle();
+      expect(alerts.alerts.map((a) => a.code)).toEqual(['Unauthenticated']);
       gateway.answer('status', status());
       events.setState('open');
       await page.settle();

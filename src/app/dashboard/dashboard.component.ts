@@ -75,8 +75,8 @@ export class DashboardComponent implements OnInit, OnDestroy {
     this.subscriptions.add(
       this.events.state$.subscribe((state) => {
         this.stale = state === 'reconnecting';
-        // The frame's banner says the gateway cannot be reached: no alert repeats it.
-        if (this.stale) this.alerts.dismissTopic('gateway');
+        // The frame's banner says the gateway cannot be reached: no alert repeats it (a sign-in that ended stays said).
+        if (this.stale) this.alerts.dismissTopic('gateway', (a) => a.code !== 'Unauthenticated');
         this.changes.markForCheck();
       }),
     );

@@ -71,9 +71,9 @@ export class AlertLedger implements OnDestroy {
     if (this.subject.value.some((a) => a.id === id)) this.subject.next(this.subject.value.filter((a) => a.id !== id));
   }
 
-  /** Removes every alert on a topic (e.g. the gateway's errors once it answers again). */
-  dismissTopic(topic: AlertTopic): void {
-    for (const a of this.subject.value) if (a.topic === topic) this.dismiss(a.id);
+  /** Removes the alerts on a topic (e.g. the gateway's errors once it answers again), those `which` picks if given. */
+  dismissTopic(topic: AlertTopic, which: (alert: ExtensionAlert) => boolean = () => true): void {
+    for (const a of this.subject.value) if (a.topic === topic && which(a)) this.dismiss(a.id);
   }
 
   clear(): void {

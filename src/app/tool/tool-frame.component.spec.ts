@@ -2,6 +2,7 @@ import { Component, NgZone } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Router } from '@angular/router';
 import { RouterTestingModule } from '@angular/router/testing';
+import { GatewayError } from '../core/gateway-error';
 import { AlertLedger } from '../shared/alert-ledger';
 import { FakeNotificationCenter, provideNotificationCenter } from '../shared/notification-center.fake';
 import { SharedUiModule } from '../shared/shared-ui.module';
@@ -113,5 +114,15 @@ describe('ToolFrameComponent', () => {
     const [back] = center.find('rs-gateway-');
     expect(back).toMatchObject({ title: 'Remote support gateway reached again', updates: 1 });
     expect(FakeNotificationCenter.stateName(back!.state)).toBe('Success');
+  });
+
+  it('says the sign-in ended, and how to sign in, when the gateway refuses this browser', async () => {
+    events.setState('reconnecting');
+    TestBed.inject(AlertLedger).error('Could not read the remote support status', new GatewayError('Unauthenticated', 'Sign in first', 401), 'gateway');
+    await page.settle();
+    const banner = page.byTestId('gateway-banner')!;
+    expect(banner.textContent).toContain('You are not signed in to the remote support gateway.');
+    expect(banner.textContent).toContain('npx remote-support login-link');
+    expect(banner.textContent).not.toContain('cannot be reached');
   });
 });

@@ -36,7 +36,8 @@ import { ToolRefresh } from './tool-refresh';
       </div>
       <div *ngIf="gatewayLost" class="rs-banner sme-position-flex-none" role="alert" data-testid="gateway-banner">
         <span class="rs-glyph rs-glyph-error" aria-hidden="true">✕</span>
-        <div><strong>{{ strings.Gateway.lostTitle }}</strong> {{ lostMessage }}</div>
+        <div *ngIf="!signedOut; else signIn"><strong>{{ strings.Gateway.lostTitle }}</strong> {{ lostMessage }}</div>
+        <ng-template #signIn><div data-testid="signed-out"><strong>{{ strings.Gateway.signedOutTitle }}</strong> {{ strings.Gateway.signedOutMessage }}</div></ng-template>
       </div>
       <rs-alerts class="sme-position-flex-none"></rs-alerts>
       <main class="rs-tool-content sme-position-flex-auto" data-testid="tool-content">
@@ -52,6 +53,11 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
   state: StreamState = 'idle';
   /** The live updates stopped after they had flowed: the gateway cannot be reached. */
   gatewayLost = false;
+  /**
+   * The gateway answers, but not to this browser: its sign-in ended (a read failed with Unauthenticated).
+   * The live updates fail then too; the banner says what to do instead of "cannot be reached".
+   */
+  signedOut = false;
   /** When the gateway last answered (this browser's clock), for "last updated at". */
   lastReachedAt: number | null = null;
 
@@ -87,6 +93,15 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
     );
     // The stream's state may change in a callback outside Angular's zone: the banner must show all the same.
     this.subscriptions.add(this.events.state$.subscribe((state) => this.zone.run(() => this.onState(state))));
+    this.subscriptions.add(
+      this.alerts.alerts$.subscribe((alerts) => {
+        const signedOut = alerts.some((a) => a.code === 'Unauthenticated');
+        if (signedOut !== this.signedOut) {
+          this.signedOut = signedOut;
+          this.changes.markForCheck();
+        }
+      }),
+    );
   }
 
   ngOnDestroy(): void {
