@@ -151,7 +151,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
     this.dialogs.show<GrantAccessDialogOptions, GrantAccessDialogResult>(GRANT_ACCESS_DIALOG_ID, options).subscribe((result) => {
       if (!result?.granted) return;
       const g = result.granted.grant;
-      this.alerts.show('success', format(this.strings.Grant.granted, this.strings.Level[g.accessLevel], formatDateTime(g.expiresAt)));
+      this.alerts.show('success', format(this.strings.Grant.granted, this.strings.Level[g.accessLevel], formatDateTime(g.expiresAt)), null, 'grant');
       this.loadStatus();
     });
   }

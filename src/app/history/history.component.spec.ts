@@ -3,6 +3,7 @@ import { ComponentFixture, fakeAsync, flush, TestBed, tick } from '@angular/core
 import { RouterTestingModule } from '@angular/router/testing';
 import { TooltipModule } from '@microsoft/windows-admin-center-sdk/angular';
 import { AlertLedger } from '../shared/alert-ledger';
+import { ToolRefresh } from '../tool/tool-refresh';
 import {
   DomHarness, FakeClock, FakeGateway, FakeLiveEventStream, gatewayError, grant, iso, NOW,
   provideAppContextStub, provideFakeClock, provideFakeEvents, provideFakeGateway, session,
@@ -98,6 +99,17 @@ describe('HistoryComponent', () => {
     expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-20', { limit: HISTORY_PAGE_SIZE });
     expect(isIsoDate('2024-02-29')).toBe(true);
     expect(isIsoDate('2026-2-3')).toBe(false);
+  });
+
+  it('reads the lists again when the toolbar\'s Refresh is pressed', async () => {
+    pagedSessions(many(1));
+    await create();
+    expect(page.testIdText('session-count')).toBe('1 session');
+    pagedSessions(many(3));
+    TestBed.inject(ToolRefresh).request();
+    await page.settle();
+    expect(page.testIdText('session-count')).toBe('3 sessions');
+    expect(gateway.access).toHaveBeenCalledTimes(2);
   });
 
   it('says which time zone times are in', async () => {

@@ -1,3 +1,4 @@
+import { ToolRefresh } from '../tool/tool-refresh';
 import { AfterViewChecked, AfterViewInit, Component, ElementRef, Inject, NgZone, OnDestroy, OnInit, ViewChild } from '@angular/core';
 import { DataTableComponent } from '@microsoft/windows-admin-center-sdk/angular';
 import { Subject, Subscription } from 'rxjs';
@@ -169,6 +170,7 @@ export class HistoryComponent implements OnInit, AfterViewInit, AfterViewChecked
     private readonly alerts: AlertLedger,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ngZone: NgZone,
+    private readonly refresh: ToolRefresh,
   ) {
     this.fromDate = toDateInput(this.clock.now() - DEFAULT_HISTORY_DAYS * DAY_MS);
     this.dateExample = toDateInput(this.clock.now());
@@ -202,6 +204,11 @@ export class HistoryComponent implements OnInit, AfterViewInit, AfterViewChecked
     this.subscriptions.add(this.sessionReloads.pipe(debounceTime(300)).subscribe(() => this.loadSessions(true)));
     this.subscriptions.add(this.grantReloads.pipe(debounceTime(300)).subscribe(() => this.loadGrants(true)));
     this.subscriptions.add(this.events.events$.subscribe((e) => this.onEvent(e)));
+    // The toolbar's Refresh reads both lists again from their first page.
+    this.subscriptions.add(this.refresh.requests$.subscribe(() => {
+      this.loadSessions();
+      this.loadGrants();
+    }));
   }
 
   ngAfterViewInit(): void {
