@@ -213,6 +213,29 @@ export class OverviewPage {
    * Words of a table that the layout breaks over two lines ("hci-" / "n01"), and cells whose content is
    * cut; each as "<row> <column>: <word>". A table that keeps its columns returns none.
    */
+  /** Cells whose text starts more than 2 px from where their column's header text starts (the SDK's first-cell padding). */
+  async misalignedCells(tableSelector: string): Promise<string[]> {
+    return this.frame.locator(tableSelector).evaluate((table) => {
+      const start = (cell: Element) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const rect = [...range.getClientRects()][0];
+        return rect ? rect.left : cell.getBoundingClientRect().left + parseFloat(getComputedStyle(cell).paddingLeft);
+      };
+      const headers = [...table.querySelectorAll('thead tr > *')];
+      const found: string[] = [];
+      for (const row of table.querySelectorAll('tbody tr')) {
+        [...row.children].forEach((cell, i) => {
+          const header = headers[i];
+          if (!header || !cell.textContent?.trim() || !header.textContent?.trim() || header.querySelector('.sme-screen-reader')) return;
+          const off = start(cell) - start(header);
+          if (Math.abs(off) > 2) found.push(`${cell.textContent.trim().slice(0, 20)} is ${Math.round(off)} px off its header`);
+        });
+      }
+      return found;
+    });
+  }
+
   async wordsBroken(tableSelector: string): Promise<string[]> {
     return this.frame.evaluate((selector) => {
       const broken: string[] = [];
