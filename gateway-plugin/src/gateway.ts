@@ -34,6 +34,10 @@ import type { SimulatedCluster } from './simulator/simulated-cluster';
 import { AdminSessionLedger } from './store/admin-session-ledger';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
+import { DenyListLedger } from './store/deny-list-ledger';
+import { RepairApprovals } from './channel/repair-approvals';
+import { DEFAULT_REPAIR_APPROVAL_TIMEOUT_SECONDS } from './domain/repair-approval';
+import { presentApproval } from './service/remote-support-desk';
 import { secureDataDir } from './store/data-dir';
 import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
@@ -184,6 +188,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
     desk.attachLiveSessions(channel);
+    desk.attachApprovals(channel.approvals);
+    desk.attachDenyList(store.denyLists, (list) => store.events.publish('denylist.changed', desk.name, { version: list.version, updatedBy: list.updatedBy, rules: list.rules }));
     desk.attachDataDisk(() => {
       disk.check();
       return disk.status;
@@ -275,6 +281,7 @@ interface Store {
   agentLedger: AgentLedger;
   writer: TranscriptWriter;
   recordReads: RecordReadLedger;
+  denyLists: DenyListLedger;
 }
 
 /** The SQLite store and the event hub its changes are published on. */
@@ -296,6 +303,7 @@ function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown, onC
     agentLedger: new AgentLedger(db),
     writer: new TranscriptWriter(sessions),
     recordReads: new RecordReadLedger(db, clock, seal),
+    denyLists: new DenyListLedger(db, clock, seal),
   };
 }
 
@@ -498,6 +506,10 @@ function buildChannel(
 ): SupportChannel {
   const { backend, clock, store, engineers, log, disk } = parts;
   const limits = config.channel;
+  const approvals = new RepairApprovals(clock, (config.channel.repairApprovalTimeoutSeconds ?? DEFAULT_REPAIR_APPROVAL_TIMEOUT_SECONDS) * 1000, (type, cluster, approval) => {
+    store.events.publish(type, cluster, presentApproval(approval));
+  });
+  teardown.add(() => approvals.dispose());
   const deps: LiveSessionDeps = {
     cluster: backend.target,
     clock,
@@ -514,6 +526,8 @@ function buildChannel(
       maxRefusedLinesPerSession: limits.maxRefusedLinesPerSession,
       diskSpace: () => disk.check(),
     },
+    denyList: store.denyLists,
+    approvals,
   };
   const channel = new SupportChannel({
     server: app.server,
@@ -522,6 +536,7 @@ function buildChannel(
     clusters: new Map([[backend.target.name, deps]]),
     log,
     clock,
+    approvals,
   });
   teardown.add(() => channel.close());
   return channel;

@@ -67,6 +67,11 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   GatewayUnreachable: 503,
   RelayRefused: 502,
   InvalidCliUsage: 400,
+  InvalidRepairApproval: 400,
+  ApprovalNotFound: 404,
+  ApprovalAlreadyDecided: 409,
+  InvalidDecision: 400,
+  InvalidDenyRule: 400,
   Internal: 500,
 };
 

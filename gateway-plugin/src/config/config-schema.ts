@@ -71,6 +71,7 @@ export const ConfigFile = strict({
     maxRefusedLinesPerSession: Type.Optional(integer(0, 100000)),
     diskWarnFreeMegabytes: Type.Optional(integer(0, 1048576)),
     diskMinFreeMegabytes: Type.Optional(integer(0, 1048576)),
+    repairApprovalTimeoutSeconds: Type.Optional(integer(10, 86400)),
   })),
   wacTransport: Type.Optional(setting(StringEnum(WAC_TRANSPORTS), `one of ${WAC_TRANSPORTS.join(', ')}`)),
   wacOrigin: Type.Optional(setting(

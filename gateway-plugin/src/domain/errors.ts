@@ -77,6 +77,11 @@ export const ERROR_CATALOG = {
   GatewayUnreachable: { summary: 'The CLI could not reach the gateway.' },
   RelayRefused: { summary: 'The Azure Relay refused the support console: no gateway listens on the Hybrid Connection (no access is granted now), or the Send SAS is not valid for it.' },
   InvalidCliUsage: { summary: 'A CLI verb or flag is unknown or has a bad value.' },
+  InvalidRepairApproval: { summary: 'repairApproval is given for a Diagnostics grant, which runs no repair command, or is not true or false.' },
+  ApprovalNotFound: { summary: 'No repair approval with that id is waiting (or was decided) on the cluster.' },
+  ApprovalAlreadyDecided: { summary: 'The repair approval was already answered, timed out or cancelled; it can be decided once.' },
+  InvalidDecision: { summary: 'decision is not approve or refuse, or reason is too long.' },
+  InvalidDenyRule: { summary: 'A deny list rule names a cmdlet outside the command table, a parameter the cmdlet does not take, a node outside the cluster, or lacks a reason.' },
   Internal: { summary: 'The gateway failed in a way it did not expect.' },
 } as const;
 

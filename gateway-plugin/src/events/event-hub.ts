@@ -12,6 +12,9 @@ export const EVENT_TYPES = [
   'session.ended',
   'transcript.entry',
   'relay.state',
+  'repair.pending',
+  'repair.decided',
+  'denylist.changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
