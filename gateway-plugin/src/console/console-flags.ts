@@ -2,6 +2,7 @@ import { flagProblemError } from '../cli/args';
 import { usageError } from '../cli/cli-error';
 import { FlagTable, FlagValues, readFlags } from '../cli-kit/flag-reader';
 import { matches, NODE_NAME, SUPPORT_CASE_NUMBER } from '../domain/identifiers';
+import { MAX_APPROVAL_REASON } from '../domain/repair-approval';
 import { CONSOLE_EXIT_LINES } from './console-exit';
 
 /** How the console signs in with msal-node. */
@@ -37,6 +38,10 @@ export const CONSOLE_FLAGS: FlagTable = {
     value: 'LINE',
     repeatable: true,
     description: 'Run this command line, then exit (non-interactive); repeat it to run several, in order. Without it the console is interactive.',
+  },
+  '--reason': {
+    value: 'TEXT',
+    description: `With --command: why you run the commands (1 to ${MAX_APPROVAL_REASON} characters); sent with each one, so the cluster administrator sees it with a repair that waits for approval, and the transcript keeps it.`,
   },
   '--json': { description: 'With --command: print one JSON document (session, results, ended) on stdout instead of text.' },
   '--gateway': {
@@ -85,6 +90,8 @@ export interface ConsoleArgs {
   nodes: string[] | undefined;
   /** Non-interactive when not empty. */
   commands: string[];
+  /** Sent with every --command (the engineer's stated reason). */
+  reason: string | undefined;
   json: boolean;
   gateway: string | undefined;
   dataDir: string | undefined;
@@ -111,6 +118,7 @@ const HELP_ONLY: ConsoleArgs = {
   supportCase: '',
   nodes: undefined,
   commands: [],
+  reason: undefined,
   json: false,
   gateway: undefined,
   dataDir: undefined,
@@ -130,6 +138,13 @@ const HELP_ONLY: ConsoleArgs = {
 };
 
 const NODE_ALLOWED = `node names, each ${NODE_NAME.allowed}`;
+
+/** What is wrong with a reason the engineer gives (the channel's rule), or null. */
+export function reasonProblem(reason: string): string | null {
+  if (reason.trim() === '' || reason.length > MAX_APPROVAL_REASON) return `must be 1 to ${MAX_APPROVAL_REASON} characters (got ${reason.length})`;
+  if (/\p{Cc}/u.test(reason)) return 'must not hold control characters';
+  return null;
+}
 
 /** Splits repeated and comma-separated node names, dropping blanks and repeats. */
 export function splitNodeNames(values: readonly string[]): string[] {
@@ -170,6 +185,12 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
   const commands = flags.all('--command');
   const blank = commands.find((c) => c.trim() === '');
   if (blank !== undefined) throw usageError('--command needs a command line, e.g. --command Get-ClusterNode', 'a command line', '--command');
+  const reason = flags.value('--reason');
+  if (reason !== undefined) {
+    if (commands.length === 0) throw usageError('--reason goes with --command; in the interactive console, type :reason TEXT before a command', '--command LINE', '--reason');
+    const problem = reasonProblem(reason);
+    if (problem) throw usageError(`--reason ${problem}`, `1 to ${MAX_APPROVAL_REASON} characters without control characters`, '--reason');
+  }
   const json = flags.has('--json');
   if (json && commands.length === 0) {
     throw usageError('--json needs --command: it prints the results of the commands given on the command line; the interactive console prints text', '--command LINE', '--json');
@@ -209,6 +230,7 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
     supportCase,
     nodes,
     commands,
+    reason,
     json,
     gateway: flags.value('--gateway'),
     dataDir: flags.value('--data-dir'),
@@ -299,6 +321,7 @@ export const CONSOLE_COMMAND_HELP: readonly (readonly [string, string])[] = [
   [':nodes NAME[,NAME...]', 'run the next commands on these nodes of the session only'],
   [':nodes all', 'run the next commands on every node of the session again'],
   [':nodes', 'show the nodes the next command runs on'],
+  [':reason TEXT', 'send TEXT as the reason of the next command (the admin sees it with a repair that waits for approval)'],
   [':commands', 'list the cmdlets the access level allowed when the session opened'],
   [':help', 'show this list'],
   [':quit', 'close the session and exit (also Ctrl-D, Ctrl-C)'],
