@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { RepairApprovals } from '../src/channel/repair-approvals';
+import { runCli } from '../src/cli/run-cli';
 import { ChannelClient } from '../src/console/channel-client';
 import { LiveEvent } from '../src/events/event-hub';
 import { FakeClock } from '../src/test-support/fake-clock';
@@ -279,6 +280,38 @@ describe('repairs wait for a live yes', () => {
     assert.ok(status.tamperedGrants.some((p: string) => p.includes(g.id)));
     t.gateway.db.prepare('UPDATE grants SET repair_approval = 1 WHERE id = ?').run(g.id);
     assert.equal((await t.api.get(`${FEATURE}/status`)).body.activeGrant.id, g.id, 'restored, it verifies again');
+  });
+
+  it('refuses a run message whose reason is too long or holds control characters, before anything is asked', async () => {
+    await grant();
+    const { c } = await openSession();
+    for (const reason of ['x'.repeat(501), 'line one\nline two', '']) {
+      const reply = await c.run('Restart-Service -Name vmms', ['hci-n02'], reason);
+      assert.equal(reply.error?.code, 'InvalidChannelMessage', JSON.stringify(reason.slice(0, 20)));
+    }
+    assert.ok(!events.some((e) => e.type === 'repair.pending'));
+  });
+
+  it('lets the CLI\'s enable set repairApproval, and refuses a value that is not true or false naming the flag', async () => {
+    const rs = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli([...args, '--data-dir', t.dataDir], { stdout: (x) => (stdout += x), stderr: (x) => (stderr += x), env: {} });
+      return { code, stdout, stderr };
+    };
+    const off = await rs('enable', '--access-level', 'DiagnosticsRepair', '--agree-to-remote-support-consent', '--support-case-number', CASE, '--repair-approval', 'false');
+    assert.equal(off.code, 0, off.stderr);
+    assert.match(off.stdout, /^Repair commands run without asking for approval \(--repair-approval false\)\.$/m);
+    assert.equal(t.gateway.consent.active(CLUSTER)?.repairApproval, false);
+    const on = await rs('enable', '--access-level', 'DiagnosticsRepair', '--agree-to-remote-support-consent', '--support-case-number', CASE);
+    assert.match(on.stdout, /^Each repair command waits for your approval/m);
+    assert.equal(t.gateway.consent.active(CLUSTER)?.repairApproval, true);
+    const bad = await rs('enable', '--access-level', 'DiagnosticsRepair', '--agree-to-remote-support-consent', '--repair-approval', 'maybe');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error InvalidRepairApproval: --repair-approval \(repairApproval\) must be true or false/m);
+    const diagnostics = await rs('enable', '--access-level', 'Diagnostics', '--agree-to-remote-support-consent', '--repair-approval', 'true');
+    assert.match(diagnostics.stderr, /^error InvalidRepairApproval: /m);
+    assert.equal(t.gateway.consent.active(CLUSTER)?.repairApproval, true, 'the refused ones changed nothing');
   });
 
   it('shows the engineer\'s console the wait and the outcome', async () => {
