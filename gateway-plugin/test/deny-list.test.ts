@@ -70,6 +70,22 @@ describe('the deny list', () => {
     assert.equal((await elsewhere).denied?.reason, 'repair-refused');
   });
 
+  it('refuses an approved repair when a rule the customer added while it waited covers it', async () => {
+    await grant();
+    const { c, opened } = await openSession();
+    const running = c.run('Restart-Service -Name HciSvc', ['hci-n01']);
+    await new Promise<void>((resolve) => {
+      const check = () => (t.gateway.channel.approvals.pending(CLUSTER).length ? resolve() : setImmediate(check));
+      check();
+    });
+    const [pending] = t.gateway.channel.approvals.pending(CLUSTER);
+    assert.equal((await put([{ cmdlet: 'Restart-Service', parameters: { Name: 'HciSvc' }, reason: 'HciSvc restarts go through Microsoft support' }])).status, 200);
+    assert.equal((await t.api.post(`${FEATURE}/approvals/${pending!.id}`, { decision: 'approve' })).status, 200);
+    const reply = await running;
+    assert.equal(reply.denied?.reason, 'deny-list');
+    assert.ok(!t.gateway.sessions.allEntries(opened.sessionId).some((e) => e.kind === 'command'), 'it never ran');
+  });
+
   it('refuses a listed command at any level, a Diagnostics read included, and a list value when any of its values is listed', async () => {
     assert.equal((await put([
       { cmdlet: 'Get-VM', parameters: { Name: 'vm-hr01' }, reason: 'HR VMs are out of scope for support' },

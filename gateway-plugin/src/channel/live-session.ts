@@ -316,6 +316,10 @@ export class LiveSession {
       }
       runLevel = now.accessLevel;
       expiresAt = now.expiresAt;
+      // A rule the customer added while the question waited still wins over the approval.
+      const late = await this.denialOf(command, nodes, signal);
+      if (signal.aborted) return;
+      if (late) return deny('deny-list', denyText(late));
     }
     // Write-ahead: the command is on record before any node sees it.
     await this.deps.writer.write(this.id, 'command', nodes.join(','), `${message.line}\n-> ${JSON.stringify({ cmdlet: command.cmdlet, parameters: command.parameters })}`);
