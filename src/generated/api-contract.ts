@@ -541,6 +541,14 @@ export interface LoginLink {
   expiresAt: string;
 }
 
+/**
+ * Who did something: a display name and a stable id
+ */
+export interface Actor {
+  name: string;
+  id: string | null;
+}
+
 export type ApprovalState = 'pending' | 'approved' | 'refused' | 'timed-out' | 'cancelled';
 
 /**

@@ -263,7 +263,7 @@ export const AdminSessionList = Type.Object({ sessions: Type.Array(AdminSessionV
 export const AdminSessionResult = Type.Object({ session: AdminSessionView }, { title: 'AdminSessionResult' });
 export const SignOutResult = Type.Object({ signedOut: Type.Boolean({ description: 'Whether a browser session was ended (false for a bearer caller)' }) }, { title: 'SignOutResult' });
 
-const Actor = Type.Object({ name: Type.String(), id: Nullable(Type.String()) }, { title: 'Actor' });
+export const Actor = Type.Object({ name: Type.String(), id: Nullable(Type.String({ description: 'A stable id: entra:<tid>/<oid>, machine:<caller>, local:admin; null when unknown' })) }, { title: 'Actor', description: 'Who did something: a display name and a stable id' });
 export const ApprovalState = literals(APPROVAL_STATES, { title: 'ApprovalState' });
 export const RepairApprovalView = Type.Object({
   id: Type.String(),
@@ -422,6 +422,6 @@ export const NAMED_SCHEMAS = {
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
   ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, OperationResult,
-  AgentRequest, GatewayInfo, LoginLink, ApprovalState, RepairApprovalView, RepairApprovalList, RepairApprovalResult, RepairDecisionRequest,
+  AgentRequest, GatewayInfo, LoginLink, Actor, ApprovalState, RepairApprovalView, RepairApprovalList, RepairApprovalResult, RepairDecisionRequest,
   DenyRule, DenyListView, DenyListRequest, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
 } as const;
