@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { RepairApprovals } from '../src/channel/repair-approvals';
+import { PassThrough } from 'node:stream';
 import { runCli } from '../src/cli/run-cli';
+import { runConsole } from '../src/console/console-run';
 import { ChannelClient } from '../src/console/channel-client';
 import { LiveEvent } from '../src/events/event-hub';
 import { FakeClock } from '../src/test-support/fake-clock';
@@ -329,5 +331,27 @@ describe('repairs wait for a live yes', () => {
     assert.match(run.stdout, /^Waiting for approval: Restart-Service on hci-n02 waits for the cluster administrator's approval \(until \S+Z\) \[approval [0-9a-f-]{36}\]$/m);
     assert.match(run.stdout, /^Approved by the cluster administrator; the command ran\.\n=== hci-n02 ===/m);
     assert.match(run.stdout, /^Denied \(repair-refused\): The cluster administrator local-admin refused Restart-Service on hci-n02: one restart is enough$/m);
+  });
+
+  it('shows the wait in the interactive console before the answer comes, with the reason given by :reason', async () => {
+    await grant();
+    const stdin = new PassThrough();
+    let stdout = '';
+    const done = runConsole(['--case', CASE, '--data-dir', t.dataDir], { stdout: (x) => (stdout += x), stderr: () => {}, env: { SUPPORT_CONSOLE_TOKEN: token }, stdin, isTTY: false });
+    stdin.write(':nodes hci-n02\n');
+    stdin.write(':reason vmms hangs after the update\n');
+    stdin.write('Restart-Service -Name vmms\n');
+    await until(() => /^Waiting for approval: Restart-Service on hci-n02 /m.test(stdout));
+    assert.doesNotMatch(stdout, /Approved|Denied/, 'the wait shows while the question is open');
+    const pending = await firstPending();
+    assert.equal(pending.reason, 'vmms hangs after the update');
+    await decide(pending.id, { decision: 'refuse', reason: 'wait for the maintenance window' });
+    await until(() => /^Denied \(repair-refused\): .*wait for the maintenance window$/m.test(stdout));
+    stdin.write('Restart-Service -Name vmms\n');
+    const second = await firstPending();
+    assert.equal(second.reason, null, 'a reason goes with one command');
+    await decide(second.id, { decision: 'refuse' });
+    stdin.end();
+    assert.equal(await done, 0, stdout);
   });
 });
