@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
   'request.created',
   'request.updated',
   'request.expired',
+  'repair.pending',
+  'repair.decided',
+  'denylist.changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
