@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame, Locator, Page } from 'playwright-core';
-import { Product, ROOT } from './product';
+import { adminApi, Product, ROOT } from './product';
 
 /**
  * The product as `npm start` runs it (test mode), on a fixed port and data
@@ -86,31 +85,7 @@ export async function startRestartableProduct(extraArgs: string[] = []): Promise
       const minted = await product.api<{ path: string }>('POST', '/api/login-links');
       return `${url}${minted.body.path}`;
     },
-    api(method, path, body) {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      return new Promise((resolve, reject) => {
-        const req = request(new URL(path, url), {
-          method,
-          ca,
-          headers: { authorization: `Bearer ${credential}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
-        }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              /* keep text */
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed as never, text });
-          });
-        });
-        req.on('error', reject);
-        if (payload) req.write(payload);
-        req.end();
-      });
-    },
+    api: adminApi(url, ca, credential),
     async stopGateway() {
       if (proc && proc.exitCode === null) proc.kill('SIGTERM');
       await exited;
