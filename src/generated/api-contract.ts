@@ -187,6 +187,10 @@ export interface SessionView {
   endedById: string | null;
   durationSeconds: number | null;
   commandCount: number;
+  /**
+   * Live sessions (status): the lines refused so far; they are not in commandCount
+   */
+  deniedCount?: number;
 }
 
 export interface NodeStatus {

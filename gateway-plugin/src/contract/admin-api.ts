@@ -79,6 +79,7 @@ export const SessionView = Type.Object({
   endedById: Nullable(Type.String({ description: "That admin's stable id" })),
   durationSeconds: Nullable(Type.Integer()),
   commandCount: Type.Integer(),
+  deniedCount: Type.Optional(Type.Integer({ minimum: 0, description: "Live sessions (status): the lines refused so far; they are not in commandCount" })),
 }, { title: 'SessionView' });
 
 export const NodeStatus = Type.Object({

@@ -36,6 +36,7 @@ export function presentSession(s: SessionRecord) {
     endedById: s.endedById,
     durationSeconds: s.endedAt === null ? null : Math.round((s.endedAt - s.startedAt) / 1000),
     commandCount: s.commandCount,
+    ...(s.deniedCount !== undefined ? { deniedCount: s.deniedCount } : {}),
   };
 }
 

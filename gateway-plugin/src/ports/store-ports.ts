@@ -119,6 +119,8 @@ export interface SessionRecord {
   endedBy: string | null;
   endedById: string | null;
   commandCount: number;
+  /** Live sessions only: how many lines were refused so far (each a denied entry in the transcript). */
+  deniedCount?: number;
 }
 
 /** Sessions and their hash-chained transcripts. */

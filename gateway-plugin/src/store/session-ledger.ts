@@ -265,9 +265,13 @@ export class SessionLedger implements SessionStore {
     return open.filter((id) => this.resealing(id, () => interrupt.run(now, id).changes === 1)).length;
   }
 
+  /** The cluster's open sessions, oldest first, each with how many of its lines were refused so far. */
   live(cluster: string): SessionRecord[] {
-    const rows = this.db.prepare('SELECT * FROM sessions WHERE cluster = ? AND ended_at IS NULL ORDER BY started_at').all(cluster) as SessionRow[];
-    return rows.map(toSession);
+    // Only open sessions, each counted by the index on (session_id, seq): a few thousand rows at most.
+    const rows = this.db
+      .prepare("SELECT s.*, (SELECT COUNT(*) FROM transcript_entries e WHERE e.session_id = s.id AND e.kind = 'denied') AS denied_count FROM sessions s WHERE s.cluster = ? AND s.ended_at IS NULL ORDER BY s.started_at")
+      .all(cluster) as (SessionRow & { denied_count: number })[];
+    return rows.map(({ denied_count, ...r }) => ({ ...toSession(r), deniedCount: denied_count }));
   }
 
   /**

@@ -361,5 +361,14 @@ describe('DashboardComponent', () => {
       await page.settle();
       expect(page.testIdText('command-count')).toBe('6 commands, 2 denied');
     });
+
+    it('counts the denied attempts the status reports, so a reload keeps them', async () => {
+      gateway.answer('status', status({ activeGrant: grant(), liveSessions: [session({ commandCount: 3, deniedCount: 2 })] }));
+      await create();
+      expect(page.testIdText('command-count')).toBe('5 commands, 2 denied');
+      events.emit('transcript.entry', { sessionId: session().id, seq: 12, kind: 'denied', text: 'Stop-Computer' });
+      await page.settle();
+      expect(page.testIdText('command-count')).toBe('6 commands, 3 denied');
+    });
   });
 });

@@ -50,7 +50,6 @@ export class DashboardComponent implements OnInit, OnDestroy {
   /** The gateway cannot be reached: what is shown is the last known state, and countdowns stop. */
   stale = false;
   /** Denied attempts of live sessions seen on the live stream since this page opened (the status does not count them). */
-  denied: ReadonlyMap<string, number> = new Map();
 
   private readonly refreshRequests = new Subject<void>();
   private readonly subscriptions = new Subscription();
@@ -282,14 +281,10 @@ export class DashboardComponent implements OnInit, OnDestroy {
   /** Keeps "commands so far" of a live session current without reading the status; denied attempts count too. */
   private countCommand(entry: { sessionId?: string; kind?: string }): void {
     if (!this.status || !entry.sessionId) return;
-    if (entry.kind === 'denied') {
-      // A new map, so the (OnPush) sessions panel sees the change.
-      this.denied = new Map(this.denied).set(entry.sessionId, (this.denied.get(entry.sessionId) ?? 0) + 1);
-      this.changes.markForCheck();
-      return;
-    }
-    if (entry.kind !== 'command') return;
-    const liveSessions = this.status.liveSessions.map((s) => (s.id === entry.sessionId ? { ...s, commandCount: s.commandCount + 1 } : s));
+    if (entry.kind !== 'command' && entry.kind !== 'denied') return;
+    // The status counts both (deniedCount since the session opened); a new list, so the (OnPush) panel sees it.
+    const count = (s: SessionView) => (entry.kind === 'command' ? { commandCount: s.commandCount + 1 } : { deniedCount: (s.deniedCount ?? 0) + 1 });
+    const liveSessions = this.status.liveSessions.map((s) => (s.id === entry.sessionId ? { ...s, ...count(s) } : s));
     this.status = { ...this.status, liveSessions };
     this.changes.markForCheck();
   }

@@ -51,7 +51,6 @@ export class LiveSessionsPanelComponent {
   /** The grant in force: a live session works at its level from its next command on. */
   @Input() grant: GrantView | null = null;
   /** Denied attempts per session, where known: they count as commands too. */
-  @Input() denied: ReadonlyMap<string, number> = new Map();
   @Output() readonly endSession = new EventEmitter<SessionView>();
 
   readonly strings = extensionStrings();
@@ -69,7 +68,7 @@ export class LiveSessionsPanelComponent {
   /** "12 commands", "1 command", or "12 commands, 2 denied" when attempts were denied: the count includes them. */
   countText(s: SessionView): string {
     const t = this.strings.Sessions;
-    const denied = this.denied.get(s.id) ?? 0;
+    const denied = s.deniedCount ?? 0;
     const total = s.commandCount + denied;
     const commands = total === 1 ? t.commandCount.one : format(t.commandCount.other, total);
     return denied > 0 ? format(t.deniedCount, commands, denied) : commands;
