@@ -55,6 +55,8 @@ export interface AdminApiOptions {
    * WAC PowerShell API stand-in when the gateway runs with --wac-transport powershell.
    */
   powerShellApi?: { prefix: string; register: (scope: FastifyInstance) => void };
+  /** The latest notification deliveries of a cluster (docs/notifications.md); an empty list when none are configured. */
+  notificationDeliveries?: (cluster: string) => C.NotificationDeliveryList;
 }
 
 /** direct: the extension calls the admin API itself; powershell: it runs the module's cmdlets through the SDK's PowerShell API. */
@@ -310,6 +312,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         // encrypting a large export for TLS takes turns with every other request instead of one long stretch.
         return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(Readable.from(slices(file.body, EXPORT_SLICE_BYTES)));
       },
+    });
+    feature.route({
+      ...F.listNotificationDeliveries,
+      handler: async (r) => options.notificationDeliveries?.(desk(r).name) ?? { configured: false, deliveries: [], dropped: 0 },
     });
     feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r), who(r)) }) });
 

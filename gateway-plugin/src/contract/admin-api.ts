@@ -228,6 +228,24 @@ export const RecordRead = Type.Object({
   intact: Type.Boolean({ description: 'False when the row was changed without the record key' }),
 }, { title: 'RecordRead', description: 'One read of the record: who viewed, exported or verified a transcript, or searched them' });
 export const RecordReadList = Type.Object({ reads: Type.Array(RecordRead), ...pageInfo }, { title: 'RecordReadList', description: 'A page of the reads of the record, newest first' });
+export const NotificationDelivery = Type.Object({
+  eventId: Type.String({ description: 'The notification event id (X-RemoteSupport-Delivery)' }),
+  eventType: Type.String({ description: 'request.created, session.started, grant.revoked, integrity.failed, …' }),
+  kind: StringEnum(['webhook', 'email'] as const),
+  target: Type.String({ description: "The webhook's origin and path (never its query), or the SMTP server and recipients" }),
+  state: StringEnum(['pending', 'delivered', 'failed', 'dropped'] as const, { description: 'pending: being tried or waiting for the next attempt; failed: given up; dropped: the queue of this target was full' }),
+  attempts: Type.Integer(),
+  lastStatus: Nullable(Type.Integer({ description: "The last attempt's HTTP status (or SMTP reply code)" })),
+  lastError: Nullable(Type.String({ description: "Why the last attempt failed (network error, timeout, the receiver's status)" })),
+  queuedAt: Time,
+  updatedAt: Time,
+  nextAttemptAt: Nullable(Time),
+}, { title: 'NotificationDelivery', description: 'One notification to one target, and how its delivery went' });
+export const NotificationDeliveryList = Type.Object({
+  configured: Type.Boolean({ description: 'Whether any webhook or email is configured' }),
+  deliveries: Type.Array(NotificationDelivery, { description: 'The latest deliveries, newest first (kept in memory: a restart empties the list)' }),
+  dropped: Type.Integer({ description: 'Deliveries dropped since start because a target had too many waiting' }),
+}, { title: 'NotificationDeliveryList', description: 'The latest notification deliveries, newest first' });
 export const AccessList = Type.Object({ grants: Type.Array(GrantView), ...pageInfo }, { title: 'AccessList', description: 'A page of the grants, newest first' });
 export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
 export const GatewayInfo = Type.Object(
@@ -331,6 +349,7 @@ export type HistoryQuery = Static<typeof HistoryQuery>;
 export type RecordReadQuery = Static<typeof RecordReadQuery>;
 export type RecordRead = Static<typeof RecordRead>;
 export type RecordReadList = Static<typeof RecordReadList>;
+export type NotificationDeliveryList = Static<typeof NotificationDeliveryList>;
 export type SessionQuery = Static<typeof SessionQuery>;
 export type SearchQuery = Static<typeof SearchQuery>;
 export type ExportQuery = Static<typeof ExportQuery>;
@@ -369,6 +388,6 @@ export const NAMED_SCHEMAS = {
   ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, RelayView, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
-  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, OperationResult,
+  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, NotificationDelivery, NotificationDeliveryList, OperationResult,
   AgentRequest, GatewayInfo, LoginLink, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
 } as const;

@@ -64,6 +64,7 @@ export const FEATURE_ROUTES = routeTable({
     },
   }),
   listRecordReads: route('GET', '/audit/reads', 'listRecordReads', 'sessions', 'Who read the record, newest first, a page at a time (limit, cursor): every transcript viewed, exported or verified, and every search; one session\'s with sessionId', { ...cluster, querystring: C.RecordReadQuery }, { 200: C.RecordReadList }),
+  listNotificationDeliveries: route('GET', '/notifications/deliveries', 'listNotificationDeliveries', 'notifications', 'The latest webhook and email deliveries, newest first, with their attempts and last status (kept in memory)', cluster, { 200: C.NotificationDeliveryList }),
   verifySession: route('GET', '/sessions/:sessionId/verify', 'verifySession', 'sessions', "Checks a session's hash chain", session, { 200: C.Verification }),
   streamEvents: route('GET', '/events', 'streamEvents', 'events', 'Live events (server-sent events): grants, agent progress, sessions, transcript entries', cluster, {
     200: { description: 'A text/event-stream of live events', content: { 'text/event-stream': { schema: Type.String() } } },

@@ -12,6 +12,8 @@ export const EVENT_TYPES = [
   'session.ended',
   'transcript.entry',
   'relay.state',
+  // A verify found problems, or a grant changed without the record key was met (notified to admins).
+  'integrity.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
