@@ -118,7 +118,10 @@ export class DeliveryQueue {
     const limit = startTimeout(clock, this.attemptTimeoutMs, () => abort.abort(new Error(`no answer within ${this.attemptTimeoutMs / 1000} s`)));
     let outcome: AttemptOutcome;
     try {
-      outcome = await this.target.send(item.event, abort.signal);
+      // The limit ends the attempt even where the client cannot stop at once (undici finishes a TLS handshake first).
+      const sending = this.target.send(item.event, abort.signal);
+      sending.catch(() => {});
+      outcome = await Promise.race([sending, whenAborted(abort.signal)]);
     } catch (e) {
       outcome = { kind: 'retry', status: null, error: abort.signal.aborted ? `no answer within ${this.attemptTimeoutMs / 1000} s` : errorText(e) };
     } finally {
@@ -176,6 +179,14 @@ export class DeliveryQueue {
   private changed(record: DeliveryRecord): void {
     this.options.onRecord?.(record);
   }
+}
+
+/** Rejects with the signal's reason once it aborts. */
+export function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 /** An error as one line: its code and message. */

@@ -55,11 +55,12 @@ export function emailTarget(settings: EmailSettings, options: { wacUrl?: string 
   return {
     kind: 'email',
     name: `smtp ${settings.host}:${settings.port} to ${settings.to.join(', ')}`,
-    async send(event: NotificationEvent, signal: AbortSignal): Promise<AttemptOutcome> {
+    // The queue ends an attempt at its time limit; nodemailer's own timeouts close the connection.
+    async send(event: NotificationEvent): Promise<AttemptOutcome> {
       const { subject, text } = emailMessage(event, options.wacUrl);
       const sending = transport.sendMail({ from: settings.from, to: [...settings.to], subject, text, headers: { 'X-RemoteSupport-Event': event.type, 'X-RemoteSupport-Delivery': event.id } });
       try {
-        const info = await Promise.race([sending, aborted(signal)]);
+        const info = await sending;
         return { kind: 'delivered', status: smtpCode(info.response) };
       } catch (e) {
         return outcomeOfSmtpError(e);
@@ -83,11 +84,4 @@ export function outcomeOfSmtpError(e: unknown): AttemptOutcome {
 function smtpCode(response: unknown): number | null {
   const m = /^(\d{3})/.exec(String(response ?? ''));
   return m ? Number(m[1]) : null;
-}
-
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }
