@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -168,10 +169,11 @@ describe('webhook delivery to a real HTTPS receiver on loopback, on a fake clock
   const queues: DeliveryQueue[] = [];
 
   /** A queue posting to `url` with the jitter fixed at its middle, and the record of its one delivery. */
-  const queue = (url: string, options: { maxPending?: number; attemptTimeoutMs?: number } = {}) => {
+  const queue = (url: string, options: { maxPending?: number; attemptTimeoutMs?: number; plainLoopback?: boolean } = {}) => {
     const records: DeliveryRecord[] = [];
-    const q = new DeliveryQueue(webhookTarget({ url, secret: SECRET, format: 'json', events: NOTIFICATION_TYPES, ca: tls.cert }, { clock }), {
-      clock, log: (l) => lines.push(l), random: () => 0.5, onRecord: (r) => { if (!records.includes(r)) records.push(r); }, ...options,
+    const { plainLoopback, ...tuning } = options;
+    const q = new DeliveryQueue(webhookTarget({ url, secret: SECRET, format: 'json', events: NOTIFICATION_TYPES, ca: tls.cert }, { clock, plainLoopback: plainLoopback ?? false }), {
+      clock, log: (l) => lines.push(l), random: () => 0.5, onRecord: (r) => { if (!records.includes(r)) records.push(r); }, ...tuning,
     });
     queues.push(q);
     return { q, records };
@@ -273,6 +275,38 @@ describe('webhook delivery to a real HTTPS receiver on loopback, on a fake clock
       assert.equal(records[0]!.state, 'pending');
     } finally {
       await hanging.close();
+    }
+  });
+
+  it('posts in plain http only to this machine and only in test mode, refusing it at once otherwise', async () => {
+    const bodies: string[] = [];
+    const plain = createHttpServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(text);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/hook`;
+    try {
+      const allowed = queue(url, { plainLoopback: true });
+      allowed.q.enqueue(event({ id: 'plain-1' }));
+      await until(() => allowed.records[0]?.state === 'delivered');
+      assert.equal(bodies.length, 1);
+      const refused = queue(url);
+      refused.q.enqueue(event({ id: 'plain-2' }));
+      await until(() => refused.records[0]?.state === 'failed');
+      assert.equal(refused.records[0]!.attempts, 1);
+      assert.match(refused.records[0]!.lastError ?? '', /is not an https:\/\/ address/);
+      const remote = queue('http://hooks.contoso.com/hook', { plainLoopback: true });
+      remote.q.enqueue(event({ id: 'plain-3' }));
+      await until(() => remote.records[0]?.state === 'failed');
+      assert.equal(bodies.length, 1);
+    } finally {
+      plain.closeAllConnections();
+      await new Promise((resolve) => plain.close(resolve));
     }
   });
 

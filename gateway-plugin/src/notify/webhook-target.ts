@@ -1,7 +1,7 @@
 import { Clock } from '../domain/clock';
 import { WebhookFormat } from '../domain/notification-types';
 import { HttpsClient } from '../http/https-client';
-import { DeliveryTarget } from './delivery-queue';
+import { DeliveryTarget, errorText } from './delivery-queue';
 import { NotificationEvent, NotificationType } from './notification-event';
 import { AttemptOutcome, outcomeOfStatus } from './retry-policy';
 import { teamsMessage } from './teams-card';
@@ -33,12 +33,19 @@ export function webhookTarget(settings: WebhookSettings, options: { clock: Clock
     async send(event: NotificationEvent, signal: AbortSignal): Promise<AttemptOutcome> {
       const body = JSON.stringify(settings.format === 'teams' ? teamsMessage(event, options.wacUrl) : event);
       const timestamp = Math.floor(options.clock.now() / 1000);
-      const res = await client.send(settings.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'RemoteSupportHCI-Gateway', ...signedHeaders(settings.secret, event, timestamp, body) },
-        body,
-        signal,
-      });
+      let res;
+      try {
+        res = await client.send(settings.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'RemoteSupportHCI-Gateway', ...signedHeaders(settings.secret, event, timestamp, body) },
+          body,
+          signal,
+        });
+      } catch (e) {
+        // Refused by the client itself (not https): no later attempt would be sent either.
+        if ((e as { code?: string }).code === 'ERR_NOT_HTTPS') return { kind: 'give-up', status: null, error: errorText(e) };
+        throw e;
+      }
       return outcomeOfStatus(res.status, res.headers['retry-after'], options.clock.now());
     },
     close: () => client.close(),
