@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { NotificationsConfig } from '../src/config/config';
 import { NOTIFICATION_TYPES } from '../src/domain/notification-types';
-import { EventHub } from '../src/events/event-hub';
-import { DeliveryQueue, DeliveryRecord } from '../src/notify/delivery-queue';
+import { EventHub, EventType } from '../src/events/event-hub';
+import { DeliveryQueue, DeliveryRecord, DeliveryTarget } from '../src/notify/delivery-queue';
+import { Notifier } from '../src/notify/notifier';
 import { NotificationEvent, toNotification } from '../src/notify/notification-event';
-import { backoffMs, DEFAULT_RETRY, outcomeOfStatus, parseRetryAfter } from '../src/notify/retry-policy';
+import { AttemptOutcome, backoffMs, DEFAULT_RETRY, outcomeOfStatus, parseRetryAfter } from '../src/notify/retry-policy';
 import { teamsMessage } from '../src/notify/teams-card';
 import { webhookTarget } from '../src/notify/webhook-target';
 import { signedHeaders, verifySignature } from '../src/notify/webhook-signature';
@@ -484,5 +485,50 @@ describe('the event hub and the notifier', () => {
   it('publishes integrity.failed as a live event type', () => {
     const hub = new EventHub(() => 0);
     assert.equal(hub.publish('integrity.failed', CLUSTER, { problem: 'x' }).type, 'integrity.failed');
+  });
+
+  /** A target that records what it is sent and answers as told. */
+  const recorder = (answer: () => Promise<AttemptOutcome>) => {
+    const sent: NotificationEvent[] = [];
+    const target: DeliveryTarget = { kind: 'webhook', name: 'https://recorder/', send: async (e) => { sent.push(e); return answer(); }, close: async () => {} };
+    return { sent, target };
+  };
+
+  it('hands each target the events it lists, including those other parts publish under their own topic names', async () => {
+    const clock = new FakeClock();
+    const hub = new EventHub(() => clock.now());
+    const all = recorder(async () => ({ kind: 'delivered', status: 200 }));
+    const revokes = recorder(async () => ({ kind: 'delivered', status: 200 }));
+    const n = new Notifier({ clock, events: hub, webhooks: [], log: () => {}, targets: [{ target: all.target, events: NOTIFICATION_TYPES }, { target: revokes.target, events: ['grant.revoked'] }] });
+    try {
+      // The access requests and repair approvals publish on the hub under these names (their parts are built alongside).
+      hub.publish('request.created' as EventType, CLUSTER, { requestedBy: 'eve@vendor', accessLevel: 'Diagnostics' });
+      hub.publish('repair.pending' as EventType, CLUSTER, { node: 'hci-n02', command: 'Restart-Service ClusSvc', engineer: 'eve@vendor' });
+      hub.publish('request.expired' as EventType, CLUSTER, { requestedBy: 'eve@vendor' });
+      hub.publish('transcript.entry', CLUSTER, { text: 'Get-ClusterNode' });
+      hub.publish('grant.created', CLUSTER, {});
+      hub.publish('grant.revoked', CLUSTER, { accessLevel: 'Diagnostics' });
+      await until(() => all.sent.length === 4 && revokes.sent.length === 1);
+      assert.deepEqual(all.sent.map((e) => e.type), ['request.created', 'repair.pending', 'request.expired', 'grant.revoked']);
+      assert.deepEqual(revokes.sent.map((e) => e.type), ['grant.revoked']);
+      assert.notEqual(all.sent[3]!.id, all.sent[0]!.id);
+      assert.equal(all.sent[3]!.id, revokes.sent[0]!.id);
+    } finally {
+      await n.close();
+    }
+  });
+
+  it('leaves no timer behind when closed with retries pending', async () => {
+    const clock = new FakeClock();
+    const hub = new EventHub(() => clock.now());
+    const failing = recorder(async () => ({ kind: 'retry', status: 503, error: null }));
+    const n = new Notifier({ clock, events: hub, webhooks: [], log: () => {}, targets: [{ target: failing.target, events: NOTIFICATION_TYPES }] });
+    hub.publish('grant.expired', CLUSTER, {});
+    await until(() => n.deliveries()[0]?.attempts === 1);
+    assert.equal(clock.pendingTimers, 1);
+    await n.close();
+    assert.equal(clock.pendingTimers, 0);
+    hub.publish('grant.expired', CLUSTER, {});
+    assert.equal(failing.sent.length, 1);
   });
 });
