@@ -410,6 +410,26 @@ describe('notifications from a running gateway', () => {
     assert.ok(lines.some((l) => /webhook https:\/\/localhost:\d+\/hooks\/remote-support: grant\.revoked \S+ delivered \(attempt 1, 200\)/.test(l)));
   });
 
+  it('shows a retry through the API: pending with the last status and the next attempt, then delivered', async () => {
+    json.answer(500);
+    const grant = await t.api.post(`${FEATURE}/access`, VALID_GRANT);
+    assert.equal((await t.api.delete(`${FEATURE}/access`)).status, 200);
+    await until(() => t.gateway.notifier!.deliveries().some((d) => d.eventType === 'grant.revoked' && d.lastStatus === 500));
+    const waiting = (await t.api.get(`${FEATURE}/notifications/deliveries`)).body.deliveries.find((d: Loose) => d.eventType === 'grant.revoked' && d.lastStatus === 500);
+    assert.deepEqual({ state: waiting.state, attempts: waiting.attempts, lastStatus: waiting.lastStatus }, { state: 'pending', attempts: 1, lastStatus: 500 });
+    const next = Date.parse(waiting.nextAttemptAt);
+    assert.ok(next - clock.now() >= 800 && next - clock.now() <= 1200, `the first retry waits 1 s ± 20 % (${next - clock.now()} ms)`);
+    clock.set(next);
+    await until(() => t.gateway.notifier!.deliveries().find((d) => d.eventId === waiting.eventId && d.kind === 'webhook' && d.target === waiting.target)?.state === 'delivered');
+    const done = (await t.api.get(`${FEATURE}/notifications/deliveries`)).body.deliveries.find((d: Loose) => d.eventId === waiting.eventId && d.target === waiting.target);
+    assert.deepEqual({ state: done.state, attempts: done.attempts, lastStatus: done.lastStatus, nextAttemptAt: done.nextAttemptAt }, { state: 'delivered', attempts: 2, lastStatus: 200, nextAttemptAt: null });
+    assert.ok(grant.body.grant.id);
+  });
+
+  it('answers the deliveries only to a signed-in admin', async () => {
+    assert.equal((await t.anonymous.get(`${FEATURE}/notifications/deliveries`)).status, 401);
+  });
+
   it('posts integrity.failed when a verify finds a session record changed', async () => {
     const grant = await t.api.post(`${FEATURE}/access`, VALID_GRANT);
     const s = t.gateway.sessions.open({ cluster: CLUSTER, grantId: grant.body.grant.id, engineer: 'eve@vendor', supportCase: null, accessLevel: 'Diagnostics', nodes: ['hci-n01'] });
@@ -455,6 +475,19 @@ describe('a receiver that hangs or is down', () => {
       await t.stop();
       await hanging.close();
       dir.remove();
+    }
+  });
+});
+
+describe('a gateway without notifications', () => {
+  it('starts no notifier and lists no deliveries', async () => {
+    const t = await startTestGateway();
+    try {
+      assert.equal(t.gateway.notifier, null);
+      const res = await t.api.get(`${FEATURE}/notifications/deliveries`);
+      assert.deepEqual(res.body, { configured: false, deliveries: [], dropped: 0 });
+    } finally {
+      await t.stop();
     }
   });
 });
