@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { EventHub } from '../src/events/event-hub';
@@ -9,7 +11,7 @@ import { NOTIFICATION_TYPES } from '../src/notify/notification-event';
 import { Notifier } from '../src/notify/notifier';
 import { FakeClock } from '../src/test-support/fake-clock';
 import { loadOrCreateTls, TlsMaterial } from '../src/tls/certificates';
-import { CLUSTER, tempDir } from './helpers/gateway-fixture';
+import { CLUSTER, FEATURE, installAgent, startTestGateway, tempDir, VALID_GRANT } from './helpers/gateway-fixture';
 import { until } from './helpers/until';
 
 interface Mail {
@@ -157,6 +159,26 @@ describe('notifications by email through a real SMTP server on loopback', () => 
     await until(() => plain.mails.length === 1);
     assert.equal(plain.mails[0]!.secure, false);
     assert.match(plain.mails[0]!.raw, /Subject: \[Remote Support\] Integrity check failed on/);
+  });
+
+  it('arrives from a running gateway configured with a CA file and a password file', async () => {
+    const server = await smtp({
+      key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2',
+      onAuth: (auth, _s, cb) => (auth.username === 'notify' && auth.password === 'from-the-file' ? cb(null, { user: 'notify' }) : cb(new Error('bad credentials'))),
+    });
+    closers.push(server.close);
+    const passwordFile = join(dir.path, 'smtp.password');
+    writeFileSync(passwordFile, 'from-the-file\n', { mode: 0o600 });
+    const email = { host: 'localhost', port: server.port, security: 'starttls' as const, caFile: tls.certFile, user: 'notify', passwordFile, from: 'rs@contoso.com', to: ['hci-admins@contoso.com'], events: ['grant.revoked' as const] };
+    const t = await startTestGateway({ clock: new FakeClock(Date.now()), config: { notifications: { webhooks: [], email } } });
+    closers.push(() => t.stop());
+    await installAgent(t);
+    assert.equal((await t.api.post(`${FEATURE}/access`, { ...VALID_GRANT, supportCaseNumber: '777' })).status, 201);
+    assert.equal((await t.api.delete(`${FEATURE}/access`)).status, 200);
+    await until(() => server.mails.length === 1);
+    assert.equal(server.mails[0]!.user, 'notify');
+    assert.match(server.mails[0]!.raw, /Subject: \[Remote Support\] Access revoked on hci-cl01\.contoso\.local/);
+    assert.match(server.mails[0]!.raw, /Support case: 777/);
   });
 
   it('is tried again on a 4xx reply or a network failure, and given up on a 5xx or a refused sign-in', () => {
