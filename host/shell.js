@@ -25,6 +25,7 @@
   if (!/\/$/.test(extensionBase)) extensionBase += '/';
 
   var statusEl = document.getElementById('host-status');
+  var signInEl = document.getElementById('host-signin');
   var clusterEl = document.getElementById('host-cluster');
   var frameEl = document.getElementById('host-frame');
 
@@ -38,6 +39,121 @@
     statusEl.hidden = !text;
   }
 
+  /** The gateway refused this browser (HTTP 401): it is not signed in, or its sign-in ended. */
+  function NotSignedIn() {
+    this.message = 'Not signed in to the remote support gateway.';
+  }
+
+  /** Shows the page that says what happened and how to sign in, instead of an empty frame. */
+  function showSignIn() {
+    showStatus('');
+    frameEl.hidden = true;
+    signInEl.hidden = false;
+    document.title = 'Sign in – Remote support';
+  }
+
+  /**
+   * The shell's notification center, as WAC shows it: a bell with the count
+   * in the top bar, the list it opens (newest first, one entry per
+   * notification id, updated in place), and a toast when a notification
+   * arrives or changes state. Extensions send them with the SDK's Notify.
+   */
+  var NOTIFICATION_STATE = { 1: 'progress', 2: 'progress', 3: 'critical', 4: 'error', 5: 'warning', 6: 'success', 7: 'info' };
+  var TOAST_MS = 8000;
+
+  function Notifications() {
+    this.items = new Map();
+    this.bell = document.getElementById('host-bell');
+    this.count = document.getElementById('host-bell-count');
+    this.panel = document.getElementById('host-notifications');
+    this.list = document.getElementById('host-notification-list');
+    this.empty = document.getElementById('host-notifications-empty');
+    this.toasts = document.getElementById('host-toasts');
+    var self = this;
+    this.bell.addEventListener('click', function () { self.toggle(); });
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && !self.panel.hidden) { self.toggle(false); self.bell.focus(); }
+    });
+    this.render();
+  }
+
+  Notifications.prototype.toggle = function (open) {
+    var show = open === undefined ? this.panel.hidden : open;
+    this.panel.hidden = !show;
+    this.bell.setAttribute('aria-expanded', String(show));
+  };
+
+  /** Adds or updates a notification (the RpcNotification the SDK sends: id, state, title, message, timestamp). */
+  Notifications.prototype.notify = function (data) {
+    if (!data || !data.id) return;
+    var state = NOTIFICATION_STATE[data.state] || 'info';
+    var title = data.title || data.message || '';
+    var message = data.title ? (data.message || '') : '';
+    var before = this.items.get(data.id);
+    var item = { id: String(data.id), state: state, title: title, message: message, at: data.timestamp || Date.now() };
+    this.items.delete(item.id);
+    this.items.set(item.id, item);
+    this.render();
+    if (!before || before.state !== state) this.toast(item);
+  };
+
+  Notifications.prototype.render = function () {
+    var all = Array.from(this.items.values()).reverse();
+    this.count.textContent = String(all.length);
+    this.bell.setAttribute('aria-label', 'Notifications, ' + all.length);
+    this.empty.hidden = all.length > 0;
+    this.list.textContent = '';
+    for (var i = 0; i < all.length; i++) {
+      var li = document.createElement('li');
+      li.className = 'host-notification host-state-' + all[i].state;
+      li.setAttribute('data-testid', 'notification');
+      li.setAttribute('data-notification-id', all[i].id);
+      li.setAttribute('data-state', all[i].state);
+      fill(li, all[i]);
+      var time = document.createElement('time');
+      time.dateTime = new Date(all[i].at).toISOString();
+      time.textContent = new Date(all[i].at).toLocaleString();
+      li.appendChild(time);
+      this.list.appendChild(li);
+    }
+  };
+
+  Notifications.prototype.toast = function (item) {
+    var toasts = this.toasts;
+    var el = document.createElement('div');
+    el.className = 'host-toast host-state-' + item.state;
+    el.setAttribute('data-testid', 'notification-toast');
+    el.setAttribute('data-notification-id', item.id);
+    el.setAttribute('data-state', item.state);
+    var body = document.createElement('div');
+    fill(body, item);
+    el.appendChild(body);
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.textContent = '×';
+    close.setAttribute('aria-label', 'Dismiss notification');
+    close.addEventListener('click', function () { el.remove(); });
+    el.appendChild(close);
+    // A newer toast for the same notification replaces the older one.
+    var old = toasts.querySelector('[data-notification-id="' + CSS.escape(item.id) + '"]');
+    if (old) old.remove();
+    toasts.appendChild(el);
+    setTimeout(function () { el.remove(); }, TOAST_MS);
+  };
+
+  function fill(el, item) {
+    var strong = document.createElement('strong');
+    strong.textContent = item.title;
+    el.appendChild(strong);
+    if (item.message) {
+      var p = document.createElement('p');
+      p.textContent = item.message;
+      el.appendChild(p);
+    }
+  }
+
+  var notifications = new Notifications();
+
   /**
    * Reads what the gateway serves (GET /api/gateway-info): its cluster (unless
    * ?cluster= names one) and how the extension reaches it, `wacTransport`:
@@ -48,6 +164,7 @@
     var fromQuery = params.get('cluster');
     return fetch('/api/gateway-info', { credentials: 'same-origin', headers: { accept: 'application/json' } }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
+        if (r.status === 401) throw new NotSignedIn();
         if (!r.ok) {
           if (fromQuery) return { cluster: fromQuery, wacTransport: 'direct' };
           var message = body && body.error && body.error.message ? body.error.message : 'HTTP ' + r.status;
@@ -57,6 +174,7 @@
         return { cluster: fromQuery || body.cluster, wacTransport: body.wacTransport === 'powershell' ? 'powershell' : 'direct' };
       });
     }, function (error) {
+      if (error instanceof NotSignedIn) throw error;
       if (fromQuery) return { cluster: fromQuery, wacTransport: 'direct' };
       throw error;
     });
@@ -166,8 +284,11 @@
         return {};
       case 'Seek':
         return { name: data.sourceName, subName: data.sourceSubName };
+      case 'Notification': // the SDK's RpcNotificationKey: appContext.notification.notify()
+        notifications.notify(data);
+        return {};
       default:
-        // Log, Telemetry, Notify, Report (the route it shows), Alive and the rest need no answer but an ack.
+        // Log, Telemetry, Report (the route it shows), Alive and the rest need no answer but an ack.
         return {};
     }
   };
@@ -284,6 +405,8 @@
       });
       frameEl.src = extensionBase;
     }).catch(function (error) {
+      document.body.setAttribute('data-host-state', 'failed');
+      if (error instanceof NotSignedIn) return showSignIn();
       showStatus(error.message + ' Sign in with the one-time link the gateway printed (npx remote-support login-link makes a new one), or open this page with ?cluster=<name>.', 'error');
       document.body.setAttribute('data-host-state', 'failed');
     });

@@ -39,6 +39,9 @@ import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space'
 import { Db, openDatabase } from './store/database';
 import { ReadPool, ReadPoolOptions } from './store/read-pool';
 import { RecordReadLedger } from './store/record-read-ledger';
+import { RequestLedger } from './store/request-ledger';
+import { AccessRequests } from './service/access-requests';
+import { REQUEST_TTL_MINUTES } from './domain/access-request';
 import { WalCheckpointer } from './store/wal-checkpointer';
 import { RecordSeal } from './store/record-seal';
 import { SecretBox } from './store/secret-box';
@@ -179,12 +182,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const reads = new ReadPool({ ...options.reads, dataDir: config.dataDir, clock });
     teardown.add(() => reads.close());
     const desk = new RemoteSupportDesk(backend.target, clock, store.consent, store.sessions, agents, reads, store.recordReads);
+    const requests = new AccessRequests(backend.target, clock, store.requests, store.consent, desk, config.requests?.expireAfterMinutes ?? REQUEST_TTL_MINUTES.default, logError('answering access requests on time'));
+    teardown.add(() => requests.dispose());
+    desk.attachRequests(requests);
     const { auth, localCredential, machineCredential } = buildAdminAuth(config, store, clock, partLog('auth'));
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
     const wacHost = await buildWacHost(config, clock, backend, teardown);
     const notifier = buildNotifier(config, { clock, store, cluster: desk.name, log: partLog('notify') }, teardown);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost, notifier }, teardown);
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost, engineers, notifier }, teardown);
     const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
@@ -202,6 +208,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     // Expiries that fell due while the gateway was down are recorded (as late) and their sessions ended before anyone can connect.
     const expired = scheduler.start();
     if (expired.length) log(`${expired.length} grant(s) expired while the gateway was down; recorded as expired before listening`);
+    // Requests that expired while the gateway was down are recorded so; approvals whose start has come grant now.
+    requests.start();
     const { url, port } = await listen(app, config);
     // The retention purge runs in the background, in short batches: however large the backlog, the gateway listens at once.
     janitor.start();
@@ -282,6 +290,7 @@ interface Store {
   agentLedger: AgentLedger;
   writer: TranscriptWriter;
   recordReads: RecordReadLedger;
+  requests: RequestLedger;
 }
 
 /** The SQLite store and the event hub its changes are published on. */
@@ -303,6 +312,7 @@ function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown, onC
     agentLedger: new AgentLedger(db),
     writer: new TranscriptWriter(sessions),
     recordReads: new RecordReadLedger(db, clock, seal),
+    requests: new RequestLedger(db, clock, events, seal),
   };
 }
 
@@ -371,7 +381,7 @@ function powershellBackend(config: GatewayConfig, clock: Clock, executor: NodeEx
 function buildLifecycle(store: Store, clock: Clock, logError: (what: string) => (e: unknown) => void, purgeTuning: Partial<PurgeTuning> | undefined, teardown: Teardown) {
   const scheduler = new ExpiryScheduler(store.consent, clock, logError('expiring grants'));
   teardown.add(() => scheduler.dispose());
-  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'), purgeTuning, [store.recordReads]);
+  const janitor = new RetentionJanitor(store.sessions, store.consent, clock, undefined, logError('purging old transcripts'), purgeTuning, [store.recordReads, store.requests]);
   teardown.add(() => janitor.dispose());
   return { scheduler, janitor };
 }
@@ -436,11 +446,12 @@ function buildHttpServer(
     testClock: AdjustableClock | undefined;
     backend: BuiltBackend;
     wacHost: WacHost | null;
+    engineers: EngineerAuth;
     notifier: Notifier | null;
   },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost, notifier } = parts;
+  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost, engineers, notifier } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
@@ -451,6 +462,11 @@ function buildHttpServer(
     ...(config.wacOrigin ? { wacOrigin: config.wacOrigin } : {}),
     wacTransport: config.wacTransport === 'powershell' ? 'powershell' : 'direct',
     ...(wacHost ? { powerShellApi: { prefix: wacHost.prefix, register: wacHost.register } } : {}),
+    // Engineers ask for access with the token they use on the support channel.
+    engineers: { authenticate: async (token) => {
+      const identity = await engineers.validator.verify(token, engineers.engineerRole, 'engineer');
+      return { name: identity.name, id: identity.id };
+    } },
     ...(notifier ? { notificationDeliveries: (cluster: string) => deliveryList(notifier, cluster) } : {}),
     tls,
     log,

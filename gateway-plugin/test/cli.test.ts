@@ -10,7 +10,7 @@ import { TRANSCRIPT_PAGE_SIZE } from '../src/cli/session-commands';
 import { TERMS_VERSION } from '../src/domain/terms';
 import { READ_BUDGETS } from '../src/store/read-pool';
 import { FakeClock } from '../src/test-support/fake-clock';
-import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, tempDir, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
+import { ApiClient, CLUSTER, FEATURE, installAgent, Loose, startTestGateway, tempDir, TestGateway, VALID_GRANT } from './helpers/gateway-fixture';
 import { until } from './helpers/until';
 
 interface CliRun {
@@ -564,12 +564,78 @@ describe('remote-support search-transcript past the time budget', () => {
   });
 });
 
+describe('remote-support access requests', () => {
+  let t: TestGateway;
+  let rs: ReturnType<typeof cliFor>;
+  let engineer: ApiClient;
+  const ask = async () => {
+    const res = await engineer.post(`/api/support/clusters/${CLUSTER}/requests`, { supportCaseNumber: 'CASE-77', accessLevel: 'DiagnosticsRepair', expireInMinutes: 240, reason: 'Storage pool degraded; need to look at the disks.' });
+    assert.equal(res.status, 201, res.text);
+    return res.body.request.id as string;
+  };
+
+  before(async () => {
+    t = await startTestGateway();
+    await installAgent(t);
+    engineer = t.anonymous.withHeaders({ authorization: `Bearer ${await t.gateway.identityProvider!.buildToken()}` });
+    rs = cliFor(t);
+  });
+  after(async () => t.stop());
+
+  it('lists the open requests, asks a question, and approves with less than was asked', async () => {
+    const id = await ask();
+    const list = await rs('get-access-requests', '--open', '--json');
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(json<{ requests: { id: string }[] }>(list).requests.map((r) => r.id), [id]);
+    const table = await rs('get-access-requests', '--open');
+    assert.equal(readTable(table.stdout)[0]!['RequestId'], id);
+
+    const asked = await rs('ask-access-request', '--request-id', id, '--question', 'Which disks?');
+    assert.equal(asked.code, 0, asked.stderr);
+    const shown = await rs('get-access-requests', '--request-id', id);
+    assert.match(shown.stdout, /info-requested/);
+    assert.match(shown.stdout, /admin .*: Which disks\?/);
+    await engineer.post(`/api/support/clusters/${CLUSTER}/requests/${id}/reply`, { text: 'The two in slot 3 and 4.' });
+
+    const noConsent = await rs('approve-access-request', '--request-id', id, '--json');
+    assert.equal(noConsent.code, 1);
+    assert.equal(json(noConsent).error.field, 'agreeToRemoteSupportConsent');
+    assert.match(json(noConsent).error.message, /^--agree-to-remote-support-consent/);
+    const tooMuch = await rs('approve-access-request', '--request-id', id, '--expire-in-minutes', '600', '--agree-to-remote-support-consent', '--json');
+    assert.equal(json(tooMuch).error.code, 'ApprovalExceedsRequest');
+    assert.equal(json(tooMuch).error.field, 'expireInMinutes');
+    assert.match(json(tooMuch).error.message, /^--expire-in-minutes \(expireInMinutes\) may not be more than the 240/);
+
+    const approved = await rs('approve-access-request', '--request-id', id, '--access-level', 'Diagnostics', '--expire-in-minutes', '120', '--agree-to-remote-support-consent');
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stdout, /Approved: Diagnostics access granted on .* \(120 minutes\)\./);
+    const status = (await t.api.get(`${FEATURE}/status`)).body;
+    assert.equal(status.activeGrant.accessLevel, 'Diagnostics');
+    assert.equal(status.activeGrant.supportCaseNumber, 'CASE-77');
+    await t.api.delete(`${FEATURE}/access`);
+  });
+
+  it('denies with the reason the engineer reads, and names a missing flag', async () => {
+    const id = await ask();
+    const missing = await rs('deny-access-request', '--request-id', id, '--json');
+    assert.equal(missing.code, 2);
+    assert.equal(json(missing).error.field, '--reason');
+    const denied = await rs('deny-access-request', '--request-id', id, '--reason', 'Not this week.');
+    assert.equal(denied.code, 0, denied.stderr);
+    const seen = await engineer.get(`/api/support/clusters/${CLUSTER}/requests/${id}`);
+    assert.equal(seen.body.request.denial, 'Not this week.');
+    const again = await rs('deny-access-request', '--request-id', id, '--reason', 'twice', '--json');
+    assert.equal(again.code, 1);
+    assert.equal(json(again).error.code, 'RequestNotOpen');
+  });
+});
+
 describe('remote-support command line', () => {
   it('exits 2 naming the verbs when the verb is unknown', async () => {
     const run = await cli(['grant-access']);
 
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, search-transcript, verify-session, export-session, status, prerequisites, login-link$/m);
+    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, search-transcript, verify-session, export-session, status, prerequisites, login-link, get-access-requests, approve-access-request, deny-access-request, ask-access-request$/m);
   });
 
   it('exits 2 when no verb is given', async () => {

@@ -534,10 +534,10 @@ describe('the event hub and the notifier', () => {
     const revokes = recorder(async () => ({ kind: 'delivered', status: 200 }));
     const n = new Notifier({ clock, events: hub, webhooks: [], log: () => {}, targets: [{ target: all.target, events: NOTIFICATION_TYPES }, { target: revokes.target, events: ['grant.revoked'] }] });
     try {
-      // The access requests and repair approvals publish on the hub under these names (their parts are built alongside).
-      hub.publish('request.created' as EventType, CLUSTER, { requestedBy: 'eve@vendor', accessLevel: 'Diagnostics' });
+      // Access requests and repair approvals publish on the hub under these names (repair.pending's part is built alongside).
+      hub.publish('request.created', CLUSTER, { requestedBy: 'eve@vendor', accessLevel: 'Diagnostics' });
       hub.publish('repair.pending' as EventType, CLUSTER, { node: 'hci-n02', command: 'Restart-Service ClusSvc', engineer: 'eve@vendor' });
-      hub.publish('request.expired' as EventType, CLUSTER, { requestedBy: 'eve@vendor' });
+      hub.publish('request.expired', CLUSTER, { requestedBy: 'eve@vendor' });
       hub.publish('transcript.entry', CLUSTER, { text: 'Get-ClusterNode' });
       hub.publish('grant.created', CLUSTER, {});
       hub.publish('grant.revoked', CLUSTER, { accessLevel: 'Diagnostics' });

@@ -32,7 +32,8 @@ const EXPORTED = [
   'Get-AzStackHCIRemoteSupportOperation', 'Enable-AzStackHCIRemoteSupport', 'Disable-AzStackHCIRemoteSupport',
   'Get-AzStackHCIRemoteSupportAccess', 'Get-AzStackHCIRemoteSupportSessionHistory', 'Stop-AzStackHCIRemoteSupportSession',
   'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript',
-  'Set-AzStackHCIRemoteSupportGateway',
+  'Set-AzStackHCIRemoteSupportGateway', 'Get-AzStackHCIRemoteSupportAccessRequest', 'Approve-AzStackHCIRemoteSupportAccessRequest',
+  'Deny-AzStackHCIRemoteSupportAccessRequest', 'Send-AzStackHCIRemoteSupportAccessRequestQuestion',
 ];
 
 /** Every grant the gateway holds, ended ones included: what a refused call must leave as it was. */
@@ -572,5 +573,58 @@ describe('the module runs on Windows PowerShell 5.1 too', () => {
     assert.match(manifest, /CompatiblePSEditions\s*=\s*@\('Desktop', 'Core'\)/);
     assert.match(manifest, /PowerShellVersion\s*=\s*'5\.1'/);
     assert.match(manifest, /FormatsToProcess\s*=\s*@\('AzStackHCI\.RemoteSupport\.format\.ps1xml'\)/);
+  });
+});
+
+describe('the module answers access requests (issue 16)', () => {
+  let t: TestGateway;
+  let ps: ModuleRunner;
+  let ask: (body?: Loose) => Promise<string>;
+
+  before(async () => {
+    t = await startTestGateway({ config: { mode: 'test', cluster: { stepDelayMs: 0 } } });
+    await t.api.post(`${FEATURE}/agent/install`, {});
+    await until(() => t.gateway.agents.nodes().every((n) => n.state === 'Installed'));
+    const engineer = t.anonymous.withHeaders({ authorization: `Bearer ${await t.gateway.identityProvider!.buildToken()}` });
+    ask = async (body: Loose = {}) => {
+      const res = await engineer.post(`/api/support/clusters/${CLUSTER}/requests`, { supportCaseNumber: CASE, accessLevel: 'DiagnosticsRepair', expireInMinutes: 240, reason: 'Look at the storage pool', ...body });
+      assert.equal(res.status, 201, res.text);
+      return res.body.request.id as string;
+    };
+    ps = await ModuleRunner.start({ ...process.env, AZSHCI_REMOTESUPPORT_CONFIG: t.gateway.moduleConfigPath });
+  });
+  after(async () => {
+    await ps?.close();
+    await t?.stop();
+  });
+
+  it('lists the open requests, asks, denies and approves with less, in the caller\'s name', async () => {
+    const first = await ask();
+    const open = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportAccessRequest', parameters: { Open: true } });
+    assert.deepEqual(open.typeNames, ['AzStackHCI.RemoteSupport.AccessRequest']);
+    assert.deepEqual(open.output, (await t.api.get(`${FEATURE}/requests?open=true`)).body.requests);
+
+    const asked = await ps.ok({ command: 'Send-AzStackHCIRemoteSupportAccessRequestQuestion', parameters: { RequestId: first, Question: 'Which pool?' } });
+    assert.equal(asked.output[0].state, 'info-requested');
+    const denied = await ps.ok({ command: 'Deny-AzStackHCIRemoteSupportAccessRequest', parameters: { RequestId: first, Reason: 'Use the logs we sent.' } });
+    assert.equal(denied.output[0].state, 'denied');
+    assert.equal(denied.output[0].answeredBy, CALLER, 'the Windows caller is who answered');
+
+    const second = await ask();
+    const tooMuch = await ps.fails({ command: 'Approve-AzStackHCIRemoteSupportAccessRequest', parameters: { RequestId: second, ExpireInMinutes: 600, AgreeToRemoteSupportConsent: true } });
+    assert.equal(tooMuch.fqid, 'ApprovalExceedsRequest,Approve-AzStackHCIRemoteSupportAccessRequest');
+    assert.equal(tooMuch.data!.field, 'expireInMinutes');
+    const noConsent = await ps.fails({ command: 'Approve-AzStackHCIRemoteSupportAccessRequest', parameters: { RequestId: second, AgreeToRemoteSupportConsent: false } });
+    assert.equal(noConsent.data!.code, 'ConsentRequired');
+    assert.equal((await t.api.get(`${FEATURE}/status`)).body.activeGrant, null, 'refusals grant nothing');
+
+    const approved = await ps.ok({ command: 'Approve-AzStackHCIRemoteSupportAccessRequest', parameters: { RequestId: second, AccessLevel: 'diagnostics', ExpireInMinutes: 90, AgreeToRemoteSupportConsent: true } });
+    assert.deepEqual(approved.typeNames, ['AzStackHCI.RemoteSupport.ApprovalResult']);
+    assert.equal(approved.output[0].grant.accessLevel, 'Diagnostics');
+    assert.equal(approved.output[0].grant.expireInMinutes, 90);
+    assert.equal(approved.output[0].grant.grantedBy, CALLER);
+    const one = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportAccessRequest', parameters: { RequestId: second } });
+    assert.equal(one.output[0].state, 'approved');
+    assert.equal(one.output[0].grantId, (await t.api.get(`${FEATURE}/status`)).body.activeGrant.id);
   });
 });

@@ -18,7 +18,7 @@ export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin
 export const TRANSCRIPT_KINDS = ["command","output","denied","error","system"] as const;
 
 /** Every kind of live event the API streams. */
-export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry","relay.state","integrity.failed"] as const;
+export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry","relay.state","request.created","request.updated","request.expired","integrity.failed"] as const;
 
 /**
  * The two access levels, from least to most
@@ -103,6 +103,14 @@ export interface ErrorBody {
     | 'GatewayUnreachable'
     | 'RelayRefused'
     | 'InvalidCliUsage'
+    | 'InvalidRequestId'
+    | 'InvalidRequestText'
+    | 'InvalidStartAt'
+    | 'RequestNotFound'
+    | 'RequestNotOpen'
+    | 'RequestTampered'
+    | 'ApprovalExceedsRequest'
+    | 'NoGrantToExtend'
     | 'Internal';
   message: string;
   /**
@@ -544,6 +552,172 @@ export interface NotificationDeliveryList {
    * Deliveries dropped since start because a target had too many waiting
    */
   dropped: number;
+}
+
+/**
+ * An engineer's request for access, or for more time on the active grant
+ */
+export interface NewAccessRequest {
+  /**
+   * access (a grant), or extension (more time on the active grant); access when left out
+   */
+  kind?: 'access' | 'extension';
+  supportCaseNumber: string;
+  accessLevel?: AccessLevel;
+  /**
+   * How long the grant should last; for an extension, how many minutes to add (60 when left out)
+   */
+  expireInMinutes?: number;
+  /**
+   * The nodes the engineer means to work on; all when left out
+   *
+   * @minItems 1
+   * @maxItems 16
+   */
+  nodes?:
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string];
+  /**
+   * Why the engineer needs access: what they will look at or repair
+   */
+  reason: string;
+}
+
+export interface RequestReply {
+  /**
+   * The engineer's answer to the administrator's question
+   */
+  text: string;
+}
+
+export interface RequestQuestion {
+  /**
+   * What the administrator wants to know before answering
+   */
+  question: string;
+}
+
+export interface RequestDenial {
+  /**
+   * Why the request is denied (the engineer reads it)
+   */
+  reason: string;
+}
+
+/**
+ * Approves an access request: what was asked, or less (a lower level, a shorter time, a later start)
+ */
+export interface RequestApproval {
+  accessLevel?: AccessLevel;
+  /**
+   * At most what was asked; the asked length when left out
+   */
+  expireInMinutes?: number;
+  /**
+   * A later start for an access request (at most 7 days ahead); now when left out
+   */
+  startAt?: string;
+  /**
+   * Must be true: the approval grants access, which needs an explicit agreement to the terms
+   */
+  agreeToRemoteSupportConsent?: boolean;
+  /**
+   * The version of the terms agreed to (GET terms); the current one when left out
+   */
+  termsVersion?: string;
+  sasCredential?: string;
+}
+
+/**
+ * An engineer's request for access or for more time, and its answer
+ */
+export interface AccessRequest {
+  id: string;
+  cluster: string;
+  kind: 'access' | 'extension';
+  /**
+   * pending; info-requested (the administrator asked a question); scheduled (approved for a later start); approved; denied; expired (nobody answered in time)
+   */
+  state: 'pending' | 'info-requested' | 'scheduled' | 'approved' | 'denied' | 'expired';
+  engineer: string;
+  engineerId: string | null;
+  supportCase: string;
+  accessLevel: AccessLevel;
+  /**
+   * For access, the asked length; for an extension, the minutes to add
+   */
+  expireInMinutes: number;
+  nodes: string[] | null;
+  reason: string;
+  grantId: string | null;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  requestedAt: string;
+  /**
+   * When the request expires if nobody answers it
+   */
+  expiresAt: string;
+  answeredAt: string | null;
+  answeredBy: string | null;
+  answeredById: string | null;
+  approved: {
+    accessLevel: AccessLevel;
+    expireInMinutes: number;
+    /**
+     * An ISO 8601 time in UTC
+     */
+    startAt: string;
+  } | null;
+  denial: string | null;
+  messages: {
+    /**
+     * An ISO 8601 time in UTC
+     */
+    at: string;
+    from: 'engineer' | 'admin';
+    by: string;
+    text: string;
+  }[];
+  /**
+   * False when the request was changed without the record key
+   */
+  intact: boolean;
+}
+
+/**
+ * A page of access requests, newest first
+ */
+export interface AccessRequestList {
+  requests: AccessRequest[];
+  nextCursor: string | null;
+  total: number | null;
+}
+
+export interface AccessRequestResult {
+  request: AccessRequest;
+}
+
+/**
+ * The request, and the grant made (null when it starts later)
+ */
+export interface ApprovalResult {
+  request: AccessRequest;
+  grant: GrantView | null;
 }
 
 export interface OperationResult {

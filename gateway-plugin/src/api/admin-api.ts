@@ -10,7 +10,7 @@ import { primaryOf } from '../auth/machine-credential';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
 import { parseJsonBody } from '../contract/json-body';
-import { FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
+import { ENGINEER_PREFIX, ENGINEER_ROUTES as E, FEATURE_ROUTES as F, GATEWAY_ROUTES as G, TEST_ROUTES as T } from '../contract/routes';
 import { withSchemaComponents } from '../contract/named-schemas';
 import { validator } from '../contract/validation';
 import { statusOf } from './error-status';
@@ -57,6 +57,8 @@ export interface AdminApiOptions {
   powerShellApi?: { prefix: string; register: (scope: FastifyInstance) => void };
   /** The latest notification deliveries of a cluster (docs/notifications.md); an empty list when none are configured. */
   notificationDeliveries?: (cluster: string) => C.NotificationDeliveryList;
+  /** Checks a support engineer's bearer token (the support channel's validator and role); without it the engineers' routes refuse every call. */
+  engineers?: { authenticate(token: string): Promise<{ name: string; id: string | null }> };
 }
 
 /** direct: the extension calls the admin API itself; powershell: it runs the module's cmdlets through the SDK's PowerShell API. */
@@ -66,6 +68,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: AdminPrincipal;
     desk?: RemoteSupportDesk;
+    /** A support engineer, on the engineers' routes. */
+    engineer?: { name: string; id: string | null };
   }
 }
 
@@ -186,6 +190,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         { name: 'agent', description: 'Installing and removing the remote support agent (JEA endpoints)' },
         { name: 'access', description: 'Consent grants: give, list and revoke access' },
         { name: 'sessions', description: 'Session history, transcripts, export and verification' },
+        { name: 'requests', description: 'Access requests: engineers ask, administrators answer' },
         { name: 'events', description: 'Live events' },
         { name: 'gateway', description: 'The gateway itself' },
         { name: 'sign-in', description: "The embedded default's browser sign-in: one-time login links and sessions" },
@@ -193,6 +198,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An Entra ID token with the admin role, or the local admin credential (embedded default)' },
+          engineer: { type: 'http', scheme: 'bearer', description: "A support engineer's Entra ID token with the engineer role (the support channel's)" },
           session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: `The embedded default's sign-in cookie; changes also need the ${XSRF_HEADER} header` },
         },
       },
@@ -275,6 +281,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     const query = <T>(r: FastifyRequest) => r.query as T;
     const body = <T>(r: FastifyRequest) => r.body as T;
     const sessionId = (r: FastifyRequest) => (r.params as { sessionId: string }).sessionId;
+    const requestId = (r: FastifyRequest) => (r.params as { requestId: string }).requestId;
 
     feature.route({ ...F.getStatus, handler: async (r) => desk(r).status() });
     feature.route({ ...F.getTerms, handler: async (r) => desk(r).terms() });
@@ -300,6 +307,11 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.route({ ...F.listSessions, handler: async (r) => desk(r).history(query<C.HistoryQuery>(r)) });
     feature.route({ ...F.searchTranscripts, handler: async (r) => desk(r).search(query<C.SearchQuery>(r), who(r)) });
     feature.route({ ...F.getSession, handler: async (r) => desk(r).session(sessionId(r), query<C.SessionQuery>(r), who(r)) });
+    feature.route({ ...F.listRequests, handler: async (r) => desk(r).requests.list(query<C.RequestListQuery>(r)) });
+    feature.route({ ...F.getRequest, handler: async (r) => desk(r).requests.get(requestId(r)) });
+    feature.route({ ...F.approveRequest, handler: async (r) => desk(r).requests.approve(requestId(r), body<C.RequestApproval>(r), who(r)) });
+    feature.route({ ...F.denyRequest, handler: async (r) => desk(r).requests.deny(requestId(r), body<C.RequestDenial>(r), who(r)) });
+    feature.route({ ...F.askAboutRequest, handler: async (r) => desk(r).requests.ask(requestId(r), body<C.RequestQuestion>(r), who(r)) });
     feature.route({ ...F.listRecordReads, handler: async (r) => desk(r).recordReads(query<C.RecordReadQuery>(r)) });
     feature.route({ ...F.endSession, handler: async (r) => desk(r).endSession(sessionId(r), who(r)) });
     feature.route({
@@ -350,6 +362,36 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       });
     } });
   }, { prefix: FEATURE_PREFIX });
+
+  const engineers = options.engineers;
+  {
+    app.register(async (support) => {
+      // The engineer's token is checked before anything is read; the cluster must be one this gateway serves.
+      support.addHook('onRequest', async (request) => {
+        const header = request.headers.authorization;
+        const token = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : '';
+        if (!token || !engineers) throw createError('Unauthenticated', 'Send an Entra ID access token with the engineer role as "Authorization: Bearer <token>"');
+        request.engineer = await engineers.authenticate(token);
+        const cluster = (request.params as { cluster?: string }).cluster ?? '';
+        const desk = findDesk(options.desks, cluster);
+        if (!desk) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway; it serves ${[...options.desks.keys()].join(', ')}`, 'cluster', [...options.desks.keys()].join(', '));
+        request.desk = desk;
+      });
+      const requests = (r: FastifyRequest) => r.desk!.requests;
+      const requestId = (r: FastifyRequest) => (r.params as { requestId: string }).requestId;
+      support.route({ ...E.createAccessRequest, handler: async (r, reply) => reply.code(201).send(requests(r).create(r.body as C.NewAccessRequest, r.engineer!)) });
+      support.route({
+        ...E.watchAccessRequest,
+        handler: async (r) =>
+          requests(r).watch(requestId(r), r.engineer!, (r.query as C.RequestWaitQuery).waitSeconds ?? 0, (id, listener) =>
+            options.events.subscribe((event) => {
+              if ((event.type === 'request.updated' || event.type === 'request.expired') && (event.data as { id?: string }).id === id) listener();
+            }),
+          ),
+      });
+      support.route({ ...E.replyToAccessRequest, handler: async (r) => requests(r).reply(requestId(r), r.body as C.RequestReply, r.engineer!) });
+    }, { prefix: ENGINEER_PREFIX });
+  }
 
   const powerShellApi = options.powerShellApi;
   if (powerShellApi) {

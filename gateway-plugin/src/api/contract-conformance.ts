@@ -1,5 +1,6 @@
 import type * as C from '../contract/admin-api';
 import type { exportDocument } from '../ports/record-view';
+import type { AccessRequests } from '../service/access-requests';
 import type { RemoteSupportDesk } from '../service/remote-support-desk';
 
 /**
@@ -11,6 +12,7 @@ import type { RemoteSupportDesk } from '../service/remote-support-desk';
 type Conforms<Actual extends Contract, Contract> = [Actual, Contract];
 type Desk = RemoteSupportDesk;
 type Result<M extends keyof Desk> = Desk[M] extends (...args: never[]) => infer R ? Awaited<R> : never;
+type Ask<M extends keyof AccessRequests> = AccessRequests[M] extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 export type ServiceConformsToContract = [
   Conforms<Result<'status'>, C.ClusterStatus>,
@@ -25,4 +27,12 @@ export type ServiceConformsToContract = [
   Conforms<ReturnType<typeof exportDocument>, C.TranscriptExport>,
   Conforms<Result<'verify'>, C.Verification['verification']>,
   Conforms<Result<'recordReads'>, C.RecordReadList>,
+  Conforms<Ask<'list'>, C.AccessRequestList>,
+  Conforms<Ask<'get'>, C.AccessRequestResult>,
+  Conforms<Ask<'create'>, C.AccessRequestResult>,
+  Conforms<Ask<'watch'>, C.AccessRequestResult>,
+  Conforms<Ask<'reply'>, C.AccessRequestResult>,
+  Conforms<Ask<'ask'>, C.AccessRequestResult>,
+  Conforms<Ask<'deny'>, C.AccessRequestResult>,
+  Conforms<Ask<'approve'>, C.ApprovalResult>,
 ];

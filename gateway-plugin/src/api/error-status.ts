@@ -67,6 +67,14 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   GatewayUnreachable: 503,
   RelayRefused: 502,
   InvalidCliUsage: 400,
+  InvalidRequestId: 400,
+  InvalidRequestText: 400,
+  InvalidStartAt: 400,
+  RequestNotFound: 404,
+  RequestNotOpen: 409,
+  RequestTampered: 409,
+  ApprovalExceedsRequest: 422,
+  NoGrantToExtend: 409,
   Internal: 500,
 };
 

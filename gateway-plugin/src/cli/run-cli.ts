@@ -7,6 +7,7 @@ import { CommandHandler } from './command-context';
 import { GatewayClient, resolveTarget } from './gateway-client';
 import { helpText } from './help';
 import { CliIo, CliOutput } from './output';
+import { approveAccessRequest, askAccessRequest, denyAccessRequest, getAccessRequests } from './request-commands';
 import { getSessionHistory } from './session-commands';
 import { exportSession, searchTranscript, verifySession } from './transcript-commands';
 import { VerbName } from './verbs';
@@ -26,6 +27,10 @@ const HANDLERS: Record<VerbName, CommandHandler> = {
   status,
   prerequisites,
   'login-link': loginLink,
+  'get-access-requests': getAccessRequests,
+  'approve-access-request': approveAccessRequest,
+  'deny-access-request': denyAccessRequest,
+  'ask-access-request': askAccessRequest,
 };
 
 /**

@@ -11,7 +11,7 @@ import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/reten
 
 export type { FlagSpec, FlagTable };
 
-export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'search-transcript', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link'] as const;
+export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'search-transcript', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link', 'get-access-requests', 'approve-access-request', 'deny-access-request', 'ask-access-request'] as const;
 export type VerbName = (typeof VERB_NAMES)[number];
 
 export interface VerbSpec {
@@ -171,6 +171,53 @@ export const VERBS: readonly VerbSpec[] = [
     summary: "Print a one-time link that signs a browser in to the gateway's page (good once, for 10 minutes; local admin credential only).",
     flags: {},
     examples: ['remote-support login-link'],
+  },
+  {
+    name: 'get-access-requests',
+    cmdlet: 'Get-AzStackHCIRemoteSupportAccessRequest',
+    summary: "List engineers' access requests, newest first, or show one with its conversation and answer.",
+    flags: {
+      '--open': { description: 'Only the requests still waiting for an answer (or for their approved start).' },
+      '--request-id': { value: 'ID', description: 'Show this request instead of the list.' },
+    },
+    examples: ['remote-support get-access-requests --open', 'remote-support get-access-requests --request-id 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f'],
+  },
+  {
+    name: 'approve-access-request',
+    cmdlet: 'Approve-AzStackHCIRemoteSupportAccessRequest',
+    summary: 'Approve an access request as asked, or with a lower level, a shorter time or a later start; grants as enable does.',
+    flags: {
+      '--request-id': { value: 'ID', description: 'The request to approve (required).' },
+      '--agree-to-remote-support-consent': { description: 'Agree to the remote support terms (required, as for enable).' },
+      '--access-level': { value: ACCESS_LEVELS.join('|'), description: 'A lower level than asked. Default: the level asked.' },
+      '--expire-in-minutes': { value: 'MINUTES', description: 'A shorter time than asked. Default: the time asked.' },
+      '--start-at': { value: 'TIME', description: 'Start later (2026-12-04T08:00:00Z), at most 7 days ahead. Default: now.' },
+      '--sas-credential': { value: 'SAS', description: 'The Shared Access Signature, when the cluster is not registered with Azure (not with --start-at).' },
+    },
+    examples: [
+      'remote-support approve-access-request --request-id 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f --agree-to-remote-support-consent',
+      'remote-support approve-access-request --request-id 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f --access-level Diagnostics --expire-in-minutes 120 --start-at 2026-12-04T08:00:00Z --agree-to-remote-support-consent',
+    ],
+  },
+  {
+    name: 'deny-access-request',
+    cmdlet: 'Deny-AzStackHCIRemoteSupportAccessRequest',
+    summary: 'Deny an access request, saying why (the engineer reads it).',
+    flags: {
+      '--request-id': { value: 'ID', description: 'The request to deny (required).' },
+      '--reason': { value: 'TEXT', description: 'Why (required, 1 to 1,000 characters).' },
+    },
+    examples: ["remote-support deny-access-request --request-id 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f --reason 'Not during the quarter close'"],
+  },
+  {
+    name: 'ask-access-request',
+    cmdlet: null,
+    summary: 'Ask the engineer for more information before answering their access request.',
+    flags: {
+      '--request-id': { value: 'ID', description: 'The request (required).' },
+      '--question': { value: 'TEXT', description: 'What you want to know (required, 1 to 1,000 characters).' },
+    },
+    examples: ["remote-support ask-access-request --request-id 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f --question 'Which node, and why a repair?'"],
   },
 ];
 

@@ -1,3 +1,4 @@
+import { REQUEST_TTL_MINUTES } from '../domain/access-request';
 import { Static, TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
@@ -79,6 +80,9 @@ export const ConfigFile = strict({
     maxRefusedLinesPerSession: Type.Optional(integer(0, 100000)),
     diskWarnFreeMegabytes: Type.Optional(integer(0, 1048576)),
     diskMinFreeMegabytes: Type.Optional(integer(0, 1048576)),
+  })),
+  requests: Type.Optional(strict({
+    expireAfterMinutes: Type.Optional(integer(REQUEST_TTL_MINUTES.min, REQUEST_TTL_MINUTES.max)),
   })),
   wacTransport: Type.Optional(setting(StringEnum(WAC_TRANSPORTS), `one of ${WAC_TRANSPORTS.join(', ')}`)),
   wacOrigin: Type.Optional(setting(

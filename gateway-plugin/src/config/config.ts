@@ -1,3 +1,4 @@
+import { REQUEST_TTL_MINUTES } from '../domain/access-request';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,8 @@ export interface GatewayConfig {
    * whether it is registered with Azure.
    */
   cluster: { fixture?: string; stepDelayMs: number; name?: string; nodes?: string[]; registered?: boolean };
+  /** Access requests: how long one waits for an answer before it expires (12 hours by default). */
+  requests?: { expireAfterMinutes: number };
   /**
    * Where commands run: the simulated cluster (embedded default), or
    * PowerShell remoting to the JEA endpoint on each node (a real deployment).
@@ -272,6 +275,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     limits: { ...DEFAULT_LIMITS, ...f.limits },
     relay: readRelay(f.relay ?? {}, mode),
     ...(f.notifications ? { notifications: readNotifications(f.notifications, mode) } : {}),
+    requests: { expireAfterMinutes: f.requests?.expireAfterMinutes ?? REQUEST_TTL_MINUTES.default },
   };
   if (config.limits.headersTimeoutSeconds > config.limits.bodyTimeoutSeconds) {
     throw new ConfigError(`limits.headersTimeoutSeconds (${config.limits.headersTimeoutSeconds}) must not be longer than limits.bodyTimeoutSeconds (${config.limits.bodyTimeoutSeconds}): both count from the request's first byte`);

@@ -3,6 +3,7 @@ import { usageError } from '../cli/cli-error';
 import { FlagTable, FlagValues, readFlags } from '../cli-kit/flag-reader';
 import { matches, NODE_NAME, SUPPORT_CASE_NUMBER } from '../domain/identifiers';
 import { CONSOLE_EXIT_LINES } from './console-exit';
+import { ConsoleRequest, readRequestFlags } from './console-request';
 
 /** How the console signs in with msal-node. */
 export const AUTH_KINDS = ['client-credentials', 'device-code'] as const;
@@ -38,7 +39,7 @@ export const CONSOLE_FLAGS: FlagTable = {
     repeatable: true,
     description: 'Run this command line, then exit (non-interactive); repeat it to run several, in order. Without it the console is interactive.',
   },
-  '--json': { description: 'With --command: print one JSON document (session, results, ended) on stdout instead of text.' },
+  '--json': { description: 'With --command: print one JSON document (session, results, ended) on stdout instead of text; with a request, print the request as JSON.' },
   '--gateway': {
     value: 'URL',
     description: 'The support channel, wss://HOST:PORT/api/channel/CLUSTER. Default: from <data dir>/gateway.json (its url with wss: and its cluster).',
@@ -74,6 +75,14 @@ export const CONSOLE_FLAGS: FlagTable = {
     value: 'TOKEN',
     description: `An access token for the gateway; skips msal-node. Default: $${CONSOLE_ENV.token}. Prefer the variable: a flag shows in process lists.`,
   },
+  '--request-access': { description: 'Ask the administrator for access (with --level, --minutes, --reason, --case, --node) instead of opening a session; waits for the answer.' },
+  '--request-more-time': { value: 'MINUTES', description: 'Ask the administrator for MINUTES more on the active grant (with --reason and --case); waits for the answer.' },
+  '--level': { value: 'Diagnostics|DiagnosticsRepair', description: 'With --request-access: the level to ask for.' },
+  '--minutes': { value: 'MINUTES', description: 'With --request-access: how long access should last, 60 to 20160. Default 480.' },
+  '--reason': { value: 'TEXT', description: 'With --request-access or --request-more-time: what you need to do and why (the administrator reads it).' },
+  '--answer': { value: 'TEXT', description: "Answer the administrator's question on --request-id; waits for the answer." },
+  '--request-id': { value: 'ID', description: 'With --answer: the request the question is on.' },
+  '--no-wait': { description: 'With a request: print its id and exit instead of waiting for the answer.' },
   '--help': { description: 'Show this help and exit.' },
 };
 
@@ -102,6 +111,10 @@ export interface ConsoleArgs {
   clientSecret: string | undefined;
   scope: string | undefined;
   token: string | undefined;
+  /** Ask the administrator instead of opening a session (null: open a session). */
+  request: ConsoleRequest | null;
+  /** With a request: wait for the answer. */
+  wait: boolean;
 }
 
 const FLAG_LIST = Object.keys(CONSOLE_FLAGS).join(', ');
@@ -127,6 +140,8 @@ const HELP_ONLY: ConsoleArgs = {
   clientSecret: undefined,
   scope: undefined,
   token: undefined,
+  request: null,
+  wait: true,
 };
 
 const NODE_ALLOWED = `node names, each ${NODE_NAME.allowed}`;
@@ -151,11 +166,13 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
   // Help is answered before anything else is checked.
   if (flags.has('--help')) return { ...HELP_ONLY };
 
-  const supportCase = flags.value('--case');
+  const request = readRequestFlags(flags);
+  // An answer is to a request already made; everything else is for a support case.
+  const supportCase = flags.value('--case') ?? (request?.kind === 'answer' ? '' : undefined);
   if (supportCase === undefined) {
     throw usageError(`--case is required: the support case number the grant names (${SUPPORT_CASE_NUMBER.allowed}), e.g. --case 2611250010001234`, SUPPORT_CASE_NUMBER.allowed, '--case');
   }
-  if (!matches(SUPPORT_CASE_NUMBER, supportCase)) {
+  if (supportCase !== '' && !matches(SUPPORT_CASE_NUMBER, supportCase)) {
     throw usageError(`--case must be ${SUPPORT_CASE_NUMBER.allowed} (got ${JSON.stringify(supportCase.slice(0, 70))})`, SUPPORT_CASE_NUMBER.allowed, '--case');
   }
 
@@ -171,7 +188,7 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
   const blank = commands.find((c) => c.trim() === '');
   if (blank !== undefined) throw usageError('--command needs a command line, e.g. --command Get-ClusterNode', 'a command line', '--command');
   const json = flags.has('--json');
-  if (json && commands.length === 0) {
+  if (json && commands.length === 0 && !request) {
     throw usageError('--json needs --command: it prints the results of the commands given on the command line; the interactive console prints text', '--command LINE', '--json');
   }
 
@@ -225,6 +242,8 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
     clientSecret: flags.value('--client-secret'),
     scope: flags.value('--scope'),
     token,
+    request,
+    wait: !flags.has('--no-wait'),
   };
 }
 

@@ -22,6 +22,31 @@ export function formatTimeLeft(seconds: number): string {
   return `${s}s`;
 }
 
+/**
+ * A moment as the engineer reads it, in the engineer's time zone with the
+ * zone named and the UTC time after it: `2026-12-03 15:54 PST (23:54Z)`.
+ * The admin's tool shows the same local time with its zone, and UTC on
+ * hover, so both can name the same moment. `timeZone` is for tests.
+ */
+export function formatMoment(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    timeZoneName: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const zone = get('timeZoneName').replace(/^GMT(?=[+-]|$)/, 'UTC') || 'UTC';
+  const utc = d.toISOString().slice(11, 16);
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${zone} (${utc}Z)`;
+}
+
 /** The cluster's short name (`hci-cl01` for `hci-cl01.contoso.local`), as PowerShell prompts show hosts. */
 export function shortCluster(cluster: string): string {
   return cluster.split('.')[0] || cluster;
@@ -33,11 +58,11 @@ export function promptText(p: { accessLevel: string; supportCase: string; second
   return `[${p.accessLevel} case ${p.supportCase} ${formatTimeLeft(p.secondsLeft)} left] ${where}> `;
 }
 
-/** The lines printed when a session opens. */
-export function sessionBanner(opened: Opened, supportCase: string): string {
+/** The lines printed when a session opens; the expiry in the engineer's zone and in UTC. */
+export function sessionBanner(opened: Opened, supportCase: string, timeZone?: string): string {
   return [
     `Session ${opened.sessionId} opened on ${opened.cluster} for support case ${supportCase}.`,
-    `Access level ${opened.accessLevel} until ${opened.expiresAt} (${formatTimeLeft(opened.secondsLeft)} left) on ${opened.nodes.join(', ')}.`,
+    `Access level ${opened.accessLevel} until ${formatMoment(opened.expiresAt, timeZone)} (${formatTimeLeft(opened.secondsLeft)} left) on ${opened.nodes.join(', ')}.`,
     'The cluster administrator sees every command; each one is checked by the gateway and recorded in the session transcript.',
   ].join('\n') + '\n';
 }

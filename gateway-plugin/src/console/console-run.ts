@@ -5,6 +5,7 @@ import { runBatch } from './console-batch';
 import { CONSOLE_EXIT } from './console-exit';
 import { consoleHelpText, parseConsoleArgs } from './console-flags';
 import { runInteractive } from './console-interactive';
+import { runRequest } from './console-request';
 import type { Opened } from './console-render';
 import { planSignIn, signIn } from './console-sign-in';
 import { ChannelTarget, resolveChannelTarget } from './console-target';
@@ -33,13 +34,17 @@ export async function runConsole(argv: string[], io: ConsoleIo): Promise<number>
       io.stdout(consoleHelpText());
       return CONSOLE_EXIT.ok;
     }
-    if (args.commands.length === 0 && !io.stdin) {
+    if (args.commands.length === 0 && !args.request && !io.stdin) {
       throw usageError('The interactive console needs a standard input to read commands from; pass --command LINE to run commands without one', '--command LINE', '--command');
     }
-    const target = resolveChannelTarget(args, io.env);
+    // Access requests go to the gateway itself (the relay listens only while access is granted).
+    const target = resolveChannelTarget(args.request ? { ...args, direct: true } : args, io.env);
     // Decided before any network call, so a flag mistake never waits for a sign-in.
     const plan = planSignIn(args, io.env, target.dataDir);
     const token = await signIn(plan, (message) => io.stderr(`${message}\n`));
+    if (args.request) {
+      return await runRequest(args.request, { channelUrl: target.url, ca: target.ca, token, supportCase: args.supportCase, nodes: args.nodes, wait: args.wait }, out);
+    }
 
     try {
       client = await ChannelClient.connect(target.url, token, { ...(target.ca !== undefined ? { ca: target.ca } : {}), headers: target.headers, relayed: target.via.kind === 'relay' });

@@ -2,6 +2,7 @@ import { Static, TSchema, Type } from '@sinclair/typebox';
 import { ACCESS_LEVELS } from '../domain/access-level';
 import { ISO_DATE_ALLOWED } from '../domain/dates';
 import { RECORD_READ_ACTIONS } from '../domain/record-read';
+import { REQUEST_KINDS, REQUEST_STATES, REQUEST_TEXT_MAX } from '../domain/access-request';
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
 import { ERROR_CATALOG, ErrorCode } from '../domain/errors';
 import { NODE_NAME, SUPPORT_CASE_NUMBER, UUID } from '../domain/identifiers';
@@ -246,6 +247,33 @@ export const NotificationDeliveryList = Type.Object({
   deliveries: Type.Array(NotificationDelivery, { description: 'The latest deliveries, newest first (kept in memory: a restart empties the list)' }),
   dropped: Type.Integer({ description: 'Deliveries dropped since start because a target had too many waiting' }),
 }, { title: 'NotificationDeliveryList', description: 'The latest notification deliveries, newest first' });
+const RequestMessageView = Type.Object({ at: Time, from: StringEnum(['engineer', 'admin'] as const), by: Type.String(), text: Type.String() });
+export const AccessRequest = Type.Object({
+  id: Type.String(),
+  cluster: Type.String(),
+  kind: StringEnum(REQUEST_KINDS),
+  state: StringEnum(REQUEST_STATES, { description: 'pending; info-requested (the administrator asked a question); scheduled (approved for a later start); approved; denied; expired (nobody answered in time)' }),
+  engineer: Type.String(),
+  engineerId: Nullable(Type.String()),
+  supportCase: Type.String(),
+  accessLevel: AccessLevel,
+  expireInMinutes: Type.Integer({ description: 'For access, the asked length; for an extension, the minutes to add' }),
+  nodes: Nullable(Type.Array(Type.String())),
+  reason: Type.String(),
+  grantId: Nullable(Type.String({ description: 'For an extension, the grant to extend; once approved, the grant made' })),
+  requestedAt: Time,
+  expiresAt: Type.String({ format: 'date-time', description: 'When the request expires if nobody answers it' }),
+  answeredAt: Nullable(Time),
+  answeredBy: Nullable(Type.String()),
+  answeredById: Nullable(Type.String()),
+  approved: Nullable(Type.Object({ accessLevel: AccessLevel, expireInMinutes: Type.Integer(), startAt: Time })),
+  denial: Nullable(Type.String()),
+  messages: Type.Array(RequestMessageView),
+  intact: Type.Boolean({ description: 'False when the request was changed without the record key' }),
+}, { title: 'AccessRequest', description: "An engineer's request for access or for more time, and its answer" });
+export const AccessRequestList = Type.Object({ requests: Type.Array(AccessRequest), ...pageInfo }, { title: 'AccessRequestList', description: 'A page of access requests, newest first' });
+export const AccessRequestResult = Type.Object({ request: AccessRequest }, { title: 'AccessRequestResult' });
+export const ApprovalResult = Type.Object({ request: AccessRequest, grant: Nullable(GrantView) }, { title: 'ApprovalResult', description: 'The request, and the grant made (null when it starts later)' });
 export const AccessList = Type.Object({ grants: Type.Array(GrantView), ...pageInfo }, { title: 'AccessList', description: 'A page of the grants, newest first' });
 export const OperationResult = Type.Object({ operation: AgentOperation }, { title: 'OperationResult' });
 export const GatewayInfo = Type.Object(
@@ -294,6 +322,29 @@ export const GrantRequest = strictObject({
   termsVersion: Type.Optional(field(Type.String({ description: 'The version of the terms agreed to (GET terms); the current one when left out' }), 'TermsVersionMismatch', 'the current terms version')),
 }, { title: 'GrantRequest', description: 'The body of POST access (the reference\'s Enable-AzStackHCIRemoteSupport).' });
 
+const requestText = (what: string) => field(Type.String({ minLength: 1, maxLength: REQUEST_TEXT_MAX, description: what }), 'InvalidRequestText', `1 to ${REQUEST_TEXT_MAX} characters`);
+const extensionOrGrantMinutes = `an integer from 15 to ${EXPIRE_IN_MINUTES.max} (at least ${EXPIRE_IN_MINUTES.min} for access; for an extension, the minutes to add)`;
+
+export const NewAccessRequest = strictObject({
+  kind: Type.Optional(field(StringEnum(REQUEST_KINDS, { description: 'access (a grant), or extension (more time on the active grant); access when left out' }), 'InvalidBody', 'access or extension')),
+  supportCaseNumber: field(Type.String({ pattern: SUPPORT_CASE_NUMBER.pattern }), 'InvalidSupportCaseNumber', SUPPORT_CASE_NUMBER.allowed),
+  accessLevel: Type.Optional(field(AccessLevel, 'InvalidAccessLevel', `${levelsAllowed}; required for access, the active grant's level for an extension when left out`)),
+  expireInMinutes: Type.Optional(field(Type.Integer({ minimum: 15, maximum: EXPIRE_IN_MINUTES.max, description: 'How long the grant should last; for an extension, how many minutes to add (60 when left out)' }), 'InvalidExpireInMinutes', extensionOrGrantMinutes)),
+  nodes: Type.Optional(field(Type.Array(Type.String({ pattern: NODE_NAME.pattern }), { minItems: 1, maxItems: 16, description: 'The nodes the engineer means to work on; all when left out' }), 'InvalidNodeName', 'a list of 1 to 16 node names of the cluster')),
+  reason: requestText('Why the engineer needs access: what they will look at or repair'),
+}, { title: 'NewAccessRequest', description: "An engineer's request for access, or for more time on the active grant" });
+export const RequestReply = strictObject({ text: requestText("The engineer's answer to the administrator's question") }, { title: 'RequestReply' });
+export const RequestQuestion = strictObject({ question: requestText('What the administrator wants to know before answering') }, { title: 'RequestQuestion' });
+export const RequestDenial = strictObject({ reason: requestText('Why the request is denied (the engineer reads it)') }, { title: 'RequestDenial' });
+export const RequestApproval = strictObject({
+  accessLevel: Type.Optional(field(AccessLevel, 'InvalidAccessLevel', levelsAllowed)),
+  expireInMinutes: Type.Optional(field(Type.Integer({ minimum: 15, maximum: EXPIRE_IN_MINUTES.max, description: 'At most what was asked; the asked length when left out' }), 'InvalidExpireInMinutes', extensionOrGrantMinutes)),
+  startAt: Type.Optional(field(Type.String({ format: 'iso-date', description: 'A later start for an access request (at most 7 days ahead); now when left out' }), 'InvalidStartAt', ISO_DATE_ALLOWED)),
+  agreeToRemoteSupportConsent: Type.Optional(field(Type.Boolean({ description: 'Must be true: the approval grants access, which needs an explicit agreement to the terms' }), 'ConsentRequired', 'true')),
+  termsVersion: Type.Optional(field(Type.String({ description: 'The version of the terms agreed to (GET terms); the current one when left out' }), 'TermsVersionMismatch', 'the current terms version')),
+  sasCredential: Type.Optional(field(Type.String(), 'InvalidSasCredential', 'a Shared Access Signature')),
+}, { title: 'RequestApproval', description: 'Approves an access request: what was asked, or less (a lower level, a shorter time, a later start)' });
+
 export const AgentRequest = strictObject({
   nodes: Type.Optional(field(Type.Array(Type.String({ pattern: NODE_NAME.pattern }), { description: 'The nodes to act on; all of them when left out' }), 'InvalidNodeName', 'a list of node names of the cluster')),
 }, { title: 'AgentRequest' });
@@ -307,6 +358,8 @@ const listPaging = {
 export const AccessQuery = strictObject({ includeExpired: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')), ...listPaging, ...apiVersion });
 const fromDate = field(Type.String({ format: 'iso-date' }), 'InvalidDate', ISO_DATE_ALLOWED);
 export const HistoryQuery = strictObject({ fromDate: Type.Optional(fromDate), ...listPaging, ...apiVersion });
+export const RequestListQuery = strictObject({ open: Type.Optional(field(Type.Boolean({ default: false, description: 'Only the requests still waiting for an answer or a start' }), 'InvalidBoolean', 'true or false')), ...listPaging, ...apiVersion });
+export const RequestWaitQuery = strictObject({ waitSeconds: Type.Optional(field(Type.Integer({ minimum: 0, maximum: 60, default: 0, description: 'Wait up to this long for the request to change' }), 'InvalidPaging', 'an integer from 0 to 60')), ...apiVersion });
 export const RecordReadQuery = strictObject({ sessionId: Type.Optional(field(Type.String({ pattern: UUID.pattern }), 'InvalidSessionId', 'a session id (a UUID)')), ...listPaging, ...apiVersion });
 export const SessionQuery = strictObject({
   includeTranscript: Type.Optional(field(Type.Boolean({ default: false }), 'InvalidBoolean', 'true or false')),
@@ -328,6 +381,7 @@ export const ExportQuery = strictObject({ format: Type.Optional(field(literals(E
 export const ClusterParams = Type.Object({ cluster: Type.String({ description: "The cluster's name, compared without case" }) });
 export const SessionParams = Type.Object({ cluster: ClusterParams.properties.cluster, sessionId: field(Type.String({ pattern: UUID.pattern }), 'InvalidSessionId', 'a session id (a UUID)') });
 export const AdminSessionParams = Type.Object({ sessionId: field(Type.String({ pattern: UUID.pattern }), 'InvalidAdminSessionId', 'a browser session id (a UUID)') });
+export const RequestParams = Type.Object({ cluster: ClusterParams.properties.cluster, requestId: field(Type.String({ pattern: UUID.pattern }), 'InvalidRequestId', 'an access request id (a UUID)') });
 export const OperationParams = Type.Object({ cluster: ClusterParams.properties.cluster, operationId: field(Type.String({ pattern: UUID.pattern }), 'InvalidOperationId', 'an operation id (a UUID)') });
 
 export const TestFault = strictObject({
@@ -347,6 +401,17 @@ export type CommandsQuery = Static<typeof CommandsQuery>;
 export type AccessQuery = Static<typeof AccessQuery>;
 export type HistoryQuery = Static<typeof HistoryQuery>;
 export type RecordReadQuery = Static<typeof RecordReadQuery>;
+export type RequestListQuery = Static<typeof RequestListQuery>;
+export type RequestWaitQuery = Static<typeof RequestWaitQuery>;
+export type NewAccessRequest = Static<typeof NewAccessRequest>;
+export type RequestReply = Static<typeof RequestReply>;
+export type RequestQuestion = Static<typeof RequestQuestion>;
+export type RequestDenial = Static<typeof RequestDenial>;
+export type RequestApproval = Static<typeof RequestApproval>;
+export type AccessRequest = Static<typeof AccessRequest>;
+export type AccessRequestList = Static<typeof AccessRequestList>;
+export type AccessRequestResult = Static<typeof AccessRequestResult>;
+export type ApprovalResult = Static<typeof ApprovalResult>;
 export type RecordRead = Static<typeof RecordRead>;
 export type RecordReadList = Static<typeof RecordReadList>;
 export type NotificationDeliveryList = Static<typeof NotificationDeliveryList>;
@@ -388,6 +453,7 @@ export const NAMED_SCHEMAS = {
   ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, RelayView, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
-  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, NotificationDelivery, NotificationDeliveryList, OperationResult,
+  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, NotificationDelivery, NotificationDeliveryList, NewAccessRequest, RequestReply, RequestQuestion, RequestDenial, RequestApproval,
+  AccessRequest, AccessRequestList, AccessRequestResult, ApprovalResult, OperationResult,
   AgentRequest, GatewayInfo, LoginLink, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
 } as const;

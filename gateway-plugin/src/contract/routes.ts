@@ -39,6 +39,12 @@ function withoutSignIn(contract: RouteContract): RouteContract {
 
 const cluster = { params: C.ClusterParams };
 const session = { params: C.SessionParams };
+const accessRequest = { params: C.RequestParams };
+
+/** A route for support engineers: their Entra ID token (the engineer role), as on the support channel. */
+function forEngineers(contract: RouteContract): RouteContract {
+  return { ...contract, schema: { ...contract.schema, security: [{ engineer: [] }] } };
+}
 
 /** Operations under the feature prefix: one cluster's remote support. */
 export const FEATURE_ROUTES = routeTable({
@@ -63,6 +69,11 @@ export const FEATURE_ROUTES = routeTable({
       content: { 'application/json': { schema: C.TranscriptExport }, 'text/plain': { schema: Type.String() } },
     },
   }),
+  listRequests: route('GET', '/requests', 'listRequests', 'requests', 'Access requests from engineers, newest first, a page at a time (limit, cursor); with open=true only those still waiting for an answer or a start', { ...cluster, querystring: C.RequestListQuery }, { 200: C.AccessRequestList }),
+  getRequest: route('GET', '/requests/:requestId', 'getRequest', 'requests', 'One access request with its conversation and answer', accessRequest, { 200: C.AccessRequestResult }),
+  approveRequest: route('POST', '/requests/:requestId/approve', 'approveRequest', 'requests', 'Approves an access request (as asked, or less, or later), granting exactly as POST access does', { ...accessRequest, body: C.RequestApproval }, { 200: C.ApprovalResult }),
+  denyRequest: route('POST', '/requests/:requestId/deny', 'denyRequest', 'requests', 'Denies an access request, saying why', { ...accessRequest, body: C.RequestDenial }, { 200: C.AccessRequestResult }),
+  askAboutRequest: route('POST', '/requests/:requestId/ask', 'askAboutRequest', 'requests', 'Asks the engineer for more information before answering', { ...accessRequest, body: C.RequestQuestion }, { 200: C.AccessRequestResult }),
   listRecordReads: route('GET', '/audit/reads', 'listRecordReads', 'sessions', 'Who read the record, newest first, a page at a time (limit, cursor): every transcript viewed, exported or verified, and every search; one session\'s with sessionId', { ...cluster, querystring: C.RecordReadQuery }, { 200: C.RecordReadList }),
   listNotificationDeliveries: route('GET', '/notifications/deliveries', 'listNotificationDeliveries', 'notifications', 'The latest webhook and email deliveries, newest first, with their attempts and last status (kept in memory)', cluster, { 200: C.NotificationDeliveryList }),
   verifySession: route('GET', '/sessions/:sessionId/verify', 'verifySession', 'sessions', "Checks a session's hash chain", session, { 200: C.Verification }),
@@ -79,6 +90,16 @@ export const GATEWAY_ROUTES = routeTable({
   listAdminSessions: route('GET', '/api/admin-sessions', 'listAdminSessions', 'sign-in', 'Signed-in browser sessions that have not reached their 12-hour end', {}, { 200: C.AdminSessionList }),
   revokeAdminSession: route('DELETE', '/api/admin-sessions/:sessionId', 'revokeAdminSession', 'sign-in', 'Revokes a signed-in browser session', { params: C.AdminSessionParams }, { 200: C.AdminSessionResult }),
   signOut: route('POST', '/api/logout', 'signOut', 'sign-in', "Signs the caller's browser session out (revokes it) and clears its cookies", {}, { 200: C.SignOutResult }),
+});
+
+/** Where the engineers' routes live: outside WAC's feature prefix, for one cluster. */
+export const ENGINEER_PREFIX = '/api/support/clusters/:cluster';
+
+/** Operations for support engineers (the support console), under ENGINEER_PREFIX. */
+export const ENGINEER_ROUTES = routeTable({
+  createAccessRequest: forEngineers(route('POST', '/requests', 'createAccessRequest', 'requests', 'An engineer asks for access, or for more time on the active grant', { ...cluster, body: C.NewAccessRequest }, { 201: C.AccessRequestResult })),
+  watchAccessRequest: forEngineers(route('GET', '/requests/:requestId', 'watchAccessRequest', 'requests', "The engineer's own request; with waitSeconds, answers once it changes (or the wait ends)", { ...accessRequest, querystring: C.RequestWaitQuery }, { 200: C.AccessRequestResult })),
+  replyToAccessRequest: forEngineers(route('POST', '/requests/:requestId/reply', 'replyToAccessRequest', 'requests', "The engineer answers the administrator's question", { ...accessRequest, body: C.RequestReply }, { 200: C.AccessRequestResult })),
 });
 
 /** Operations only a gateway in test mode has (not in the OpenAPI document). */

@@ -77,6 +77,14 @@ export const ERROR_CATALOG = {
   GatewayUnreachable: { summary: 'The CLI could not reach the gateway.' },
   RelayRefused: { summary: 'The Azure Relay refused the support console: no gateway listens on the Hybrid Connection (no access is granted now), or the Send SAS is not valid for it.' },
   InvalidCliUsage: { summary: 'A CLI verb or flag is unknown or has a bad value.' },
+  InvalidRequestId: { summary: 'requestId is not an access request id (a UUID).' },
+  InvalidRequestText: { summary: "A request's reason, a question, an answer or a denial is empty or longer than 1,000 characters." },
+  InvalidStartAt: { summary: "startAt is not an ISO 8601 time, or a later start is asked with a shared access signature (the gateway keeps none for later)." },
+  RequestNotFound: { summary: 'No access request with that id exists on the cluster (or, for an engineer, none of theirs).' },
+  RequestNotOpen: { summary: 'The access request was already approved, denied or expired, or has no question to answer.' },
+  RequestTampered: { summary: 'The access request was changed in the database without the record key, so it cannot be answered.' },
+  ApprovalExceedsRequest: { summary: 'An approval gives more than the engineer asked (a higher level, a longer time) or starts in the past or more than 7 days ahead.' },
+  NoGrantToExtend: { summary: 'An extension is asked or approved while its grant is no longer the active one.' },
   Internal: { summary: 'The gateway failed in a way it did not expect.' },
 } as const;
 

@@ -12,6 +12,9 @@ export const EVENT_TYPES = [
   'session.ended',
   'transcript.entry',
   'relay.state',
+  'request.created',
+  'request.updated',
+  'request.expired',
   // A verify found problems, or a grant changed without the record key was met (notified to admins).
   'integrity.failed',
 ] as const;

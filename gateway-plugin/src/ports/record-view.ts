@@ -1,5 +1,7 @@
 import type { ChainCheck, TranscriptEntry } from '../domain/transcript';
 import { TRANSCRIPT_EXPORT_FORMAT, transcriptText } from '../domain/transcript-export';
+import type { AccessRequest } from '../domain/access-request';
+import { expiryLateness, Grant, grantEnd, grantState } from '../domain/grant';
 import type { RecordRead } from '../domain/record-read';
 import type { SessionRecord } from './store-ports';
 
@@ -40,6 +42,59 @@ export function presentSession(s: SessionRecord) {
 /** A transcript entry as the API shows it. */
 export function presentEntry(e: TranscriptEntry) {
   return { seq: e.seq, at: iso(e.at), kind: e.kind, node: e.node, text: e.text, prevHash: e.prevHash, hash: e.hash };
+}
+
+/** A grant as the API shows it: times in ISO 8601, its state now, never the SAS credential. */
+export function presentGrant(g: Grant, now: number) {
+  const state = grantState(g, now);
+  return {
+    id: g.id,
+    cluster: g.cluster,
+    state,
+    accessLevel: g.accessLevel,
+    expireInMinutes: g.expireInMinutes,
+    grantedAt: iso(g.grantedAt),
+    expiresAt: iso(g.expiresAt),
+    endedAt: state === 'active' ? null : iso(grantEnd(g)),
+    endReason: state === 'active' ? null : state,
+    grantedBy: g.grantedBy,
+    grantedById: g.grantedById,
+    endedBy: state === 'active' ? null : g.endedBy ?? 'system',
+    endedById: state === 'active' ? null : g.endedById,
+    supportCaseNumber: g.supportCaseNumber,
+    termsVersion: g.termsVersion,
+    sasCredentialProvided: g.sasCredentialProvided,
+    secondsLeft: state === 'active' ? Math.max(0, Math.floor((g.expiresAt - now) / 1000)) : 0,
+    ...(expiryLateness(g) !== null ? { expiryRecordedAt: iso(g.expiryRecordedAt!) } : {}),
+  };
+}
+export type GrantView = ReturnType<typeof presentGrant>;
+
+/** An access request as the API (and its events) show it. */
+export function presentRequest(r: AccessRequest, intact = true) {
+  return {
+    id: r.id,
+    cluster: r.cluster,
+    kind: r.kind,
+    state: r.state,
+    engineer: r.engineer,
+    engineerId: r.engineerId,
+    supportCase: r.supportCase,
+    accessLevel: r.accessLevel,
+    expireInMinutes: r.expireInMinutes,
+    nodes: r.nodes,
+    reason: r.reason,
+    grantId: r.grantId,
+    requestedAt: iso(r.requestedAt),
+    expiresAt: iso(r.expiresAt),
+    answeredAt: iso(r.answeredAt),
+    answeredBy: r.answeredBy,
+    answeredById: r.answeredById,
+    approved: r.approved ? { accessLevel: r.approved.accessLevel, expireInMinutes: r.approved.expireInMinutes, startAt: iso(r.approved.startAt) } : null,
+    denial: r.denial,
+    messages: r.messages.map((m) => ({ at: iso(m.at), from: m.from, by: m.by, text: m.text })),
+    intact,
+  };
 }
 
 /** A read of the record as the API shows it. */

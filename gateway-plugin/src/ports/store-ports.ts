@@ -4,6 +4,7 @@ import type { Grant, GrantRequest } from '../domain/grant';
 import type { AdminSession } from '../domain/admin-sign-in';
 import type { ListPage, PageKey } from '../domain/list-page';
 import type { RecordRead, RecordReadAction } from '../domain/record-read';
+import type { AccessRequest } from '../domain/access-request';
 import type { ChainCheck, SessionEndReason, TranscriptEntry, TranscriptKind } from '../domain/transcript';
 import { PURGE_BATCH_ROWS } from '../domain/retention';
 
@@ -225,6 +226,18 @@ export interface RecordReadStore {
   record(input: { cluster: string; action: RecordReadAction; by: ActorLike; sessionId: string | null; detail: string | null }): void;
   /** The cluster's reads, newest first, a page at a time; only one session's with `sessionId`. */
   list(cluster: string, sessionId: string | null, page: { limit: number; after?: PageKey | null }): ListPage<RecordRead>;
+  purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
+}
+
+/** Access requests: engineers ask, admins answer (see domain/access-request). */
+export interface RequestStore {
+  create(input: Omit<AccessRequest, 'id' | 'requestedAt' | 'state' | 'answeredAt' | 'answeredBy' | 'answeredById' | 'approved' | 'denial' | 'messages'>): AccessRequest;
+  /** The request, and whether its row is as the gateway wrote it; null when the cluster has none by that id. */
+  get(cluster: string, id: string): { request: AccessRequest; intact: boolean } | null;
+  save(request: AccessRequest, topic?: 'request.updated' | 'request.expired'): AccessRequest;
+  /** Newest first, a page at a time; only those still waiting for an answer or a start with `open`. */
+  list(cluster: string, open: boolean, page: { limit: number; after?: PageKey | null }): ListPage<{ request: AccessRequest; intact: boolean }>;
+  open(): AccessRequest[];
   purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
 }
 

@@ -4,7 +4,7 @@ import { ActorLike } from '../domain/actor';
 import { Clock } from '../domain/clock';
 import { createError, RemoteSupportError } from '../domain/errors';
 import { parseIsoDate } from '../domain/dates';
-import { expiryLateness, Grant, grantEnd, grantState, GrantRequestFields, parseGrantRequest } from '../domain/grant';
+import { GrantRequestFields, parseGrantRequest } from '../domain/grant';
 import { decodeCursor, LIST_PAGE, PageKey } from '../domain/list-page';
 import { defaultHistoryFrom } from '../domain/retention';
 import { TERMS_TEXT, TERMS_VERSION } from '../domain/terms';
@@ -12,36 +12,13 @@ import { TRANSCRIPT_PAGE, ChainCheck } from '../domain/transcript';
 import { AgentDeployer, AgentOperation, NodeAgent } from '../operations/agent-deployer';
 import { commandsForLevel } from '../policy/command-table';
 import { exportFileName } from '../domain/transcript-export';
-import { iso, presentEntry, presentRecordRead, presentSession } from '../ports/record-view';
+import type { AccessRequests } from './access-requests';
+import { GrantView, iso, presentEntry, presentGrant, presentRecordRead, presentSession } from '../ports/record-view';
 import type { GrantStore, RecordReads, RecordReadStore, SessionRecord, SessionStore } from '../ports/store-ports';
 
-export { presentEntry, presentSession };
+export { presentEntry, presentGrant, presentSession };
+export type { GrantView };
 
-/** A grant as the API shows it: times in ISO 8601, its state now, never the SAS credential. */
-export function presentGrant(g: Grant, now: number) {
-  const state = grantState(g, now);
-  return {
-    id: g.id,
-    cluster: g.cluster,
-    state,
-    accessLevel: g.accessLevel,
-    expireInMinutes: g.expireInMinutes,
-    grantedAt: iso(g.grantedAt),
-    expiresAt: iso(g.expiresAt),
-    endedAt: state === 'active' ? null : iso(grantEnd(g)),
-    endReason: state === 'active' ? null : state,
-    grantedBy: g.grantedBy,
-    grantedById: g.grantedById,
-    endedBy: state === 'active' ? null : g.endedBy ?? 'system',
-    endedById: state === 'active' ? null : g.endedById,
-    supportCaseNumber: g.supportCaseNumber,
-    termsVersion: g.termsVersion,
-    sasCredentialProvided: g.sasCredentialProvided,
-    secondsLeft: state === 'active' ? Math.max(0, Math.floor((g.expiresAt - now) / 1000)) : 0,
-    ...(expiryLateness(g) !== null ? { expiryRecordedAt: iso(g.expiryRecordedAt!) } : {}),
-  };
-}
-export type GrantView = ReturnType<typeof presentGrant>;
 
 export function presentRelay(r: RelayStatusView) {
   return { ...r, since: iso(r.since), nextRetryAt: r.nextRetryAt === null ? null : iso(r.nextRetryAt), connectedAt: r.connectedAt === null ? null : iso(r.connectedAt) };
@@ -89,6 +66,7 @@ export class RemoteSupportDesk {
   ) {}
 
   private live: LiveSessionControl | null = null;
+  private accessRequests: AccessRequests | null = null;
   private dataDisk: (() => DataDiskStatus) | null = null;
   private relay: (() => RelayStatusView) | null | undefined = undefined;
   private relayCheck: (() => Promise<PrerequisiteCheck>) | null = null;
@@ -100,6 +78,17 @@ export class RemoteSupportDesk {
   /** Connects the support channel, so revoke and "end session" reach live sessions. */
   attachLiveSessions(live: LiveSessionControl): void {
     this.live = live;
+  }
+
+  /** Access requests on this cluster (engineers ask, admins answer). */
+  get requests(): AccessRequests {
+    if (!this.accessRequests) throw createError('Internal', 'Access requests are not connected');
+    return this.accessRequests;
+  }
+
+  /** Connects the access requests. */
+  attachRequests(requests: AccessRequests): void {
+    this.accessRequests = requests;
   }
 
   /** Connects the relay listener's status (null: the relay is off). */

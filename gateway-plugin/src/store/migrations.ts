@@ -163,4 +163,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX record_reads_cluster_at ON record_reads (cluster, at);
   CREATE INDEX record_reads_session_at ON record_reads (session_id, at) WHERE session_id IS NOT NULL;
   `,
+  // 9: access requests (engineers ask, admins answer), each row MAC'd with the record key; kept 90 days.
+  `
+  CREATE TABLE access_requests (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'extension')),
+    engineer TEXT NOT NULL,
+    engineer_id TEXT,
+    support_case TEXT NOT NULL,
+    access_level TEXT NOT NULL,
+    expire_in_minutes INTEGER NOT NULL,
+    nodes TEXT,
+    reason TEXT NOT NULL,
+    grant_id TEXT,
+    requested_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'info-requested', 'scheduled', 'approved', 'denied', 'expired')),
+    answered_at INTEGER,
+    answered_by TEXT,
+    answered_by_id TEXT,
+    approved_level TEXT,
+    approved_minutes INTEGER,
+    start_at INTEGER,
+    denial TEXT,
+    messages TEXT NOT NULL,
+    mac TEXT NOT NULL
+  );
+  CREATE INDEX access_requests_cluster_requested ON access_requests (cluster, requested_at);
+  CREATE INDEX access_requests_open ON access_requests (state, expires_at) WHERE state IN ('pending', 'info-requested', 'scheduled');
+  `,
 ];

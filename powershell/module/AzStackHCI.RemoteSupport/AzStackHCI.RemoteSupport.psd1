@@ -25,7 +25,11 @@
     'Test-AzStackHCIRemoteSupportTranscript',
     'Export-AzStackHCIRemoteSupportTranscript',
     'Search-AzStackHCIRemoteSupportTranscript',
-    'Set-AzStackHCIRemoteSupportGateway'
+    'Set-AzStackHCIRemoteSupportGateway',
+    'Get-AzStackHCIRemoteSupportAccessRequest',
+    'Approve-AzStackHCIRemoteSupportAccessRequest',
+    'Deny-AzStackHCIRemoteSupportAccessRequest',
+    'Send-AzStackHCIRemoteSupportAccessRequestQuestion'
   )
   CmdletsToExport      = @()
   VariablesToExport    = @()

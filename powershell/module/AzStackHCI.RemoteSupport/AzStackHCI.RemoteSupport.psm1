@@ -1090,6 +1090,160 @@ function Set-AzStackHCIRemoteSupportGateway {
   Add-RemoteSupportTypeName $result 'GatewayConfiguration'
 }
 
+function Get-AzStackHCIRemoteSupportAccessRequest {
+  <#
+  .SYNOPSIS
+    Lists the support engineers' access requests, or shows one with its conversation and answer.
+  .DESCRIPTION
+    Engineers ask for access (or for more time) from the support console, with a reason. Without
+    -RequestId: every request of the last 90 days, newest first; with -Open only those still waiting
+    for an answer (or for an approved later start). Answer them with
+    Approve-AzStackHCIRemoteSupportAccessRequest or Deny-AzStackHCIRemoteSupportAccessRequest.
+  .PARAMETER Open
+    Only the requests still waiting for an answer or a start.
+  .PARAMETER RequestId
+    One request's id.
+  .PARAMETER Cluster
+    The cluster to ask about. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Get-AzStackHCIRemoteSupportAccessRequest -Open
+
+    Lists the requests waiting for your answer: who asks, for which case, level and time, and why.
+  .EXAMPLE
+    Get-AzStackHCIRemoteSupportAccessRequest -RequestId 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f | Select-Object -ExpandProperty messages
+
+    Shows the questions you asked about one request and the engineer's answers.
+  #>
+  [CmdletBinding(DefaultParameterSetName = 'List')]
+  [OutputType('AzStackHCI.RemoteSupport.AccessRequest')]
+  param(
+    [Parameter(ParameterSetName = 'List')] [switch] $Open,
+    [Parameter(Mandatory, ParameterSetName = 'One')] [string] $RequestId,
+    [string] $Cluster
+  )
+  if ($PSCmdlet.ParameterSetName -eq 'One') {
+    $one = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path ('/requests/' + [Uri]::EscapeDataString($RequestId)) -Cluster $Cluster
+    return (Add-RemoteSupportTypeName $one.request 'AccessRequest')
+  }
+  $query = @{}
+  if ($Open) { $query['open'] = $true }
+  Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/requests' -ItemName 'requests' -Cluster $Cluster -Query $query |
+    ForEach-Object { Add-RemoteSupportTypeName $_ 'AccessRequest' }
+}
+
+function Approve-AzStackHCIRemoteSupportAccessRequest {
+  <#
+  .SYNOPSIS
+    Approves a support engineer's access request, granting access as Enable-AzStackHCIRemoteSupport does.
+  .DESCRIPTION
+    Grants what the engineer asked for, or less: a lower -AccessLevel, a shorter -ExpireInMinutes, or
+    a later -StartAt (up to 7 days ahead; the grant is then made at that time in your name). More than
+    was asked is refused with ApprovalExceedsRequest. Like Enable, it needs your explicit agreement to
+    the terms: -AgreeToRemoteSupportConsent.
+  .PARAMETER RequestId
+    The request to approve.
+  .PARAMETER AgreeToRemoteSupportConsent
+    Your agreement to the remote support terms. Access is never granted without it.
+  .PARAMETER AccessLevel
+    A lower level than asked. The level asked when left out.
+  .PARAMETER ExpireInMinutes
+    A shorter time than asked, in minutes. The time asked when left out.
+  .PARAMETER StartAt
+    Start access later (read as local time unless it says otherwise), at most 7 days ahead.
+  .PARAMETER SasCredential
+    The shared access signature, for a cluster not registered with Azure (not with -StartAt).
+  .PARAMETER TermsVersion
+    The version of the terms you read and agree to (Get-AzStackHCIRemoteSupportTerms).
+  .PARAMETER Cluster
+    The cluster. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Approve-AzStackHCIRemoteSupportAccessRequest -RequestId 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f -AgreeToRemoteSupportConsent
+
+    Grants the engineer what they asked for, starting now.
+  .EXAMPLE
+    Approve-AzStackHCIRemoteSupportAccessRequest -RequestId 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f -AccessLevel Diagnostics -ExpireInMinutes 120 -StartAt (Get-Date).Date.AddDays(1).AddHours(8) -AgreeToRemoteSupportConsent
+
+    Grants read-only access for two hours, from 08:00 tomorrow, although the engineer asked for more.
+  #>
+  [CmdletBinding()]
+  [OutputType('AzStackHCI.RemoteSupport.ApprovalResult')]
+  param(
+    [Parameter(Mandatory)] [string] $RequestId,
+    [Parameter(Mandatory)] [switch] $AgreeToRemoteSupportConsent,
+    [ValidateSet('Diagnostics', 'DiagnosticsRepair')] [string] $AccessLevel,
+    [ValidateRange(15, 20160)] [int] $ExpireInMinutes,
+    [DateTime] $StartAt,
+    [string] $SasCredential,
+    [ValidatePattern('\A[0-9a-f]{64}\z', Options = 'None')] [string] $TermsVersion,
+    [string] $Cluster
+  )
+  if (-not $AgreeToRemoteSupportConsent.IsPresent) {
+    $PSCmdlet.ThrowTerminatingError((New-RemoteSupportErrorRecord -Code 'ConsentRequired' -Category InvalidArgument `
+      -Field 'agreeToRemoteSupportConsent' -Allowed 'true' `
+      -Message 'agreeToRemoteSupportConsent must be true: approving grants access, which needs an explicit agreement to the remote support terms, so pass -AgreeToRemoteSupportConsent.'))
+  }
+  $body = @{ agreeToRemoteSupportConsent = $true }
+  if ($PSBoundParameters.ContainsKey('AccessLevel')) { $body['accessLevel'] = $script:AccessLevels | Where-Object { $_ -eq $AccessLevel } }
+  if ($PSBoundParameters.ContainsKey('ExpireInMinutes')) { $body['expireInMinutes'] = $ExpireInMinutes }
+  if ($PSBoundParameters.ContainsKey('StartAt')) { $body['startAt'] = Format-RemoteSupportDate $StartAt }
+  if ($PSBoundParameters.ContainsKey('SasCredential')) { $body['sasCredential'] = $SasCredential }
+  if ($PSBoundParameters.ContainsKey('TermsVersion')) { $body['termsVersion'] = $TermsVersion }
+  $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method POST -Path ('/requests/' + [Uri]::EscapeDataString($RequestId) + '/approve') -Cluster $Cluster -Body $body
+  Add-RemoteSupportTypeName $result 'ApprovalResult'
+}
+
+function Deny-AzStackHCIRemoteSupportAccessRequest {
+  <#
+  .SYNOPSIS
+    Denies a support engineer's access request, saying why.
+  .PARAMETER RequestId
+    The request to deny.
+  .PARAMETER Reason
+    Why; the engineer reads it (1 to 1,000 characters).
+  .PARAMETER Cluster
+    The cluster. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Deny-AzStackHCIRemoteSupportAccessRequest -RequestId 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f -Reason 'Not during the quarter close; ask again on Monday.'
+
+    Refuses the request; the engineer's console prints the reason.
+  #>
+  [CmdletBinding()]
+  [OutputType('AzStackHCI.RemoteSupport.AccessRequest')]
+  param(
+    [Parameter(Mandatory)] [string] $RequestId,
+    [Parameter(Mandatory)] [string] $Reason,
+    [string] $Cluster
+  )
+  $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method POST -Path ('/requests/' + [Uri]::EscapeDataString($RequestId) + '/deny') -Cluster $Cluster -Body @{ reason = $Reason }
+  Add-RemoteSupportTypeName $result.request 'AccessRequest'
+}
+
+function Send-AzStackHCIRemoteSupportAccessRequestQuestion {
+  <#
+  .SYNOPSIS
+    Asks the engineer a question about their access request before you answer it.
+  .PARAMETER RequestId
+    The request.
+  .PARAMETER Question
+    What you want to know (1 to 1,000 characters).
+  .PARAMETER Cluster
+    The cluster. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Send-AzStackHCIRemoteSupportAccessRequestQuestion -RequestId 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f -Question 'Which node, and why a repair?'
+
+    The request waits for the engineer's answer, which Get-AzStackHCIRemoteSupportAccessRequest then shows.
+  #>
+  [CmdletBinding()]
+  [OutputType('AzStackHCI.RemoteSupport.AccessRequest')]
+  param(
+    [Parameter(Mandatory)] [string] $RequestId,
+    [Parameter(Mandatory)] [string] $Question,
+    [string] $Cluster
+  )
+  $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method POST -Path ('/requests/' + [Uri]::EscapeDataString($RequestId) + '/ask') -Cluster $Cluster -Body @{ question = $Question }
+  Add-RemoteSupportTypeName $result.request 'AccessRequest'
+}
+
 #endregion
 
 Export-ModuleMember -Function @(
@@ -1098,5 +1252,6 @@ Export-ModuleMember -Function @(
   'Get-AzStackHCIRemoteSupportOperation', 'Enable-AzStackHCIRemoteSupport', 'Disable-AzStackHCIRemoteSupport',
   'Get-AzStackHCIRemoteSupportAccess', 'Get-AzStackHCIRemoteSupportSessionHistory', 'Stop-AzStackHCIRemoteSupportSession',
   'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript',
-  'Set-AzStackHCIRemoteSupportGateway'
+  'Set-AzStackHCIRemoteSupportGateway', 'Get-AzStackHCIRemoteSupportAccessRequest', 'Approve-AzStackHCIRemoteSupportAccessRequest',
+  'Deny-AzStackHCIRemoteSupportAccessRequest', 'Send-AzStackHCIRemoteSupportAccessRequestQuestion'
 )

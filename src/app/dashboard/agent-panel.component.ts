@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, EventEmitter, Input, Output } from '@angular/core';
 import { AgentOperation, NodeProgress, NodeStatus } from '../core/api-models';
 import { extensionStrings, format } from '../core/strings';
+import { nodeProgressText } from './node-progress';
 
 /** An install or removal request: the nodes to act on (empty: every node). */
 export interface AgentRequest {
@@ -16,7 +17,7 @@ export interface AgentRequest {
     <section class="rs-card" aria-labelledby="rs-agent-heading" data-testid="agent-panel">
       <h2 id="rs-agent-heading">{{ strings.Agent.title }}</h2>
       <p *ngIf="operation" class="rs-hint" data-testid="agent-operation" role="status">{{ operationText }}</p>
-      <table class="rs-table">
+      <table class="rs-table rs-agent-table">
         <thead>
           <tr>
             <th scope="col">{{ strings.Agent.node }}</th>
@@ -29,18 +30,19 @@ export interface AgentRequest {
         </thead>
         <tbody>
           <tr *ngFor="let node of nodes; trackBy: byName" [attr.data-node]="node.name">
-            <th scope="row">{{ node.name }}</th>
-            <td>{{ node.online ? strings.Agent.online : strings.Agent.offline }}</td>
-            <td data-testid="agent-state">
+            <th scope="row" class="rs-node-name rs-nowrap">{{ node.name }}</th>
+            <td class="rs-nowrap">{{ node.online ? strings.Agent.online : strings.Agent.offline }}</td>
+            <td data-testid="agent-state" class="rs-nowrap">
               <span class="rs-state rs-state-{{ node.agent.state }}">{{ stateName(node) }}</span>
-              <div *ngIf="node.agent.detail" class="rs-hint">{{ node.agent.detail }}</div>
             </td>
-            <td>{{ node.agent.version || strings.Common.none }}</td>
-            <td data-testid="agent-progress">
-              <ng-container *ngIf="progressOf(node.name) as p">
-                <progress [max]="p.stepsTotal || 1" [value]="p.stepsDone" [attr.aria-label]="progressText(p)"></progress>
-                <div class="rs-hint">{{ progressText(p) }}</div>
+            <td class="rs-nowrap">{{ node.agent.version || strings.Common.none }}</td>
+            <td data-testid="agent-progress" class="rs-agent-progress">
+              <ng-container *ngIf="progressOf(node.name) as p; else detail">
+                <progress *ngIf="p.status !== 'failed'" [max]="p.stepsTotal || 1" [value]="p.stepsDone" [attr.aria-label]="progressText(p)"></progress>
+                <div class="rs-hint" [class.rs-text-critical]="p.status === 'failed'" data-testid="agent-progress-text">{{ progressText(p) }}</div>
               </ng-container>
+              <!-- The failure's text once: from the operation while it is shown, else from the node. -->
+              <ng-template #detail><div *ngIf="node.agent.detail" class="rs-hint" data-testid="agent-detail">{{ node.agent.detail }}</div></ng-template>
             </td>
             <td class="rs-row-actions">
               <button *ngIf="canInstall(node)" type="button" data-testid="install-node" [disabled]="running"
@@ -107,11 +109,7 @@ export class AgentPanelComponent {
   }
 
   progressText(p: NodeProgress): string {
-    const s = this.strings.Agent.Step;
-    if (p.status === 'failed') return format(s.failed, p.error ?? '');
-    if (p.status === 'succeeded') return s.done;
-    if (p.status === 'pending') return s.pending;
-    return format(s.running, p.stepsDone + 1, p.stepsTotal, p.step ?? '');
+    return nodeProgressText(p);
   }
 
   byName(_: number, n: NodeStatus): string {

@@ -107,7 +107,7 @@ describe('DashboardComponent on the PowerShell transport', () => {
     clock.advance(POLLING.intervalMs);
     tick(300); // the overview reads the status again after the relay.state the reading produced
     fixture.detectChanges();
-    expect(page.testIdText('relay-summary')).toBe('! Relay: Reconnecting — the control channel closed (1006); next attempt at 2026-11-25 12:00:30 (2 failed attempt(s) so far)');
+    expect(page.testIdText('relay-summary')).toBe('! Relay: Reconnecting — the control channel closed (1006); next attempt at 2026-11-25 12:00 UTC (2 failed attempts so far)');
     finish();
   }));
 

@@ -2,15 +2,20 @@ import { ChangeDetectorRef, Component, Inject, OnDestroy, OnInit } from '@angula
 import { DialogService } from '@microsoft/windows-admin-center-sdk/angular';
 import { Subject, Subscription } from 'rxjs';
 import { debounceTime, filter, finalize, pairwise } from 'rxjs/operators';
-import { AgentOperation, ClusterStatus, LiveEvent, Prerequisites, SessionView } from '../core/api-models';
+import { AgentOperation, ClusterStatus, GrantView, LiveEvent, Prerequisites, SessionView } from '../core/api-models';
 import { Clock, CLOCK } from '../core/clock';
 import { formatDateTime } from '../core/format';
+import { GatewayError } from '../core/gateway-error';
 import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
 import { GRANT_ACCESS_DIALOG_ID, GrantAccessDialogOptions, GrantAccessDialogResult } from '../grant-dialog/grant-access-dialog.component';
+import { AdminNotifications } from '../shared/admin-notifications';
 import { AlertLedger } from '../shared/alert-ledger';
+import { ToolRefresh } from '../tool/tool-refresh';
 import { AgentRequest } from './agent-panel.component';
+import { nodeProgressText } from './node-progress';
+import { CONFIRMATION_DIALOG_ID, ConfirmationOptions, ConfirmationResult } from './confirmation-dialog.component';
 import { REVOKE_CONFIRMATION_DIALOG_ID, RevokeConfirmationOptions, RevokeConfirmationResult } from './revoke-confirmation-dialog.component';
 
 /**
@@ -31,6 +36,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
   readonly strings = extensionStrings();
   readonly grantDialogId = GRANT_ACCESS_DIALOG_ID;
   readonly revokeDialogId = REVOKE_CONFIRMATION_DIALOG_ID;
+  readonly confirmationDialogId = CONFIRMATION_DIALOG_ID;
   status: ClusterStatus | null = null;
   prerequisites: Prerequisites | null = null;
   loadingStatus = false;
@@ -41,6 +47,10 @@ export class DashboardComponent implements OnInit, OnDestroy {
   startingAgentOperation = false;
   revoking = false;
   readonly ending = new Set<string>();
+  /** The gateway cannot be reached: what is shown is the last known state, and countdowns stop. */
+  stale = false;
+  /** Denied attempts of live sessions seen on the live stream since this page opened (the status does not count them). */
+  denied: ReadonlyMap<string, number> = new Map();
 
   private readonly refreshRequests = new Subject<void>();
   private readonly subscriptions = new Subscription();
@@ -51,6 +61,8 @@ export class DashboardComponent implements OnInit, OnDestroy {
     private readonly dialogs: DialogService,
     private readonly alerts: AlertLedger,
     private readonly changes: ChangeDetectorRef,
+    private readonly refresh: ToolRefresh,
+    private readonly notifications: AdminNotifications,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -59,6 +71,15 @@ export class DashboardComponent implements OnInit, OnDestroy {
     this.loadPrerequisites();
     this.subscriptions.add(this.refreshRequests.pipe(debounceTime(250)).subscribe(() => this.loadStatus()));
     this.subscriptions.add(this.events.events$.subscribe((e) => this.onEvent(e)));
+    this.subscriptions.add(this.refresh.requests$.subscribe(() => this.reload()));
+    this.subscriptions.add(
+      this.events.state$.subscribe((state) => {
+        this.stale = state === 'reconnecting';
+        // The frame's banner says the gateway cannot be reached: no alert repeats it (a sign-in that ended stays said).
+        if (this.stale) this.alerts.dismissTopic('gateway', (a) => a.code !== 'Unauthenticated');
+        this.changes.markForCheck();
+      }),
+    );
     // After the stream was down, events may have been missed: read the status again.
     this.subscriptions.add(
       this.events.state$.pipe(pairwise(), filter(([before, now]) => before === 'reconnecting' && now === 'open')).subscribe(() => {
@@ -70,6 +91,12 @@ export class DashboardComponent implements OnInit, OnDestroy {
 
   ngOnDestroy(): void {
     this.subscriptions.unsubscribe();
+  }
+
+  /** Reads the status and the prerequisites again (the toolbar's Refresh). */
+  reload(): void {
+    this.loadStatus();
+    this.loadPrerequisites();
   }
 
   get agentReady(): boolean {
@@ -85,13 +112,15 @@ export class DashboardComponent implements OnInit, OnDestroy {
         next: (status) => {
           this.status = status;
           this.statusFailed = false;
+          this.alerts.dismissTopic('gateway');
           const serverNow = Date.parse(status.now);
           this.serverOffsetMs = Number.isNaN(serverNow) ? 0 : serverNow - this.clock.now();
           this.changes.markForCheck();
         },
         error: (error: unknown) => {
           this.statusFailed = true;
-          this.alerts.error(this.strings.Errors.loadStatus, error);
+          if (this.stale && error instanceof GatewayError && error.unreachable) return;
+          this.alerts.error(this.strings.Errors.loadStatus, error, 'gateway');
         },
       });
   }
@@ -103,7 +132,10 @@ export class DashboardComponent implements OnInit, OnDestroy {
       .pipe(finalize(() => (this.loadingPrerequisites = false)))
       .subscribe({
         next: (p) => (this.prerequisites = p),
-        error: (error: unknown) => this.alerts.error(this.strings.Errors.loadPrerequisites, error),
+        error: (error: unknown) => {
+          if (this.stale && error instanceof GatewayError && error.unreachable) return;
+          this.alerts.error(this.strings.Errors.loadPrerequisites, error, 'gateway');
+        },
       });
   }
 
@@ -119,7 +151,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
     this.dialogs.show<GrantAccessDialogOptions, GrantAccessDialogResult>(GRANT_ACCESS_DIALOG_ID, options).subscribe((result) => {
       if (!result?.granted) return;
       const g = result.granted.grant;
-      this.alerts.show('success', format(this.strings.Grant.granted, this.strings.Level[g.accessLevel], formatDateTime(g.expiresAt)));
+      this.alerts.show('success', format(this.strings.Grant.granted, this.strings.Level[g.accessLevel], formatDateTime(g.expiresAt)), null, 'grant');
       this.loadStatus();
     });
   }
@@ -139,11 +171,36 @@ export class DashboardComponent implements OnInit, OnDestroy {
       .pipe(finalize(() => (this.revoking = false)))
       .subscribe({
         next: (result) => {
-          this.alerts.show('success', result.revoked ? format(this.strings.Revoke.done, result.sessionsEnded) : this.strings.Revoke.nothing);
+          this.alerts.show('success', result.revoked ? revokedText(result.sessionsEnded) : this.strings.Revoke.nothing, null, 'grant');
           this.loadStatus();
         },
-        error: (error: unknown) => this.alerts.error(this.strings.Errors.revoke, error),
+        error: (error: unknown) => this.alerts.error(this.strings.Errors.revoke, error, 'grant'),
       });
+  }
+
+  /** Asks before ending a session; Cancel changes nothing. */
+  confirmEndSession(session: SessionView): void {
+    const s = this.strings.Sessions;
+    this.confirm({ title: format(s.confirmTitle, session.engineer), message: s.confirmMessage, confirmLabel: s.end }, () => this.endSession(session));
+  }
+
+  /** Asks before removing the agent from one node or from all; Cancel changes nothing. */
+  confirmAgentRequest(request: AgentRequest): void {
+    if (request.kind !== 'remove') return this.agentRequest(request);
+    const s = this.strings.Agent;
+    const one = request.nodes.length === 1 ? request.nodes[0]! : null;
+    const cluster = this.status?.cluster ?? '';
+    const options = one
+      ? { title: format(s.confirmRemoveTitle, one), message: format(s.confirmRemoveMessage, one), confirmLabel: s.remove }
+      : { title: s.confirmRemoveAllTitle, message: format(s.confirmRemoveAllMessage, cluster), confirmLabel: s.removeAll };
+    this.confirm(options, () => this.agentRequest(request));
+  }
+
+  private confirm(options: ConfirmationOptions, then: () => void): void {
+    this.dialogs
+      .show<ConfirmationOptions, ConfirmationResult>(CONFIRMATION_DIALOG_ID, options)
+      .pipe(filter((r) => !!r?.confirmed))
+      .subscribe(() => then());
   }
 
   endSession(session: SessionView): void {
@@ -153,7 +210,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
       .pipe(finalize(() => this.ending.delete(session.id)))
       .subscribe({
         next: () => {
-          this.alerts.show('success', format(this.strings.Sessions.ended, session.engineer));
+          this.alerts.show('success', format(this.strings.Sessions.ended, session.engineer), null, 'session');
           this.loadStatus();
         },
         error: (error: unknown) => this.alerts.error(format(this.strings.Errors.endSession, session.engineer), error),
@@ -165,7 +222,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
     const call = request.kind === 'install' ? this.gateway.installAgent(request.nodes) : this.gateway.removeAgent(request.nodes);
     call.pipe(finalize(() => (this.startingAgentOperation = false))).subscribe({
       next: ({ operation }) => this.applyOperation(operation),
-      error: (error: unknown) => this.alerts.error(request.kind === 'install' ? this.strings.Errors.install : this.strings.Errors.remove, error),
+      error: (error: unknown) => this.alerts.error(request.kind === 'install' ? this.strings.Errors.install : this.strings.Errors.remove, error, 'agent'),
     });
   }
 
@@ -173,6 +230,7 @@ export class DashboardComponent implements OnInit, OnDestroy {
     if (event.type === 'agent.progress' || event.type === 'agent.finished') this.applyOperation(event.data as AgentOperation);
     if (event.type === 'agent.finished') this.loadPrerequisites();
     if (event.type === 'transcript.entry') this.countCommand(event.data as { sessionId?: string; kind?: string });
+    if (event.type === 'grant.expired' || event.type === 'grant.revoked') this.grantEnded(event.type, event.data as GrantView);
     if (STATUS_EVENTS.has(event.type)) this.refreshSoon();
   }
 
@@ -186,14 +244,59 @@ export class DashboardComponent implements OnInit, OnDestroy {
       return { ...n, agent: { ...n.agent, state: busy as typeof n.agent.state } };
     });
     this.status = { ...this.status, nodes, agentOperation: operation };
+    this.notifyOperation(operation);
     if (operation.status !== 'running') this.refreshSoon();
     this.changes.markForCheck();
   }
 
-  /** Keeps "commands so far" of a live session current without reading the status. */
+  /** The last message each operation's notification carried: a notification is sent again only when it changes. */
+  private readonly notified = new Map<string, string>();
+
+  /** One WAC notification per install or removal, updated as each node moves on. */
+  private notifyOperation(op: AgentOperation): void {
+    const s = this.strings.Agent;
+    const done = op.nodes.filter((n) => n.status === 'succeeded').length;
+    const summary = format(s.Operation[op.kind][op.status], done, op.nodes.length, op.startedBy);
+    const nodes = op.nodes.map((n) => `${n.node}: ${nodeProgressText(n)}`).join('; ');
+    const message = `${summary} ${nodes}`;
+    if (this.notified.get(op.id) === message) return;
+    this.notified.set(op.id, message);
+    const level = op.status === 'running' ? 'progress' : op.status === 'succeeded' ? 'success' : 'error';
+    this.notifications.notify(`agent-${op.id}`, level, op.kind === 'install' ? s.notificationInstall : s.notificationRemove, message);
+  }
+
+  /** Access ended without this page asking (expiry, or a revoke from elsewhere too): say so, here and in WAC's notifications. */
+  private grantEnded(type: 'grant.expired' | 'grant.revoked', grant: GrantView | null): void {
+    const g = this.strings.Grant;
+    const cluster = this.status?.cluster ?? '';
+    if (type === 'grant.expired') {
+      const message = format(g.expiredMessage, cluster, formatDateTime(grant?.expiresAt ?? null));
+      this.alerts.show('warning', message, null, 'grant');
+      this.notifications.notify(`grant-${grant?.id ?? 'current'}`, 'warning', g.expiredTitle, message);
+    } else {
+      const sessions = this.status?.liveSessions.length ?? 0;
+      this.notifications.notify(`grant-${grant?.id ?? 'current'}`, 'info', g.revokedTitle, revokedText(sessions));
+    }
+  }
+
+  /** Keeps "commands so far" of a live session current without reading the status; denied attempts count too. */
   private countCommand(entry: { sessionId?: string; kind?: string }): void {
-    if (!this.status || entry.kind !== 'command') return;
+    if (!this.status || !entry.sessionId) return;
+    if (entry.kind === 'denied') {
+      // A new map, so the (OnPush) sessions panel sees the change.
+      this.denied = new Map(this.denied).set(entry.sessionId, (this.denied.get(entry.sessionId) ?? 0) + 1);
+      this.changes.markForCheck();
+      return;
+    }
+    if (entry.kind !== 'command') return;
     const liveSessions = this.status.liveSessions.map((s) => (s.id === entry.sessionId ? { ...s, commandCount: s.commandCount + 1 } : s));
     this.status = { ...this.status, liveSessions };
+    this.changes.markForCheck();
   }
+}
+
+/** "Access revoked" with the live sessions it ended, in words for one, none or several. */
+function revokedText(sessionsEnded: number): string {
+  const r = extensionStrings().Revoke;
+  return sessionsEnded === 0 ? r.doneNone : sessionsEnded === 1 ? r.doneOne : format(r.done, sessionsEnded);
 }

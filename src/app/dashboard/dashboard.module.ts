@@ -5,6 +5,7 @@ import { DialogModule } from '@microsoft/windows-admin-center-sdk/angular';
 import { GrantDialogModule } from '../grant-dialog/grant-dialog.module';
 import { SharedUiModule } from '../shared/shared-ui.module';
 import { AgentPanelComponent } from './agent-panel.component';
+import { ConfirmationDialogComponent } from './confirmation-dialog.component';
 import { DashboardComponent } from './dashboard.component';
 import { GrantPanelComponent } from './grant-panel.component';
 import { LiveSessionsPanelComponent } from './live-sessions-panel.component';
@@ -22,7 +23,8 @@ import { RevokeConfirmationDialogComponent } from './revoke-confirmation-dialog.
     PrerequisitesPanelComponent,
     RelayStatusComponent,
     RevokeConfirmationDialogComponent,
+    ConfirmationDialogComponent,
   ],
-  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RelayStatusComponent, RevokeConfirmationDialogComponent],
+  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RelayStatusComponent, RevokeConfirmationDialogComponent, ConfirmationDialogComponent],
 })
 export class DashboardModule {}

@@ -17,7 +17,7 @@ import { extensionStrings } from '../core/strings';
           <dt>{{ strings.Grant.grantedAt }}</dt><dd>{{ time(grant.grantedAt) }}</dd>
           <dt>{{ strings.Grant.expiresAt }}</dt><dd data-testid="grant-expires">{{ time(grant.expiresAt) }}</dd>
           <dt>{{ strings.Grant.timeLeft }}</dt>
-          <dd data-testid="grant-countdown"><rs-countdown [expiresAt]="grant.expiresAt" [serverOffsetMs]="serverOffsetMs" (expired)="expired.emit()"></rs-countdown></dd>
+          <dd data-testid="grant-countdown"><rs-countdown [expiresAt]="grant.expiresAt" [serverOffsetMs]="serverOffsetMs" [paused]="stopped" (expired)="expired.emit()"></rs-countdown></dd>
           <dt>{{ strings.Grant.supportCase }}</dt><dd data-testid="grant-case">{{ grant.supportCaseNumber || strings.Common.none }}</dd>
         </dl>
       </ng-container>
@@ -40,6 +40,8 @@ export class GrantPanelComponent {
   /** Whether the agent is installed on every node (the API refuses grants otherwise). */
   @Input() agentReady = true;
   @Input() revoking = false;
+  /** The gateway cannot be reached: the countdown stops at what it showed. */
+  @Input() stopped = false;
   @Output() readonly grantRequested = new EventEmitter<void>();
   @Output() readonly revokeRequested = new EventEmitter<void>();
   @Output() readonly expired = new EventEmitter<void>();

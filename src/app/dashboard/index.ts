@@ -1,4 +1,5 @@
 export * from './agent-panel.component';
+export * from './confirmation-dialog.component';
 export * from './dashboard.component';
 export * from './dashboard.module';
 export * from './grant-panel.component';

@@ -57,7 +57,7 @@ describe('dashboard panels', () => {
       await page.settle();
       expect(page.testIdText('grant-level')).toBe('Diagnostics and repair');
       expect(page.testIdText('grant-by')).toBe('admin@contoso.com');
-      expect(page.testIdText('grant-expires')).toBe('2026-11-25 19:59:00');
+      expect(page.testIdText('grant-expires')).toBe('2026-11-25 19:59 UTC');
       expect(page.testIdText('grant-countdown')).toBe('7 h 59 min');
       expect(page.testIdText('grant-case')).toBe('CASE-9');
       expect(page.testIdText('open-grant')).toBe('Change access');
@@ -81,8 +81,23 @@ describe('dashboard panels', () => {
       expect(rows).toHaveLength(2);
       expect(rows[0]!.textContent).toContain('engineer@support.example');
       expect(rows[0]!.textContent).toContain('hci-n01, hci-n02');
-      expect(rows[1]!.querySelector('[data-testid="command-count"]')!.textContent!.trim()).toBe('12');
+      expect(rows[1]!.querySelector('[data-testid="command-count"]')!.textContent!.trim()).toBe('12 commands');
       expect(rows[1]!.textContent).toContain('None');
+    });
+
+    it('names End session by its label, and ties it to the engineer by a description', async () => {
+      host.sessions = [session()];
+      await page.settle();
+      const button = page.byTestId('end-session')!;
+      expect(button.hasAttribute('aria-label')).toBe(false);
+      expect(button.textContent!.trim()).toBe('End session');
+      expect(document.getElementById(button.getAttribute('aria-describedby')!)!.textContent).toBe('engineer@support.example');
+    });
+
+    it('writes one command and several in words', async () => {
+      host.sessions = [session({ commandCount: 1 }), session({ id: 's-2', commandCount: 0 })];
+      await page.settle();
+      expect(page.queryAll('[data-testid="command-count"]').map((c) => c.textContent!.trim())).toEqual(['1 command', '0 commands']);
     });
 
     it('ends a session on request and shows it is ending', async () => {
@@ -121,6 +136,16 @@ describe('dashboard panels', () => {
       expect(page.isDisabled('[data-testid="install-all"]')).toBe(true);
     });
 
+    it('shows a node\'s failure text once', async () => {
+      host.nodes = [{ ...node('hci-n02', 'Failed'), agent: { ...node('hci-n02', 'Failed').agent, detail: 'WinRM did not answer' } }];
+      host.operation = operation({ status: 'failed' });
+      await page.settle();
+      expect(page.text('[data-node="hci-n02"]').split('WinRM did not answer')).toHaveLength(2);
+      host.operation = null;
+      await page.settle();
+      expect(page.text('[data-node="hci-n02"]').split('WinRM did not answer')).toHaveLength(2);
+    });
+
     it('does not offer removal while a grant is active', async () => {
       host.grant = grant();
       await page.settle();
@@ -134,13 +159,30 @@ describe('dashboard panels', () => {
       const attention = page.queryAll('[data-testid="attention-checks"] li');
       expect(attention.map((li) => li.getAttribute('data-status'))).toEqual(['failed', 'warning']);
       expect(attention[0]!.querySelector('[data-testid="remedy"]')!.textContent).toContain('What to do: Install-Module Az.StackHCI on hci-n02');
-      expect(page.testIdText('prereq-summary')).toContain('2 check(s) need attention');
+      expect(page.testIdText('prereq-summary')).toContain('2 checks need attention');
     });
 
-    it('keeps passed checks without a remedy, folded away', () => {
-      const passed = page.query('.rs-passed-checks')!;
-      expect(passed.textContent).toContain('1 check(s) passed');
-      expect(passed.querySelector('[data-testid="remedy"]')).toBeNull();
+    it('keeps passed checks without a remedy, folded away behind an expander that says so', async () => {
+      const toggle = page.byTestId('passed-toggle')!;
+      expect(toggle.textContent).toContain('1 check passed');
+      expect(toggle.getAttribute('aria-expanded')).toBe('false');
+      expect(toggle.querySelector('.rs-expander-arrow')!.textContent).toBe('▸');
+      expect(page.byTestId('passed-checks')!.hidden).toBe(true);
+      await page.clickTestId('passed-toggle');
+      expect(toggle.getAttribute('aria-expanded')).toBe('true');
+      expect(toggle.querySelector('.rs-expander-arrow')!.textContent).toBe('▾');
+      expect(page.byTestId('passed-checks')!.hidden).toBe(false);
+      expect(page.byTestId('passed-checks')!.querySelector('[data-testid="remedy"]')).toBeNull();
+    });
+
+    it('writes counts as words do, never "(s)"', async () => {
+      const checks = (n: number, status: 'passed' | 'failed') =>
+        Array.from({ length: n }, (_, i) => ({ id: `${status}-${i}`, title: 'A check', node: null, status, detail: '', remedy: 'Do it' }));
+      host.prerequisites = { ...PREREQUISITES, ready: false, checks: [...checks(1, 'failed'), ...checks(3, 'passed')] } as Prerequisites;
+      await page.settle();
+      expect(page.testIdText('prereq-summary')).toBe('1 check needs attention before remote support can work.');
+      expect(page.testIdText('passed-toggle')).toContain('3 checks passed');
+      expect(page.text('[data-testid="prerequisites"]')).not.toContain('(s)');
     });
 
     it('checks again on request', async () => {
@@ -162,7 +204,7 @@ describe('dashboard panels', () => {
     it('says it listens, since when, and through which address', async () => {
       host.relay = relay({ connectedAt: iso(NOW - 90_000) });
       await page.settle();
-      expect(summary()).toBe('✓ Relay: Listening since 2026-11-25 11:58:30');
+      expect(summary()).toBe('✓ Relay: Listening since 2026-11-25 11:58 UTC');
       expect(page.testIdText('relay-address')).toBe(
         'Support engineers outside this network reach the cluster through wss://contoso-support.servicebus.windows.net/$hc/hci-cl01 while access is granted.',
       );
@@ -172,7 +214,7 @@ describe('dashboard panels', () => {
     it('says why it reconnects, when it tries next and how many attempts failed', async () => {
       host.relay = relay({ state: 'reconnecting', error: 'the relay refused the listener token (401)', attempts: 3, nextRetryAt: iso(NOW + 20_000), connectedAt: null });
       await page.settle();
-      expect(summary()).toBe('! Relay: Reconnecting — the relay refused the listener token (401); next attempt at 2026-11-25 12:00:20 (3 failed attempt(s) so far)');
+      expect(summary()).toBe('! Relay: Reconnecting — the relay refused the listener token (401); next attempt at 2026-11-25 12:00 UTC (3 failed attempts so far)');
     });
 
     it('says it connects, and that the connection dropped when the gateway gives no reason', async () => {
@@ -181,7 +223,7 @@ describe('dashboard panels', () => {
       expect(summary()).toBe('! Relay: Connecting…');
       host.relay = relay({ state: 'reconnecting', attempts: 1, connectedAt: null });
       await page.settle();
-      expect(summary()).toBe('! Relay: Reconnecting — the connection to the relay dropped (1 failed attempt(s) so far)');
+      expect(summary()).toBe('! Relay: Reconnecting — the connection to the relay dropped (1 failed attempt so far)');
     });
 
     it('says it is not listening because no access is granted', async () => {

@@ -18,12 +18,14 @@ const GLYPH: Record<PrerequisiteCheck['status'], string> = { passed: '✓', warn
         <ul class="rs-checklist" *ngIf="attention.length" data-testid="attention-checks">
           <ng-container *ngFor="let check of attention; trackBy: byId"><ng-container *ngTemplateOutlet="checkItem; context: { $implicit: check }"></ng-container></ng-container>
         </ul>
-        <details *ngIf="passed.length" class="rs-passed-checks" [open]="!attention.length">
-          <summary>{{ strings.Prerequisites.passedCount | rsFormat: passed.length }}</summary>
-          <ul class="rs-checklist">
+        <div *ngIf="passed.length" class="rs-passed-checks">
+          <button type="button" class="rs-expander" data-testid="passed-toggle" [attr.aria-expanded]="passedOpen" aria-controls="rs-passed-list" (click)="togglePassed()">
+            <span class="rs-expander-arrow" aria-hidden="true">{{ passedOpen ? '▾' : '▸' }}</span>{{ passedText }}
+          </button>
+          <ul class="rs-checklist" id="rs-passed-list" [hidden]="!passedOpen" data-testid="passed-checks">
             <ng-container *ngFor="let check of passed; trackBy: byId"><ng-container *ngTemplateOutlet="checkItem; context: { $implicit: check }"></ng-container></ng-container>
           </ul>
-        </details>
+        </div>
         <ng-template #checkItem let-check>
           <li class="rs-check rs-check-{{ check.status }}" [attr.data-check]="check.id" [attr.data-status]="check.status">
             <span class="rs-glyph rs-glyph-{{ check.status }}" aria-hidden="true">{{ glyph(check) }}</span>
@@ -49,11 +51,29 @@ export class PrerequisitesPanelComponent {
 
   readonly strings = extensionStrings();
 
+  /** Whether the passed checks are shown: folded unless nothing needs attention (then the admin may want to see them). */
+  private openedByAdmin: boolean | null = null;
+
+  get passedOpen(): boolean {
+    return this.openedByAdmin ?? !this.attention.length;
+  }
+
+  togglePassed(): void {
+    this.openedByAdmin = !this.passedOpen;
+  }
+
+  get passedText(): string {
+    const s = this.strings.Prerequisites;
+    return this.passed.length === 1 ? s.passedOne : format(s.passedCount, this.passed.length);
+  }
+
   get summary(): string {
     const p = this.prerequisites!;
-    if (p.ready && p.checks.every((c) => c.status === 'passed')) return this.strings.Prerequisites.ready;
+    const s = this.strings.Prerequisites;
+    if (p.ready && p.checks.every((c) => c.status === 'passed')) return s.ready;
     const failing = p.checks.filter((c) => c.status !== 'passed').length;
-    return format(p.ready ? this.strings.Prerequisites.readyWithWarnings : this.strings.Prerequisites.notReady, failing);
+    if (p.ready) return failing === 1 ? s.readyWithWarning : format(s.readyWithWarnings, failing);
+    return failing === 1 ? s.notReadyOne : format(s.notReady, failing);
   }
 
   /** Checks that fail or warn, failures first: each says what to do. */

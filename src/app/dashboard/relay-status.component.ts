@@ -62,7 +62,8 @@ export class RelayStatusComponent {
         return s.connecting;
       case 'reconnecting': {
         const why = r.error ?? s.dropped;
-        return r.nextRetryAt ? format(s.reconnecting, why, formatDateTime(r.nextRetryAt), r.attempts) : format(s.reconnectingNow, why, r.attempts);
+        const attempts = r.attempts === 1 ? s.attempts.one : format(s.attempts.other, r.attempts);
+        return r.nextRetryAt ? format(s.reconnecting, why, formatDateTime(r.nextRetryAt), attempts) : format(s.reconnectingNow, why, attempts);
       }
       default:
         return r.error ? format(s.notListeningError, r.error) : s.notListening;

@@ -2,20 +2,14 @@ import { formatDateTime, formatUtc } from '../core/format';
 import { splitMinutes } from '../core/duration';
 import { extensionStrings, format } from '../core/strings';
 
-/** The viewer's time zone as its short name at `ms` ("PST", "CET", "UTC", or "GMT+2" where there is none). */
-function zoneName(ms: number): string {
-  const part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName');
-  return part?.value ?? '';
-}
-
 /**
  * A moment in the admin's time zone, to the minute, with the zone named
  * (`2026-12-03 23:25 PST`): what the grant pane shows. `utcTitle` gives the
  * same moment in UTC for the tooltip beside it.
  */
 export function formatLocalWithZone(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${formatDateTime(iso).slice(0, 16)} ${zoneName(ms)}`.trim();
+  // The extension's one rule for a moment (core/format.ts).
+  return formatDateTime(new Date(ms).toISOString());
 }
 
 /** The same moment in UTC (`2026-12-04 07:25:00 UTC`), for the title of a local time. */

@@ -3,12 +3,13 @@ import { ComponentFixture, fakeAsync, flush, TestBed, tick } from '@angular/core
 import { RouterTestingModule } from '@angular/router/testing';
 import { TooltipModule } from '@microsoft/windows-admin-center-sdk/angular';
 import { AlertLedger } from '../shared/alert-ledger';
+import { ToolRefresh } from '../tool/tool-refresh';
 import {
   DomHarness, FakeClock, FakeGateway, FakeLiveEventStream, gatewayError, grant, iso, NOW,
   provideAppContextStub, provideFakeClock, provideFakeEvents, provideFakeGateway, session,
 } from '../testing';
 import { of } from 'rxjs';
-import { HISTORY_PAGE_SIZE, HistoryComponent, refreshFirstPage } from './history.component';
+import { HISTORY_PAGE_SIZE, HistoryComponent, isIsoDate, refreshFirstPage, TABLE_MAX_ROWS } from './history.component';
 import { HistoryModule } from './history.module';
 
 /** The data table's tooltips need the host the SDK's root (sme-ux) provides in the app. */
@@ -82,6 +83,58 @@ describe('HistoryComponent', () => {
     expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-01', { limit: HISTORY_PAGE_SIZE });
   });
 
+  it('takes the date as year-month-day, never the US month/day, and says so', async () => {
+    await create();
+    expect(page.testIdText('from-date-format')).toBe('Year-month-day, e.g. 2026-11-25');
+    const input = page.query<HTMLInputElement>('[data-testid="from-date"]')!;
+    expect(input.type).toBe('text');
+    await page.type('[data-testid="from-date"]', '11/01/2026');
+    expect(page.testIdText('from-date-error')).toBe('Enter a date as year-month-day, e.g. 2026-11-25');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(gateway.sessions).toHaveBeenCalledTimes(1);
+    await page.type('[data-testid="from-date"]', '2026-02-30');
+    expect(page.byTestId('from-date-error')).not.toBeNull();
+    await page.type('[data-testid="from-date"]', '2026-11-20');
+    expect(page.byTestId('from-date-error')).toBeNull();
+    expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-20', { limit: HISTORY_PAGE_SIZE });
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2026-2-3')).toBe(false);
+  });
+
+  it('reads the lists again when the toolbar\'s Refresh is pressed', async () => {
+    pagedSessions(many(1));
+    await create();
+    expect(page.testIdText('session-count')).toBe('1 session');
+    pagedSessions(many(3));
+    TestBed.inject(ToolRefresh).request();
+    await page.settle();
+    expect(page.testIdText('session-count')).toBe('3 sessions');
+    expect(gateway.access).toHaveBeenCalledTimes(2);
+  });
+
+  it('says which time zone times are in', async () => {
+    await create();
+    expect(page.testIdText('time-zone-note')).toContain('(UTC)');
+  });
+
+  it('sizes the sessions table to its rows, up to a scrolling maximum (no empty box under a few rows)', async () => {
+    gateway.answer('sessions', { fromDate: '2026-11-18', sessions: many(2) });
+    await create();
+    const host = () => page.byTestId('sessions-table')!;
+    const two = parseInt(host().style.height, 10);
+    gateway.answer('sessions', { fromDate: '2026-11-18', sessions: many(3) });
+    await page.type('[data-testid="from-date"]', '2026-11-10');
+    const three = parseInt(host().style.height, 10);
+    expect(three).toBeGreaterThan(two);
+    expect(three - two).toBeLessThan(60); // one row more, not a fixed box
+    gateway.answer('sessions', { fromDate: '2026-11-18', sessions: many(300) });
+    await page.type('[data-testid="from-date"]', '2026-11-01');
+    const tall = parseInt(host().style.height, 10);
+    gateway.answer('sessions', { fromDate: '2026-11-18', sessions: many(TABLE_MAX_ROWS) });
+    await page.type('[data-testid="from-date"]', '2026-11-02');
+    expect(parseInt(host().style.height, 10)).toBe(tall);
+  });
+
   describe('sessions table', () => {
     // jsdom has no layout: give the table's scroll container a viewport of 360 px and
     // a scroll height for every row, as a browser would.
@@ -116,7 +169,7 @@ describe('HistoryComponent', () => {
       // Whatever the table schedules to lay out its rows runs now, not after a guessed real delay.
       flush();
       fixture.detectChanges();
-      expect(page.testIdText('session-count')).toBe('500 session(s)');
+      expect(page.testIdText('session-count')).toBe('500 sessions');
       const shown = renderedEngineers();
       expect(shown.length).toBeGreaterThan(5);
       expect(shown.length).toBeLessThan(100);
@@ -124,6 +177,27 @@ describe('HistoryComponent', () => {
       const first = page.query('[data-testid="sessions-table"] .sme-table-row-data[data-rendered-item-index]')!;
       expect(first.textContent).toContain('Closed by the engineer');
       expect(first.querySelector('[data-testid="open-transcript"]')!.getAttribute('href')).toBe('/sessions/s-0?from=history');
+      fixture.destroy();
+      flush();
+    }));
+
+    it('shows levels as an admin reads them, times with their zone, and the full value of each cell on hover', fakeAsync(() => {
+      rows = 1;
+      gateway.answer('sessions', { fromDate: '2026-11-18', sessions: [{ ...many(1)[0]!, accessLevel: 'DiagnosticsRepair' }] });
+      createNow();
+      flush();
+      fixture.detectChanges();
+      const first = page.query('[data-testid="sessions-table"] .sme-table-row-data[data-rendered-item-index]')!;
+      expect(first.querySelector('[data-testid="session-level"]')!.textContent).toBe('Diagnostics and repair');
+      expect(first.textContent).not.toContain('DiagnosticsRepair');
+      const started = first.querySelector('[data-testid="session-started"]')!;
+      expect(started.querySelector('.rs-when-date')!.textContent).toBe('2026-11-25');
+      expect(started.querySelector('.rs-when-time')!.textContent).toBe('12:00 UTC');
+      const component = fixture.debugElement.children[1]!.componentInstance as HistoryComponent;
+      const s = component.sessions[0]!;
+      expect(component.tipLevel(s)).toBe('Diagnostics and repair');
+      expect(component.tipStarted(s)).toBe('2026-11-25 12:00 UTC (2026-11-25 12:00:00 UTC)');
+      expect(component.tipEngineer(s)).toBe('engineer0@support.example');
       fixture.destroy();
       flush();
     }));
@@ -156,7 +230,7 @@ describe('HistoryComponent', () => {
       createNow();
       flush();
       fixture.detectChanges();
-      expect(page.testIdText('session-count')).toBe('100 of 250 session(s); more load as you scroll');
+      expect(page.testIdText('session-count')).toBe('100 of 250 sessions; more load as you scroll');
       expect(gateway.sessions).toHaveBeenCalledTimes(1);
 
       scrollTo(360);
@@ -164,12 +238,12 @@ describe('HistoryComponent', () => {
 
       scrollTo(100 * ROW - 360);
       expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-18', { limit: HISTORY_PAGE_SIZE, cursor: 'after-100' });
-      expect(page.testIdText('session-count')).toBe('200 of 250 session(s); more load as you scroll');
+      expect(page.testIdText('session-count')).toBe('200 of 250 sessions; more load as you scroll');
 
       rows = 200;
       scrollTo(200 * ROW - 360);
       expect(gateway.sessions).toHaveBeenLastCalledWith('2026-11-18', { limit: HISTORY_PAGE_SIZE, cursor: 'after-200' });
-      expect(page.testIdText('session-count')).toBe('250 session(s)');
+      expect(page.testIdText('session-count')).toBe('250 sessions');
       expect(page.query('[data-testid="more-sessions"]')).toBeNull();
 
       rows = 250;
@@ -189,9 +263,9 @@ describe('HistoryComponent', () => {
       return of({ fromDate: '2026-11-18', sessions: all.slice(start, end), nextCursor: end < all.length ? `after-${end}` : null, total: null });
     });
     await create();
-    expect(page.testIdText('session-count')).toBe('100 session(s) so far; more load as you scroll');
+    expect(page.testIdText('session-count')).toBe('100 sessions so far; more load as you scroll');
     await page.clickTestId('more-sessions');
-    expect(page.testIdText('session-count')).toBe('150 session(s)');
+    expect(page.testIdText('session-count')).toBe('150 sessions');
   });
 
   it('reads the next page of sessions with Show more, and each session once', async () => {

@@ -1,13 +1,34 @@
-import { AfterViewInit, Component, ElementRef, Inject, OnDestroy, OnInit, ViewChild } from '@angular/core';
+import { ToolRefresh } from '../tool/tool-refresh';
+import { AfterViewChecked, AfterViewInit, Component, ElementRef, Inject, NgZone, OnDestroy, OnInit, ViewChild } from '@angular/core';
+import { DataTableComponent } from '@microsoft/windows-admin-center-sdk/angular';
 import { Subject, Subscription } from 'rxjs';
 import { debounceTime, finalize } from 'rxjs/operators';
 import { GrantView, LiveEvent, SearchHit, SessionView } from '../core/api-models';
 import { Clock, CLOCK } from '../core/clock';
-import { formatDateTime, formatDurationSeconds, formatEndReason, toDateInput } from '../core/format';
+import { formatCount, formatDateTime, formatDurationSeconds, formatEndReason, formatUtc, toDateInput, zoneName } from '../core/format';
 import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
-import { extensionStrings } from '../core/strings';
+import { extensionStrings, format } from '../core/strings';
 import { AlertLedger } from '../shared/alert-ledger';
+
+/** The sessions table shows at most this many rows before it scrolls; with fewer, it is as tall as its rows. */
+export const TABLE_MAX_ROWS = 10;
+/** The SDK data table's header height, in pixels. */
+const TABLE_HEADER_PX = 29;
+/**
+ * The height of a row, in pixels: two lines, so a level ("Diagnostics and
+ * repair"), a time (date, then time of day) or an end reason wraps between
+ * words instead of being cut. The SDK's table needs one height for every row.
+ */
+export const TABLE_ROW_PX = 48;
+
+/** Whether text is a date as `YYYY-MM-DD` that exists (2026-02-30 does not). */
+export function isIsoDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
 
 /** The history's default window: sessions of the last 7 days. */
 export const DEFAULT_HISTORY_DAYS = 7;
@@ -64,13 +85,48 @@ export function snippetParts(snippet: string): SnippetPart[] {
   selector: 'rs-history',
   templateUrl: './history.component.html',
 })
-export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
+export class HistoryComponent implements OnInit, AfterViewInit, AfterViewChecked, OnDestroy {
   readonly strings = extensionStrings();
   readonly time = formatDateTime;
+  readonly utc = formatUtc;
+  readonly rowHeight = TABLE_ROW_PX;
   readonly duration = formatDurationSeconds;
   readonly endReason = formatEndReason;
 
+  /** The date part of a time as formatDateTime writes it (`2026-12-03`). */
+  datePart(iso: string | null): string {
+    return formatDateTime(iso).split(' ')[0] ?? '';
+  }
+
+  /** The time of day and zone of a time as formatDateTime writes it (`07:54 PST`). */
+  timePart(iso: string | null): string {
+    return formatDateTime(iso).split(' ').slice(1).join(' ');
+  }
+
+  // Tooltips with the full value, for the cells the table may cut at a narrow width.
+  readonly tipEngineer = (s: SessionView) => s.engineer;
+  readonly tipCase = (s: SessionView) => s.supportCase ?? '';
+  readonly tipLevel = (s: SessionView) => this.level(s);
+
+  /** A session's level as an admin reads it ("Diagnostics and repair"). */
+  level(s: Pick<SessionView, 'accessLevel'>): string {
+    return this.strings.Level[s.accessLevel];
+  }
+  readonly tipNodes = (s: SessionView) => s.nodes.join(', ');
+  readonly tipStarted = (s: SessionView) => `${formatDateTime(s.startedAt)} (${formatUtc(s.startedAt)})`;
+  /** When and why a session ended, in full (the table has no column of its own for the end time). */
+  readonly tipEnded = (s: SessionView) => (s.endedAt ? format(this.strings.History.endedAtTip, this.endReason(s), formatDateTime(s.endedAt), formatUtc(s.endedAt)) : this.endReason(s));
+  readonly tipDuration = this.tipEnded;
+  readonly tipEndReason = this.tipEnded;
+
+  /** The date the history starts from, `YYYY-MM-DD` (empty: every session). */
   fromDate: string;
+  /** Why the date typed was not used; null when it was. */
+  fromDateError: string | null = null;
+  /** An example of the date format, today's date. */
+  readonly dateExample: string;
+  /** The viewer's time zone as times name it. */
+  readonly zone: string;
   sessions: SessionView[] = [];
   /** The nextCursor of the last session page read; null once every session is loaded. */
   sessionsCursor: string | null = null;
@@ -85,6 +141,9 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
   loadingMoreGrants = false;
 
   @ViewChild('sessionsHost') private sessionsHost?: ElementRef<HTMLElement>;
+  @ViewChild(DataTableComponent) private sessionsTable?: DataTableComponent;
+  /** The table height last laid out: the table renders the rows that fit, so it lays them out again when it changes. */
+  private laidOutHeight = 0;
   /** Bumped by every first-page read, so a page asked for before it is not added after it. */
   private sessionReads = 0;
   private grantReads = 0;
@@ -110,8 +169,32 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
     private readonly events: LiveEventStream,
     private readonly alerts: AlertLedger,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly ngZone: NgZone,
+    private readonly refresh: ToolRefresh,
   ) {
     this.fromDate = toDateInput(this.clock.now() - DEFAULT_HISTORY_DAYS * DAY_MS);
+    this.dateExample = toDateInput(this.clock.now());
+    this.zone = zoneName(this.clock.now());
+  }
+
+  /** As tall as its rows (no empty box under a short list), scrolling past TABLE_MAX_ROWS. */
+  get tableHeight(): number {
+    const rows = Math.min(Math.max(this.sessions.length, 1), TABLE_MAX_ROWS);
+    return TABLE_HEADER_PX + rows * TABLE_ROW_PX + 2;
+  }
+
+  get sessionCountText(): string {
+    const h = this.strings.History;
+    const n = this.sessions.length;
+    if (this.sessionsCursor === null) return formatCount(n, h.sessionCountOne, h.sessionCount);
+    return this.sessionsTotal === null ? format(h.sessionCountMore, n) : format(h.sessionCountOfTotal, n, this.sessionsTotal);
+  }
+
+  get hitCountText(): string {
+    const h = this.strings.History;
+    const n = this.hits?.length ?? 0;
+    const q = this.searchedFor ?? '';
+    return this.hitsCursor === null ? formatCount(n, h.hitCountOne, h.hitCount, q) : format(h.hitCountMore, n, q);
   }
 
   ngOnInit(): void {
@@ -121,6 +204,11 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
     this.subscriptions.add(this.sessionReloads.pipe(debounceTime(300)).subscribe(() => this.loadSessions(true)));
     this.subscriptions.add(this.grantReloads.pipe(debounceTime(300)).subscribe(() => this.loadGrants(true)));
     this.subscriptions.add(this.events.events$.subscribe((e) => this.onEvent(e)));
+    // The toolbar's Refresh reads both lists again from their first page.
+    this.subscriptions.add(this.refresh.requests$.subscribe(() => {
+      this.loadSessions();
+      this.loadGrants();
+    }));
   }
 
   ngAfterViewInit(): void {
@@ -128,7 +216,22 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
     this.sessionsHost?.nativeElement.addEventListener('scroll', this.onSessionsScroll, true);
   }
 
+  ngAfterViewChecked(): void {
+    const height = this.tableHeight;
+    if (height === this.laidOutHeight) return;
+    this.laidOutHeight = height;
+    // Only a table the browser has laid out has rows to lay out again (and a destroyed one has none).
+    this.ngZone.runOutsideAngular(() =>
+      setTimeout(() => {
+        if (!this.destroyed && this.sessionsHost?.nativeElement.offsetHeight) this.sessionsTable?.refresh();
+      }, 0),
+    );
+  }
+
+  private destroyed = false;
+
   ngOnDestroy(): void {
+    this.destroyed = true;
     this.sessionsHost?.nativeElement.removeEventListener('scroll', this.onSessionsScroll, true);
     this.subscriptions.unsubscribe();
   }
@@ -214,8 +317,16 @@ export class HistoryComponent implements OnInit, AfterViewInit, OnDestroy {
       });
   }
 
+  /** A date typed as `YYYY-MM-DD` (or nothing, for every session) reads the sessions since then; anything else is explained and not used. */
   fromDateChanged(value: string): void {
-    this.fromDate = value;
+    const text = value.trim();
+    if (text && !isIsoDate(text)) {
+      this.fromDateError = format(this.strings.History.fromDateInvalid, this.dateExample);
+      return;
+    }
+    this.fromDateError = null;
+    if (text === this.fromDate) return;
+    this.fromDate = text;
     this.loadSessions();
   }
 

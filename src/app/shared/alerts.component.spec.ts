@@ -1,16 +1,18 @@
 import { TestBed } from '@angular/core/testing';
 import { GatewayError } from '../core/gateway-error';
-import { DomHarness } from '../testing';
-import { AlertLedger } from './alert-ledger';
+import { DomHarness, FakeClock, provideFakeClock } from '../testing';
+import { ALERT_LIFETIME_MS, AlertLedger } from './alert-ledger';
 import { AlertsComponent } from './alerts.component';
 import { SharedUiModule } from './shared-ui.module';
 
 describe('AlertsComponent and AlertLedger', () => {
   let ledger: AlertLedger;
   let page: DomHarness;
+  let clock: FakeClock;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ imports: [SharedUiModule] });
+    clock = new FakeClock();
+    TestBed.configureTestingModule({ imports: [SharedUiModule], providers: [provideFakeClock(clock)] });
     ledger = TestBed.inject(AlertLedger);
     const fixture = TestBed.createComponent(AlertsComponent);
     page = new DomHarness(fixture);
@@ -38,5 +40,30 @@ describe('AlertsComponent and AlertLedger', () => {
     expect(page.queryAll('.rs-alert')).toHaveLength(1);
     await page.click('.rs-alert-dismiss');
     expect(page.queryAll('.rs-alert')).toHaveLength(0);
+  });
+
+  it('lets a success go by itself after a few seconds, and keeps an error until it is closed', async () => {
+    ledger.show('success', 'Access granted until 20:00.');
+    ledger.error('Could not revoke access', new Error('boom'));
+    await page.settle();
+    expect(page.queryAll('.rs-alert')).toHaveLength(2);
+    clock.advance(ALERT_LIFETIME_MS - 1);
+    await page.settle();
+    expect(page.queryAll('.rs-alert')).toHaveLength(2);
+    clock.advance(1);
+    await page.settle();
+    expect(page.queryAll('.rs-alert').map((a) => a.getAttribute('data-alert-kind'))).toEqual(['error']);
+    clock.advance(10 * ALERT_LIFETIME_MS);
+    await page.settle();
+    expect(page.queryAll('.rs-alert')).toHaveLength(1);
+  });
+
+  it('replaces an older alert about the grant with a newer one, so they never contradict each other', async () => {
+    ledger.show('success', 'Diagnostics access granted until 2026-11-25 20:00.', null, 'grant');
+    ledger.show('info', 'The agent is installed.', null, 'agent');
+    ledger.show('success', 'Access revoked; the live session was ended.', null, 'grant');
+    await page.settle();
+    const messages = page.queryAll('.rs-alert-message').map((m) => m.textContent!.trim());
+    expect(messages).toEqual(['The agent is installed.', 'Access revoked; the live session was ended.']);
   });
 });

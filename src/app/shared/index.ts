@@ -3,3 +3,4 @@ export * from './alerts.component';
 export * from './countdown.component';
 export * from './shared-ui.module';
 export * from './format.pipe';
+export * from './admin-notifications';

@@ -1,1 +1,2 @@
 export * from './tool-frame.component';
+export * from './tool-refresh';

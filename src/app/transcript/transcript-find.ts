@@ -22,8 +22,8 @@ export function highlight(text: string, needle: string): TextPart[] {
   return parts.length ? parts : [{ text, match: false }];
 }
 
-/** The sequence numbers of the entries whose text or node contains `needle` (any case), in order. */
-export function findMatches(entries: readonly TranscriptEntry[], needle: string): number[] {
+/** The sequence numbers of the entries whose text (as shown) or node contains `needle` (any case), in order. */
+export function findMatches(entries: ReadonlyArray<Pick<TranscriptEntry, 'seq' | 'text' | 'node'>>, needle: string): number[] {
   const n = needle.trim().toLowerCase();
   if (!n) return [];
   return entries.filter((e) => e.text.toLowerCase().includes(n) || (e.node ?? '').toLowerCase().includes(n)).map((e) => e.seq);

@@ -75,14 +75,15 @@ describe('TranscriptViewerComponent', () => {
     serve(entries(8));
   });
 
-  it('shows every entry in order with its time, node and kind', async () => {
+  it('shows every entry in order with its time (zone named, UTC on hover), node and kind', async () => {
     await create();
     expect(page.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const first = page.rows()[0]!;
-    expect(first.querySelector('time')!.textContent).toBe('2026-11-25 11:50:00');
-    expect(first.querySelector('.rs-entry-node')!.textContent).toBe('hci-n01');
+    expect(first.querySelector('time')!.textContent).toBe('2026-11-25 11:50:00 UTC');
+    expect(first.querySelector('time')!.getAttribute('title')).toBe('2026-11-25 11:50:00 UTC');
     expect(first.querySelector('.rs-entry-kind')!.textContent).toBe('Command');
-    expect(first.querySelector('.rs-entry-text')!.textContent).toBe('Get-ClusterNode -Name node0');
+    expect(first.querySelector('[data-testid="entry-command"]')!.textContent).toBe('hci-n01 · Diagnostics> Get-ClusterNode -Name node0');
+    expect(page.rows()[1]!.querySelector('.rs-entry-node')!.textContent).toBe('hci-n02');
     expect(page.rows()[2]!.getAttribute('data-kind')).toBe('denied');
     expect(page.rows()[3]!.querySelector('.rs-entry-node')).toBeNull(); // a system event has no node
     expect(page.text('[data-testid="session-facts"]')).toContain('engineer@support.example');
@@ -91,7 +92,7 @@ describe('TranscriptViewerComponent', () => {
   it('says in words when the relay cut the session', async () => {
     serve(entries(4), session({ endedAt: iso(NOW - 60_000), endReason: 'relay-disconnected', durationSeconds: 540 }));
     await create();
-    expect(page.testIdText('session-state')).toBe('2026-11-25 11:59:00 (Relay connection lost, 9 min 00 s)');
+    expect(page.testIdText('session-state')).toBe('2026-11-25 11:59 UTC (Relay connection lost, 9 min 00 s)');
   });
 
   it('reads a long transcript a page at a time until it has every entry', async () => {
@@ -131,7 +132,45 @@ describe('TranscriptViewerComponent', () => {
     await page.settle();
     expect(page.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(page.rows()[8]!.textContent).toContain('Get-VM');
-    expect(page.rows()[8]!.querySelector('time')!.textContent).toBe('2026-11-25 12:00:00');
+    expect(page.rows()[8]!.querySelector('time')!.textContent).toBe('2026-11-25 12:00:00 UTC');
+  });
+
+  it('reads as a person reads it: prompt with nodes and level, the command as typed, output in its own box, a denial in words, no JSON or internal names', async () => {
+    const at = (i: number) => iso(NOW - 60_000 + i * 1000);
+    const e = (seq: number, kind: TranscriptEntry['kind'], node: string | null, text: string): TranscriptEntry => ({ seq, at: at(seq), kind, node, text, prevHash: '0'.repeat(64), hash: '1'.repeat(64) });
+    serve([
+      e(1, 'system', null, 'Session opened by engineer@support.example (entra:x) for support case CASE-1 at level Diagnostics on hci-n01, hci-n02; access expires 2026-11-25T19:50:00.000Z'),
+      e(2, 'command', 'hci-n01,hci-n02', 'Get-Service -Name WinRM\n-> {"cmdlet":"Get-Service","parameters":{"Name":"WinRM"}}'),
+      e(3, 'output', 'hci-n01', 'Status   Name               DisplayName\n------   ----               -----------\nRunning  WinRM              Windows Remote Management (WS-Management)'),
+      e(4, 'denied', null, 'Stop-Service -Name ClusSvc\n-> denied (level-too-low): Stop-Service needs the DiagnosticsRepair access level; this grant is Diagnostics.'),
+      e(5, 'system', null, 'A new grant replaced the previous one: access level Diagnostics -> DiagnosticsRepair, expires 2026-11-25T20:00:00.000Z'),
+      e(6, 'denied', null, 'Get-VM | Stop-VM\n-> denied (pipeline): The line pipes into another command with "|".'),
+      e(7, 'system', null, 'Session ended: revoked by CONTOSO\\admin. Remote support access was revoked'),
+    ], session({ accessLevel: 'DiagnosticsRepair' }));
+    await create();
+    const rows = page.rows();
+    const text = page.text('[data-testid="entries"]');
+    expect(text).not.toMatch(/-> \{|-> denied|\{"cmdlet"|DiagnosticsRepair|level-too-low|\(pipeline\)|Session ended: revoked|\d{4}-\d\d-\d\dT/);
+    expect(rows[1]!.querySelector('[data-testid="entry-command"]')!.textContent).toBe('hci-n01, hci-n02 · Diagnostics> Get-Service -Name WinRM');
+    expect(rows[2]!.querySelector('.rs-output-box [data-testid="entry-output"]')!.textContent).toContain('Running  WinRM');
+    expect(rows[3]!.querySelector('[data-testid="entry-command"]')!.textContent).toBe('hci-n01, hci-n02 · Diagnostics> Stop-Service -Name ClusSvc');
+    expect(rows[3]!.querySelector('[data-testid="denial-reason"] strong')!.textContent).toBe('Not allowed at the Diagnostics level');
+    expect(rows[3]!.querySelector('.rs-denial-detail')!.textContent).toBe('Stop-Service needs the Diagnostics and repair access level; this grant is Diagnostics.');
+    expect(rows[4]!.textContent).toContain('access level Diagnostics -> Diagnostics and repair, expires 2026-11-25 20:00 UTC');
+    // After the new grant, the prompt carries the new level.
+    expect(rows[5]!.querySelector('[data-testid="entry-command"]')!.textContent).toBe('hci-n01, hci-n02 · Diagnostics and repair> Get-VM | Stop-VM');
+    expect(rows[5]!.querySelector('[data-testid="denial-reason"] strong')!.textContent).toBe('Not allowed: pipes into another command');
+    expect(rows[6]!.textContent).toContain('Session ended: Access revoked by CONTOSO\\admin.');
+    expect(rows[0]!.textContent).toContain('access expires 2026-11-25 19:50 UTC');
+  });
+
+  it('finds text as it is shown, not in the JSON the gateway recorded', async () => {
+    serve([{ seq: 1, at: iso(NOW), kind: 'command', node: 'hci-n01', text: 'Get-Service -Name WinRM\n-> {"cmdlet":"Get-Service","parameters":{"Name":"WinRM"}}', prevHash: '0'.repeat(64), hash: '1'.repeat(64) }]);
+    await create();
+    await page.find('cmdlet');
+    expect(page.findCount()).toBe('No match');
+    await page.find('winrm');
+    expect(page.findCount()).toBe('1 of 1');
   });
 
   it('watches the shown session\'s transcript while open (a polling transport reads it then), and stops when closed', async () => {

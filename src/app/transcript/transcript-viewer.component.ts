@@ -3,14 +3,15 @@ import { ActivatedRoute } from '@angular/router';
 import { EMPTY, Subscription } from 'rxjs';
 import { expand, finalize, map } from 'rxjs/operators';
 import { ChainCheck, LiveEvent, SessionDetail, SessionView, TranscriptEntry, TranscriptKind } from '../core/api-models';
-import { formatDateTime, formatDurationSeconds, formatEndReason } from '../core/format';
+import { formatDateTime, formatDurationSeconds, formatEndReason, formatUtc } from '../core/format';
 import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
 import { downloadFile, exportFile } from '../core/transcript-export';
 import { TranscriptExportFormat } from '../core/remote-support-gateway';
 import { AlertLedger } from '../shared/alert-ledger';
-import { findMatches, highlight } from './transcript-find';
+import { findMatches } from './transcript-find';
+import { EntryReading, readTranscript } from './transcript-reading';
 
 /** How many entries one request reads (the API's maximum). */
 export const TRANSCRIPT_PAGE_SIZE = 1000;
@@ -29,9 +30,9 @@ const toIso = (at: unknown): string => (typeof at === 'number' ? new Date(at).to
 export class TranscriptViewerComponent implements OnInit, OnDestroy {
   readonly strings = extensionStrings();
   readonly time = formatDateTime;
+  readonly utc = formatUtc;
   readonly duration = formatDurationSeconds;
   readonly endReason = formatEndReason;
-  readonly highlight = highlight;
 
   sessionId = '';
   session: SessionView | null = null;
@@ -219,7 +220,7 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
 
   private refreshMatches(): void {
     const current = this.currentMatch >= 0 ? this.matches[this.currentMatch] : undefined;
-    this.matches = findMatches(this.entries, this.findText);
+    this.matches = findMatches(this.readings.map((r) => ({ seq: r.seq, text: r.searchable, node: r.node })), this.findText);
     const kept = current === undefined ? -1 : this.matches.indexOf(current);
     this.currentMatch = kept >= 0 ? kept : this.matches.length ? 0 : -1;
   }
@@ -274,9 +275,29 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
     return this.strings.Transcript.Kind[kind] ?? kind;
   }
 
-  byseq(_: number, e: TranscriptEntry): number {
+  byseq(_: number, e: { seq: number }): number {
     return e.seq;
   }
+
+  /** An entry's time with seconds and the zone named (its UTC time on hover). */
+  entryTime(at: string): string {
+    return formatDateTime(at, { seconds: true });
+  }
+
+  private readFor: { entries: TranscriptEntry[]; session: SessionView } | null = null;
+  private read: EntryReading[] = [];
+
+  /** The entries as a person reads them (prompt, command, output, denial in words); read again only when entries change. */
+  get readings(): EntryReading[] {
+    const session = this.session;
+    if (!session) return [];
+    if (this.readFor?.entries !== this.entries || this.readFor.session !== session) {
+      this.read = readTranscript(this.entries, session.accessLevel, session.nodes, this.strings);
+      this.readFor = { entries: this.entries, session };
+    }
+    return this.read;
+  }
+
 
   // ---- scrolling (after Angular has rendered) ----
 
