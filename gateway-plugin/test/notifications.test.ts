@@ -130,6 +130,9 @@ describe('the notification of each event', () => {
     assert.equal(n.summary, `Support engineer eve@vendor asks for access to ${CLUSTER} at DiagnosticsRepair for support case 1234; approve or deny it in Windows Admin Center.`);
     assert.equal(n.at, '2026-11-25T09:00:00.000Z');
     assert.equal(n.data['createdAt'], '2026-11-25T09:00:00.000Z');
+    const more = toNotification({ type: 'request.created', cluster: CLUSTER, at: 0, data: { kind: 'extension', engineer: 'eve@vendor', supportCase: '1234', reason: 'the [fix](https://evil.example) needs an hour' } })!;
+    assert.equal(more.summary, `Support engineer eve@vendor asks for more time on ${CLUSTER} for support case 1234; approve or deny it in Windows Admin Center.`);
+    assert.equal(more.data['reason'], 'the [fix](https://evil.example) needs an hour');
     const repair = toNotification({ type: 'repair.pending', cluster: CLUSTER, at: 0, data: { node: 'hci-n01', command: 'Restart-Service ClusSvc' } })!;
     assert.match(repair.summary, /Restart-Service ClusSvc\) on hci-n01 waits for your approval/);
   });

@@ -76,7 +76,10 @@ function summaryOf(type: NotificationType, cluster: string, data: Record<string,
   const forCase = supportCase ? ` for support case ${supportCase}` : '';
   switch (type) {
     case 'request.created':
-      return `Support${engineer ? ` engineer ${engineer}` : ''} asks for access to ${cluster}${atLevel}${forCase}; approve or deny it in Windows Admin Center.`;
+      // The engineer's reason is in the data, never in the sentence: Teams renders card text as markdown.
+      return data['kind'] === 'extension'
+        ? `Support${engineer ? ` engineer ${engineer}` : ''} asks for more time on ${cluster}${forCase}; approve or deny it in Windows Admin Center.`
+        : `Support${engineer ? ` engineer ${engineer}` : ''} asks for access to ${cluster}${atLevel}${forCase}; approve or deny it in Windows Admin Center.`;
     case 'request.expired':
       return `A request for access to ${cluster}${by}${forCase} expired unanswered.`;
     case 'session.started':
