@@ -162,6 +162,15 @@ describe('the notification of each event', () => {
     assert.deepEqual(card.actions, [{ type: 'Action.OpenUrl', title: 'Open Windows Admin Center', url: WAC_URL }]);
     assert.equal((teamsMessage(event()) as Loose).attachments[0].content.actions, undefined);
   });
+
+  it('escapes markdown an engineer could put in a card, so it cannot become a link', () => {
+    const sneaky = toNotification({ type: 'repair.pending', cluster: CLUSTER, at: 0, data: { node: 'hci-n01', command: 'Get-Item [approve here](https://evil.example/x) *now*', engineer: '[eve](https://evil.example)' } })!;
+    const card = (teamsMessage(sneaky) as Loose).attachments[0].content;
+    const texts: string[] = [...card.body.filter((e: Loose) => e.type === 'TextBlock').map((e: Loose) => e.text), ...card.body.find((e: Loose) => e.type === 'FactSet').facts.map((f: Loose) => f.value)];
+    for (const text of texts) assert.doesNotMatch(text, /(?<!\\)\[[^\]]*(?<!\\)\]\(/, text);
+    assert.ok(texts.some((t) => t.includes('Get-Item \\[approve here\\](https://evil.example/x) \\*now\\*')));
+    assert.ok(texts.includes('\\[eve\\](https://evil.example)'));
+  });
 });
 
 describe('webhook delivery to a real HTTPS receiver on loopback, on a fake clock', () => {

@@ -11,6 +11,9 @@ export const ADAPTIVE_CARD_VERSION = '1.4';
  */
 export function teamsMessage(event: NotificationEvent, wacUrl?: string): Record<string, unknown> {
   const { title, todo } = NOTIFICATION_TEXT[event.type];
+  // Summaries and facts can carry text an engineer chose (a command, a name): Teams reads card text as
+  // markdown, so it is escaped and cannot become a link or formatting.
+  const facts = keyFacts(event).map((f) => ({ title: f.title, value: plainMarkdown(f.value) }));
   return {
     type: 'message',
     attachments: [
@@ -22,9 +25,9 @@ export function teamsMessage(event: NotificationEvent, wacUrl?: string): Record<
           type: 'AdaptiveCard',
           version: ADAPTIVE_CARD_VERSION,
           body: [
-            { type: 'TextBlock', text: `${title}: ${event.cluster}`, weight: 'Bolder', size: 'Medium', wrap: true },
-            { type: 'TextBlock', text: event.summary, wrap: true },
-            { type: 'FactSet', facts: keyFacts(event) },
+            { type: 'TextBlock', text: plainMarkdown(`${title}: ${event.cluster}`), weight: 'Bolder', size: 'Medium', wrap: true },
+            { type: 'TextBlock', text: plainMarkdown(event.summary), wrap: true },
+            { type: 'FactSet', facts },
             { type: 'TextBlock', text: todo, wrap: true, isSubtle: true },
           ],
           ...(wacUrl ? { actions: [{ type: 'Action.OpenUrl', title: 'Open Windows Admin Center', url: wacUrl }] } : {}),
@@ -32,4 +35,9 @@ export function teamsMessage(event: NotificationEvent, wacUrl?: string): Record<
       },
     ],
   };
+}
+
+/** Text shown as it is in a card: the characters that make markdown links, emphasis or code escaped with a backslash. */
+export function plainMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`);
 }
