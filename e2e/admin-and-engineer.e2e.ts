@@ -147,13 +147,32 @@ describe('the admin\'s and the engineer\'s day', () => {
     await scanAndShoot('3-revoked-history');
   });
 
-  it('4. DiagnosticsRepair lets the engineer stop and start an allowlisted service on one node', async () => {
+  it('4. DiagnosticsRepair lets the engineer stop and start an allowlisted service on one node, each repair after the admin\'s live yes', async () => {
     const grant = await product.api('POST', `${FEATURE}/access`, { accessLevel: 'DiagnosticsRepair', agreeToRemoteSupportConsent: true, supportCaseNumber: CASE });
     assert.equal(grant.status, 201, grant.text);
-    const stop = await runConsole(product, ['--case', CASE, '--node', 'hci-n02', '--json', '--command', 'Stop-Service -Name vmms', '--command', 'Get-Service -Name vmms']);
+    assert.equal(grant.body.grant.repairApproval, true, 'repairs wait for approval by default');
+    /** Approves the repair the engineer's console is waiting on (the admin's part, through the API until the extension has a pane for it). */
+    const approveWaitingRepair = async (cmdlet: string) => {
+      for (;;) {
+        const waiting = (await product.api('GET', `${FEATURE}/approvals`)).body.approvals as { id: string; cmdlet: string; reason: string | null }[];
+        if (waiting.length) {
+          assert.equal(waiting[0]!.cmdlet, cmdlet);
+          assert.equal(waiting[0]!.reason, 'vmms hangs on hci-n02');
+          const answer = await product.api('POST', `${FEATURE}/approvals/${waiting[0]!.id}`, { decision: 'approve' });
+          assert.equal(answer.status, 200, answer.text);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const stopping = runConsole(product, ['--case', CASE, '--node', 'hci-n02', '--json', '--reason', 'vmms hangs on hci-n02', '--command', 'Stop-Service -Name vmms', '--command', 'Get-Service -Name vmms']);
+    await approveWaitingRepair('Stop-Service');
+    const stop = await stopping;
     assert.equal(stop.code, 0, stop.stderr);
     assert.match(stop.json.results[1].outputs[0].text, /Stopped/);
-    const start = await runConsole(product, ['--case', CASE, '--node', 'hci-n02', '--json', '--command', 'Start-Service -Name vmms', '--command', 'Get-Service -Name vmms']);
+    const starting = runConsole(product, ['--case', CASE, '--node', 'hci-n02', '--json', '--reason', 'vmms hangs on hci-n02', '--command', 'Start-Service -Name vmms', '--command', 'Get-Service -Name vmms']);
+    await approveWaitingRepair('Start-Service');
+    const start = await starting;
     assert.match(start.json.results[1].outputs[0].text, /Running/);
     await dashboard.open();
     await scanAndShoot('4-repair');

@@ -92,6 +92,7 @@ describe('the Overview, state by state (issue 15)', () => {
     await overview.toast(/Installing the remote support agent/).first().waitFor();
     await judge('overview-agent-installing');
     assert.deepEqual(await overview.brokenCells('[data-testid="agent-panel"] table', [0, 1, 2, 3]), [], 'no cell breaks its words during the install');
+    assert.deepEqual(await overview.misalignedCells('[data-testid="agent-panel"] table'), [], 'each cell starts under its column header');
     assert.deepEqual(await overview.wordsBroken('[data-testid="agent-panel"] table'), [], 'no word of the agent table is broken during the install');
 
     await overview.waitForAgent(/^Installed$/);

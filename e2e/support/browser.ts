@@ -65,6 +65,8 @@ export const VIEWPORTS = [
 export async function viewAtBothSizes(page: Page, frame: Frame, name: string): Promise<string[]> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const found: string[] = [];
+  // Toasts are the shell's, and last seconds (the bell keeps every notification): a screenshot judges the view.
+  await page.evaluate(() => document.querySelectorAll('[data-testid="notification-toast"]').forEach((t) => t.remove()));
   for (const size of VIEWPORTS) {
     await page.setViewportSize({ width: size.width, height: size.height });
     // Let the layout settle at the new size before it is judged.

@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame, Locator, Page } from 'playwright-core';
-import { Product, ROOT } from './product';
+import { adminApi, Product, ROOT } from './product';
 
 /**
  * The product as `npm start` runs it (test mode), on a fixed port and data
@@ -86,31 +85,7 @@ export async function startRestartableProduct(extraArgs: string[] = []): Promise
       const minted = await product.api<{ path: string }>('POST', '/api/login-links');
       return `${url}${minted.body.path}`;
     },
-    api(method, path, body) {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      return new Promise((resolve, reject) => {
-        const req = request(new URL(path, url), {
-          method,
-          ca,
-          headers: { authorization: `Bearer ${credential}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
-        }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              /* keep text */
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed as never, text });
-          });
-        });
-        req.on('error', reject);
-        if (payload) req.write(payload);
-        req.end();
-      });
-    },
+    api: adminApi(url, ca, credential),
     async stopGateway() {
       if (proc && proc.exitCode === null) proc.kill('SIGTERM');
       await exited;
@@ -213,6 +188,29 @@ export class OverviewPage {
    * Words of a table that the layout breaks over two lines ("hci-" / "n01"), and cells whose content is
    * cut; each as "<row> <column>: <word>". A table that keeps its columns returns none.
    */
+  /** Cells whose text starts more than 2 px from where their column's header text starts (the SDK's first-cell padding). */
+  async misalignedCells(tableSelector: string): Promise<string[]> {
+    return this.frame.locator(tableSelector).evaluate((table) => {
+      const start = (cell: Element) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const rect = [...range.getClientRects()][0];
+        return rect ? rect.left : cell.getBoundingClientRect().left + parseFloat(getComputedStyle(cell).paddingLeft);
+      };
+      const headers = [...table.querySelectorAll('thead tr > *')];
+      const found: string[] = [];
+      for (const row of table.querySelectorAll('tbody tr')) {
+        [...row.children].forEach((cell, i) => {
+          const header = headers[i];
+          if (!header || !cell.textContent?.trim() || !header.textContent?.trim() || header.querySelector('.sme-screen-reader')) return;
+          const off = start(cell) - start(header);
+          if (Math.abs(off) > 2) found.push(`${cell.textContent.trim().slice(0, 20)} is ${Math.round(off)} px off its header`);
+        });
+      }
+      return found;
+    });
+  }
+
   async wordsBroken(tableSelector: string): Promise<string[]> {
     return this.frame.evaluate((selector) => {
       const broken: string[] = [];

@@ -63,36 +63,41 @@ export async function startProduct(extraArgs: string[] = []): Promise<Product> {
       if (minted.status !== 201) throw new Error(`minting a login link answered ${minted.status}: ${minted.text}`);
       return `${url}${minted.body.path}`;
     },
-    api(method, path, body) {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      return new Promise((resolve, reject) => {
-        const req = request(new URL(path, url), {
-          method,
-          ca,
-          headers: { authorization: `Bearer ${credential}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
-        }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              /* keep text */
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed as never, text });
-          });
-        });
-        req.on('error', reject);
-        if (payload) req.write(payload);
-        req.end();
-      });
-    },
+    api: adminApi(url, ca, credential),
     async stop() {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The admin API with the local admin credential (what the CLI uses), on the gateway at `url`. */
+export function adminApi(url: string, ca: string, credential: string): Product['api'] {
+  return (method, path, body) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, url), {
+        method,
+        ca,
+        headers: { authorization: `Bearer ${credential}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* keep text */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed as never, text });
+        });
+      });
+      req.on('error', reject);
+      if (payload) req.write(payload);
+      req.end();
+    });
   };
 }
 

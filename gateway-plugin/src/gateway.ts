@@ -34,6 +34,10 @@ import type { SimulatedCluster } from './simulator/simulated-cluster';
 import { AdminSessionLedger } from './store/admin-session-ledger';
 import { AgentLedger } from './store/agent-ledger';
 import { ConsentLedger } from './store/consent-ledger';
+import { DenyListLedger } from './store/deny-list-ledger';
+import { RepairApprovals } from './channel/repair-approvals';
+import { DEFAULT_REPAIR_APPROVAL_TIMEOUT_SECONDS } from './domain/repair-approval';
+import { presentApproval } from './service/remote-support-desk';
 import { secureDataDir } from './store/data-dir';
 import { DiskSpaceGuard, FreeSpaceProbe, statfsProbe } from './store/disk-space';
 import { Db, openDatabase } from './store/database';
@@ -196,6 +200,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
     desk.attachLiveSessions(channel);
     desk.attachIntegrityAlarm((facts) => store.events.publish('integrity.failed', desk.name, { kind: 'transcript', ...facts }));
+    desk.attachApprovals(channel.approvals);
+    desk.attachDenyList(store.denyLists, (list) => store.events.publish('denylist.changed', desk.name, { version: list.version, updatedBy: list.updatedBy, rules: list.rules }));
     desk.attachDataDisk(() => {
       disk.check();
       return disk.status;
@@ -291,6 +297,7 @@ interface Store {
   writer: TranscriptWriter;
   recordReads: RecordReadLedger;
   requests: RequestLedger;
+  denyLists: DenyListLedger;
 }
 
 /** The SQLite store and the event hub its changes are published on. */
@@ -313,6 +320,7 @@ function buildStore(config: GatewayConfig, clock: Clock, teardown: Teardown, onC
     writer: new TranscriptWriter(sessions),
     recordReads: new RecordReadLedger(db, clock, seal),
     requests: new RequestLedger(db, clock, events, seal),
+    denyLists: new DenyListLedger(db, clock, seal),
   };
 }
 
@@ -523,6 +531,10 @@ function buildChannel(
 ): SupportChannel {
   const { backend, clock, store, engineers, log, disk } = parts;
   const limits = config.channel;
+  const approvals = new RepairApprovals(clock, (config.channel.repairApprovalTimeoutSeconds ?? DEFAULT_REPAIR_APPROVAL_TIMEOUT_SECONDS) * 1000, (type, cluster, approval) => {
+    store.events.publish(type, cluster, presentApproval(approval));
+  });
+  teardown.add(() => approvals.dispose());
   const deps: LiveSessionDeps = {
     cluster: backend.target,
     clock,
@@ -539,6 +551,8 @@ function buildChannel(
       maxRefusedLinesPerSession: limits.maxRefusedLinesPerSession,
       diskSpace: () => disk.check(),
     },
+    denyList: store.denyLists,
+    approvals,
   };
   const channel = new SupportChannel({
     server: app.server,
@@ -547,6 +561,7 @@ function buildChannel(
     clusters: new Map([[backend.target.name, deps]]),
     log,
     clock,
+    approvals,
   });
   teardown.add(() => channel.close());
   return channel;

@@ -47,7 +47,8 @@ describe('the support channel on the PowerShell executor (real pwsh, local nodes
   });
 
   async function session(level: 'Diagnostics' | 'DiagnosticsRepair') {
-    const g = await t.api.post(`${FEATURE}/access`, { ...VALID_GRANT, accessLevel: level, supportCaseNumber: CASE });
+    // Repairs here run without the live yes (repair-approval.test.ts covers it).
+    const g = await t.api.post(`${FEATURE}/access`, { ...VALID_GRANT, accessLevel: level, supportCaseNumber: CASE, ...(level === 'DiagnosticsRepair' ? { repairApproval: false } : {}) });
     assert.equal(g.status, 201, g.text);
     const c = await ChannelClient.connect(t.gateway.channelUrl, token, { ca: t.gateway.caCert });
     await c.open(CASE);

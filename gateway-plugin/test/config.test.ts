@@ -19,12 +19,13 @@ describe('gateway configuration', () => {
   it('gives the channel limits their defaults and takes them from the file', () => {
     assert.deepEqual(
       { ...loadConfig([], { HOME: '/home/ann' }).channel },
-      { idleTimeoutMinutes: 20, commandTimeoutSeconds: 120, maxSessionsPerEngineer: 5, maxSessionsPerGrant: 50, maxRefusedLinesPerSession: 200, diskWarnFreeMegabytes: 2048, diskMinFreeMegabytes: 512 },
+      { idleTimeoutMinutes: 20, commandTimeoutSeconds: 120, maxSessionsPerEngineer: 5, maxSessionsPerGrant: 50, maxRefusedLinesPerSession: 200, diskWarnFreeMegabytes: 2048, diskMinFreeMegabytes: 512, repairApprovalTimeoutSeconds: 300 },
     );
     const dir = tempDir();
     const file = join(dir.path, 'c.json');
-    writeFileSync(file, JSON.stringify({ channel: { maxSessionsPerEngineer: 2, diskMinFreeMegabytes: 0 } }));
+    writeFileSync(file, JSON.stringify({ channel: { maxSessionsPerEngineer: 2, diskMinFreeMegabytes: 0, repairApprovalTimeoutSeconds: 60 } }));
     const c = loadConfig(['--config', file], {});
+    assert.equal(c.channel.repairApprovalTimeoutSeconds, 60);
     assert.equal(c.channel.maxSessionsPerEngineer, 2);
     assert.equal(c.channel.diskMinFreeMegabytes, 0);
     assert.equal(c.channel.maxSessionsPerGrant, 50);

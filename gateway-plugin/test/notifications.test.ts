@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { NotificationsConfig } from '../src/config/config';
 import { NOTIFICATION_TYPES } from '../src/domain/notification-types';
-import { EventHub, EventType } from '../src/events/event-hub';
+import { EventHub } from '../src/events/event-hub';
 import { DeliveryQueue, DeliveryRecord, DeliveryTarget } from '../src/notify/delivery-queue';
 import { Notifier } from '../src/notify/notifier';
-import { NotificationEvent, toNotification } from '../src/notify/notification-event';
+import { keyFacts, NotificationEvent, toNotification } from '../src/notify/notification-event';
 import { AttemptOutcome, backoffMs, DEFAULT_RETRY, outcomeOfStatus, parseRetryAfter } from '../src/notify/retry-policy';
 import { teamsMessage } from '../src/notify/teams-card';
 import { webhookTarget } from '../src/notify/webhook-target';
@@ -135,6 +135,10 @@ describe('the notification of each event', () => {
     assert.equal(more.data['reason'], 'the [fix](https://evil.example) needs an hour');
     const repair = toNotification({ type: 'repair.pending', cluster: CLUSTER, at: 0, data: { node: 'hci-n01', command: 'Restart-Service ClusSvc' } })!;
     assert.match(repair.summary, /Restart-Service ClusSvc\) on hci-n01 waits for your approval/);
+    // As the repair approvals publish it: the engineer an actor, the command a cmdlet with its parameters.
+    const asked = toNotification({ type: 'repair.pending', cluster: CLUSTER, at: 0, data: { id: 'a1', sessionId: 's9', engineer: { name: 'eve@vendor', id: 'entra:t/o' }, node: 'hci-n02', cmdlet: 'Restart-Service', parameters: { Name: 'ClusSvc' }, askedAt: 0 } })!;
+    assert.equal(asked.summary, `A repair (Restart-Service) on hci-n02 by eve@vendor waits for your approval on ${CLUSTER}.`);
+    assert.deepEqual(keyFacts(asked).slice(0, 3), [{ title: 'Cluster', value: CLUSTER }, { title: 'Session', value: 's9' }, { title: 'Engineer', value: 'eve@vendor' }]);
   });
 
   it('leaves out events admins are not told about', () => {
@@ -548,7 +552,7 @@ describe('the event hub and the notifier', () => {
     try {
       // Access requests and repair approvals publish on the hub under these names (repair.pending's part is built alongside).
       hub.publish('request.created', CLUSTER, { requestedBy: 'eve@vendor', accessLevel: 'Diagnostics' });
-      hub.publish('repair.pending' as EventType, CLUSTER, { node: 'hci-n02', command: 'Restart-Service ClusSvc', engineer: 'eve@vendor' });
+      hub.publish('repair.pending', CLUSTER, { node: 'hci-n02', command: 'Restart-Service ClusSvc', engineer: 'eve@vendor' });
       hub.publish('request.expired', CLUSTER, { requestedBy: 'eve@vendor' });
       hub.publish('transcript.entry', CLUSTER, { text: 'Get-ClusterNode' });
       hub.publish('grant.created', CLUSTER, {});

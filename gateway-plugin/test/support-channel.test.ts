@@ -360,7 +360,7 @@ describe('support channel over TLS with real tokens', () => {
   });
 
   it('applies a lower level from a new grant to the very next command', async () => {
-    await grant({ accessLevel: 'DiagnosticsRepair' });
+    await grant({ accessLevel: 'DiagnosticsRepair', repairApproval: false });
     const { c, opened } = await openSession();
     const everywhere = await c.run('Restart-Service -Name ClusSvc');
     assert.equal(everywhere.denied?.reason, 'repair-needs-one-node', 'a repair never runs on every node at once');

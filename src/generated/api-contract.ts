@@ -18,7 +18,7 @@ export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin
 export const TRANSCRIPT_KINDS = ["command","output","denied","error","system"] as const;
 
 /** Every kind of live event the API streams. */
-export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry","relay.state","request.created","request.updated","request.expired","integrity.failed"] as const;
+export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry","relay.state","request.created","request.updated","request.expired","repair.pending","repair.decided","denylist.changed","integrity.failed"] as const;
 
 /**
  * The two access levels, from least to most
@@ -111,6 +111,11 @@ export interface ErrorBody {
     | 'RequestTampered'
     | 'ApprovalExceedsRequest'
     | 'NoGrantToExtend'
+    | 'InvalidRepairApproval'
+    | 'ApprovalNotFound'
+    | 'ApprovalAlreadyDecided'
+    | 'InvalidDecision'
+    | 'InvalidDenyRule'
     | 'Internal';
   message: string;
   /**
@@ -154,6 +159,10 @@ export interface GrantView {
   termsVersion: string;
   sasCredentialProvided: boolean;
   secondsLeft: number;
+  /**
+   * Whether each repair command waits for the admin's live approval before it runs (always false for Diagnostics)
+   */
+  repairApproval: boolean;
   /**
    * On an expired grant whose expiry the gateway recorded more than 1 s after expiresAt (it was down or busy then): when it recorded it and closed the live sessions. Commands were refused from expiresAt on.
    */
@@ -446,6 +455,10 @@ export interface GrantRequest {
    * The version of the terms agreed to (GET terms); the current one when left out
    */
   termsVersion?: string;
+  /**
+   * DiagnosticsRepair only: each repair command waits for the admin's live approval (default true). Refused for Diagnostics
+   */
+  repairApproval?: boolean;
 }
 
 export interface GrantResult {
@@ -753,6 +766,139 @@ export interface LoginLink {
    * An ISO 8601 time in UTC
    */
   expiresAt: string;
+}
+
+/**
+ * Who did something: a display name and a stable id
+ */
+export interface Actor {
+  name: string;
+  id: string | null;
+}
+
+export type ApprovalState = 'pending' | 'approved' | 'refused' | 'timed-out' | 'cancelled';
+
+/**
+ * A repair command waiting for (or given) the admin's live yes
+ */
+export interface RepairApprovalView {
+  id: string;
+  sessionId: string;
+  engineer: Actor;
+  node: string;
+  cmdlet: string;
+  /**
+   * The parameters as checked: table spellings, switches as true
+   */
+  parameters: {
+    /**
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^(.*)$".
+     */
+    [k: string]: unknown | undefined;
+  };
+  reason: string | null;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  askedAt: string;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  expiresAt: string;
+  state: ApprovalState;
+  decidedAt: string | null;
+  decidedBy: Actor | null;
+  decisionReason: string | null;
+}
+
+/**
+ * The repairs waiting for an answer, oldest first
+ */
+export interface RepairApprovalList {
+  approvals: RepairApprovalView[];
+}
+
+export interface RepairApprovalResult {
+  approval: RepairApprovalView;
+}
+
+/**
+ * The admin's answer to a repair waiting for approval
+ */
+export interface RepairDecisionRequest {
+  decision: 'approve' | 'refuse';
+  reason?: string;
+}
+
+export interface DenyRule {
+  /**
+   * A cmdlet of the command table
+   */
+  cmdlet: string;
+  /**
+   * Parameter values the rule covers (a value or a list; true for a switch); any when left out
+   */
+  parameters?: {
+    /**
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^(.*)$".
+     */
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * The nodes it applies on; every node when left out
+   */
+  nodes?: string[];
+  /**
+   * Cluster roles (groups): the rule applies on a node only while it owns one of them
+   */
+  hostsRoles?: string[];
+  /**
+   * Why: the engineer and the transcript see it
+   */
+  reason: string;
+}
+
+/**
+ * The customer's deny list: commands refused before they run or ask
+ */
+export interface DenyListView {
+  rules: DenyRule[];
+  /**
+   * 0 before the first change
+   */
+  version: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  updatedById: string | null;
+  /**
+   * False when the stored list was changed without the record key: every command is refused until an admin saves it again
+   */
+  intact: boolean;
+  /**
+   * The last changes, newest first
+   */
+  changes: {
+    version: number;
+    /**
+     * An ISO 8601 time in UTC
+     */
+    at: string;
+    by: string;
+    byId: string | null;
+    rules: DenyRule[];
+  }[];
+}
+
+/**
+ * The whole deny list: it replaces the one in force
+ */
+export interface DenyListRequest {
+  /**
+   * @maxItems 100
+   */
+  rules: unknown[];
 }
 
 export type AdminSessionState = 'active' | 'revoked' | 'expired' | 'idle';

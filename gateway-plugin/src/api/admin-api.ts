@@ -303,6 +303,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     feature.route({ ...F.listAccess, handler: async (r) => desk(r).access(query<C.AccessQuery>(r)) });
     feature.route({ ...F.grantAccess, handler: async (r, reply) => reply.code(201).send(desk(r).grant(body<C.GrantRequest>(r), who(r))) });
     feature.route({ ...F.revokeAccess, handler: async (r) => desk(r).revoke(who(r)) });
+    feature.route({ ...F.listApprovals, handler: async (r) => desk(r).pendingApprovals() });
+    feature.route({ ...F.decideApproval, handler: async (r) => desk(r).decideApproval((r.params as { approvalId: string }).approvalId, body<C.RepairDecisionRequest>(r), who(r)) });
+    feature.route({ ...F.getDenyList, handler: async (r) => desk(r).denyList() });
+    feature.route({ ...F.putDenyList, handler: async (r) => desk(r).putDenyList(body<C.DenyListRequest>(r), who(r)) });
 
     feature.route({ ...F.listSessions, handler: async (r) => desk(r).history(query<C.HistoryQuery>(r)) });
     feature.route({ ...F.searchTranscripts, handler: async (r) => desk(r).search(query<C.SearchQuery>(r), who(r)) });

@@ -75,6 +75,11 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   RequestTampered: 409,
   ApprovalExceedsRequest: 422,
   NoGrantToExtend: 409,
+  InvalidRepairApproval: 400,
+  ApprovalNotFound: 404,
+  ApprovalAlreadyDecided: 409,
+  InvalidDecision: 400,
+  InvalidDenyRule: 400,
   Internal: 500,
 };
 

@@ -10,8 +10,12 @@ import { NodeExecutor } from '../executors/node-executor';
 import { CheckResult } from '../policy/command-checker';
 import { commandsForLevel } from '../policy/command-table';
 import { AccessLevel } from '../domain/access-level';
-import type { GrantStore, SessionRecord, SessionStore, TranscriptSink } from '../ports/store-ports';
+import type { DenyListStore, GrantStore, SessionRecord, SessionStore, TranscriptSink } from '../ports/store-ports';
+import { CheckedCommand } from '../policy/command-table';
+import { Denial, findDenial } from '../policy/deny-list';
+import { Grant } from '../domain/grant';
 import { ClientMessage, CLOSE_CODES, ServerMessage } from './protocol';
+import { ApprovalOutcome, RepairApprovals } from './repair-approvals';
 
 /** The socket side of a session: how it talks to the engineer. */
 export interface SessionSocket {
@@ -31,6 +35,10 @@ export interface LiveSessionDeps {
   idleTimeoutMs: number;
   commandTimeoutMs: number;
   limits: SessionLimits;
+  /** The customer's deny list: checked before a command runs, and before a repair asks for approval. */
+  denyList: DenyListStore;
+  /** The repairs waiting for the admin's live yes (shared by the cluster's sessions). */
+  approvals: RepairApprovals;
 }
 
 /** What one engineer, one grant and one session may take of the gateway. */
@@ -74,6 +82,8 @@ export class LiveSession {
   private idleTimer: Disposable | undefined;
   private tokenTimer: Disposable | undefined;
   private ending: Promise<void> | null = null;
+  /** Why the session is ending, once it is: a question still waiting is cancelled with it. */
+  private endingReason: SessionEndReason | null = null;
   /** Refused lines so far, and those past the limit that were counted but not recorded in full. */
   private refused = 0;
   private unrecordedRefusals = 0;
@@ -213,6 +223,7 @@ export class LiveSession {
   }
 
   private async finish(reason: SessionEndReason, by?: ActorLike): Promise<void> {
+    this.endingReason = reason;
     this.idleTimer?.dispose();
     this.tokenTimer?.dispose();
     const running = this.inFlight;
@@ -289,6 +300,27 @@ export class LiveSession {
       // A repair changes a node; one line must never change every node of the cluster at once.
       return deny('repair-needs-one-node', `${command.cmdlet} changes the node it runs on, so it runs on one node at a time; choose one of ${nodes.join(', ')}`);
     }
+    // The customer's deny list refuses before anything runs or asks, at any level.
+    const denial = await this.denialOf(command, nodes, signal);
+    if (signal.aborted) return;
+    if (denial) return deny('deny-list', denyText(denial));
+    let runLevel = grant.accessLevel;
+    let expiresAt = grant.expiresAt;
+    if (command.level === 'DiagnosticsRepair' && grant.repairApproval) {
+      const approved = await this.askApproval(message, command, nodes[0]!, grant, signal);
+      if (!approved) return;
+      // The grant may have changed while the admin was asked; the command runs only under one that still allows it.
+      const now = this.deps.consent.active(cluster);
+      if (!now || !commandsForLevel(now.accessLevel).some((c) => c.name === command.cmdlet)) {
+        return deny(now ? 'level-too-low' : 'no-active-grant', now ? `The access level is now ${now.accessLevel}, which does not allow ${command.cmdlet}` : 'Remote support access ended while the repair waited for approval');
+      }
+      runLevel = now.accessLevel;
+      expiresAt = now.expiresAt;
+      // A rule the customer added while the question waited still wins over the approval.
+      const late = await this.denialOf(command, nodes, signal);
+      if (signal.aborted) return;
+      if (late) return deny('deny-list', denyText(late));
+    }
     // Write-ahead: the command is on record before any node sees it.
     await this.deps.writer.write(this.id, 'command', nodes.join(','), `${message.line}\n-> ${JSON.stringify({ cmdlet: command.cmdlet, parameters: command.parameters })}`);
     this.socket.send({ type: 'accepted', id, command: { cmdlet: command.cmdlet, parameters: { ...command.parameters } }, nodes });
@@ -296,14 +328,108 @@ export class LiveSession {
     // Each node's outcome is recorded, then sent, as soon as that node settles.
     const recorded: Promise<void>[] = [];
     await fanOut(this.deps.executor, nodes, command, {
-      level: grant.accessLevel,
+      level: runLevel,
       timeoutMs: this.deps.commandTimeoutMs,
       clock: this.deps.clock,
       signal,
       onNodeSettled: (outcome) => recorded.push(this.recordOutcome(id, outcome, signal)),
     });
     await Promise.all(recorded);
-    if (!signal.aborted) this.socket.send({ type: 'done', id, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
+    if (!signal.aborted) this.socket.send({ type: 'done', id, accessLevel: runLevel, secondsLeft: this.secondsLeft(expiresAt) });
+  }
+
+  /**
+   * The deny list's rule that refuses the command on one of its nodes, or
+   * null. A list changed without the record key refuses everything (a deny
+   * list fails closed). A rule about the roles a node owns asks the node with
+   * Get-ClusterGroup, as structured data like any command.
+   */
+  private async denialOf(command: CheckedCommand, nodes: readonly string[], signal: AbortSignal): Promise<Denial | null> {
+    const list = this.deps.denyList.get(this.record.cluster);
+    if (!list.intact) {
+      return { rule: { cmdlet: command.cmdlet, reason: 'The deny list was changed without the record key; every command is refused until the cluster administrator saves it again' }, node: nodes[0]! };
+    }
+    if (list.rules.length === 0) return null;
+    return findDenial(list.rules, command, nodes, async (node) => {
+      const groups = await this.deps.executor.run(node, { cmdlet: 'Get-ClusterGroup', parameters: {}, level: 'Diagnostics' }, { level: 'Diagnostics', timeoutMs: this.deps.commandTimeoutMs, signal });
+      return groups.objects.filter((g) => typeof g['OwnerNode'] === 'string' && g['OwnerNode'].toLowerCase() === node.toLowerCase()).map((g) => String(g['Name']));
+    });
+  }
+
+  /**
+   * Asks the admin before a repair runs, and waits: records the question,
+   * publishes it (repair.pending), tells the engineer, then records the
+   * answer (or the time-out, or the cancel when the session ends). Resolves
+   * true when approved; otherwise the engineer has been told it is denied.
+   */
+  private async askApproval(message: Extract<ClientMessage, { type: 'run' }>, command: CheckedCommand, node: string, grant: Grant, signal: AbortSignal): Promise<boolean> {
+    const { id } = message;
+    const structured = JSON.stringify({ cmdlet: command.cmdlet, parameters: command.parameters });
+    const engineer = { name: this.record.engineer, id: this.record.engineerId };
+    const reason = message.reason === undefined ? null : message.reason;
+    const denyFor = (why: string, text: string) =>
+      this.socket.send({ type: 'denied', id, reason: why, message: text, accessLevel: grant.accessLevel, secondsLeft: this.secondsLeft(grant.expiresAt) });
+    const record = async (outcome: ApprovalOutcome, approvalId: string) => {
+      const at = new Date(this.deps.clock.now()).toISOString();
+      switch (outcome.kind) {
+        case 'approved':
+          await this.deps.writer.write(this.id, 'system', node, `Repair approval ${approvalId} approved by ${describeActor(outcome.by)} at ${at}${outcome.reason ? `: ${printableLine(outcome.reason)}` : ''}`);
+          return;
+        case 'refused':
+          await this.deps.writer.write(this.id, 'denied', node, `${printableLine(message.line)}\n-> denied (repair-refused): repair approval ${approvalId} refused by ${describeActor(outcome.by)} at ${at}${outcome.reason ? `: ${printableLine(outcome.reason)}` : ''}`);
+          return;
+        case 'timed-out':
+          await this.deps.writer.write(this.id, 'denied', node, `${printableLine(message.line)}\n-> denied (repair-approval-timed-out): repair approval ${approvalId} had no answer by ${at}`);
+          return;
+        case 'cancelled':
+          await this.deps.writer.write(this.id, 'system', node, `Repair approval ${approvalId} cancelled at ${at}: ${outcome.why}`);
+      }
+    };
+    // The question is on record before anyone can answer it.
+    const asked = await this.deps.approvals.ask(
+      { cluster: this.record.cluster, sessionId: this.id, engineer, node, cmdlet: command.cmdlet, parameters: command.parameters, reason },
+      (outcome, approval) => record(outcome, approval.id),
+      async (approval) => {
+        await this.deps.writer.write(
+          this.id,
+          'system',
+          node,
+          `Repair approval ${approval.id} asked of the cluster administrator: ${printableLine(message.line)}\n-> ${structured} on ${node} by ${describeActor(engineer)}; reason: ${reason === null ? '(none given)' : printableLine(reason)}; answer due by ${new Date(approval.expiresAt).toISOString()}`,
+        );
+      },
+    );
+    const approval = asked.approval;
+    this.socket.send({
+      type: 'approval-pending',
+      id,
+      approvalId: approval.id,
+      node,
+      command: { cmdlet: command.cmdlet, parameters: { ...command.parameters } },
+      expiresAt: new Date(approval.expiresAt).toISOString(),
+      secondsToAnswer: Math.max(0, Math.round((approval.expiresAt - this.deps.clock.now()) / 1000)),
+      message: `${command.cmdlet} on ${node} waits for the cluster administrator's approval (until ${new Date(approval.expiresAt).toISOString()})`,
+    });
+    const onAbort = () => {
+      void this.deps.approvals.cancel(approval.id, `the session ended (${this.endingReason ?? 'closed'})`).catch(() => {
+        // The store is closing; the session's end is recorded by the restart.
+      });
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const outcome = await asked.outcome;
+    signal.removeEventListener('abort', onAbort);
+    switch (outcome.kind) {
+      case 'approved':
+        return !signal.aborted;
+      case 'refused':
+        denyFor('repair-refused', `The cluster administrator ${outcome.by.name} refused ${command.cmdlet} on ${node}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+        return false;
+      case 'timed-out':
+        denyFor('repair-approval-timed-out', `No answer from the cluster administrator within ${Math.round((approval.expiresAt - approval.askedAt) / 1000)} s; ${command.cmdlet} did not run`);
+        return false;
+      default:
+        return false;
+    }
   }
 
   private async recordOutcome(id: string, outcome: FanOutOutcome, signal: AbortSignal): Promise<void> {
@@ -394,6 +520,12 @@ export class LiveSession {
   private secondsLeft(expiresAt: number): number {
     return Math.max(0, Math.floor((expiresAt - this.deps.clock.now()) / 1000));
   }
+}
+
+/** What the engineer and the transcript read for a deny-list refusal. */
+function denyText(d: Denial): string {
+  const where = d.unknownRoles !== undefined ? ` (the cluster could not tell which roles ${d.node} owns: ${d.unknownRoles})` : ` on ${d.node}`;
+  return `The customer's deny list refuses ${d.rule.cmdlet}${where}: ${d.rule.reason}`;
 }
 
 /** Refuses a new session that would pass a limit: SessionLimitReached, or DiskSpaceLow below the disk floor. */

@@ -11,6 +11,7 @@ import { Clock } from '../domain/clock';
 import { CHANNEL_PATH } from './channel-path';
 import { LiveSession, LiveSessionDeps } from './live-session';
 import { parseClientMessage, requestIdOf, ServerMessage } from './protocol';
+import { RepairApprovals } from './repair-approvals';
 
 export { CHANNEL_PATH };
 
@@ -26,6 +27,8 @@ export interface SupportChannelOptions {
   clock: Clock;
   /** How long a new connection may take to send `open`. */
   openTimeoutMs?: number;
+  /** The repairs waiting for the admin's live yes (the same registry the sessions' dependencies hold). */
+  approvals: RepairApprovals;
 }
 
 /**
@@ -51,6 +54,11 @@ export class SupportChannel {
   /** Engineers' sockets open now (direct and relayed), for tests and diagnostics. */
   get connections(): number {
     return this.sockets.size;
+  }
+
+  /** The repairs waiting for the admin's answer (the admin API decides them through it). */
+  get approvals(): RepairApprovals {
+    return this.options.approvals;
   }
 
   /** Live sessions, for status and tests. */

@@ -13,6 +13,7 @@ export const ENABLE_FLAG_OF: Readonly<Record<string, string>> = {
   agreeToRemoteSupportConsent: '--agree-to-remote-support-consent',
   supportCaseNumber: '--support-case-number',
   sasCredential: '--sas-credential',
+  repairApproval: '--repair-approval',
 };
 
 /** The grant columns of get-access, enable and disable. */
@@ -44,6 +45,9 @@ export function grantBody(flags: { value(flag: string): string | undefined; has(
   if (caseNumber !== undefined) body['supportCaseNumber'] = caseNumber;
   const sas = flags.value('--sas-credential');
   if (sas !== undefined) body['sasCredential'] = sas;
+  const repairApproval = flags.value('--repair-approval');
+  // true and false become booleans; anything else reaches the domain rule as given and is refused with the value shown.
+  if (repairApproval !== undefined) body['repairApproval'] = repairApproval === 'true' ? true : repairApproval === 'false' ? false : repairApproval;
   return body;
 }
 
@@ -97,6 +101,9 @@ export const enable: CommandHandler = async (ctx) => {
   ctx.out.result(result);
   const g = result.grant;
   ctx.out.text(`Granted ${g.accessLevel} access on ${g.cluster} until ${g.expiresAt} (${g.expireInMinutes} minutes).`);
+  if (g.accessLevel === 'DiagnosticsRepair') {
+    ctx.out.text(g.repairApproval ? 'Each repair command waits for your approval (GET approvals lists the waiting ones).' : 'Repair commands run without asking for approval (--repair-approval false).');
+  }
   if (result.superseded) {
     ctx.out.text(`It replaces the ${result.superseded.accessLevel} grant made by ${result.superseded.grantedBy} at ${result.superseded.grantedAt}, now superseded.`);
   }

@@ -74,9 +74,14 @@ export const VERBS: readonly VerbSpec[] = [
         value: 'SAS',
         description: 'The Shared Access Signature support gave you. Required when the cluster is not registered with Azure; refused when it is.',
       },
+      '--repair-approval': {
+        value: 'true|false',
+        description: "DiagnosticsRepair only: whether each repair command waits for your live approval (GET approvals, then approve or refuse). Default true; refused for Diagnostics.",
+      },
     },
     examples: [
       'remote-support enable --access-level Diagnostics --expire-in-minutes 1440 --agree-to-remote-support-consent',
+      'remote-support enable --access-level DiagnosticsRepair --agree-to-remote-support-consent --repair-approval false',
       'remote-support enable --access-level DiagnosticsRepair --agree-to-remote-support-consent --support-case-number 2611180010001234',
     ],
   },

@@ -80,6 +80,7 @@ export const ConfigFile = strict({
     maxRefusedLinesPerSession: Type.Optional(integer(0, 100000)),
     diskWarnFreeMegabytes: Type.Optional(integer(0, 1048576)),
     diskMinFreeMegabytes: Type.Optional(integer(0, 1048576)),
+    repairApprovalTimeoutSeconds: Type.Optional(integer(10, 86400)),
   })),
   requests: Type.Optional(strict({
     expireAfterMinutes: Type.Optional(integer(REQUEST_TTL_MINUTES.min, REQUEST_TTL_MINUTES.max)),

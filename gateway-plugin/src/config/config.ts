@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EntraAuthOptions } from '../auth/admin-auth';
+import { DEFAULT_REPAIR_APPROVAL_TIMEOUT_SECONDS } from '../domain/repair-approval';
 import { EntraTokenOptions } from '../auth/entra-token-validator';
 import { readFlags } from '../cli-kit/flag-reader';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
@@ -121,6 +122,8 @@ export interface ChannelSettings {
   diskWarnFreeMegabytes: number;
   /** Free space on the data disk below which no new session opens. */
   diskMinFreeMegabytes: number;
+  /** How long a repair waits for the admin's live yes before it is refused as timed out (docs/repair-approval.md); 300 when absent. */
+  repairApprovalTimeoutSeconds?: number;
 }
 
 /** What the channel's limits are when the configuration leaves them out. */
@@ -130,6 +133,7 @@ export const CHANNEL_LIMIT_DEFAULTS: Readonly<Omit<ChannelSettings, 'idleTimeout
   maxRefusedLinesPerSession: 200,
   diskWarnFreeMegabytes: 2048,
   diskMinFreeMegabytes: 512,
+  repairApprovalTimeoutSeconds: DEFAULT_REPAIR_APPROVAL_TIMEOUT_SECONDS,
 };
 
 /** Limits on the wire (`limits`): connections, how long a request may take to arrive, live event streams. */

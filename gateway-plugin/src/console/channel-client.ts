@@ -3,12 +3,16 @@ import { NodeOutcome, ServerMessage } from '../channel/protocol';
 
 type Opened = Extract<ServerMessage, { type: 'opened' }>;
 type Ended = Extract<ServerMessage, { type: 'ended' }>;
+/** A repair waiting for the cluster administrator's approval. */
+export type ApprovalPending = Extract<ServerMessage, { type: 'approval-pending' }>;
 
 /** Everything the gateway answered to one command. */
 export interface CommandReply {
   id: string;
   accepted: Extract<ServerMessage, { type: 'accepted' }> | null;
   denied: Extract<ServerMessage, { type: 'denied' }> | null;
+  /** Set when the command (a repair) waited for the cluster administrator's approval. */
+  approvalPending: ApprovalPending | null;
   outputs: NodeOutcome[];
   error: { code: string; message: string } | null;
   /** Time left on the grant after the command, when the gateway said. */
@@ -54,6 +58,7 @@ export class ChannelClient {
   private nextId = 1;
   private endedMessage: Ended | null = null;
   private readonly endedListeners = new Set<(ended: Ended) => void>();
+  private readonly approvalListeners = new Set<(pending: ApprovalPending) => void>();
   private closeWaiter: Promise<{ code: number; reason: string }>;
   private openWaiter: ((m: Opened) => void) | null = null;
   private openFail: ((e: Error) => void) | null = null;
@@ -108,17 +113,21 @@ export class ChannelClient {
     });
   }
 
-  /** Runs a command line on the session's nodes (or `nodes`); resolves when the gateway is done with it. */
-  run(line: string, nodes?: string[]): Promise<CommandReply> {
+  /**
+   * Runs a command line on the session's nodes (or `nodes`), with the
+   * engineer's `reason` when given (the admin sees it with a repair that
+   * waits for approval); resolves when the gateway is done with it.
+   */
+  run(line: string, nodes?: string[], reason?: string): Promise<CommandReply> {
     const id = `c${this.nextId++}`;
-    const reply: CommandReply = { id, accepted: null, denied: null, outputs: [], error: null, secondsLeft: null, accessLevel: null, ended: null };
+    const reply: CommandReply = { id, accepted: null, denied: null, approvalPending: null, outputs: [], error: null, secondsLeft: null, accessLevel: null, ended: null };
     return new Promise((resolve) => {
       if (this.endedMessage || this.ws.readyState !== WebSocket.OPEN) {
         resolve({ ...reply, ended: this.endedMessage ?? { type: 'ended', reason: 'disconnected', message: 'The connection to the gateway is closed.' } });
         return;
       }
       this.pending.set(id, { reply, resolve });
-      this.ws.send(JSON.stringify({ type: 'run', id, line, ...(nodes ? { nodes } : {}) }));
+      this.ws.send(JSON.stringify({ type: 'run', id, line, ...(nodes ? { nodes } : {}), ...(reason !== undefined ? { reason } : {}) }));
     });
   }
 
@@ -126,6 +135,11 @@ export class ChannelClient {
   onEnded(listener: (ended: Ended) => void): void {
     this.endedListeners.add(listener);
     if (this.endedMessage) listener(this.endedMessage);
+  }
+
+  /** Called each time a repair starts waiting for the cluster administrator's approval, as soon as the gateway says so. */
+  onApprovalPending(listener: (pending: ApprovalPending) => void): void {
+    this.approvalListeners.add(listener);
   }
 
   get ended(): Ended | null {
@@ -179,6 +193,10 @@ export class ChannelClient {
         const p = this.pending.get(m.id);
         if (!p) return;
         if (m.type === 'accepted') p.reply.accepted = m;
+        else if (m.type === 'approval-pending') {
+          p.reply.approvalPending = m;
+          for (const l of this.approvalListeners) l(m);
+        }
         else if (m.type === 'output') {
           const { type: _t, id: _i, ...outcome } = m;
           p.reply.outputs.push(outcome as NodeOutcome);

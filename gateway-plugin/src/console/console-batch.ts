@@ -4,7 +4,7 @@ import { renderCell } from '../text/text-table';
 import type { ChannelClient } from './channel-client';
 import { CONSOLE_EXIT } from './console-exit';
 import { checkLine } from './console-line';
-import { Ended, endedLine, inNodeOrder, Opened, renderReply, replyFailed, sessionBanner, shortCluster, statusLine } from './console-render';
+import { approvalPendingLine, Ended, endedLine, inNodeOrder, Opened, renderReply, replyFailed, sessionBanner, shortCluster, statusLine } from './console-render';
 
 /** One command of a --json run. */
 export interface BatchResult {
@@ -12,6 +12,8 @@ export interface BatchResult {
   denied?: { reason: string; message: string };
   outputs: NodeOutcome[];
   error?: { code: string; message: string };
+  /** Set when the command (a repair) waited for the cluster administrator's approval. */
+  approval?: { id: string; node: string; expiresAt: string };
   /** The level the gateway checked the command at, and the time left after it; null when the session ended first. */
   accessLevel: string | null;
   secondsLeft: number | null;
@@ -30,7 +32,7 @@ export interface BatchDocument {
  * Exit code: 0 all ran and none failed, 3 the session ended, 4 a command was
  * denied or failed.
  */
-export async function runBatch(client: ChannelClient, opened: Opened, supportCase: string, lines: readonly string[], out: CliOutput): Promise<number> {
+export async function runBatch(client: ChannelClient, opened: Opened, supportCase: string, lines: readonly string[], out: CliOutput, reason?: string): Promise<number> {
   const doc: BatchDocument = {
     session: { id: opened.sessionId, cluster: opened.cluster, supportCase, accessLevel: opened.accessLevel, expiresAt: opened.expiresAt, nodes: opened.nodes },
     results: [],
@@ -38,6 +40,7 @@ export async function runBatch(client: ChannelClient, opened: Opened, supportCas
   out.text(sessionBanner(opened, supportCase));
   let failed = 0;
   let ended: Ended | null = null;
+  client.onApprovalPending((pending) => out.note(approvalPendingLine(pending)));
 
   for (const line of lines) {
     out.text(`\n${shortCluster(opened.cluster)}> ${renderCell(line)}`);
@@ -49,8 +52,9 @@ export async function runBatch(client: ChannelClient, opened: Opened, supportCas
       out.text(`Error ${tooLong.code}: ${tooLong.message}\n`);
       continue;
     }
-    const reply = await client.run(line);
+    const reply = await client.run(line, undefined, reason);
     const result: BatchResult = { line, outputs: inNodeOrder(reply), accessLevel: reply.accessLevel, secondsLeft: reply.secondsLeft };
+    if (reply.approvalPending) result.approval = { id: reply.approvalPending.approvalId, node: reply.approvalPending.node, expiresAt: reply.approvalPending.expiresAt };
     if (reply.denied) result.denied = { reason: reply.denied.reason, message: reply.denied.message };
     if (reply.error) result.error = reply.error;
     if (reply.ended) {

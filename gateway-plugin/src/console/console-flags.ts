@@ -2,6 +2,7 @@ import { flagProblemError } from '../cli/args';
 import { usageError } from '../cli/cli-error';
 import { FlagTable, FlagValues, readFlags } from '../cli-kit/flag-reader';
 import { matches, NODE_NAME, SUPPORT_CASE_NUMBER } from '../domain/identifiers';
+import { MAX_APPROVAL_REASON } from '../domain/repair-approval';
 import { CONSOLE_EXIT_LINES } from './console-exit';
 import { ConsoleRequest, readRequestFlags } from './console-request';
 
@@ -38,6 +39,10 @@ export const CONSOLE_FLAGS: FlagTable = {
     value: 'LINE',
     repeatable: true,
     description: 'Run this command line, then exit (non-interactive); repeat it to run several, in order. Without it the console is interactive.',
+  },
+  '--reason': {
+    value: 'TEXT',
+    description: `With --command: why you run the commands (1 to ${MAX_APPROVAL_REASON} characters); sent with each one, so the cluster administrator sees it with a repair that waits for approval, and the transcript keeps it. With --request-access or --request-more-time: what you need to do and why.`,
   },
   '--json': { description: 'With --command: print one JSON document (session, results, ended) on stdout instead of text; with a request, print the request as JSON.' },
   '--gateway': {
@@ -79,7 +84,6 @@ export const CONSOLE_FLAGS: FlagTable = {
   '--request-more-time': { value: 'MINUTES', description: 'Ask the administrator for MINUTES more on the active grant (with --reason and --case); waits for the answer.' },
   '--level': { value: 'Diagnostics|DiagnosticsRepair', description: 'With --request-access: the level to ask for.' },
   '--minutes': { value: 'MINUTES', description: 'With --request-access: how long access should last, 60 to 20160. Default 480.' },
-  '--reason': { value: 'TEXT', description: 'With --request-access or --request-more-time: what you need to do and why (the administrator reads it).' },
   '--answer': { value: 'TEXT', description: "Answer the administrator's question on --request-id; waits for the answer." },
   '--request-id': { value: 'ID', description: 'With --answer: the request the question is on.' },
   '--no-wait': { description: 'With a request: print its id and exit instead of waiting for the answer.' },
@@ -94,6 +98,8 @@ export interface ConsoleArgs {
   nodes: string[] | undefined;
   /** Non-interactive when not empty. */
   commands: string[];
+  /** Sent with every --command (the engineer's stated reason). */
+  reason: string | undefined;
   json: boolean;
   gateway: string | undefined;
   dataDir: string | undefined;
@@ -124,6 +130,7 @@ const HELP_ONLY: ConsoleArgs = {
   supportCase: '',
   nodes: undefined,
   commands: [],
+  reason: undefined,
   json: false,
   gateway: undefined,
   dataDir: undefined,
@@ -145,6 +152,13 @@ const HELP_ONLY: ConsoleArgs = {
 };
 
 const NODE_ALLOWED = `node names, each ${NODE_NAME.allowed}`;
+
+/** What is wrong with a reason the engineer gives (the channel's rule), or null. */
+export function reasonProblem(reason: string): string | null {
+  if (reason.trim() === '' || reason.length > MAX_APPROVAL_REASON) return `must be 1 to ${MAX_APPROVAL_REASON} characters (got ${reason.length})`;
+  if (/\p{Cc}/u.test(reason)) return 'must not hold control characters';
+  return null;
+}
 
 /** Splits repeated and comma-separated node names, dropping blanks and repeats. */
 export function splitNodeNames(values: readonly string[]): string[] {
@@ -187,6 +201,13 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
   const commands = flags.all('--command');
   const blank = commands.find((c) => c.trim() === '');
   if (blank !== undefined) throw usageError('--command needs a command line, e.g. --command Get-ClusterNode', 'a command line', '--command');
+  // With a request, --reason is the request's (checked by readRequestFlags); otherwise it goes with --command.
+  const reason = request ? undefined : flags.value('--reason');
+  if (reason !== undefined) {
+    if (commands.length === 0) throw usageError('--reason goes with --command; in the interactive console, type :reason TEXT before a command', '--command LINE', '--reason');
+    const problem = reasonProblem(reason);
+    if (problem) throw usageError(`--reason ${problem}`, `1 to ${MAX_APPROVAL_REASON} characters without control characters`, '--reason');
+  }
   const json = flags.has('--json');
   if (json && commands.length === 0 && !request) {
     throw usageError('--json needs --command: it prints the results of the commands given on the command line; the interactive console prints text', '--command LINE', '--json');
@@ -226,6 +247,7 @@ export function parseConsoleArgs(argv: readonly string[]): ConsoleArgs {
     supportCase,
     nodes,
     commands,
+    reason,
     json,
     gateway: flags.value('--gateway'),
     dataDir: flags.value('--data-dir'),
@@ -318,6 +340,7 @@ export const CONSOLE_COMMAND_HELP: readonly (readonly [string, string])[] = [
   [':nodes NAME[,NAME...]', 'run the next commands on these nodes of the session only'],
   [':nodes all', 'run the next commands on every node of the session again'],
   [':nodes', 'show the nodes the next command runs on'],
+  [':reason TEXT', 'send TEXT as the reason of the next command (the admin sees it with a repair that waits for approval)'],
   [':commands', 'list the cmdlets the access level allowed when the session opened'],
   [':help', 'show this list'],
   [':quit', 'close the session and exit (also Ctrl-D, Ctrl-C)'],

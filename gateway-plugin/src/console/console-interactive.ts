@@ -4,9 +4,9 @@ import { Writable } from 'node:stream';
 import { renderCell } from '../text/text-table';
 import type { ChannelClient } from './channel-client';
 import { CONSOLE_EXIT } from './console-exit';
-import { badNodeName, CONSOLE_COMMAND_HELP, splitNodeNames } from './console-flags';
+import { badNodeName, CONSOLE_COMMAND_HELP, reasonProblem, splitNodeNames } from './console-flags';
 import { checkLine } from './console-line';
-import { Ended, endedLine, formatTimeLeft, Opened, promptText, renderReply, sessionBanner, wrapWords } from './console-render';
+import { approvalPendingLine, Ended, endedLine, formatTimeLeft, Opened, promptText, renderReply, sessionBanner, wrapWords } from './console-render';
 
 /** What the interactive console reads from and writes to. */
 export interface InteractiveIo {
@@ -53,6 +53,8 @@ export async function runInteractive(client: ChannelClient, opened: Opened, supp
     rl.close();
   };
   client.onEnded(stopFor);
+  // A repair may wait minutes for the cluster administrator: say so at once, not when the answer comes.
+  client.onApprovalPending((pending) => write(approvalPendingLine(pending)));
   void client.closed().then(() => stopFor(client.ended ?? { type: 'ended', reason: 'disconnected', message: 'The connection to the gateway closed.' }));
   rl.on('SIGINT', () => rl.close());
 
@@ -72,7 +74,8 @@ export async function runInteractive(client: ChannelClient, opened: Opened, supp
         if (tooLong) {
           write(`Error ${tooLong.code}: ${tooLong.message}\n`);
         } else {
-          const reply = await client.run(line, session.nodes);
+          const reason = session.takeReason();
+          const reply = await client.run(line, session.nodes, reason);
           write(renderReply(reply));
           if (reply.ended) {
             stopFor(reply.ended);
@@ -105,12 +108,21 @@ class PromptState {
   accessLevel: string;
   /** The nodes the next command runs on, or undefined for every node of the session. */
   nodes: string[] | undefined;
+  /** The reason sent with the next command (:reason), then cleared. */
+  reason: string | undefined;
   private secondsLeft: number;
   private at = performance.now();
 
   constructor(readonly opened: Opened, readonly supportCase: string) {
     this.accessLevel = opened.accessLevel;
     this.secondsLeft = opened.secondsLeft;
+  }
+
+  /** The reason for the next command, once: a reason explains one command. */
+  takeReason(): string | undefined {
+    const reason = this.reason;
+    this.reason = undefined;
+    return reason;
   }
 
   /** Takes the level and time left the gateway gave with an answer. */
@@ -152,6 +164,20 @@ function consoleCommand(line: string, session: PromptState, write: (text: string
       write(wrapWords(session.opened.commands));
       return;
     }
+    case ':reason': {
+      if (argument === '') {
+        write(session.reason === undefined ? 'No reason is set for the next command; :reason TEXT sets one.\n' : `The next command is sent with the reason: ${renderCell(session.reason)}\n`);
+        return;
+      }
+      const problem = reasonProblem(argument);
+      if (problem) {
+        write(`:reason ${problem}\n`);
+        return;
+      }
+      session.reason = argument;
+      write('The next command is sent with this reason; the cluster administrator sees it with a repair that waits for approval.\n');
+      return;
+    }
     case ':nodes': {
       if (argument === '') {
         write(`Commands run on ${(session.nodes ?? sessionNodes).join(', ')}${session.nodes ? ` (of ${sessionNodes.join(', ')})` : ' (every node of the session)'}.\n`);
@@ -176,6 +202,6 @@ function consoleCommand(line: string, session: PromptState, write: (text: string
       return;
     }
     default:
-      write(`${name} is not a console command; the console commands are :nodes, :commands, :help and :quit.\n`);
+      write(`${name} is not a console command; the console commands are :nodes, :reason, :commands, :help and :quit.\n`);
   }
 }

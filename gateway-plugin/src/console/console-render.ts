@@ -85,6 +85,7 @@ export function inNodeOrder(reply: CommandReply): NodeOutcome[] {
  */
 export function renderReply(reply: CommandReply): string {
   const lines: string[] = [];
+  if (reply.approvalPending && reply.accepted) lines.push('Approved by the cluster administrator; the command ran.');
   if (reply.denied) lines.push(`Denied (${reply.denied.reason}): ${renderCell(reply.denied.message)}`);
   if (reply.error) lines.push(`Error ${reply.error.code}: ${renderCell(reply.error.message)}`);
   for (const outcome of inNodeOrder(reply)) {
@@ -96,6 +97,11 @@ export function renderReply(reply: CommandReply): string {
     }
   }
   return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+/** The line printed as soon as a repair starts waiting for the cluster administrator's approval. */
+export function approvalPendingLine(pending: { approvalId: string; message: string }): string {
+  return `Waiting for approval: ${renderCell(pending.message)} [approval ${pending.approvalId}]\n`;
 }
 
 /** The line after each command: level and time left, when the gateway said. */

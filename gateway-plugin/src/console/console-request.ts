@@ -24,7 +24,7 @@ const WAIT_SECONDS = 60;
 export function readRequestFlags(flags: FlagValues): ConsoleRequest | null {
   const modes = REQUEST_FLAGS.filter((f) => flags.has(f));
   if (modes.length === 0) {
-    for (const f of ['--level', '--minutes', '--reason', '--request-id', '--no-wait'] as const) {
+    for (const f of ['--level', '--minutes', '--request-id', '--no-wait'] as const) {
       if (flags.has(f)) throw usageError(`${f} goes with --request-access, --request-more-time or --answer`, '--request-access, --request-more-time or --answer', f);
     }
     return null;

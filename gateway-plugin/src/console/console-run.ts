@@ -58,7 +58,7 @@ export async function runConsole(argv: string[], io: ConsoleIo): Promise<number>
       throw refusal(e, target);
     }
 
-    if (args.commands.length) return await runBatch(client, opened, args.supportCase, args.commands, out);
+    if (args.commands.length) return await runBatch(client, opened, args.supportCase, args.commands, out, args.reason);
     return await runInteractive(client, opened, args.supportCase, { stdout: io.stdout, stdin: io.stdin!, isTTY: io.isTTY ?? false });
   } catch (e) {
     return out.fail(toCliError(e));

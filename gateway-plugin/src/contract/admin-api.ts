@@ -6,6 +6,9 @@ import { REQUEST_KINDS, REQUEST_STATES, REQUEST_TEXT_MAX } from '../domain/acces
 import { EXPIRE_IN_MINUTES, EXPIRE_IN_MINUTES_ALLOWED } from '../domain/duration';
 import { ERROR_CATALOG, ErrorCode } from '../domain/errors';
 import { NODE_NAME, SUPPORT_CASE_NUMBER, UUID } from '../domain/identifiers';
+import { APPROVAL_STATES, MAX_APPROVAL_REASON, REPAIR_DECISIONS } from '../domain/repair-approval';
+import { REPAIR_APPROVAL_ALLOWED } from '../domain/grant';
+import { MAX_DENY_RULES } from '../policy/deny-list';
 import { CURSOR_ALLOWED, LIST_COUNT_CAP, LIST_PAGE, LIST_PAGE_ALLOWED } from '../domain/list-page';
 import { SESSION_END_REASONS, TRANSCRIPT_KINDS, TRANSCRIPT_PAGE } from '../domain/transcript';
 import { field, StringEnum } from './field';
@@ -57,6 +60,7 @@ export const GrantView = Type.Object({
   termsVersion: Type.String(),
   sasCredentialProvided: Type.Boolean(),
   secondsLeft: Type.Integer(),
+  repairApproval: Type.Boolean({ description: "Whether each repair command waits for the admin's live approval before it runs (always false for Diagnostics)" }),
   expiryRecordedAt: Type.Optional(Type.String({ description: 'On an expired grant whose expiry the gateway recorded more than 1 s after expiresAt (it was down or busy then): when it recorded it and closed the live sessions. Commands were refused from expiresAt on.' })),
 }, { title: 'GrantView', description: 'A grant as the API shows it; the SAS credential never leaves the gateway.' });
 
@@ -305,6 +309,42 @@ export const AdminSessionList = Type.Object({ sessions: Type.Array(AdminSessionV
 export const AdminSessionResult = Type.Object({ session: AdminSessionView }, { title: 'AdminSessionResult' });
 export const SignOutResult = Type.Object({ signedOut: Type.Boolean({ description: 'Whether a browser session was ended (false for a bearer caller)' }) }, { title: 'SignOutResult' });
 
+export const Actor = Type.Object({ name: Type.String(), id: Nullable(Type.String({ description: 'A stable id: entra:<tid>/<oid>, machine:<caller>, local:admin; null when unknown' })) }, { title: 'Actor', description: 'Who did something: a display name and a stable id' });
+export const ApprovalState = literals(APPROVAL_STATES, { title: 'ApprovalState' });
+export const RepairApprovalView = Type.Object({
+  id: Type.String(),
+  sessionId: Type.String(),
+  engineer: Actor,
+  node: Type.String(),
+  cmdlet: Type.String(),
+  parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'The parameters as checked: table spellings, switches as true' }),
+  reason: Nullable(Type.String({ description: "The engineer's stated reason, if given" })),
+  askedAt: Time,
+  expiresAt: Time,
+  state: ApprovalState,
+  decidedAt: Nullable(Time),
+  decidedBy: Nullable(Actor),
+  decisionReason: Nullable(Type.String({ description: "The admin's reason, or why it was cancelled" })),
+}, { title: 'RepairApprovalView', description: 'A repair command waiting for (or given) the admin\'s live yes' });
+export const RepairApprovalList = Type.Object({ approvals: Type.Array(RepairApprovalView) }, { title: 'RepairApprovalList', description: 'The repairs waiting for an answer, oldest first' });
+export const RepairApprovalResult = Type.Object({ approval: RepairApprovalView }, { title: 'RepairApprovalResult' });
+export const DenyRule = Type.Object({
+  cmdlet: Type.String({ description: 'A cmdlet of the command table' }),
+  parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Parameter values the rule covers (a value or a list; true for a switch); any when left out' })),
+  nodes: Type.Optional(Type.Array(Type.String(), { description: 'The nodes it applies on; every node when left out' })),
+  hostsRoles: Type.Optional(Type.Array(Type.String(), { description: 'Cluster roles (groups): the rule applies on a node only while it owns one of them' })),
+  reason: Type.String({ description: 'Why: the engineer and the transcript see it' }),
+}, { title: 'DenyRule' });
+export const DenyListView = Type.Object({
+  rules: Type.Array(DenyRule),
+  version: Type.Integer({ minimum: 0, description: '0 before the first change' }),
+  updatedAt: Nullable(Time),
+  updatedBy: Nullable(Type.String()),
+  updatedById: Nullable(Type.String()),
+  intact: Type.Boolean({ description: 'False when the stored list was changed without the record key: every command is refused until an admin saves it again' }),
+  changes: Type.Array(Type.Object({ version: Type.Integer(), at: Time, by: Type.String(), byId: Nullable(Type.String()), rules: Type.Array(DenyRule) }), { description: 'The last changes, newest first' }),
+}, { title: 'DenyListView', description: "The customer's deny list: commands refused before they run or ask" });
+
 // ---- What the API takes ---------------------------------------------------------------
 
 const levelsAllowed = `one of ${ACCESS_LEVELS.join(', ')}`;
@@ -320,6 +360,7 @@ export const GrantRequest = strictObject({
   supportCaseNumber: Type.Optional(field(Nullable(Type.String({ pattern: SUPPORT_CASE_NUMBER.pattern })), 'InvalidSupportCaseNumber', SUPPORT_CASE_NUMBER.allowed)),
   sasCredential: Type.Optional(field(Nullable(Type.String()), 'InvalidSasCredential', 'a Shared Access Signature')),
   termsVersion: Type.Optional(field(Type.String({ description: 'The version of the terms agreed to (GET terms); the current one when left out' }), 'TermsVersionMismatch', 'the current terms version')),
+  repairApproval: Type.Optional(field(Type.Boolean({ description: "DiagnosticsRepair only: each repair command waits for the admin's live approval (default true). Refused for Diagnostics" }), 'InvalidRepairApproval', REPAIR_APPROVAL_ALLOWED)),
 }, { title: 'GrantRequest', description: 'The body of POST access (the reference\'s Enable-AzStackHCIRemoteSupport).' });
 
 const requestText = (what: string) => field(Type.String({ minLength: 1, maxLength: REQUEST_TEXT_MAX, description: what }), 'InvalidRequestText', `1 to ${REQUEST_TEXT_MAX} characters`);
@@ -344,6 +385,13 @@ export const RequestApproval = strictObject({
   termsVersion: Type.Optional(field(Type.String({ description: 'The version of the terms agreed to (GET terms); the current one when left out' }), 'TermsVersionMismatch', 'the current terms version')),
   sasCredential: Type.Optional(field(Type.String(), 'InvalidSasCredential', 'a Shared Access Signature')),
 }, { title: 'RequestApproval', description: 'Approves an access request: what was asked, or less (a lower level, a shorter time, a later start)' });
+export const RepairDecisionRequest = strictObject({
+  decision: field(literals(REPAIR_DECISIONS), 'InvalidDecision', 'approve or refuse'),
+  reason: Type.Optional(field(Type.String({ minLength: 1, maxLength: MAX_APPROVAL_REASON, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }), 'InvalidDecision', `a reason of 1 to ${MAX_APPROVAL_REASON} characters without control characters`)),
+}, { title: 'RepairDecisionRequest', description: 'The admin\'s answer to a repair waiting for approval' });
+export const DenyListRequest = strictObject({
+  rules: field(Type.Array(Type.Unknown(), { maxItems: MAX_DENY_RULES }), 'InvalidDenyRule', `a list of at most ${MAX_DENY_RULES} rules, each { cmdlet, reason, parameters?, nodes?, hostsRoles? }`),
+}, { title: 'DenyListRequest', description: 'The whole deny list: it replaces the one in force' });
 
 export const AgentRequest = strictObject({
   nodes: Type.Optional(field(Type.Array(Type.String({ pattern: NODE_NAME.pattern }), { description: 'The nodes to act on; all of them when left out' }), 'InvalidNodeName', 'a list of node names of the cluster')),
@@ -382,6 +430,7 @@ export const ClusterParams = Type.Object({ cluster: Type.String({ description: "
 export const SessionParams = Type.Object({ cluster: ClusterParams.properties.cluster, sessionId: field(Type.String({ pattern: UUID.pattern }), 'InvalidSessionId', 'a session id (a UUID)') });
 export const AdminSessionParams = Type.Object({ sessionId: field(Type.String({ pattern: UUID.pattern }), 'InvalidAdminSessionId', 'a browser session id (a UUID)') });
 export const RequestParams = Type.Object({ cluster: ClusterParams.properties.cluster, requestId: field(Type.String({ pattern: UUID.pattern }), 'InvalidRequestId', 'an access request id (a UUID)') });
+export const ApprovalParams = Type.Object({ cluster: ClusterParams.properties.cluster, approvalId: field(Type.String({ pattern: UUID.pattern }), 'ApprovalNotFound', 'an approval id (a UUID) from GET approvals') });
 export const OperationParams = Type.Object({ cluster: ClusterParams.properties.cluster, operationId: field(Type.String({ pattern: UUID.pattern }), 'InvalidOperationId', 'an operation id (a UUID)') });
 
 export const TestFault = strictObject({
@@ -396,6 +445,8 @@ export const TestClockAdvance = strictObject({
 export const TestClock = Type.Object({ now: Time, offsetMs: Type.Integer() });
 
 export type GrantRequest = Static<typeof GrantRequest>;
+export type RepairDecisionRequest = Static<typeof RepairDecisionRequest>;
+export type DenyListRequest = Static<typeof DenyListRequest>;
 export type AgentRequest = Static<typeof AgentRequest>;
 export type CommandsQuery = Static<typeof CommandsQuery>;
 export type AccessQuery = Static<typeof AccessQuery>;
@@ -455,5 +506,6 @@ export const NAMED_SCHEMAS = {
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
   ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, NotificationDelivery, NotificationDeliveryList, NewAccessRequest, RequestReply, RequestQuestion, RequestDenial, RequestApproval,
   AccessRequest, AccessRequestList, AccessRequestResult, ApprovalResult, OperationResult,
-  AgentRequest, GatewayInfo, LoginLink, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
+  AgentRequest, GatewayInfo, LoginLink, Actor, ApprovalState, RepairApprovalView, RepairApprovalList, RepairApprovalResult, RepairDecisionRequest,
+  DenyRule, DenyListView, DenyListRequest, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,
 } as const;

@@ -1,6 +1,7 @@
 import { Static, TSchema, Type } from '@sinclair/typebox';
 import { fieldError, RemoteSupportError } from '../domain/errors';
 import { MAX_COMMAND_LINE, MAX_NODES, NODE_NAME, SUPPORT_CASE_NUMBER } from '../domain/identifiers';
+import { MAX_APPROVAL_REASON } from '../domain/repair-approval';
 import { field } from './field';
 import { validator } from './validation';
 import { duplicateKey } from './json-body';
@@ -29,6 +30,11 @@ export const RunFrame = strict({
   id: field(Type.String({ pattern: REQUEST_ID.pattern }), 'InvalidChannelMessage', REQUEST_ID.allowed),
   line: field(Type.String({ maxLength: MAX_COMMAND_LINE }), 'InvalidChannelMessage', `a command line of at most ${MAX_COMMAND_LINE} characters`),
   nodes,
+  reason: Type.Optional(field(
+    Type.String({ minLength: 1, maxLength: MAX_APPROVAL_REASON, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description: 'Why the engineer runs it: the admin sees it with a repair that waits for approval, and the transcript keeps it' }),
+    'InvalidChannelMessage',
+    `a reason of 1 to ${MAX_APPROVAL_REASON} characters without control characters`,
+  )),
 }, 'RunFrame');
 export const CloseFrame = strict({ type: Type.Literal('close') }, 'CloseFrame');
 
@@ -64,6 +70,16 @@ export const OutputFrame = Type.Union([
   Type.Composite([Type.Object({ type: Type.Literal('output'), id: Type.String() }), NodeDone]),
   Type.Composite([Type.Object({ type: Type.Literal('output'), id: Type.String() }), NodeFailed]),
 ], { title: 'OutputFrame' });
+export const ApprovalPendingFrame = frame({
+  type: Type.Literal('approval-pending'),
+  id: Type.String(),
+  approvalId: Type.String(),
+  node: Type.String(),
+  command: Type.Object({ cmdlet: Type.String(), parameters: Type.Record(Type.String(), Type.Unknown()) }),
+  expiresAt: Type.String(),
+  secondsToAnswer: Type.Integer(),
+  message: Type.String(),
+}, 'ApprovalPendingFrame');
 export const DoneFrame = frame({ type: Type.Literal('done'), id: Type.String(), accessLevel: Type.String(), secondsLeft: Type.Integer() }, 'DoneFrame');
 export const ErrorFrame = frame({ type: Type.Literal('error'), code: Type.String(), message: Type.String(), id: Type.Optional(Type.String()) }, 'ErrorFrame');
 export const EndedFrame = frame({ type: Type.Literal('ended'), reason: Type.String(), message: Type.String() }, 'EndedFrame');
@@ -73,13 +89,14 @@ export type ServerMessage =
   | Static<typeof OpenedFrame>
   | Static<typeof AcceptedFrame>
   | Static<typeof DeniedFrame>
+  | Static<typeof ApprovalPendingFrame>
   | Static<typeof OutputFrame>
   | Static<typeof DoneFrame>
   | Static<typeof ErrorFrame>
   | Static<typeof EndedFrame>;
 
 /** Every frame of the channel, by name. */
-export const CHANNEL_FRAMES = { OpenFrame, RunFrame, CloseFrame, OpenedFrame, AcceptedFrame, DeniedFrame, OutputFrame, DoneFrame, ErrorFrame, EndedFrame } as const;
+export const CHANNEL_FRAMES = { OpenFrame, RunFrame, CloseFrame, OpenedFrame, AcceptedFrame, DeniedFrame, ApprovalPendingFrame, OutputFrame, DoneFrame, ErrorFrame, EndedFrame } as const;
 
 const FRAMES = { open: validator<ClientMessage>(OpenFrame, 'channel'), run: validator<ClientMessage>(RunFrame, 'channel'), close: validator<ClientMessage>(CloseFrame, 'channel') };
 const NOT_A_MESSAGE = 'A channel message must be a JSON object with a type of open, run or close';

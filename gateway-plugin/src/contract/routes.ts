@@ -7,7 +7,7 @@ import * as C from './admin-api';
  * The gateway registers these, and the OpenAPI document lists them.
  */
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 type Response = TSchema | { description: string; content: Record<string, { schema: TSchema }> };
 
 export interface RouteContract {
@@ -77,6 +77,10 @@ export const FEATURE_ROUTES = routeTable({
   listRecordReads: route('GET', '/audit/reads', 'listRecordReads', 'sessions', 'Who read the record, newest first, a page at a time (limit, cursor): every transcript viewed, exported or verified, and every search; one session\'s with sessionId', { ...cluster, querystring: C.RecordReadQuery }, { 200: C.RecordReadList }),
   listNotificationDeliveries: route('GET', '/notifications/deliveries', 'listNotificationDeliveries', 'notifications', 'The latest webhook and email deliveries, newest first, with their attempts and last status (kept in memory)', cluster, { 200: C.NotificationDeliveryList }),
   verifySession: route('GET', '/sessions/:sessionId/verify', 'verifySession', 'sessions', "Checks a session's hash chain", session, { 200: C.Verification }),
+  listApprovals: route('GET', '/approvals', 'listApprovals', 'access', 'The repair commands waiting for the admin\'s live yes, oldest first', cluster, { 200: C.RepairApprovalList }),
+  decideApproval: route('POST', '/approvals/:approvalId', 'decideApproval', 'access', 'Approves or refuses a waiting repair; answers once the answer is in the transcript', { params: C.ApprovalParams, body: C.RepairDecisionRequest }, { 200: C.RepairApprovalResult }),
+  getDenyList: route('GET', '/deny-list', 'getDenyList', 'access', "The customer's deny list, with its last changes", cluster, { 200: C.DenyListView }),
+  putDenyList: route('PUT', '/deny-list', 'putDenyList', 'access', 'Replaces the deny list (each rule checked against the command table and the cluster\'s nodes); the change is recorded', { ...cluster, body: C.DenyListRequest }, { 200: C.DenyListView }),
   streamEvents: route('GET', '/events', 'streamEvents', 'events', 'Live events (server-sent events): grants, agent progress, sessions, transcript entries', cluster, {
     200: { description: 'A text/event-stream of live events', content: { 'text/event-stream': { schema: Type.String() } } },
   }),

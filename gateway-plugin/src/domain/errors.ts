@@ -85,6 +85,11 @@ export const ERROR_CATALOG = {
   RequestTampered: { summary: 'The access request was changed in the database without the record key, so it cannot be answered.' },
   ApprovalExceedsRequest: { summary: 'An approval gives more than the engineer asked (a higher level, a longer time) or starts in the past or more than 7 days ahead.' },
   NoGrantToExtend: { summary: 'An extension is asked or approved while its grant is no longer the active one.' },
+  InvalidRepairApproval: { summary: 'repairApproval is given for a Diagnostics grant, which runs no repair command, or is not true or false.' },
+  ApprovalNotFound: { summary: 'No repair approval with that id is waiting (or was decided) on the cluster.' },
+  ApprovalAlreadyDecided: { summary: 'The repair approval was already answered, timed out or cancelled; it can be decided once.' },
+  InvalidDecision: { summary: 'decision is not approve or refuse, or reason is too long.' },
+  InvalidDenyRule: { summary: 'A deny list rule names a cmdlet outside the command table, a parameter the cmdlet does not take, a node outside the cluster, or lacks a reason.' },
   Internal: { summary: 'The gateway failed in a way it did not expect.' },
 } as const;
 

@@ -34,6 +34,13 @@ export interface Grant {
    * (see expiryLateness). Null otherwise, and on grants expired before it was kept.
    */
   expiryRecordedAt: number | null;
+  /**
+   * Whether each repair command waits for the admin's live approval before
+   * it runs (docs/repair-approval.md). Always false for Diagnostics grants
+   * (they run no repair), and on DiagnosticsRepair grants recorded before the
+   * option existed.
+   */
+  repairApproval: boolean;
 }
 
 /** A validated request to grant access (the reference's Enable-AzStackHCIRemoteSupport). */
@@ -43,6 +50,11 @@ export interface GrantRequest {
   supportCaseNumber: string | null;
   sasCredential: string | null;
   termsVersion: string;
+  /**
+   * For DiagnosticsRepair: repairs wait for the admin's live yes (parseGrantRequest makes it true unless told
+   * otherwise). Null or absent for Diagnostics, where it has no meaning.
+   */
+  repairApproval?: boolean | null;
 }
 
 export const GRANT_REQUEST_FIELDS = [
@@ -52,6 +64,7 @@ export const GRANT_REQUEST_FIELDS = [
   'supportCaseNumber',
   'sasCredential',
   'termsVersion',
+  'repairApproval',
 ] as const;
 
 /** A grant request's fields before their values are checked; the contract refuses any other field. */
@@ -121,13 +134,34 @@ export function parseGrantRequest(body: GrantRequestFields, registered: boolean,
   }
   if (hasSas) parseSasCredential(sas, now);
 
+  const repairApproval = parseRepairApproval(input['repairApproval'], level);
+
   return {
     accessLevel: level,
     expireInMinutes: minutes,
     supportCaseNumber: typeof caseNumber === 'string' ? caseNumber : null,
     sasCredential: hasSas ? (sas as string) : null,
     termsVersion: TERMS_VERSION,
+    repairApproval,
   };
+}
+
+/** What repairApproval accepts, in words. */
+export const REPAIR_APPROVAL_ALLOWED = 'true or false, and only for a DiagnosticsRepair grant (default true); leave it out for Diagnostics';
+
+/**
+ * A grant's repair approval option: on by default for DiagnosticsRepair.
+ * For Diagnostics it is refused rather than ignored: such a grant runs no
+ * repair, and an admin who sets it believes something that is not so.
+ */
+export function parseRepairApproval(value: unknown, level: AccessLevel): boolean | null {
+  if (level !== 'DiagnosticsRepair') {
+    if (value === undefined || value === null) return null;
+    throw new RemoteSupportError('InvalidRepairApproval', `repairApproval applies only to DiagnosticsRepair grants: a ${level} grant runs no repair command; leave it out`, 'repairApproval', REPAIR_APPROVAL_ALLOWED);
+  }
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'boolean') throw fieldError('InvalidRepairApproval', 'repairApproval', REPAIR_APPROVAL_ALLOWED, value);
+  return value;
 }
 
 /** The moment a grant made at `grantedAt` for `minutes` stops giving access. */

@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
   'request.created',
   'request.updated',
   'request.expired',
+  'repair.pending',
+  'repair.decided',
+  'denylist.changed',
   // A verify found problems, or a grant changed without the record key was met (notified to admins).
   'integrity.failed',
 ] as const;

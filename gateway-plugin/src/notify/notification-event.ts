@@ -51,7 +51,13 @@ function factsOf(data: unknown): Record<string, unknown> {
   return facts;
 }
 
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null);
+/** A fact as text: a string, a number, or an actor's name ({ name, id }). */
+const text = (value: unknown): string | null => {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  const name = (value as { name?: unknown } | null)?.name;
+  return typeof value === 'object' && typeof name === 'string' && name !== '' ? name : null;
+};
 const first = (data: Record<string, unknown>, ...keys: string[]): string | null => {
   for (const key of keys) {
     const value = text(data[key]);
@@ -89,7 +95,7 @@ function summaryOf(type: NotificationType, cluster: string, data: Record<string,
       return `A support session on ${cluster}${by} ended${reason ? ` (${reason})` : ''}.`;
     }
     case 'repair.pending': {
-      const command = first(data, 'command', 'commandLine');
+      const command = first(data, 'command', 'commandLine', 'cmdlet');
       const node = first(data, 'node');
       return `A repair${command ? ` (${command})` : ''}${node ? ` on ${node}` : ''}${by} waits for your approval on ${cluster}.`;
     }

@@ -65,6 +65,7 @@ export function presentGrant(g: Grant, now: number) {
     termsVersion: g.termsVersion,
     sasCredentialProvided: g.sasCredentialProvided,
     secondsLeft: state === 'active' ? Math.max(0, Math.floor((g.expiresAt - now) / 1000)) : 0,
+    repairApproval: g.repairApproval,
     ...(expiryLateness(g) !== null ? { expiryRecordedAt: iso(g.expiryRecordedAt!) } : {}),
   };
 }

@@ -1,6 +1,8 @@
 import type { AccessLevel } from '../domain/access-level';
 import type { ActorLike } from '../domain/actor';
+import type { DenyList, DenyListChange, DenyRule } from '../domain/deny-rule';
 import type { Grant, GrantRequest } from '../domain/grant';
+import type { RepairApproval, RepairDecision } from '../domain/repair-approval';
 import type { AdminSession } from '../domain/admin-sign-in';
 import type { ListPage, PageKey } from '../domain/list-page';
 import type { RecordRead, RecordReadAction } from '../domain/record-read';
@@ -220,7 +222,6 @@ export interface AgentStore {
   latest(cluster: string): AgentOperation | null;
 }
 
-/** The embedded default's signed-in browser sessions (admin-auth's store). */
 /** Who read the record (the audit of the audit): transcripts viewed, exported, verified, and searches. */
 export interface RecordReadStore {
   record(input: { cluster: string; action: RecordReadAction; by: ActorLike; sessionId: string | null; detail: string | null }): void;
@@ -241,6 +242,17 @@ export interface RequestStore {
   purgeBatch(cutoff: number, maxRows: number): PurgeBatch;
 }
 
+/** The customer's deny list of each cluster, and every change to it. */
+export interface DenyListStore {
+  /** The cluster's list now (empty, version 0, before the first change). */
+  get(cluster: string): DenyList;
+  /** Replaces the cluster's rules (already checked) and records the change, in one transaction; returns the list as saved. */
+  put(cluster: string, rules: readonly DenyRule[], by: ActorLike): DenyList;
+  /** The cluster's changes, newest first, at most `limit`. */
+  changes(cluster: string, limit: number): DenyListChange[];
+}
+
+/** The embedded default's signed-in browser sessions (admin-auth's store). */
 export interface AdminSessionStore {
   /** Records a new session; `tokenHash` is the SHA-256 (hex) of the cookie's secret, never the secret. */
   create(session: AdminSession, tokenHash: string): void;
@@ -257,4 +269,17 @@ export interface AdminSessionStore {
   list(since: number): AdminSession[];
   /** Deletes sessions whose absolute end is before `cutoff`; returns how many. */
   purgeEndedBefore(cutoff: number): number;
+}
+
+/** The repairs waiting for the admin's answer (the support channel keeps them), as the admin API reaches them. */
+export interface RepairApprovalControl {
+  /** The cluster's questions still waiting, oldest first. */
+  pending(cluster: string): RepairApproval[];
+  /**
+   * Answers a question of the cluster. Resolves once the answer is in the
+   * session's transcript; ApprovalNotFound when the cluster has no such
+   * question, ApprovalAlreadyDecided when it was answered, timed out or
+   * cancelled.
+   */
+  decide(cluster: string, id: string, decision: RepairDecision, reason: string | null, by: ActorLike): Promise<RepairApproval>;
 }

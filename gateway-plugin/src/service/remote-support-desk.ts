@@ -14,11 +14,36 @@ import { commandsForLevel } from '../policy/command-table';
 import { exportFileName } from '../domain/transcript-export';
 import type { AccessRequests } from './access-requests';
 import { GrantView, iso, presentEntry, presentGrant, presentRecordRead, presentSession } from '../ports/record-view';
-import type { GrantStore, RecordReads, RecordReadStore, SessionRecord, SessionStore } from '../ports/store-ports';
+import type { DenyListStore, GrantStore, RecordReads, RecordReadStore, RepairApprovalControl, SessionRecord, SessionStore } from '../ports/store-ports';
+import type { RepairApproval, RepairDecision } from '../domain/repair-approval';
+import type { DenyList } from '../domain/deny-rule';
+import { parseDenyRules } from '../policy/deny-list';
 
 export { presentEntry, presentGrant, presentSession };
 export type { GrantView };
 
+
+/** A repair approval as the API and the live events show it: times in ISO 8601. */
+export function presentApproval(a: RepairApproval) {
+  return {
+    id: a.id,
+    sessionId: a.sessionId,
+    engineer: { name: a.engineer.name, id: a.engineer.id },
+    node: a.node,
+    cmdlet: a.cmdlet,
+    parameters: { ...a.parameters },
+    reason: a.reason,
+    askedAt: iso(a.askedAt),
+    expiresAt: iso(a.expiresAt),
+    state: a.state,
+    decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
+    decidedBy: a.decidedBy === null ? null : { name: a.decidedBy.name, id: a.decidedBy.id },
+    decisionReason: a.decisionReason,
+  };
+}
+
+/** How many of a deny list's changes GET deny-list shows. */
+const DENY_LIST_CHANGES_SHOWN = 20;
 
 export function presentRelay(r: RelayStatusView) {
   return { ...r, since: iso(r.since), nextRetryAt: r.nextRetryAt === null ? null : iso(r.nextRetryAt), connectedAt: r.connectedAt === null ? null : iso(r.connectedAt) };
@@ -70,6 +95,9 @@ export class RemoteSupportDesk {
   private dataDisk: (() => DataDiskStatus) | null = null;
   private relay: (() => RelayStatusView) | null | undefined = undefined;
   private relayCheck: (() => Promise<PrerequisiteCheck>) | null = null;
+  private approvals: RepairApprovalControl | null = null;
+  private denyLists: DenyListStore | null = null;
+  private denyListChanged: ((list: DenyList) => void) | null = null;
 
   get name(): string {
     return this.cluster.name;
@@ -89,6 +117,61 @@ export class RemoteSupportDesk {
   /** Connects the access requests. */
   attachRequests(requests: AccessRequests): void {
     this.accessRequests = requests;
+  }
+
+  /** Connects the repairs waiting for approval (the support channel's), for GET and POST approvals. */
+  attachApprovals(approvals: RepairApprovalControl): void {
+    this.approvals = approvals;
+  }
+
+  /** Connects the deny list store; `changed` hears of every saved change (the live event). */
+  attachDenyList(store: DenyListStore, changed?: (list: DenyList) => void): void {
+    this.denyLists = store;
+    this.denyListChanged = changed ?? null;
+  }
+
+  /** The repairs waiting for the admin's answer, oldest first. */
+  pendingApprovals() {
+    return { approvals: (this.approvals?.pending(this.name) ?? []).map(presentApproval) };
+  }
+
+  /** Approves or refuses a waiting repair as `by`; answers once the answer is in the session's transcript. */
+  async decideApproval(id: string, body: { decision: RepairDecision; reason?: string }, by: ActorLike) {
+    if (!this.approvals) throw createError('ApprovalNotFound', `No repair approval ${id} is waiting on ${this.name}`);
+    const approval = await this.approvals.decide(this.name, id, body.decision, body.reason ?? null, by);
+    return { approval: presentApproval(approval) };
+  }
+
+  /** The deny list, with its last changes. */
+  denyList() {
+    const store = this.requireDenyLists();
+    return this.presentDenyList(store.get(this.name));
+  }
+
+  /** Replaces the deny list after checking every rule (nothing changes when one is refused); the change is recorded with who and when. */
+  putDenyList(body: { rules: unknown[] }, by: ActorLike) {
+    const store = this.requireDenyLists();
+    const rules = parseDenyRules(body.rules, this.cluster.nodes().map((n) => n.name));
+    const saved = store.put(this.name, rules, by);
+    this.denyListChanged?.(saved);
+    return this.presentDenyList(saved);
+  }
+
+  private requireDenyLists(): DenyListStore {
+    if (!this.denyLists) throw createError('Internal', 'The deny list store is not connected');
+    return this.denyLists;
+  }
+
+  private presentDenyList(list: DenyList) {
+    return {
+      rules: list.rules,
+      version: list.version,
+      updatedAt: list.updatedAt === null ? null : iso(list.updatedAt),
+      updatedBy: list.updatedBy,
+      updatedById: list.updatedById,
+      intact: list.intact,
+      changes: this.requireDenyLists().changes(this.name, DENY_LIST_CHANGES_SHOWN).map((c) => ({ ...c, at: iso(c.at) })),
+    };
   }
 
   /** Connects the relay listener's status (null: the relay is off). */

@@ -36,6 +36,7 @@ function toGrant(row: GrantRow): Grant {
     endedBy: row.ended_by,
     endedById: row.ended_by_id ?? null,
     expiryRecordedAt: row.expiry_recorded_at ?? null,
+    repairApproval: row.repair_approval === 1,
   };
 }
 
@@ -132,16 +133,17 @@ export class ConsentLedger implements GrantStore, GrantExpiryStore {
         ended_by: null,
         ended_by_id: null,
         expiry_recorded_at: null,
+        repair_approval: request.repairApproval === null || request.repairApproval === undefined ? null : request.repairApproval ? 1 : 0,
         mac: null,
       };
       this.db
         .prepare(
           `INSERT INTO grants (id, cluster, access_level, expire_in_minutes, granted_at, expires_at, granted_by, granted_by_id,
-             terms_version, support_case_number, sas_ciphertext, mac)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             terms_version, support_case_number, sas_ciphertext, repair_approval, mac)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(row.id, row.cluster, row.access_level, row.expire_in_minutes, row.granted_at, row.expires_at, row.granted_by, row.granted_by_id,
-          row.terms_version, row.support_case_number, row.sas_ciphertext, this.seal.grantMac(row));
+          row.terms_version, row.support_case_number, row.sas_ciphertext, row.repair_approval, this.seal.grantMac(row));
       return { expired, superseded: open ? this.byId(open.id) : null, grant: this.byId(id)! };
     })();
     this.announceExpired(result.expired);

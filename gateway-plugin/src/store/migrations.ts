@@ -193,4 +193,30 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX access_requests_cluster_requested ON access_requests (cluster, requested_at);
   CREATE INDEX access_requests_open ON access_requests (state, expires_at) WHERE state IN ('pending', 'info-requested', 'scheduled');
   `,
+  // 10: repairs wait for a live yes, and the customer's deny list (docs/repair-approval.md). A grant's repair_approval
+  // is 1 or 0 on DiagnosticsRepair grants from now on (NULL before, and on Diagnostics grants); the record seal covers
+  // it when set. The deny list is one row per cluster (its rules as JSON); every change to it is kept with who and when.
+  // The list row carries a record-key MAC: one changed without the key refuses every command until saved again.
+  `
+  ALTER TABLE grants ADD COLUMN repair_approval INTEGER CHECK (repair_approval IN (0, 1));
+  CREATE TABLE deny_lists (
+    cluster TEXT PRIMARY KEY,
+    rules TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_by_id TEXT,
+    mac TEXT NOT NULL
+  );
+  CREATE TABLE deny_list_changes (
+    id INTEGER PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    by_name TEXT NOT NULL,
+    by_id TEXT,
+    rules TEXT NOT NULL
+  );
+  CREATE INDEX deny_list_changes_cluster_at ON deny_list_changes (cluster, at);
+  `,
 ];

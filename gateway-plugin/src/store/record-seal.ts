@@ -24,6 +24,8 @@ export interface SealedGrantRow {
   ended_by_id?: string | null;
   /** When the gateway recorded the grant's expiry (migration 6); absent or null on older rows and on grants not expired. */
   expiry_recorded_at?: number | null;
+  /** Whether repairs wait for the admin's live yes (migration 10): 1 or 0 on DiagnosticsRepair grants since; absent or null before, and on Diagnostics grants. */
+  repair_approval?: number | null;
 }
 
 /** The session fields a session's seal covers, with its sealed head. */
@@ -166,6 +168,9 @@ function grantParts(r: SealedGrantRow): unknown[] {
     r.support_case_number, sas, r.ended_at, r.end_reason, r.ended_by];
   const ids = [r.granted_by_id ?? null, r.ended_by_id ?? null];
   const recordedAt = r.expiry_recorded_at ?? null;
+  const repairApproval = r.repair_approval ?? null;
+  // The fourth form, only when the option is set: rows without it keep verifying in their earlier forms.
+  if (repairApproval !== null) return ['grant/4', ...fields, ...ids, recordedAt, repairApproval];
   if (recordedAt !== null) return ['grant/3', ...fields, ...ids, recordedAt];
   return ids.every((v) => v === null) ? ['grant/1', ...fields] : ['grant/2', ...fields, ...ids];
 }

@@ -28,6 +28,7 @@ export function grant(overrides: Partial<GrantView> = {}): GrantView {
     termsVersion: 'a'.repeat(64),
     sasCredentialProvided: false,
     secondsLeft: 479 * 60,
+    repairApproval: false,
     ...overrides,
   };
 }

@@ -14,7 +14,7 @@ function denialReasons(): string[] {
   const table = doc.slice(doc.indexOf('## Denial reasons'), doc.indexOf('\n## ', doc.indexOf('## Denial reasons') + 1));
   const policy = [...table.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]!);
   // Refused by the live session (gateway-plugin/src/channel/live-session.ts), not by the command policy.
-  const session = ['no-active-grant', 'support-case-changed', 'node-not-in-session', 'repair-needs-one-node'];
+  const session = ['no-active-grant', 'support-case-changed', 'node-not-in-session', 'repair-needs-one-node', 'repair-refused', 'repair-approval-timed-out', 'deny-list'];
   return [...policy, ...session];
 }
 
