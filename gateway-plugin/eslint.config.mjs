@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 /** One element per folder of src/; the composition root (gateway.ts, main.ts) is its own. */
 const FOLDERS = [
   'api', 'auth', 'channel', 'cli', 'cli-kit', 'cluster', 'config', 'console', 'contract', 'domain', 'events', 'executors',
-  'http', 'identity', 'lifecycle', 'local-relay', 'logging', 'operations', 'policy', 'ports', 'relay', 'service', 'simulator', 'store',
+  'http', 'identity', 'lifecycle', 'local-relay', 'logging', 'notify', 'operations', 'policy', 'ports', 'relay', 'service', 'simulator', 'store',
   'test-support', 'text', 'tls', 'wac-host',
 ];
 
@@ -46,6 +46,8 @@ const ALLOWED = {
   relay: ['domain'],
   // The local Hybrid Connections relay (embedded default and tests only, like the simulator).
   'local-relay': ['relay'],
+  // Webhooks and email to admins: events from the hub, sent through the one HTTPS client.
+  notify: ['domain', 'events', 'http'],
   simulator: ['domain', 'policy', 'executors', 'cluster'],
   // The WAC PowerShell API stand-in (embedded default and tests only, like the simulator).
   'wac-host': ['domain', 'executors', 'contract'],

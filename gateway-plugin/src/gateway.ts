@@ -59,6 +59,8 @@ import { RelayManager, RelayManagerOptions, RelaySettings } from './relay/relay-
 import { ProxyTunnelAgent } from './relay/proxy-tunnel';
 import { probeRelay } from './relay/relay-probe';
 import { randomBytes } from 'node:crypto';
+import { Notifier } from './notify/notifier';
+import { readPrivateFile } from './notify/secret-file';
 import { rootCertificates } from 'node:tls';
 
 /** What the CLI reads to find a running gateway: written to `dataDir/gateway.json`. */
@@ -121,6 +123,8 @@ export interface RunningGateway {
   wacHost: WacHost | null;
   /** The relay listener (null when relay.mode is off) and, in local mode, the local relay with its keys. */
   relay: RelayParts | null;
+  /** Webhooks and email to admins (null when notifications are not configured). */
+  notifier: Notifier | null;
   close(): Promise<void>;
 }
 
@@ -189,11 +193,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const engineers = await buildEngineerAuth(config, tls, partLog('auth'), teardown);
     const { eventStreams, connections } = buildWireLimits(config, store.events);
     const wacHost = await buildWacHost(config, clock, backend, teardown);
-    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost, engineers }, teardown);
+    const notifier = buildNotifier(config, { clock, store, cluster: desk.name, log: partLog('notify') }, teardown);
+    const app = buildHttpServer(config, { desk, auth, events: store.events, eventStreams, connections, tls, log: partLog('api'), logger, testClock, backend, wacHost, engineers, notifier }, teardown);
     const uiServed = serveUi(app, desk.name, config.wacOrigin);
     const disk = buildDiskGuard(config, options.freeSpace, partLog('channel'));
     const channel = buildChannel(config, app, { backend, clock, store, engineers, log: partLog('channel'), disk }, teardown);
     desk.attachLiveSessions(channel);
+    desk.attachIntegrityAlarm((facts) => store.events.publish('integrity.failed', desk.name, { kind: 'transcript', ...facts }));
     desk.attachApprovals(channel.approvals);
     desk.attachDenyList(store.denyLists, (list) => store.events.publish('denylist.changed', desk.name, { version: list.version, updatedBy: list.updatedBy, rules: list.rules }));
     desk.attachDataDisk(() => {
@@ -254,6 +260,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       channelUrl: `${url.replace(/^https:/, 'wss:')}/api/channel/${encodeURIComponent(desk.name)}`,
       wacHost,
       relay,
+      notifier,
       close: () => teardown.close(),
     };
   } catch (e) {
@@ -448,10 +455,11 @@ function buildHttpServer(
     backend: BuiltBackend;
     wacHost: WacHost | null;
     engineers: EngineerAuth;
+    notifier: Notifier | null;
   },
   teardown: Teardown,
 ): FastifyInstance {
-  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost, engineers } = parts;
+  const { desk, auth, events, eventStreams, connections, tls, log, logger, testClock, backend, wacHost, engineers, notifier } = parts;
   const injectFaults = backend.injectFaults;
   const app = buildAdminApi({
     desks: new Map([[desk.name, desk]]),
@@ -467,6 +475,7 @@ function buildHttpServer(
       const identity = await engineers.validator.verify(token, engineers.engineerRole, 'engineer');
       return { name: identity.name, id: identity.id };
     } },
+    ...(notifier ? { notificationDeliveries: (cluster: string) => deliveryList(notifier, cluster) } : {}),
     tls,
     log,
     ...(logger ? { logger } : {}),
@@ -658,6 +667,50 @@ function readSecretFile(path: string, setting: string): string {
   } catch (e) {
     throw new Error(`${setting}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+}
+
+/**
+ * The notifications (docs/notifications.md): webhooks and email told of the
+ * events admins care about. Secrets and CAs are read now, so a missing or
+ * readable-by-others file stops the start naming the setting. A tampered
+ * grant met by the ledger is an integrity.failed event too.
+ */
+function buildNotifier(config: GatewayConfig, parts: { clock: Clock; store: Store; cluster: string; log: Log }, teardown: Teardown): Notifier | null {
+  const { clock, store, cluster, log } = parts;
+  teardown.add(store.consent.onTampered((problem) => store.events.publish('integrity.failed', cluster, { kind: 'grant', problem })));
+  const n = config.notifications;
+  if (!n || (n.webhooks.length === 0 && !n.email)) return null;
+  const webhooks = n.webhooks.map((w, i) => ({
+    url: w.url,
+    secret: readPrivateFile(w.secretFile, `notifications.webhooks.${i}.secretFile`),
+    format: w.format,
+    events: w.events,
+    ...(w.caFile ? { ca: readSecretFile(w.caFile, `notifications.webhooks.${i}.caFile`) } : {}),
+  }));
+  const e = n.email;
+  const email = e
+    ? {
+        host: e.host, port: e.port, security: e.security, from: e.from, to: e.to, events: e.events,
+        ...(e.caFile ? { ca: readSecretFile(e.caFile, 'notifications.email.caFile') } : {}),
+        ...(e.user !== undefined && e.passwordFile ? { user: e.user, password: readPrivateFile(e.passwordFile, 'notifications.email.passwordFile') } : {}),
+      }
+    : undefined;
+  const notifier = new Notifier({
+    clock, events: store.events, webhooks, ...(email ? { email } : {}), ...(n.wacUrl ? { wacUrl: n.wacUrl } : {}), log, plainLoopback: config.mode === 'test',
+  });
+  teardown.add(() => notifier.close());
+  log(`notifications: ${webhooks.length} webhook(s)${email ? `, email to ${email.to.length} recipient(s)` : ''}`);
+  return notifier;
+}
+
+/** The deliveries as the API shows them: times in ISO 8601 UTC. */
+function deliveryList(notifier: Notifier, cluster: string) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    configured: true,
+    deliveries: notifier.deliveries(cluster).map((d) => ({ ...d, queuedAt: iso(d.queuedAt), updatedAt: iso(d.updatedAt), nextAttemptAt: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt) })),
+    dropped: notifier.dropped,
+  };
 }
 
 /** Expiry (noticed by the timer or by a later grant or revoke) ends every live session of the cluster, and any session still recorded as open. */

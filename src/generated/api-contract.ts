@@ -18,7 +18,7 @@ export const SESSION_END_REASONS = ["closed","revoked","expired","ended-by-admin
 export const TRANSCRIPT_KINDS = ["command","output","denied","error","system"] as const;
 
 /** Every kind of live event the API streams. */
-export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry","relay.state","request.created","request.updated","request.expired","repair.pending","repair.decided","denylist.changed"] as const;
+export const LIVE_EVENT_TYPES = ["grant.created","grant.superseded","grant.revoked","grant.expired","agent.progress","agent.finished","session.started","session.ended","transcript.entry","relay.state","request.created","request.updated","request.expired","repair.pending","repair.decided","denylist.changed","integrity.failed"] as const;
 
 /**
  * The two access levels, from least to most
@@ -516,6 +516,59 @@ export interface RecordReadList {
   reads: RecordRead[];
   nextCursor: string | null;
   total: number | null;
+}
+
+/**
+ * One notification to one target, and how its delivery went
+ */
+export interface NotificationDelivery {
+  /**
+   * The notification event id (X-RemoteSupport-Delivery)
+   */
+  eventId: string;
+  /**
+   * request.created, session.started, grant.revoked, integrity.failed, …
+   */
+  eventType: string;
+  kind: 'webhook' | 'email';
+  /**
+   * The webhook's origin and path (never its query), or the SMTP server and recipients
+   */
+  target: string;
+  /**
+   * pending: being tried or waiting for the next attempt; failed: given up; dropped: the queue of this target was full
+   */
+  state: 'pending' | 'delivered' | 'failed' | 'dropped';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  queuedAt: string;
+  /**
+   * An ISO 8601 time in UTC
+   */
+  updatedAt: string;
+  nextAttemptAt: string | null;
+}
+
+/**
+ * The latest notification deliveries, newest first
+ */
+export interface NotificationDeliveryList {
+  /**
+   * Whether any webhook or email is configured
+   */
+  configured: boolean;
+  /**
+   * The latest deliveries, newest first (kept in memory: a restart empties the list)
+   */
+  deliveries: NotificationDelivery[];
+  /**
+   * Deliveries dropped since start because a target had too many waiting
+   */
+  dropped: number;
 }
 
 /**

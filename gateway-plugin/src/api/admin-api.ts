@@ -55,6 +55,8 @@ export interface AdminApiOptions {
    * WAC PowerShell API stand-in when the gateway runs with --wac-transport powershell.
    */
   powerShellApi?: { prefix: string; register: (scope: FastifyInstance) => void };
+  /** The latest notification deliveries of a cluster (docs/notifications.md); an empty list when none are configured. */
+  notificationDeliveries?: (cluster: string) => C.NotificationDeliveryList;
   /** Checks a support engineer's bearer token (the support channel's validator and role); without it the engineers' routes refuse every call. */
   engineers?: { authenticate(token: string): Promise<{ name: string; id: string | null }> };
 }
@@ -326,6 +328,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         // encrypting a large export for TLS takes turns with every other request instead of one long stretch.
         return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(Readable.from(slices(file.body, EXPORT_SLICE_BYTES)));
       },
+    });
+    feature.route({
+      ...F.listNotificationDeliveries,
+      handler: async (r) => options.notificationDeliveries?.(desk(r).name) ?? { configured: false, deliveries: [], dropped: 0 },
     });
     feature.route({ ...F.verifySession, handler: async (r) => ({ verification: await desk(r).verify(sessionId(r), who(r)) }) });
 

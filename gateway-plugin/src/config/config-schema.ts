@@ -4,6 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { StringEnum } from '../contract/field';
 import { MAX_NODES, NODE_NAME } from '../domain/identifiers';
+import { NOTIFICATION_TYPES, SMTP_SECURITY, WEBHOOK_FORMATS } from '../domain/notification-types';
 
 /**
  * The configuration file (and the flags laid over it) as a schema: each
@@ -33,6 +34,13 @@ const tokenSettings = {
   jwksUri: Type.Optional(text('the URL of the signing keys')),
   jwks: Type.Optional(setting(Type.Object({ keys: Type.Array(Type.Unknown()) }), 'a JSON Web Key Set ({"keys": [...]})')),
 };
+
+const EMAIL = '^[^@\\s<>,;]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$';
+/** Which events a notification target gets (all when left out). */
+const notificationEvents = setting(
+  Type.Array(setting(StringEnum(NOTIFICATION_TYPES), `one of ${NOTIFICATION_TYPES.join(', ')}`), { minItems: 1, uniqueItems: true }),
+  `a list of event types, each once: ${NOTIFICATION_TYPES.join(', ')}`,
+);
 
 export const ConfigFile = strict({
   mode: Type.Optional(setting(StringEnum(MODES), `one of ${MODES.join(', ')}`)),
@@ -107,6 +115,27 @@ export const ConfigFile = strict({
     eventStreams: Type.Optional(integer(1, 10_000)),
     eventStreamsPerAdmin: Type.Optional(integer(1, 10_000)),
     eventBufferKiB: Type.Optional(integer(16, 65_536)),
+  })),
+  notifications: Type.Optional(strict({
+    wacUrl: Type.Optional(setting(Type.String({ pattern: '^https://[^\\s]+$' }), 'the https:// URL of Windows Admin Center the messages link to')),
+    webhooks: Type.Optional(setting(Type.Array(strict({
+      url: setting(Type.String({ pattern: '^https?://[^\\s]+$' }), 'an https:// URL (http://127.0.0.1 or http://localhost in test mode only)'),
+      secretFile: text('a file (mode 0600) holding the shared secret the payloads are signed with'),
+      format: Type.Optional(setting(StringEnum(WEBHOOK_FORMATS), `one of ${WEBHOOK_FORMATS.join(', ')}`)),
+      events: Type.Optional(notificationEvents),
+      caFile: Type.Optional(text("a PEM file of the CA that vouches for the receiver's certificate")),
+    }), { maxItems: 20 }), 'a list of up to 20 webhooks')),
+    email: Type.Optional(strict({
+      host: text("the SMTP server's name"),
+      port: Type.Optional(integer(1, 65535)),
+      security: setting(StringEnum(SMTP_SECURITY), `one of ${SMTP_SECURITY.join(', ')} (none: test mode only)`),
+      caFile: Type.Optional(text('a PEM file of the CA that vouches for the SMTP server')),
+      user: Type.Optional(text('the SMTP user name')),
+      passwordFile: Type.Optional(text("a file (mode 0600) holding the SMTP user's password")),
+      from: setting(Type.String({ pattern: EMAIL }), 'an email address, such as remote-support@contoso.com'),
+      to: setting(Type.Array(setting(Type.String({ pattern: EMAIL }), 'an email address'), { minItems: 1, maxItems: 50 }), 'a list of 1 to 50 email addresses'),
+      events: Type.Optional(notificationEvents),
+    })),
   })),
 });
 export type ConfigFile = Static<typeof ConfigFile>;

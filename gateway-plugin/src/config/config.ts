@@ -9,6 +9,7 @@ import { readFlags } from '../cli-kit/flag-reader';
 import { jeaFiles, JeaOptions, SESSION_CONFIGURATION_NAME } from '../policy/jea-files';
 import { ConfigFile, configProblem, MODES, RELAY_MODES, WAC_TRANSPORTS } from './config-schema';
 import { WIRE_LIMIT_DEFAULTS, WireLimits } from '../domain/wire-limits';
+import { NOTIFICATION_TYPES, NotificationType, SmtpSecurity, WebhookFormat } from '../domain/notification-types';
 
 export { MODES, RELAY_MODES, WAC_TRANSPORTS };
 /** Where engineers' connections come in besides the direct channel. */
@@ -82,7 +83,30 @@ export interface GatewayConfig {
   limits: GatewayLimits;
   /** How engineers outside the network reach the gateway: Azure Relay Hybrid Connections, outbound only. */
   relay: RelayConfig;
+  /** Webhooks and email that tell admins what happens (docs/notifications.md); none when left out. */
+  notifications?: NotificationsConfig;
 }
+
+/** The notifications section (docs/notifications.md): files named here are read at start. */
+export interface NotificationsConfig {
+  /** The Windows Admin Center URL the messages link to. */
+  wacUrl?: string;
+  webhooks: { url: string; secretFile: string; format: WebhookFormat; events: NotificationType[]; caFile?: string }[];
+  email?: {
+    host: string;
+    port: number;
+    security: SmtpSecurity;
+    caFile?: string;
+    user?: string;
+    passwordFile?: string;
+    from: string;
+    to: string[];
+    events: NotificationType[];
+  };
+}
+
+/** The SMTP port each kind of protection usually listens on. */
+export const SMTP_DEFAULT_PORTS: Readonly<Record<SmtpSecurity, number>> = { tls: 465, starttls: 587, none: 25 };
 
 /** The support channel's timeouts and limits; the configuration file may leave the limits out ({@link CHANNEL_LIMIT_DEFAULTS}). */
 export interface ChannelSettings {
@@ -254,6 +278,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     wacTransport: f.wacTransport ?? 'direct',
     limits: { ...DEFAULT_LIMITS, ...f.limits },
     relay: readRelay(f.relay ?? {}, mode),
+    ...(f.notifications ? { notifications: readNotifications(f.notifications, mode) } : {}),
     requests: { expireAfterMinutes: f.requests?.expireAfterMinutes ?? REQUEST_TTL_MINUTES.default },
   };
   if (config.limits.headersTimeoutSeconds > config.limits.bodyTimeoutSeconds) {
@@ -287,6 +312,46 @@ function readRelay(raw: NonNullable<ConfigFile['relay']>, mode: GatewayMode): Re
   if (relayMode !== 'local' && raw.port !== undefined) throw new ConfigError(`relay.port is the local relay's port, for relay.mode "local" (relay.mode is ${relayMode})`);
   if (raw.keyName !== undefined && raw.address === undefined) throw new ConfigError('relay.keyName needs relay.address: the Hybrid Connection the key is for');
   return { mode: relayMode, ...raw };
+}
+
+/**
+ * The notifications section: webhooks over HTTPS only (plain http to this
+ * machine in test mode, for local receivers), email over TLS or required
+ * STARTTLS (plain text in test mode only), a user and its password file
+ * together. Every target gets every event type unless it lists some.
+ */
+function readNotifications(raw: NonNullable<ConfigFile['notifications']>, mode: GatewayMode): NotificationsConfig {
+  const webhooks = (raw.webhooks ?? []).map((w, i) => {
+    const name = `notifications.webhooks.${i}.url`;
+    let url: URL;
+    try {
+      url = new URL(w.url);
+    } catch {
+      throw new ConfigError(`${name} must be an https:// URL (got ${w.url})`);
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(mode === 'test' && url.protocol === 'http:' && loopback)) {
+      throw new ConfigError(`${name} must be an https:// URL: payloads and their signatures must not cross the network in the clear (plain http://127.0.0.1 or http://localhost is for test mode only) (got ${w.url})`);
+    }
+    if (url.username || url.password) throw new ConfigError(`${name} must not carry a user name or password: the payload is signed with secretFile instead`);
+    return { url: w.url, secretFile: w.secretFile, format: w.format ?? 'json', events: [...(w.events ?? NOTIFICATION_TYPES)], ...(w.caFile ? { caFile: w.caFile } : {}) };
+  });
+  const e = raw.email;
+  if (e) {
+    if (e.security === 'none' && mode !== 'test') throw new ConfigError('notifications.email.security must be tls or starttls: "none" sends mail in plain text and is for test mode only');
+    if ((e.user === undefined) !== (e.passwordFile === undefined)) throw new ConfigError("notifications.email.user and notifications.email.passwordFile go together: the SMTP user and the file holding its password");
+    if (e.security === 'none' && e.user !== undefined) throw new ConfigError('notifications.email.user needs security tls or starttls: a password is never sent in plain text');
+  }
+  return {
+    ...(raw.wacUrl ? { wacUrl: raw.wacUrl } : {}),
+    webhooks,
+    ...(e ? {
+      email: {
+        host: e.host, port: e.port ?? SMTP_DEFAULT_PORTS[e.security], security: e.security, from: e.from, to: [...e.to], events: [...(e.events ?? NOTIFICATION_TYPES)],
+        ...(e.caFile ? { caFile: e.caFile } : {}), ...(e.user !== undefined ? { user: e.user, passwordFile: e.passwordFile! } : {}),
+      },
+    } : {}),
+  };
 }
 
 /**

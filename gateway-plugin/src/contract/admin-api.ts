@@ -234,6 +234,24 @@ export const RecordRead = Type.Object({
   intact: Type.Boolean({ description: 'False when the row was changed without the record key' }),
 }, { title: 'RecordRead', description: 'One read of the record: who viewed, exported or verified a transcript, or searched them' });
 export const RecordReadList = Type.Object({ reads: Type.Array(RecordRead), ...pageInfo }, { title: 'RecordReadList', description: 'A page of the reads of the record, newest first' });
+export const NotificationDelivery = Type.Object({
+  eventId: Type.String({ description: 'The notification event id (X-RemoteSupport-Delivery)' }),
+  eventType: Type.String({ description: 'request.created, session.started, grant.revoked, integrity.failed, …' }),
+  kind: StringEnum(['webhook', 'email'] as const),
+  target: Type.String({ description: "The webhook's origin and path (never its query), or the SMTP server and recipients" }),
+  state: StringEnum(['pending', 'delivered', 'failed', 'dropped'] as const, { description: 'pending: being tried or waiting for the next attempt; failed: given up; dropped: the queue of this target was full' }),
+  attempts: Type.Integer(),
+  lastStatus: Nullable(Type.Integer({ description: "The last attempt's HTTP status (or SMTP reply code)" })),
+  lastError: Nullable(Type.String({ description: "Why the last attempt failed (network error, timeout, the receiver's status)" })),
+  queuedAt: Time,
+  updatedAt: Time,
+  nextAttemptAt: Nullable(Time),
+}, { title: 'NotificationDelivery', description: 'One notification to one target, and how its delivery went' });
+export const NotificationDeliveryList = Type.Object({
+  configured: Type.Boolean({ description: 'Whether any webhook or email is configured' }),
+  deliveries: Type.Array(NotificationDelivery, { description: 'The latest deliveries, newest first (kept in memory: a restart empties the list)' }),
+  dropped: Type.Integer({ description: 'Deliveries dropped since start because a target had too many waiting' }),
+}, { title: 'NotificationDeliveryList', description: 'The latest notification deliveries, newest first' });
 const RequestMessageView = Type.Object({ at: Time, from: StringEnum(['engineer', 'admin'] as const), by: Type.String(), text: Type.String() });
 export const AccessRequest = Type.Object({
   id: Type.String(),
@@ -448,6 +466,7 @@ export type AccessRequestResult = Static<typeof AccessRequestResult>;
 export type ApprovalResult = Static<typeof ApprovalResult>;
 export type RecordRead = Static<typeof RecordRead>;
 export type RecordReadList = Static<typeof RecordReadList>;
+export type NotificationDeliveryList = Static<typeof NotificationDeliveryList>;
 export type SessionQuery = Static<typeof SessionQuery>;
 export type SearchQuery = Static<typeof SearchQuery>;
 export type ExportQuery = Static<typeof ExportQuery>;
@@ -486,7 +505,7 @@ export const NAMED_SCHEMAS = {
   ErrorBody, ErrorResponse, GrantView, SessionView, NodeStatus, NodeProgress, AgentOperation, DataDisk, RelayView, ClusterStatus,
   PrerequisiteCheck, Prerequisites, Terms, CommandEntry, LevelCommands, CommandList, JeaFileList,
   TranscriptEntry, TranscriptPage, SessionDetail, SessionResult, SessionHistory, SearchHit, SearchResult,
-  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, NewAccessRequest, RequestReply, RequestQuestion, RequestDenial, RequestApproval,
+  ChainCheck, Verification, TranscriptExport, GrantRequest, GrantResult, RevokeResult, AccessList, RecordRead, RecordReadList, NotificationDelivery, NotificationDeliveryList, NewAccessRequest, RequestReply, RequestQuestion, RequestDenial, RequestApproval,
   AccessRequest, AccessRequestList, AccessRequestResult, ApprovalResult, OperationResult,
   AgentRequest, GatewayInfo, LoginLink, Actor, ApprovalState, RepairApprovalView, RepairApprovalList, RepairApprovalResult, RepairDecisionRequest,
   DenyRule, DenyListView, DenyListRequest, AdminSessionState, AdminSessionView, AdminSessionList, AdminSessionResult, SignOutResult,

@@ -18,6 +18,8 @@ export const EVENT_TYPES = [
   'repair.pending',
   'repair.decided',
   'denylist.changed',
+  // A verify found problems, or a grant changed without the record key was met (notified to admins).
+  'integrity.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

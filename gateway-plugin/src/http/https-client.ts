@@ -15,6 +15,8 @@ export interface HttpsClientOptions {
   allowedHosts?: readonly string[];
   /** Connections kept per origin. */
   connections?: number;
+  /** Test mode only: plain http:// to this machine (127.0.0.1, ::1, localhost) is allowed too. */
+  plainLoopback?: boolean;
 }
 
 export interface HttpsRequest {
@@ -90,7 +92,8 @@ export class HttpsClient {
   private check(url: string): URL {
     const target = new URL(url);
     // Only TLS: credentials and tokens must never cross the network in the clear.
-    if (target.protocol !== 'https:') throw Object.assign(new Error(`${target.origin} is not an https:// address`), { code: 'ERR_NOT_HTTPS' });
+    const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(target.hostname);
+    if (target.protocol !== 'https:' && !(this.options.plainLoopback && target.protocol === 'http:' && loopback)) throw Object.assign(new Error(`${target.origin} is not an https:// address`), { code: 'ERR_NOT_HTTPS' });
     const allowed = this.options.allowedHosts;
     if (allowed && !allowed.includes(target.host)) {
       throw Object.assign(new Error(`tried to reach ${target.host}, which is not the configured authority (${allowed.join(', ')})`), { code: 'ERR_HOST_NOT_ALLOWED' });

@@ -179,6 +179,13 @@ export class RemoteSupportDesk {
     this.relay = status;
   }
 
+  /** Connects what is told when a verify finds problems (the integrity.failed notification). */
+  attachIntegrityAlarm(alarm: (facts: { sessionId: string; problem: string; problems: string[]; verifiedBy: string }) => void): void {
+    this.integrityAlarm = alarm;
+  }
+
+  private integrityAlarm: ((facts: { sessionId: string; problem: string; problems: string[]; verifiedBy: string }) => void) | null = null;
+
   /** Connects the data disk's free-space check, so status shows a disk running low. */
   attachDataDisk(check: () => DataDiskStatus): void {
     this.dataDisk = check;
@@ -358,6 +365,8 @@ export class RemoteSupportDesk {
     this.existing(id);
     const check = await this.reads.verify({ cluster: this.name, sessionId: id, now: this.clock.now() });
     this.audit.record({ cluster: this.name, action: 'verified', by, sessionId: id, detail: check.valid && check.clusterProblems.length === 0 ? 'valid' : 'problems found' });
+    const problems = [...new Set([...check.problems, ...check.clusterProblems])];
+    if (problems.length > 0) this.integrityAlarm?.({ sessionId: id, problem: problems[0]!, problems, verifiedBy: typeof by === 'string' ? by : by.name });
     return check;
   }
 
