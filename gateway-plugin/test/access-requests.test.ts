@@ -69,7 +69,7 @@ describe('access requests', () => {
     // The engineer reads the answer on their own request.
     const mine = await engineer.get(`${SUPPORT}/requests/${request.id}`);
     assert.equal(mine.body.request.state, 'approved');
-    assert.deepEqual(mine.body.request.approved, { accessLevel: 'Diagnostics', expireInMinutes: 120, startAt: new Date(clock.now()).toISOString() });
+    assert.deepEqual(mine.body.request.approved, { accessLevel: 'Diagnostics', expireInMinutes: 120, startAt: new Date(clock.now()).toISOString(), termsVersion: TERMS_VERSION });
     await revoke();
   });
 
@@ -148,6 +148,7 @@ describe('access requests', () => {
     const res = await approve(request.id, { startAt, expireInMinutes: 60 });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.request.state, 'scheduled');
+    assert.equal(res.body.request.approved.termsVersion, TERMS_VERSION, 'the terms agreed to now are the ones it grants under');
     assert.equal(res.body.grant, null);
     assert.equal(await activeGrant(), null);
     clock.advance(2 * HOUR_MS - MINUTE_MS);
@@ -161,6 +162,21 @@ describe('access requests', () => {
     assert.equal(done.state, 'approved');
     assert.equal(done.grantId, grant.id);
     await revoke();
+  });
+
+  it('never makes a scheduled grant whose approval was changed without the record key, nor one under other terms', async () => {
+    const request = await ask({ ...ASK, accessLevel: 'Diagnostics', expireInMinutes: 60 });
+    const res = await approve(request.id, { startAt: new Date(clock.now() + HOUR_MS).toISOString() });
+    assert.equal(res.status, 200, res.text);
+    // Someone with the database but not the key raises what was approved.
+    t.gateway.db.prepare("UPDATE access_requests SET approved_level = 'DiagnosticsRepair', approved_minutes = 20160 WHERE id = ?").run(request.id);
+    clock.advance(2 * HOUR_MS);
+    assert.equal(await activeGrant(), null, 'nothing granted at the start');
+    const stale = await ask();
+    const refused = await approve(stale.id, { termsVersion: 'b'.repeat(64) });
+    assert.equal(refused.body.error.code, 'TermsVersionMismatch');
+    assert.equal(await activeGrant(), null);
+    await t.api.post(`${FEATURE}/requests/${stale.id}/deny`, { reason: 'cleanup' });
   });
 
   it('extends the active grant when an extension is approved, keeping its level and case', async () => {

@@ -699,6 +699,10 @@ export interface AccessRequest {
      * An ISO 8601 time in UTC
      */
     startAt: string;
+    /**
+     * The terms the approving administrator agreed to; a later start grants under them or not at all
+     */
+    termsVersion: string;
   } | null;
   denial: string | null;
   messages: {

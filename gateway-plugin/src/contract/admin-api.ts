@@ -271,7 +271,7 @@ export const AccessRequest = Type.Object({
   answeredAt: Nullable(Time),
   answeredBy: Nullable(Type.String()),
   answeredById: Nullable(Type.String()),
-  approved: Nullable(Type.Object({ accessLevel: AccessLevel, expireInMinutes: Type.Integer(), startAt: Time })),
+  approved: Nullable(Type.Object({ accessLevel: AccessLevel, expireInMinutes: Type.Integer(), startAt: Time, termsVersion: Type.String({ description: 'The terms the approving administrator agreed to; a later start grants under them or not at all' }) })),
   denial: Nullable(Type.String()),
   messages: Type.Array(RequestMessageView),
   intact: Type.Boolean({ description: 'False when the request was changed without the record key' }),

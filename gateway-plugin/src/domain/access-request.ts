@@ -60,7 +60,7 @@ export interface AccessRequest {
   answeredBy: string | null;
   answeredById: string | null;
   /** What was approved: the level, the minutes and the start (a start in the future: scheduled). */
-  approved: { accessLevel: AccessLevel; expireInMinutes: number; startAt: number } | null;
+  approved: { accessLevel: AccessLevel; expireInMinutes: number; startAt: number; termsVersion: string } | null;
   /** The denial's reason. */
   denial: string | null;
   messages: RequestMessage[];

@@ -92,7 +92,7 @@ export function presentRequest(r: AccessRequest, intact = true) {
     answeredAt: iso(r.answeredAt),
     answeredBy: r.answeredBy,
     answeredById: r.answeredById,
-    approved: r.approved ? { accessLevel: r.approved.accessLevel, expireInMinutes: r.approved.expireInMinutes, startAt: iso(r.approved.startAt) } : null,
+    approved: r.approved ? { accessLevel: r.approved.accessLevel, expireInMinutes: r.approved.expireInMinutes, startAt: iso(r.approved.startAt), termsVersion: r.approved.termsVersion } : null,
     denial: r.denial,
     messages: r.messages.map((m) => ({ at: iso(m.at), from: m.from, by: m.by, text: m.text })),
     intact,

@@ -8,6 +8,7 @@ import { createError, fieldError, RemoteSupportError } from '../domain/errors';
 import { EXPIRE_IN_MINUTES } from '../domain/duration';
 import { parseIsoDate } from '../domain/dates';
 import { decodeCursor, LIST_PAGE } from '../domain/list-page';
+import { TERMS_VERSION } from '../domain/terms';
 import { GrantView, presentRequest } from '../ports/record-view';
 import type { GrantStore, RequestStore } from '../ports/store-ports';
 
@@ -36,6 +37,8 @@ function text(value: string, field: string): string {
  */
 export class AccessRequests implements Disposable {
   private timer: Disposable | null = null;
+  /** Scheduled approvals found changed without the record key: never granted, and no longer waited for. */
+  private readonly tampered = new Set<string>();
 
   constructor(
     private readonly cluster: { name: string; nodes(): { name: string }[] },
@@ -169,18 +172,23 @@ export class AccessRequests implements Disposable {
     if (problem) throw new RemoteSupportError('ApprovalExceedsRequest', problem.message, problem.field);
     if (body.agreeToRemoteSupportConsent !== true) throw fieldError('ConsentRequired', 'agreeToRemoteSupportConsent', 'true: the administrator agrees to the remote support terms', body.agreeToRemoteSupportConsent);
     const by = actorOf(admin);
+    // The terms agreed to now are the ones a later start grants under: changed terms by then grant nothing.
+    if (body.termsVersion !== undefined && body.termsVersion !== TERMS_VERSION) {
+      throw fieldError('TermsVersionMismatch', 'termsVersion', `the current terms version, ${TERMS_VERSION} (GET terms)`, body.termsVersion);
+    }
+    const agreed = { ...terms, termsVersion: TERMS_VERSION };
     const later = startAt > now + MINUTE_MS;
     if (later && body.sasCredential !== undefined) {
       throw fieldError('InvalidStartAt', 'startAt', 'now (absent) when a shared access signature is given: the gateway does not keep one for a later start', body.startAt);
     }
     if (later) {
       // The consent is recorded now; the grant is made at the start, checked again then.
-      const saved = this.store.save({ ...request, state: 'scheduled', approved: terms, answeredAt: now, answeredBy: by.name, answeredById: by.id });
+      const saved = this.store.save({ ...request, state: 'scheduled', approved: agreed, answeredAt: now, answeredBy: by.name, answeredById: by.id });
       this.arm();
       return { request: presentRequest(saved), grant: null };
     }
     const made = this.grantFor(request, terms, admin, body);
-    const saved = this.store.save({ ...request, state: 'approved', approved: { ...terms, startAt: now }, grantId: made.grant.id, answeredAt: now, answeredBy: by.name, answeredById: by.id });
+    const saved = this.store.save({ ...request, state: 'approved', approved: { ...agreed, startAt: now }, grantId: made.grant.id, answeredAt: now, answeredBy: by.name, answeredById: by.id });
     this.arm();
     return { request: presentRequest(saved), grant: made.grant };
   }
@@ -241,9 +249,15 @@ export class AccessRequests implements Disposable {
   private startDue(): void {
     const now = this.clock.now();
     for (const r of this.store.open()) {
-      if (r.cluster !== this.cluster.name || r.state !== 'scheduled' || !r.approved || r.approved.startAt > now) continue;
+      if (r.cluster !== this.cluster.name || r.state !== 'scheduled' || !r.approved || r.approved.startAt > now || this.tampered.has(r.id)) continue;
+      // An approval changed without the record key (a raised level, a longer time) grants nothing.
+      if (!this.store.get(r.cluster, r.id)?.intact) {
+        this.tampered.add(r.id);
+        this.onError(new Error(`Access request ${r.id} was changed without the record key; its scheduled grant is not made`));
+        continue;
+      }
       try {
-        const made = this.grantFor(r, r.approved, { name: r.answeredBy ?? 'system', id: r.answeredById }, {});
+        const made = this.grantFor(r, r.approved, { name: r.answeredBy ?? 'system', id: r.answeredById }, { termsVersion: r.approved.termsVersion });
         this.store.save({ ...r, state: 'approved', grantId: made.grant.id });
       } catch (e) {
         // The grant could not be made at the start (the agent removed, say): the approval ends as denied, saying why.
@@ -259,7 +273,7 @@ export class AccessRequests implements Disposable {
     this.timer = null;
     const next = this.store
       .open()
-      .filter((r) => r.cluster === this.cluster.name)
+      .filter((r) => r.cluster === this.cluster.name && !this.tampered.has(r.id))
       .map((r) => (r.state === 'scheduled' ? r.approved?.startAt ?? Infinity : r.expiresAt))
       .reduce((a, b) => Math.min(a, b), Infinity);
     if (next !== Infinity) this.timer = this.clock.setTimer(next, () => this.tick());

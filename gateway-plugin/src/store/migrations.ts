@@ -186,6 +186,7 @@ export const MIGRATIONS: readonly string[] = [
     approved_level TEXT,
     approved_minutes INTEGER,
     start_at INTEGER,
+    approved_terms TEXT,
     denial TEXT,
     messages TEXT NOT NULL,
     mac TEXT NOT NULL

@@ -30,20 +30,21 @@ interface Row {
   approved_level: AccessLevel | null;
   approved_minutes: number | null;
   start_at: number | null;
+  approved_terms: string | null;
   denial: string | null;
   messages: string;
   mac: string;
 }
 
 const COLUMNS = ['id', 'cluster', 'kind', 'engineer', 'engineer_id', 'support_case', 'access_level', 'expire_in_minutes', 'nodes', 'reason', 'grant_id', 'requested_at',
-  'expires_at', 'state', 'answered_at', 'answered_by', 'answered_by_id', 'approved_level', 'approved_minutes', 'start_at', 'denial', 'messages'] as const;
+  'expires_at', 'state', 'answered_at', 'answered_by', 'answered_by_id', 'approved_level', 'approved_minutes', 'start_at', 'approved_terms', 'denial', 'messages'] as const;
 
 function toRow(r: AccessRequest): Omit<Row, 'mac'> {
   return {
     id: r.id, cluster: r.cluster, kind: r.kind, engineer: r.engineer, engineer_id: r.engineerId, support_case: r.supportCase, access_level: r.accessLevel,
     expire_in_minutes: r.expireInMinutes, nodes: r.nodes === null ? null : JSON.stringify(r.nodes), reason: r.reason, grant_id: r.grantId,
     requested_at: r.requestedAt, expires_at: r.expiresAt, state: r.state, answered_at: r.answeredAt, answered_by: r.answeredBy, answered_by_id: r.answeredById,
-    approved_level: r.approved?.accessLevel ?? null, approved_minutes: r.approved?.expireInMinutes ?? null, start_at: r.approved?.startAt ?? null,
+    approved_level: r.approved?.accessLevel ?? null, approved_minutes: r.approved?.expireInMinutes ?? null, start_at: r.approved?.startAt ?? null, approved_terms: r.approved?.termsVersion ?? null,
     denial: r.denial, messages: JSON.stringify(r.messages),
   };
 }
@@ -53,7 +54,9 @@ function toRequest(r: Row): AccessRequest {
     id: r.id, cluster: r.cluster, kind: r.kind, engineer: r.engineer, engineerId: r.engineer_id, supportCase: r.support_case, accessLevel: r.access_level,
     expireInMinutes: r.expire_in_minutes, nodes: r.nodes === null ? null : (JSON.parse(r.nodes) as string[]), reason: r.reason, grantId: r.grant_id,
     requestedAt: r.requested_at, expiresAt: r.expires_at, state: r.state, answeredAt: r.answered_at, answeredBy: r.answered_by, answeredById: r.answered_by_id,
-    approved: r.approved_level !== null && r.approved_minutes !== null && r.start_at !== null ? { accessLevel: r.approved_level, expireInMinutes: r.approved_minutes, startAt: r.start_at } : null,
+    approved: r.approved_level !== null && r.approved_minutes !== null && r.start_at !== null && r.approved_terms !== null
+      ? { accessLevel: r.approved_level, expireInMinutes: r.approved_minutes, startAt: r.start_at, termsVersion: r.approved_terms }
+      : null,
     denial: r.denial, messages: JSON.parse(r.messages) as RequestMessage[],
   };
 }
