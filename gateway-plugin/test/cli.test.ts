@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/run-cli';
+import { ChannelClient } from '../src/console/channel-client';
 import { CLI_PAGE_SIZE } from '../src/cli/gateway-client';
 import { TRANSCRIPT_PAGE_SIZE } from '../src/cli/session-commands';
 import { TERMS_VERSION } from '../src/domain/terms';
@@ -630,12 +631,87 @@ describe('remote-support access requests', () => {
   });
 });
 
+describe('remote-support repair approvals and the deny list', () => {
+  let t: TestGateway;
+  let rs: ReturnType<typeof cliFor>;
+  let channel: ChannelClient;
+  const waiting = async () => {
+    for (;;) {
+      const run = await rs('get-repair-approvals', '--json');
+      const approvals = json<{ approvals: { id: string; cmdlet: string; node: string }[] }>(run).approvals;
+      if (approvals.length) return approvals[0]!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  before(async () => {
+    t = await startTestGateway();
+    await installAgent(t);
+    assert.equal((await t.api.post(`${FEATURE}/access`, { ...VALID_GRANT, accessLevel: 'DiagnosticsRepair', supportCaseNumber: 'CASE-9' })).status, 201);
+    channel = await ChannelClient.connect(t.gateway.channelUrl, await t.gateway.identityProvider!.buildToken(), { ca: t.gateway.caCert });
+    await channel.open('CASE-9');
+    rs = cliFor(t);
+  });
+  after(async () => {
+    await channel.close();
+    await t.stop();
+  });
+
+  it('lists a waiting repair, approves one and refuses another with its reason', async () => {
+    const first = channel.run('Restart-Service -Name vmms', ['hci-n02'], 'vmms hangs');
+    const asked = await waiting();
+    assert.equal(asked.cmdlet, 'Restart-Service');
+    const table = await rs('get-repair-approvals');
+    assert.equal(readTable(table.stdout)[0]!['Command'], 'Restart-Service -Name vmms');
+    assert.equal(readTable(table.stdout)[0]!['Reason'], 'vmms hangs');
+    const approved = await rs('approve-repair', '--approval-id', asked.id);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stdout, /Approved: Restart-Service -Name vmms on hci-n02/);
+    assert.equal((await first).denied ?? null, null, 'it ran');
+
+    const second = channel.run('Restart-Service -Name vmms', ['hci-n03']);
+    const next = await waiting();
+    const noReason = await rs('refuse-repair', '--approval-id', next.id, '--json');
+    assert.equal(noReason.code, 2);
+    assert.equal(json(noReason).error.field, '--reason');
+    const refused = await rs('refuse-repair', '--approval-id', next.id, '--reason', 'Not during business hours');
+    assert.equal(refused.code, 0, refused.stderr);
+    const reply = await second;
+    assert.equal(reply.denied?.reason, 'repair-refused');
+    assert.match(reply.denied?.message ?? '', /Not during business hours/);
+  });
+
+  it('saves a deny list from a file, shows it, and refuses a bad rule naming it', async () => {
+    const dir = tempDir();
+    try {
+      const good = join(dir.path, 'rules.json');
+      writeFileSync(good, JSON.stringify([{ cmdlet: 'Restart-Service', parameters: { Name: 'ClusSvc' }, reason: 'Never restart the cluster service' }]));
+      const saved = await rs('set-deny-list', '--file', good);
+      assert.equal(saved.code, 0, saved.stderr);
+      assert.match(saved.stdout, /Saved the deny list: 1 rule, version 1\./);
+      const shown = json<{ rules: { cmdlet: string }[]; updatedBy: string }>(await rs('get-deny-list', '--json'));
+      assert.deepEqual(shown.rules.map((r) => r.cmdlet), ['Restart-Service']);
+      const bad = join(dir.path, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ rules: [{ cmdlet: 'Format-Volume', reason: 'x' }] }));
+      const refused = await rs('set-deny-list', '--file', bad, '--json');
+      assert.equal(refused.code, 1);
+      assert.equal(json(refused).error.code, 'InvalidDenyRule');
+      assert.equal(json<{ rules: unknown[] }>(await rs('get-deny-list', '--json')).rules.length, 1, 'the bad list changed nothing');
+      const missing = await rs('set-deny-list', '--file', join(dir.path, 'none.json'), '--json');
+      assert.equal(missing.code, 2);
+      assert.equal(json(missing).error.field, '--file');
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe('remote-support command line', () => {
   it('exits 2 naming the verbs when the verb is unknown', async () => {
     const run = await cli(['grant-access']);
 
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, search-transcript, verify-session, export-session, status, prerequisites, login-link, get-access-requests, approve-access-request, deny-access-request, ask-access-request$/m);
+    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, search-transcript, verify-session, export-session, status, prerequisites, login-link, get-access-requests, approve-access-request, deny-access-request, ask-access-request, get-repair-approvals, approve-repair, refuse-repair, get-deny-list, set-deny-list$/m);
   });
 
   it('exits 2 when no verb is given', async () => {

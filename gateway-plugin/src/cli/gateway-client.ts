@@ -176,6 +176,10 @@ export class GatewayClient {
     return this.send<T>('POST', path, undefined, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('PUT', path, undefined, body);
+  }
+
   delete<T>(path: string): Promise<T> {
     return this.send<T>('DELETE', path);
   }
@@ -186,7 +190,7 @@ export class GatewayClient {
   }
 
   /** `path` is relative to the cluster's feature prefix, or, starting with "/", to the gateway's root (/api/login-links). */
-  private async send<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+  private async send<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
     const url = new URL(path.startsWith('/') ? `${this.target.url}${path}` : `${this.base}/${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -7,6 +7,7 @@ import { CommandHandler } from './command-context';
 import { GatewayClient, resolveTarget } from './gateway-client';
 import { helpText } from './help';
 import { CliIo, CliOutput } from './output';
+import { approveRepair, getDenyList, getRepairApprovals, refuseRepair, setDenyList } from './repair-commands';
 import { approveAccessRequest, askAccessRequest, denyAccessRequest, getAccessRequests } from './request-commands';
 import { getSessionHistory } from './session-commands';
 import { exportSession, searchTranscript, verifySession } from './transcript-commands';
@@ -31,6 +32,11 @@ const HANDLERS: Record<VerbName, CommandHandler> = {
   'approve-access-request': approveAccessRequest,
   'deny-access-request': denyAccessRequest,
   'ask-access-request': askAccessRequest,
+  'get-repair-approvals': getRepairApprovals,
+  'approve-repair': approveRepair,
+  'refuse-repair': refuseRepair,
+  'get-deny-list': getDenyList,
+  'set-deny-list': setDenyList,
 };
 
 /**

@@ -11,7 +11,7 @@ import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/reten
 
 export type { FlagSpec, FlagTable };
 
-export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'search-transcript', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link', 'get-access-requests', 'approve-access-request', 'deny-access-request', 'ask-access-request'] as const;
+export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'search-transcript', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link', 'get-access-requests', 'approve-access-request', 'deny-access-request', 'ask-access-request', 'get-repair-approvals', 'approve-repair', 'refuse-repair', 'get-deny-list', 'set-deny-list'] as const;
 export type VerbName = (typeof VERB_NAMES)[number];
 
 export interface VerbSpec {
@@ -223,6 +223,47 @@ export const VERBS: readonly VerbSpec[] = [
       '--question': { value: 'TEXT', description: 'What you want to know (required, 1 to 1,000 characters).' },
     },
     examples: ["remote-support ask-access-request --request-id 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f --question 'Which node, and why a repair?'"],
+  },
+  {
+    name: 'get-repair-approvals',
+    cmdlet: 'Get-AzStackHCIRemoteSupportRepairApproval',
+    summary: "List the repair commands waiting for your live yes: engineer, node, command and the engineer's reason.",
+    flags: {},
+    examples: ['remote-support get-repair-approvals'],
+  },
+  {
+    name: 'approve-repair',
+    cmdlet: 'Approve-AzStackHCIRemoteSupportRepair',
+    summary: 'Let a waiting repair run (it is checked against the grant and the deny list again first).',
+    flags: {
+      '--approval-id': { value: 'ID', description: 'The waiting repair (required; get-repair-approvals lists them).' },
+      '--reason': { value: 'TEXT', description: 'A note kept with the answer in the transcript.' },
+    },
+    examples: ['remote-support approve-repair --approval-id 5b9e2c1d-7a3f-4e8b-9c0d-1e2f3a4b5c6d'],
+  },
+  {
+    name: 'refuse-repair',
+    cmdlet: 'Deny-AzStackHCIRemoteSupportRepair',
+    summary: 'Refuse a waiting repair, saying why (the engineer reads it).',
+    flags: {
+      '--approval-id': { value: 'ID', description: 'The waiting repair (required).' },
+      '--reason': { value: 'TEXT', description: 'Why (required).' },
+    },
+    examples: ["remote-support refuse-repair --approval-id 5b9e2c1d-7a3f-4e8b-9c0d-1e2f3a4b5c6d --reason 'Not on the node hosting SQL'"],
+  },
+  {
+    name: 'get-deny-list',
+    cmdlet: 'Get-AzStackHCIRemoteSupportDenyList',
+    summary: 'Show the deny list: commands refused before they run or ask, whatever the grant allows.',
+    flags: {},
+    examples: ['remote-support get-deny-list --json'],
+  },
+  {
+    name: 'set-deny-list',
+    cmdlet: 'Set-AzStackHCIRemoteSupportDenyList',
+    summary: 'Replace the deny list with the rules in a JSON file; each rule is checked, and a bad one changes nothing.',
+    flags: { '--file': { value: 'PATH', description: 'A JSON array of rules: { "cmdlet", "reason", "parameters"?, "nodes"?, "hostsRoles"? } (required).' } },
+    examples: ['remote-support set-deny-list --file deny-list.json'],
   },
 ];
 
