@@ -34,6 +34,8 @@ const EXPORTED = [
   'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript',
   'Set-AzStackHCIRemoteSupportGateway', 'Get-AzStackHCIRemoteSupportAccessRequest', 'Approve-AzStackHCIRemoteSupportAccessRequest',
   'Deny-AzStackHCIRemoteSupportAccessRequest', 'Send-AzStackHCIRemoteSupportAccessRequestQuestion',
+  'Get-AzStackHCIRemoteSupportRepairApproval', 'Approve-AzStackHCIRemoteSupportRepair', 'Deny-AzStackHCIRemoteSupportRepair',
+  'Get-AzStackHCIRemoteSupportDenyList', 'Set-AzStackHCIRemoteSupportDenyList',
 ];
 
 /** Every grant the gateway holds, ended ones included: what a refused call must leave as it was. */
@@ -626,5 +628,65 @@ describe('the module answers access requests (issue 16)', () => {
     const one = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportAccessRequest', parameters: { RequestId: second } });
     assert.equal(one.output[0].state, 'approved');
     assert.equal(one.output[0].grantId, (await t.api.get(`${FEATURE}/status`)).body.activeGrant.id);
+  });
+});
+
+describe('the module answers waiting repairs and edits the deny list (issue 16)', () => {
+  let t: TestGateway;
+  let ps: ModuleRunner;
+  let channel: ChannelClient;
+  const waiting = async () => {
+    for (;;) {
+      const list = (await t.api.get(`${FEATURE}/approvals`)).body.approvals as Loose[];
+      if (list.length) return list[0]!;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  before(async () => {
+    t = await startTestGateway({ config: { mode: 'test', cluster: { stepDelayMs: 0 } } });
+    await t.api.post(`${FEATURE}/agent/install`, {});
+    await until(() => t.gateway.agents.nodes().every((n) => n.state === 'Installed'));
+    assert.equal((await t.api.post(`${FEATURE}/access`, { accessLevel: 'DiagnosticsRepair', agreeToRemoteSupportConsent: true, supportCaseNumber: CASE })).status, 201);
+    channel = await ChannelClient.connect(t.gateway.channelUrl, await t.gateway.identityProvider!.buildToken(), { ca: t.gateway.caCert });
+    await channel.open(CASE);
+    ps = await ModuleRunner.start({ ...process.env, AZSHCI_REMOTESUPPORT_CONFIG: t.gateway.moduleConfigPath });
+  });
+  after(async () => {
+    await channel?.close();
+    await ps?.close();
+    await t?.stop();
+  });
+
+  it('lists a waiting repair, approves one and refuses another, in the caller\'s name', async () => {
+    const first = channel.run('Restart-Service -Name vmms', ['hci-n02'], 'vmms hangs');
+    const asked = await waiting();
+    const listed = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportRepairApproval' });
+    assert.deepEqual(listed.typeNames, ['AzStackHCI.RemoteSupport.RepairApproval']);
+    assert.equal(listed.output[0].id, asked.id);
+    assert.equal(listed.output[0].reason, 'vmms hangs');
+    const approved = await ps.ok({ command: 'Approve-AzStackHCIRemoteSupportRepair', parameters: { ApprovalId: asked.id } });
+    assert.equal(approved.output[0].decidedBy.name, CALLER);
+    assert.equal((await first).denied ?? null, null, 'the repair ran');
+
+    const second = channel.run('Restart-Service -Name vmms', ['hci-n03']);
+    const next = await waiting();
+    await ps.ok({ command: 'Deny-AzStackHCIRemoteSupportRepair', parameters: { ApprovalId: next.id, Reason: 'Not now' } });
+    assert.equal((await second).denied?.reason, 'repair-refused');
+    const unknown = await ps.fails({ command: 'Approve-AzStackHCIRemoteSupportRepair', parameters: { ApprovalId: next.id } });
+    assert.match(unknown.fqid, /^Approval(NotFound|AlreadyDecided),Approve-AzStackHCIRemoteSupportRepair$/);
+  });
+
+  it('replaces the deny list with rules given as hashtables, shows it, and refuses a bad rule with nothing changed', async () => {
+    const saved = await ps.ok({ command: 'Set-AzStackHCIRemoteSupportDenyList', parameters: { Rule: [{ cmdlet: 'Restart-Service', parameters: { Name: 'ClusSvc' }, reason: 'Never restart the cluster service' }] } });
+    assert.deepEqual(saved.typeNames, ['AzStackHCI.RemoteSupport.DenyList']);
+    assert.equal(saved.output[0].updatedBy, CALLER);
+    const shown = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportDenyList' });
+    assert.deepEqual(shown.output[0].rules.map((r: Loose) => r.cmdlet), ['Restart-Service']);
+    const bad = await ps.fails({ command: 'Set-AzStackHCIRemoteSupportDenyList', parameters: { Rule: [{ cmdlet: 'Format-Volume', reason: 'x' }] } });
+    assert.equal(bad.data!.code, 'InvalidDenyRule');
+    assert.equal((await t.api.get(`${FEATURE}/deny-list`)).body.rules.length, 1);
+    const refused = await channel.run('Restart-Service -Name ClusSvc', ['hci-n01']);
+    assert.equal(refused.denied?.reason, 'deny-list');
   });
 });

@@ -29,7 +29,12 @@
     'Get-AzStackHCIRemoteSupportAccessRequest',
     'Approve-AzStackHCIRemoteSupportAccessRequest',
     'Deny-AzStackHCIRemoteSupportAccessRequest',
-    'Send-AzStackHCIRemoteSupportAccessRequestQuestion'
+    'Send-AzStackHCIRemoteSupportAccessRequestQuestion',
+    'Get-AzStackHCIRemoteSupportRepairApproval',
+    'Approve-AzStackHCIRemoteSupportRepair',
+    'Deny-AzStackHCIRemoteSupportRepair',
+    'Get-AzStackHCIRemoteSupportDenyList',
+    'Set-AzStackHCIRemoteSupportDenyList'
   )
   CmdletsToExport      = @()
   VariablesToExport    = @()

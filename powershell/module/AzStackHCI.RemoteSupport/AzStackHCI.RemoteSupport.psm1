@@ -1244,6 +1244,140 @@ function Send-AzStackHCIRemoteSupportAccessRequestQuestion {
   Add-RemoteSupportTypeName $result.request 'AccessRequest'
 }
 
+function Get-AzStackHCIRemoteSupportRepairApproval {
+  <#
+  .SYNOPSIS
+    Lists the repair commands waiting for your live yes.
+  .DESCRIPTION
+    With repair approval on (the default for DiagnosticsRepair grants), every repair command an engineer
+    sends waits until you approve or refuse it, or until it times out as refused. Each waiting repair
+    shows the engineer, the node, the command as data and the engineer's reason.
+  .PARAMETER Cluster
+    The cluster to ask about. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Get-AzStackHCIRemoteSupportRepairApproval
+
+    Lists the repairs waiting for your answer, oldest first.
+  .EXAMPLE
+    Get-AzStackHCIRemoteSupportRepairApproval | Where-Object cmdlet -eq 'Restart-Service' | Approve-AzStackHCIRemoteSupportRepair
+
+    Approves every waiting service restart.
+  #>
+  [CmdletBinding()]
+  [OutputType('AzStackHCI.RemoteSupport.RepairApproval')]
+  param([string] $Cluster)
+  $list = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path '/approvals' -Cluster $Cluster
+  foreach ($approval in @($list.approvals)) { Add-RemoteSupportTypeName $approval 'RepairApproval' }
+}
+
+function Approve-AzStackHCIRemoteSupportRepair {
+  <#
+  .SYNOPSIS
+    Lets a waiting repair command run.
+  .DESCRIPTION
+    The gateway checks the grant and the deny list again, then runs the command; the transcript records
+    that you approved it, and when.
+  .PARAMETER ApprovalId
+    The waiting repair's id (the id property of Get-AzStackHCIRemoteSupportRepairApproval).
+  .PARAMETER Reason
+    A note kept with your answer in the transcript.
+  .PARAMETER Cluster
+    The cluster. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Approve-AzStackHCIRemoteSupportRepair -ApprovalId 5b9e2c1d-7a3f-4e8b-9c0d-1e2f3a4b5c6d
+
+    Lets the engineer's waiting repair run.
+  #>
+  [CmdletBinding()]
+  [OutputType('AzStackHCI.RemoteSupport.RepairApproval')]
+  param(
+    [Parameter(Mandatory, ValueFromPipelineByPropertyName)] [Alias('id')] [string] $ApprovalId,
+    [string] $Reason,
+    [string] $Cluster
+  )
+  process {
+    $body = @{ decision = 'approve' }
+    if ($PSBoundParameters.ContainsKey('Reason')) { $body['reason'] = $Reason }
+    $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method POST -Path ('/approvals/' + [Uri]::EscapeDataString($ApprovalId)) -Cluster $Cluster -Body $body
+    Add-RemoteSupportTypeName $result.approval 'RepairApproval'
+  }
+}
+
+function Deny-AzStackHCIRemoteSupportRepair {
+  <#
+  .SYNOPSIS
+    Refuses a waiting repair command, saying why.
+  .PARAMETER ApprovalId
+    The waiting repair's id.
+  .PARAMETER Reason
+    Why; the engineer reads it and the transcript keeps it.
+  .PARAMETER Cluster
+    The cluster. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Deny-AzStackHCIRemoteSupportRepair -ApprovalId 5b9e2c1d-7a3f-4e8b-9c0d-1e2f3a4b5c6d -Reason 'Not on the node that hosts SQL'
+
+    Refuses the repair; the engineer's console shows the reason.
+  #>
+  [CmdletBinding()]
+  [OutputType('AzStackHCI.RemoteSupport.RepairApproval')]
+  param(
+    [Parameter(Mandatory, ValueFromPipelineByPropertyName)] [Alias('id')] [string] $ApprovalId,
+    [Parameter(Mandatory)] [string] $Reason,
+    [string] $Cluster
+  )
+  process {
+    $result = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method POST -Path ('/approvals/' + [Uri]::EscapeDataString($ApprovalId)) -Cluster $Cluster -Body @{ decision = 'refuse'; reason = $Reason }
+    Add-RemoteSupportTypeName $result.approval 'RepairApproval'
+  }
+}
+
+function Get-AzStackHCIRemoteSupportDenyList {
+  <#
+  .SYNOPSIS
+    Shows the deny list: commands refused before they run or ask, whatever the grant allows.
+  .PARAMETER Cluster
+    The cluster. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    (Get-AzStackHCIRemoteSupportDenyList).rules
+
+    Lists the rules, each with the command, the parameter values and nodes it covers, and why.
+  #>
+  [CmdletBinding()]
+  [OutputType('AzStackHCI.RemoteSupport.DenyList')]
+  param([string] $Cluster)
+  $list = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method GET -Path '/deny-list' -Cluster $Cluster
+  Add-RemoteSupportTypeName $list 'DenyList'
+}
+
+function Set-AzStackHCIRemoteSupportDenyList {
+  <#
+  .SYNOPSIS
+    Replaces the deny list.
+  .DESCRIPTION
+    Each rule names a cmdlet of the command table and the reason, and may narrow it to parameter values,
+    nodes, or the nodes that own given cluster roles (hostsRoles). The gateway checks every rule; a bad one
+    changes nothing. Every change is recorded with who made it and when.
+  .PARAMETER Rule
+    The rules: hashtables with cmdlet, reason, and optionally parameters, nodes and hostsRoles. An empty list
+    clears the deny list.
+  .PARAMETER Cluster
+    The cluster. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Set-AzStackHCIRemoteSupportDenyList -Rule @{ cmdlet = 'Restart-Service'; parameters = @{ Name = 'ClusSvc' }; hostsRoles = @('SQL01'); reason = 'Never restart the cluster service on the node hosting SQL01' }
+
+    Refuses restarting the cluster service on whichever node owns the SQL01 role.
+  #>
+  [CmdletBinding(SupportsShouldProcess)]
+  [OutputType('AzStackHCI.RemoteSupport.DenyList')]
+  param(
+    [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.IDictionary[]] $Rule,
+    [string] $Cluster
+  )
+  if (-not $PSCmdlet.ShouldProcess('deny list', 'Replace the remote support deny list')) { return }
+  $list = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method PUT -Path '/deny-list' -Cluster $Cluster -Body @{ rules = @($Rule) }
+  Add-RemoteSupportTypeName $list 'DenyList'
+}
+
 #endregion
 
 Export-ModuleMember -Function @(
@@ -1253,5 +1387,7 @@ Export-ModuleMember -Function @(
   'Get-AzStackHCIRemoteSupportAccess', 'Get-AzStackHCIRemoteSupportSessionHistory', 'Stop-AzStackHCIRemoteSupportSession',
   'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript',
   'Set-AzStackHCIRemoteSupportGateway', 'Get-AzStackHCIRemoteSupportAccessRequest', 'Approve-AzStackHCIRemoteSupportAccessRequest',
-  'Deny-AzStackHCIRemoteSupportAccessRequest', 'Send-AzStackHCIRemoteSupportAccessRequestQuestion'
+  'Deny-AzStackHCIRemoteSupportAccessRequest', 'Send-AzStackHCIRemoteSupportAccessRequestQuestion',
+  'Get-AzStackHCIRemoteSupportRepairApproval', 'Approve-AzStackHCIRemoteSupportRepair', 'Deny-AzStackHCIRemoteSupportRepair',
+  'Get-AzStackHCIRemoteSupportDenyList', 'Set-AzStackHCIRemoteSupportDenyList'
 )
