@@ -87,6 +87,13 @@ describe('support-console access requests', () => {
     assert.equal((await open()).length, 0, 'nothing was asked');
   });
 
+  it('says a request goes to the gateway itself when the gateway cannot be reached', async () => {
+    const run = await console('--request-access', '--case', CASE, '--level', 'Diagnostics', '--reason', 'x', '--gateway', 'wss://127.0.0.1:9/api/channel/hci-cl01.contoso.local', '--token', 'engineer-token');
+    assert.equal(run.code, CONSOLE_EXIT.failed);
+    assert.match(run.stderr, /GatewayUnreachable/);
+    assert.match(run.stderr, /Access requests go to the gateway itself over HTTPS, not through the relay/);
+  });
+
   it('sends a request for more time that the admin approves, lengthening the grant', async () => {
     await t.api.post(`${FEATURE}/access`, { accessLevel: 'Diagnostics', expireInMinutes: 60, agreeToRemoteSupportConsent: true, supportCaseNumber: CASE });
     const before = (await t.api.get(`${FEATURE}/status`)).body.activeGrant;

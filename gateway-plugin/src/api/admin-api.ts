@@ -5,7 +5,7 @@ import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyReque
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import { Duplex } from 'node:stream';
-import { AdminAuthenticator, AdminPrincipal, LocalCredentialAuthenticator, SESSION_COOKIE, SignInThrottled, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
+import { AdminAuthenticator, AdminPrincipal, bearer, LocalCredentialAuthenticator, SESSION_COOKIE, SignInThrottled, XSRF_COOKIE, XSRF_HEADER } from '../auth/admin-auth';
 import { primaryOf } from '../auth/machine-credential';
 import type { AdjustableClock } from '../domain/clock';
 import * as C from '../contract/admin-api';
@@ -368,34 +368,31 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   }, { prefix: FEATURE_PREFIX });
 
   const engineers = options.engineers;
-  {
-    app.register(async (support) => {
-      // The engineer's token is checked before anything is read; the cluster must be one this gateway serves.
-      support.addHook('onRequest', async (request) => {
-        const header = request.headers.authorization;
-        const token = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : '';
-        if (!token || !engineers) throw createError('Unauthenticated', 'Send an Entra ID access token with the engineer role as "Authorization: Bearer <token>"');
-        request.engineer = await engineers.authenticate(token);
-        const cluster = (request.params as { cluster?: string }).cluster ?? '';
-        const desk = findDesk(options.desks, cluster);
-        if (!desk) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway; it serves ${[...options.desks.keys()].join(', ')}`, 'cluster', [...options.desks.keys()].join(', '));
-        request.desk = desk;
-      });
-      const requests = (r: FastifyRequest) => r.desk!.requests;
-      const requestId = (r: FastifyRequest) => (r.params as { requestId: string }).requestId;
-      support.route({ ...E.createAccessRequest, handler: async (r, reply) => reply.code(201).send(requests(r).create(r.body as C.NewAccessRequest, r.engineer!)) });
-      support.route({
-        ...E.watchAccessRequest,
-        handler: async (r) =>
-          requests(r).watch(requestId(r), r.engineer!, (r.query as C.RequestWaitQuery).waitSeconds ?? 0, (id, listener) =>
-            options.events.subscribe((event) => {
-              if ((event.type === 'request.updated' || event.type === 'request.expired') && (event.data as { id?: string }).id === id) listener();
-            }),
-          ),
-      });
-      support.route({ ...E.replyToAccessRequest, handler: async (r) => requests(r).reply(requestId(r), r.body as C.RequestReply, r.engineer!) });
-    }, { prefix: ENGINEER_PREFIX });
-  }
+  app.register(async (support) => {
+    // The engineer's token is checked before anything is read; the cluster must be one this gateway serves.
+    support.addHook('onRequest', async (request) => {
+      const token = bearer(request.headers);
+      if (!token || !engineers) throw createError('Unauthenticated', 'Send an Entra ID access token with the engineer role as "Authorization: Bearer <token>"');
+      request.engineer = await engineers.authenticate(token);
+      const cluster = (request.params as { cluster?: string }).cluster ?? '';
+      const desk = findDesk(options.desks, cluster);
+      if (!desk) throw new RemoteSupportError('ClusterNotFound', `${cluster} is not served by this gateway; it serves ${[...options.desks.keys()].join(', ')}`, 'cluster', [...options.desks.keys()].join(', '));
+      request.desk = desk;
+    });
+    const requests = (r: FastifyRequest) => r.desk!.requests;
+    const requestId = (r: FastifyRequest) => (r.params as { requestId: string }).requestId;
+    support.route({ ...E.createAccessRequest, handler: async (r, reply) => reply.code(201).send(requests(r).create(r.body as C.NewAccessRequest, r.engineer!)) });
+    support.route({
+      ...E.watchAccessRequest,
+      handler: async (r) =>
+        requests(r).watch(requestId(r), r.engineer!, (r.query as C.RequestWaitQuery).waitSeconds ?? 0, (id, listener) =>
+          options.events.subscribe((event) => {
+            if ((event.type === 'request.updated' || event.type === 'request.expired') && (event.data as { id?: string }).id === id) listener();
+          }),
+        ),
+    });
+    support.route({ ...E.replyToAccessRequest, handler: async (r) => requests(r).reply(requestId(r), r.body as C.RequestReply, r.engineer!) });
+  }, { prefix: ENGINEER_PREFIX });
 
   const powerShellApi = options.powerShellApi;
   if (powerShellApi) {

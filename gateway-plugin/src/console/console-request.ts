@@ -1,10 +1,10 @@
 import { CHANNEL_PATH } from '../channel/channel-path';
-import { cliError, CliError, usageError } from '../cli/cli-error';
+import { CliError, usageError } from '../cli/cli-error';
+import { GatewayClient } from '../cli/gateway-client';
 import type { CliOutput } from '../cli/output';
 import type { FlagValues } from '../cli-kit/flag-reader';
 import { ACCESS_LEVELS, isAccessLevel } from '../domain/access-level';
 import { EXPIRE_IN_MINUTES } from '../domain/duration';
-import { HttpsClient } from '../http/https-client';
 import { CONSOLE_EXIT } from './console-exit';
 import { formatMoment as formatWhen } from './console-render';
 
@@ -17,8 +17,8 @@ export type ConsoleRequest =
 /** The flags of the request mode (see CONSOLE_FLAGS). */
 export const REQUEST_FLAGS = ['--request-access', '--request-more-time', '--answer'] as const;
 
-/** How long the console waits on its request in one call; it asks again until the request is answered. */
-const WAIT_SECONDS = 60;
+/** How long the console waits on its request in one call (within the client's 30 s limit); it asks again until the request is answered. */
+const WAIT_SECONDS = 25;
 
 /** Reads the request mode's flags; null when none is given (the console opens a session). */
 export function readRequestFlags(flags: FlagValues): ConsoleRequest | null {
@@ -84,49 +84,47 @@ export async function runRequest(
   const channel = new URL(options.channelUrl);
   const cluster = CHANNEL_PATH.exec(channel.pathname)?.[1];
   if (!cluster) throw usageError(`Access requests go to the gateway itself: ${options.channelUrl} is not a gateway's channel`, 'wss://HOST:PORT/api/channel/CLUSTER', '--gateway');
-  const base = `https://${channel.host}/api/support/clusters/${cluster}/requests`;
-  const http = new HttpsClient({ ca: options.ca, timeoutMs: (WAIT_SECONDS + 30) * 1000 });
-  const call = async (method: 'GET' | 'POST', url: string, body?: unknown): Promise<RequestView> => {
-    const res = await http.send(url, {
-      method,
-      headers: { authorization: `Bearer ${options.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const parsed = JSON.parse(res.text || '{}') as { request?: RequestView; error?: { code: string; message: string; field?: string } };
-    if (res.status >= 400 || !parsed.request) {
-      const e = parsed.error ?? { code: 'Internal', message: `The gateway answered ${res.status}` };
-      throw new CliError({ code: e.code as never, message: e.message, ...(e.field ? { field: e.field } : {}) });
-    }
-    return parsed.request;
-  };
+  // The CLI's one client of the gateway: its CA, time limit and error bodies (as CliErrors) are the same here.
+  const gateway = new GatewayClient({
+    url: `https://${channel.host}`,
+    cluster,
+    ca: options.ca,
+    token: options.token,
+    tokenSource: "the engineer's sign-in",
+    urlSource: options.channelUrl,
+    caSource: null,
+  });
+  const base = `/api/support/clusters/${encodeURIComponent(cluster)}/requests`;
+  const mine = (id: string) => `${base}/${encodeURIComponent(id)}`;
   try {
     let current: RequestView;
     if (request.kind === 'answer') {
-      current = await call('POST', `${base}/${encodeURIComponent(request.requestId)}/reply`, { text: request.text });
+      current = (await gateway.post<{ request: RequestView }>(`${mine(request.requestId)}/reply`, { text: request.text })).request;
       out.text(`Answer sent; request ${current.id} waits for the administrator again.`);
     } else {
-      current = await call('POST', base, {
+      current = (await gateway.post<{ request: RequestView }>(base, {
         kind: request.kind,
         supportCaseNumber: options.supportCase,
         ...(request.kind === 'access' ? { accessLevel: request.level } : {}),
         expireInMinutes: request.minutes,
         ...(options.nodes ? { nodes: options.nodes } : {}),
         reason: request.reason,
-      });
+      })).request;
       out.text(`Asked for ${request.kind === 'access' ? `${request.level} access for ${request.minutes} minutes` : `${request.minutes} more minutes`} on case ${options.supportCase}: request ${current.id}.`);
     }
     if (options.wait) {
       out.text(`Waiting for the administrator's answer (the request expires unanswered at ${formatWhen(current.expiresAt)}; Ctrl-C stops waiting, the request stays).`);
-      while (current.state === 'pending') current = await call('GET', `${base}/${encodeURIComponent(current.id)}?waitSeconds=${WAIT_SECONDS}`);
+      while (current.state === 'pending') current = (await gateway.get<{ request: RequestView }>(mine(current.id), { waitSeconds: WAIT_SECONDS })).request;
     }
     out.result({ request: current });
     return outcome(current, out);
   } catch (e) {
-    if (e instanceof CliError) throw e;
-    const code = (e as { code?: string }).code;
-    throw cliError('GatewayUnreachable', `The gateway at https://${channel.host} could not be reached (${code ?? (e as Error).message}); access requests go to the gateway directly, not through the relay`);
+    if (e instanceof CliError && e.body.code === 'GatewayUnreachable') {
+      throw new CliError(e.body, 'Access requests go to the gateway itself over HTTPS, not through the relay (which listens only while access is granted).');
+    }
+    throw e;
   } finally {
-    await http.close();
+    gateway.dispose();
   }
 }
 

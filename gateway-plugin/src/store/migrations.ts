@@ -220,4 +220,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deny_list_changes_cluster_at ON deny_list_changes (cluster, at);
   `,
+  // 11: the status counts each live session's refused lines; a partial index holds only the denied entries, so the
+  // count reads them alone instead of every entry of a long session.
+  `
+  CREATE INDEX transcript_entries_denied ON transcript_entries (session_id) WHERE kind = 'denied';
+  `,
 ];

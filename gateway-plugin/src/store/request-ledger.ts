@@ -75,11 +75,15 @@ export class RequestLedger implements RequestStore {
   private readonly insert;
   private readonly update;
   private readonly byIdQuery;
+  private readonly purge;
 
   constructor(private readonly db: Db, private readonly clock: Clock, private readonly events: EventHub, private readonly seal: RecordSeal) {
     this.insert = db.prepare(`INSERT INTO access_requests (${COLUMNS.join(', ')}, mac) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')}, @mac)`);
     this.update = db.prepare(`UPDATE access_requests SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')}, mac = @mac WHERE id = @id`);
     this.byIdQuery = db.prepare('SELECT * FROM access_requests WHERE id = ?');
+    this.purge = db.prepare(
+      "DELETE FROM access_requests WHERE id IN (SELECT id FROM access_requests WHERE state NOT IN ('pending', 'info-requested', 'scheduled') AND COALESCE(answered_at, expires_at) < ? LIMIT ?)",
+    );
   }
 
   create(input: Omit<AccessRequest, 'id' | 'requestedAt' | 'state' | 'answeredAt' | 'answeredBy' | 'answeredById' | 'approved' | 'denial' | 'messages'>): AccessRequest {
@@ -130,10 +134,7 @@ export class RequestLedger implements RequestStore {
 
   /** Removes requests answered or expired before `cutoff`; like the other purges, its commit skips the fsync. */
   purgeBatch(cutoff: number, maxRows: number): PurgeBatch {
-    const purge = this.db.prepare(
-      "DELETE FROM access_requests WHERE id IN (SELECT id FROM access_requests WHERE state NOT IN ('pending', 'info-requested', 'scheduled') AND COALESCE(answered_at, expires_at) < ? LIMIT ?)",
-    );
-    const reads = withoutFsync(this.db, () => purge.run(cutoff, maxRows).changes);
+    const reads = withoutFsync(this.db, () => this.purge.run(cutoff, maxRows).changes);
     return { sessions: 0, entries: 0, grants: 0, reads, done: reads < maxRows };
   }
 }
