@@ -3,9 +3,11 @@ import { spawn } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ChannelClient } from '../src/console/channel-client';
 import { powershellRoot } from '../src/executors/powershell-files';
 import { CLUSTER, FEATURE, installAgent, Loose, startTestGateway, TestGateway } from './helpers/gateway-fixture';
 import { pwshJson, PWSH } from './helpers/pwsh';
+import { until } from './helpers/until';
 
 /**
  * The extension's PowerShell path below the browser: its wrapper script
@@ -125,6 +127,76 @@ describe('the extension\'s PowerShell path: wrapper script, real module, real ga
     assert.equal(started!.data![0].kind, 'install');
     assert.deepEqual(started!.data![0].nodes.map((n: Loose) => n.node), ['hci-n01']);
     assert.deepEqual([missing!.ok, missing!.error!.code], [false, 'SessionNotFound']);
+  });
+
+  it('answers access requests, waiting repairs, the deny list and the reads of the record as the API does (issue 16)', async () => {
+    const idp = t.gateway.identityProvider!;
+    const engineer = t.anonymous.withHeaders({ authorization: `Bearer ${await idp.buildToken()}` });
+    const support = `/api/support/clusters/${CLUSTER}/requests`;
+    const ask = async (reason: string) => {
+      const res = await engineer.post(support, { supportCaseNumber: 'CASE-16', accessLevel: 'DiagnosticsRepair', expireInMinutes: 240, reason });
+      assert.equal(res.status, 201, res.text);
+      return (res.body as Loose).request.id as string;
+    };
+    const first = await ask('The health service restarts on hci-n01');
+    const second = await ask('Another look');
+    const terms = ((await t.api.get(`${FEATURE}/terms`)).body as Loose).version as string;
+    const openBefore = ((await t.api.get(`${FEATURE}/requests?open=true`)).body as Loose).requests;
+    const [open, asked, denied, tooLong, noConsent, approved, one] = await runWrapper(t, [
+      { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportAccessRequest', Open: true },
+      { RemoteSupportCommand: 'Send-AzStackHCIRemoteSupportAccessRequestQuestion', RequestId: second, Question: "Why? '; Remove-Item C:\\ -Recurse" },
+      { RemoteSupportCommand: 'Deny-AzStackHCIRemoteSupportAccessRequest', RequestId: second, Reason: 'Not this week' },
+      { RemoteSupportCommand: 'Approve-AzStackHCIRemoteSupportAccessRequest', RequestId: first, AgreeToRemoteSupportConsent: true, ExpireInMinutes: 20161 },
+      { RemoteSupportCommand: 'Approve-AzStackHCIRemoteSupportAccessRequest', RequestId: first },
+      { RemoteSupportCommand: 'Approve-AzStackHCIRemoteSupportAccessRequest', RequestId: first, AgreeToRemoteSupportConsent: true, ExpireInMinutes: 120, TermsVersion: terms },
+      { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportAccessRequest', RequestId: first },
+    ]);
+    assert.deepEqual(open!.data, openBefore, 'the list is the first call of the run: nothing had changed yet');
+    assert.deepEqual(open!.data!.map((r) => r.id), [second, first], 'newest first');
+    assert.equal(asked!.data![0].messages[0].text, "Why? '; Remove-Item C:\\ -Recurse", 'the question stayed text');
+    assert.equal(denied!.data![0].state, 'denied');
+    assert.equal(denied!.data![0].answeredBy, CALLER);
+    assert.deepEqual([tooLong!.ok, tooLong!.error!.code, tooLong!.error!.field], [false, 'ParameterArgumentValidationError', 'ExpireInMinutes']);
+    assert.deepEqual([noConsent!.ok, noConsent!.error!.code, noConsent!.error!.field], [false, 'MissingMandatoryParameter', 'AgreeToRemoteSupportConsent']);
+    assert.equal(approved!.ok, true, JSON.stringify(approved));
+    assert.deepEqual([approved!.data![0].grant.expireInMinutes, approved!.data![0].grant.grantedBy, approved!.data![0].request.state], [120, CALLER, 'approved']);
+    assert.deepEqual(one!.data, [((await t.api.get(`${FEATURE}/requests/${first}`)).body as Loose).request]);
+
+    // A repair waits; the wrapper lists it, approves it; the deny list set with rules as objects (as the extension sends them) refuses the next.
+    const channel = await ChannelClient.connect(t.gateway.channelUrl, await idp.buildToken(), { ca: t.gateway.caCert });
+    try {
+      const { sessionId } = await channel.open('CASE-16');
+      const running = channel.run('Restart-Service -Name vmms', ['hci-n02'], 'vmms hangs');
+      await until(() => t.gateway.channel.approvals.pending(CLUSTER).length === 1);
+      const [listed] = await runWrapper(t, [{ RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportRepairApproval' }]);
+      assert.deepEqual(listed!.data, ((await t.api.get(`${FEATURE}/approvals`)).body as Loose).approvals);
+      const [yes] = await runWrapper(t, [{ RemoteSupportCommand: 'Approve-AzStackHCIRemoteSupportRepair', ApprovalId: listed!.data![0].id, Reason: 'go ahead' }]);
+      assert.deepEqual([yes!.data![0].state, yes!.data![0].decidedBy.name], ['approved', CALLER]);
+      assert.equal((await running).denied ?? null, null, 'the approved repair ran');
+
+      const rules = [{ cmdlet: 'Restart-Service', parameters: { Name: ['ClusSvc'] }, nodes: ['hci-n01'], reason: 'Never restart the cluster service on hci-n01' }];
+      const [saved, bad, shown] = await runWrapper(t, [
+        { RemoteSupportCommand: 'Set-AzStackHCIRemoteSupportDenyList', Rule: rules },
+        { RemoteSupportCommand: 'Set-AzStackHCIRemoteSupportDenyList', Rule: [{ cmdlet: 'Format-Volume', reason: 'x' }] },
+        { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportDenyList' },
+      ]);
+      assert.equal(saved!.ok, true, JSON.stringify(saved));
+      assert.deepEqual(saved!.data![0].rules, rules);
+      assert.equal(saved!.data![0].updatedBy, CALLER);
+      assert.deepEqual([bad!.ok, bad!.error!.code], [false, 'InvalidDenyRule']);
+      assert.deepEqual(shown!.data, [(await t.api.get(`${FEATURE}/deny-list`)).body]);
+      assert.equal((await channel.run('Restart-Service -Name ClusSvc', ['hci-n01'])).denied?.reason, 'deny-list');
+      const [cleared] = await runWrapper(t, [{ RemoteSupportCommand: 'Set-AzStackHCIRemoteSupportDenyList', Rule: [] }]);
+      assert.deepEqual(cleared!.data![0].rules, [], 'an empty list clears it');
+
+      await t.api.get(`${FEATURE}/sessions/${sessionId}/verify`);
+      const [reads] = await runWrapper(t, [{ RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportRecordRead', SessionId: sessionId }]);
+      assert.deepEqual(reads!.data, ((await t.api.get(`${FEATURE}/audit/reads?sessionId=${sessionId}`)).body as Loose).reads);
+      assert.ok(reads!.data!.some((r) => r.action === 'verified'));
+    } finally {
+      await channel.close();
+      await t.api.delete(`${FEATURE}/access`);
+    }
   });
 
   it('uses no PowerShell-7-only syntax: the wrapper runs on the nodes\' Windows PowerShell 5.1', async () => {

@@ -35,7 +35,7 @@ const EXPORTED = [
   'Set-AzStackHCIRemoteSupportGateway', 'Get-AzStackHCIRemoteSupportAccessRequest', 'Approve-AzStackHCIRemoteSupportAccessRequest',
   'Deny-AzStackHCIRemoteSupportAccessRequest', 'Send-AzStackHCIRemoteSupportAccessRequestQuestion',
   'Get-AzStackHCIRemoteSupportRepairApproval', 'Approve-AzStackHCIRemoteSupportRepair', 'Deny-AzStackHCIRemoteSupportRepair',
-  'Get-AzStackHCIRemoteSupportDenyList', 'Set-AzStackHCIRemoteSupportDenyList',
+  'Get-AzStackHCIRemoteSupportDenyList', 'Set-AzStackHCIRemoteSupportDenyList', 'Get-AzStackHCIRemoteSupportRecordRead',
 ];
 
 /** Every grant the gateway holds, ended ones included: what a refused call must leave as it was. */
@@ -311,6 +311,14 @@ describe('the AzStackHCI.RemoteSupport module under real pwsh', () => {
     assert.deepEqual(search.output, apiSearch);
     assert.ok(search.output.length >= 1 && search.output.every((h: Loose) => h.sessionId === sessionId));
     assert.match(search.text!, /At\s+SessionId\s+Engineer\s+Node\s+Kind\s+Snippet/);
+
+    // The audit of the audit: the reads above, in the caller's name, as the API lists them.
+    const reads = await ps.ok({ command: 'Get-AzStackHCIRemoteSupportRecordRead', parameters: { SessionId: sessionId } });
+    assert.deepEqual([...new Set(reads.typeNames)], ['AzStackHCI.RemoteSupport.RecordRead']);
+    assert.deepEqual(reads.output, (await t.api.get(`${FEATURE}/audit/reads?sessionId=${sessionId}&limit=500`)).body.reads);
+    const mine = reads.output.filter((r: Loose) => r.by === CALLER);
+    assert.deepEqual(new Set(mine.map((r: Loose) => r.action)), new Set(['viewed', 'verified', 'exported']), JSON.stringify(reads.output));
+    assert.ok(reads.output.every((r: Loose) => r.intact === true && r.sessionId === sessionId));
 
     // -WhatIf ends nothing; then the session is ended by the caller.
     await ps.ok({ command: 'Stop-AzStackHCIRemoteSupportSession', parameters: { SessionId: sessionId, WhatIf: true } });

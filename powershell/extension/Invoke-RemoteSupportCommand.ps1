@@ -17,22 +17,38 @@ param(
         'Get-AzStackHCIRemoteSupportCommand', 'Install-AzStackHCIRemoteSupport', 'Remove-AzStackHCIRemoteSupport',
         'Get-AzStackHCIRemoteSupportOperation', 'Enable-AzStackHCIRemoteSupport', 'Disable-AzStackHCIRemoteSupport',
         'Get-AzStackHCIRemoteSupportAccess', 'Get-AzStackHCIRemoteSupportSessionHistory', 'Stop-AzStackHCIRemoteSupportSession',
-        'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript')]
+        'Test-AzStackHCIRemoteSupportTranscript', 'Export-AzStackHCIRemoteSupportTranscript', 'Search-AzStackHCIRemoteSupportTranscript',
+        'Get-AzStackHCIRemoteSupportAccessRequest', 'Approve-AzStackHCIRemoteSupportAccessRequest', 'Deny-AzStackHCIRemoteSupportAccessRequest',
+        'Send-AzStackHCIRemoteSupportAccessRequestQuestion', 'Get-AzStackHCIRemoteSupportRepairApproval', 'Approve-AzStackHCIRemoteSupportRepair',
+        'Deny-AzStackHCIRemoteSupportRepair', 'Get-AzStackHCIRemoteSupportDenyList', 'Set-AzStackHCIRemoteSupportDenyList',
+        'Get-AzStackHCIRemoteSupportRecordRead')]
     [string] $RemoteSupportCommand,
     $Cluster, $AccessLevel, $ExpireInMinutes, $SasCredential, $AgreeToRemoteSupportConsent, $SupportCaseNumber, $TermsVersion,
     $IncludeExpired, $FromDate, $SessionId, $IncludeSessionTranscript, $Query, $Limit, $Format, $Node, $NoWait, $OperationId,
-    $PageSize, $Cursor
+    $PageSize, $Cursor, $RequestId, $Open, $StartAt, $Reason, $Question, $ApprovalId, $Rule
 )
 
 # The cmdlets that ask before they change something (ConfirmImpact High): the
 # admin confirmed in the extension's own dialog, and a WAC runspace has no host to ask.
-$confirming = @('Remove-AzStackHCIRemoteSupport', 'Disable-AzStackHCIRemoteSupport', 'Stop-AzStackHCIRemoteSupportSession')
+$confirming = @('Remove-AzStackHCIRemoteSupport', 'Disable-AzStackHCIRemoteSupport', 'Stop-AzStackHCIRemoteSupportSession', 'Set-AzStackHCIRemoteSupportDenyList')
 
 $arguments = @{}
 foreach ($name in $PSBoundParameters.Keys) {
     if ($name -ne 'RemoteSupportCommand') { $arguments[$name] = $PSBoundParameters[$name] }
 }
 if ($confirming -contains $RemoteSupportCommand) { $arguments['Confirm'] = $false }
+# Deny rules arrive as the objects ConvertFrom-Json made (or as hashtables); the cmdlet takes each rule as a hashtable
+# (its nested parameters object is sent on to the gateway as it is).
+if ($arguments.ContainsKey('Rule')) {
+    $rules = @()
+    foreach ($item in @($arguments['Rule'])) {
+        if ($item -is [System.Collections.IDictionary]) { $rules += $item; continue }
+        $table = @{}
+        if ($null -ne $item) { foreach ($property in $item.PSObject.Properties) { $table[$property.Name] = $property.Value } }
+        $rules += $table
+    }
+    $arguments['Rule'] = [System.Collections.IDictionary[]] $rules
+}
 
 try {
     Import-Module AzStackHCI.RemoteSupport -ErrorAction Stop

@@ -281,6 +281,14 @@ export interface ClusterStatus {
    * The relay listener, or null when the relay is off (engineers connect to the gateway directly)
    */
   relay?: RelayView | null;
+  /**
+   * Access requests waiting for an answer or for an approved later start, newest first (at most 50; GET requests?open=true has all)
+   */
+  openRequests?: AccessRequest[];
+  /**
+   * Repair commands waiting for an admin's yes, oldest first
+   */
+  pendingApprovals?: RepairApprovalView[];
 }
 
 export interface PrerequisiteCheck {

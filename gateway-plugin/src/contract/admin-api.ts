@@ -126,20 +126,6 @@ export const RelayView = Type.Object({
   connectedAt: Nullable(Time),
 }, { title: 'RelayView', description: "The gateway's Azure Relay listener: engineers outside the network connect through it while a grant is active" });
 
-export const ClusterStatus = Type.Object({
-  cluster: Type.String(),
-  registered: Type.Boolean(),
-  now: Time,
-  nodes: Type.Array(NodeStatus),
-  activeGrant: Nullable(GrantView),
-  liveSessions: Type.Array(SessionView),
-  agentOperation: Nullable(AgentOperation),
-  tamperedGrants: Type.Array(Type.String(), {
-    description: "Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database",
-  }),
-  dataDisk: Type.Optional(DataDisk),
-  relay: Type.Optional(Type.Union([RelayView, Type.Null()], { description: 'The relay listener, or null when the relay is off (engineers connect to the gateway directly)' })),
-}, { title: 'ClusterStatus' });
 
 export const PrerequisiteCheck = Type.Object({
   id: Type.String({ description: "Stable id: kdsRootKey, module:<node>, proxy:<endpoint>, jea:<node>, relay (the gateway's own path to Azure Relay)" }),
@@ -327,6 +313,23 @@ export const RepairApprovalView = Type.Object({
   decidedBy: Nullable(Actor),
   decisionReason: Nullable(Type.String({ description: "The admin's reason, or why it was cancelled" })),
 }, { title: 'RepairApprovalView', description: 'A repair command waiting for (or given) the admin\'s live yes' });
+
+export const ClusterStatus = Type.Object({
+  cluster: Type.String(),
+  registered: Type.Boolean(),
+  now: Time,
+  nodes: Type.Array(NodeStatus),
+  activeGrant: Nullable(GrantView),
+  liveSessions: Type.Array(SessionView),
+  agentOperation: Nullable(AgentOperation),
+  tamperedGrants: Type.Array(Type.String(), {
+    description: "Grants changed in the database without the record key (their MAC does not match): they give no access. Empty when none; anything here means someone wrote the gateway's database",
+  }),
+  dataDisk: Type.Optional(DataDisk),
+  relay: Type.Optional(Type.Union([RelayView, Type.Null()], { description: 'The relay listener, or null when the relay is off (engineers connect to the gateway directly)' })),
+  openRequests: Type.Optional(Type.Array(AccessRequest, { description: 'Access requests waiting for an answer or for an approved later start, newest first (at most 50; GET requests?open=true has all)' })),
+  pendingApprovals: Type.Optional(Type.Array(RepairApprovalView, { description: 'Repair commands waiting for an admin\'s yes, oldest first' })),
+}, { title: 'ClusterStatus' });
 export const RepairApprovalList = Type.Object({ approvals: Type.Array(RepairApprovalView) }, { title: 'RepairApprovalList', description: 'The repairs waiting for an answer, oldest first' });
 export const RepairApprovalResult = Type.Object({ approval: RepairApprovalView }, { title: 'RepairApprovalResult' });
 export const DenyRule = Type.Object({

@@ -72,6 +72,9 @@ export interface LiveSessionControl {
   endSession(sessionId: string, reason: 'ended-by-admin', by?: ActorLike): Promise<boolean>;
 }
 
+/** The open access requests the status carries (the request list has them all). */
+const STATUS_OPEN_REQUESTS = 50;
+
 /**
  * Remote support for one cluster: the operations behind the admin API and the
  * CLI. The API's contract has checked the shape of every input; the desk
@@ -210,6 +213,9 @@ export class RemoteSupportDesk {
       tamperedGrants: this.consent.verifyGrants(this.name),
       ...(this.dataDisk ? { dataDisk: this.dataDisk() } : {}),
       ...(this.relay !== undefined ? { relay: this.relay ? presentRelay(this.relay()) : null } : {}),
+      // What waits for an admin, so one read of the status (the PowerShell path polls it) shows it.
+      ...(this.accessRequests ? { openRequests: this.accessRequests.list({ open: true, limit: STATUS_OPEN_REQUESTS }).requests } : {}),
+      ...(this.approvals ? { pendingApprovals: this.pendingApprovals().approvals } : {}),
     };
   }
 

@@ -34,7 +34,8 @@
     'Approve-AzStackHCIRemoteSupportRepair',
     'Deny-AzStackHCIRemoteSupportRepair',
     'Get-AzStackHCIRemoteSupportDenyList',
-    'Set-AzStackHCIRemoteSupportDenyList'
+    'Set-AzStackHCIRemoteSupportDenyList',
+    'Get-AzStackHCIRemoteSupportRecordRead'
   )
   CmdletsToExport      = @()
   VariablesToExport    = @()

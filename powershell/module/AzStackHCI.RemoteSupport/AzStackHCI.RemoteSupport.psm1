@@ -1378,6 +1378,45 @@ function Set-AzStackHCIRemoteSupportDenyList {
   Add-RemoteSupportTypeName $list 'DenyList'
 }
 
+function Get-AzStackHCIRemoteSupportRecordRead {
+  <#
+  .SYNOPSIS
+    Lists who read the record: every transcript viewed, exported or verified, and every search, with who and when.
+  .DESCRIPTION
+    The audit of the audit. Without -SessionId: every read of the cluster's record in the last 90 days,
+    newest first; with -SessionId, the reads of that session's transcript. Rows changed without the record
+    key show intact as false.
+  .PARAMETER SessionId
+    Only the reads of this session's transcript.
+  .PARAMETER PageSize
+    Return one page instead of every read: one object as the API gives it (reads, nextCursor, total). From 1 to 500.
+  .PARAMETER Cursor
+    With -PageSize: the nextCursor of the page before; leave it out for the first page.
+  .PARAMETER Cluster
+    The cluster to ask about. Defaults to the cluster in the gateway configuration.
+  .EXAMPLE
+    Get-AzStackHCIRemoteSupportRecordRead -SessionId 7c1e2d3a-4b5c-4d6e-8f70-1a2b3c4d5e6f
+
+    Shows who opened, exported or verified that session's transcript, and when.
+  #>
+  [CmdletBinding(DefaultParameterSetName = 'All')]
+  [OutputType('AzStackHCI.RemoteSupport.RecordRead', 'AzStackHCI.RemoteSupport.RecordReadPage')]
+  param(
+    [string] $SessionId,
+    [Parameter(Mandatory, ParameterSetName = 'Page')] [ValidateRange(1, 500)] [int] $PageSize,
+    [Parameter(ParameterSetName = 'Page')] [string] $Cursor,
+    [string] $Cluster
+  )
+  $query = @{}
+  if ($PSBoundParameters.ContainsKey('SessionId')) { $query['sessionId'] = $SessionId }
+  if ($PSCmdlet.ParameterSetName -eq 'Page') {
+    $page = Get-RemoteSupportListPage -Cmdlet $PSCmdlet -Path '/audit/reads' -Cluster $Cluster -Query $query -PageSize $PageSize -Cursor $Cursor
+    return (Add-RemoteSupportTypeName $page 'RecordReadPage')
+  }
+  Get-RemoteSupportListItem -Cmdlet $PSCmdlet -Path '/audit/reads' -ItemName 'reads' -Cluster $Cluster -Query $query |
+    ForEach-Object { Add-RemoteSupportTypeName $_ 'RecordRead' }
+}
+
 #endregion
 
 Export-ModuleMember -Function @(
@@ -1389,5 +1428,5 @@ Export-ModuleMember -Function @(
   'Set-AzStackHCIRemoteSupportGateway', 'Get-AzStackHCIRemoteSupportAccessRequest', 'Approve-AzStackHCIRemoteSupportAccessRequest',
   'Deny-AzStackHCIRemoteSupportAccessRequest', 'Send-AzStackHCIRemoteSupportAccessRequestQuestion',
   'Get-AzStackHCIRemoteSupportRepairApproval', 'Approve-AzStackHCIRemoteSupportRepair', 'Deny-AzStackHCIRemoteSupportRepair',
-  'Get-AzStackHCIRemoteSupportDenyList', 'Set-AzStackHCIRemoteSupportDenyList'
+  'Get-AzStackHCIRemoteSupportDenyList', 'Set-AzStackHCIRemoteSupportDenyList', 'Get-AzStackHCIRemoteSupportRecordRead'
 )

@@ -1,10 +1,19 @@
 import { AppContextService } from '@microsoft/windows-admin-center-sdk/angular';
 import { NodeRequest } from '@microsoft/windows-admin-center-sdk/core';
-import { Observable, throwError } from 'rxjs';
-import { catchError, map } from 'rxjs/operators';
+import { EMPTY, Observable, throwError } from 'rxjs';
+import { catchError, expand, map, reduce } from 'rxjs/operators';
 import {
   AccessList,
+  AccessRequest,
+  AccessRequestList,
   AgentOperation,
+  ApprovalResult,
+  DenyListView,
+  DenyRule,
+  RecordReadList,
+  RepairApprovalList,
+  RepairApprovalView,
+  RequestApproval,
   ChainCheck,
   ClusterStatus,
   GrantRequest,
@@ -20,7 +29,7 @@ import {
 } from './api-models';
 import { toGatewayError } from './gateway-error';
 import { EventSourceFactory, LiveEventStream, ServerSentEventStream } from './live-event-stream';
-import { GatewayTransportKind, ListPageRequest, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
+import { GatewayTransportKind, ListPageRequest, RemoteSupportGateway, RepairDecision, TranscriptExportFormat } from './remote-support-gateway';
 import { extensionStrings } from './strings';
 
 /** Where the plugin answers, relative to the node: WAC's feature URL convention. */
@@ -37,6 +46,18 @@ function query(params: Record<string, string | number | boolean | undefined | nu
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** The largest page the gateway gives; lists read whole are read in pages of it. */
+const FULL_PAGE = 500;
+
+/** Every item of a paged list: each page's nextCursor asks for the next, to the last. */
+function allPages<L extends { nextCursor: string | null }, I>(one: (page: ListPageRequest) => Observable<L>, items: (list: L) => I[], whole: (all: I[], total: number) => L): Observable<L> {
+  return one({ limit: FULL_PAGE }).pipe(
+    expand((list) => (list.nextCursor ? one({ limit: FULL_PAGE, cursor: list.nextCursor }) : EMPTY)),
+    reduce((all: I[], list: L) => all.concat(items(list)), []),
+    map((all) => whole(all, all.length)),
+  );
 }
 
 /**
@@ -146,6 +167,51 @@ export class HttpsGatewayTransport extends RemoteSupportGateway {
     return this.wrap(this.appContext.node.get(this.cluster, `${FEATURE_PATH}/sessions/${encodeURIComponent(id)}/export${query({ format })}`, options)).pipe(
       map((body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n')),
     );
+  }
+
+  /** Without `page`, every request: the gateway's pages followed to the end. */
+  accessRequests(open: boolean, page?: ListPageRequest): Observable<AccessRequestList> {
+    const one = (p: ListPageRequest) => this.get<AccessRequestList>(`requests${query({ open: open || undefined, limit: p.limit, cursor: p.cursor })}`);
+    return page ? one(page) : allPages(one, (l) => l.requests, (requests, total) => ({ requests, nextCursor: null, total }));
+  }
+
+  accessRequest(id: string): Observable<{ request: AccessRequest }> {
+    return this.get(`requests/${encodeURIComponent(id)}`);
+  }
+
+  approveRequest(id: string, approval: RequestApproval): Observable<ApprovalResult> {
+    return this.post(`requests/${encodeURIComponent(id)}/approve`, approval);
+  }
+
+  denyRequest(id: string, reason: string): Observable<{ request: AccessRequest }> {
+    return this.post(`requests/${encodeURIComponent(id)}/deny`, { reason });
+  }
+
+  askAboutRequest(id: string, question: string): Observable<{ request: AccessRequest }> {
+    return this.post(`requests/${encodeURIComponent(id)}/ask`, { question });
+  }
+
+  repairApprovals(): Observable<RepairApprovalList> {
+    return this.get('approvals');
+  }
+
+  decideRepair(id: string, decision: RepairDecision, reason?: string): Observable<{ approval: RepairApprovalView }> {
+    return this.post(`approvals/${encodeURIComponent(id)}`, reason ? { decision, reason } : { decision });
+  }
+
+  denyList(): Observable<DenyListView> {
+    return this.get('deny-list');
+  }
+
+  setDenyList(rules: DenyRule[]): Observable<DenyListView> {
+    // The SDK types put's body as a string, but sends it as post sends its object: as JSON.
+    return this.wrap(this.appContext.node.put(this.cluster, `${FEATURE_PATH}/deny-list`, { rules } as unknown as string, REQUEST_OPTIONS));
+  }
+
+  /** Without `page`, every read: the gateway's pages followed to the end. */
+  recordReads(sessionId?: string, page?: ListPageRequest): Observable<RecordReadList> {
+    const one = (p: ListPageRequest) => this.get<RecordReadList>(`audit/reads${query({ sessionId, limit: p.limit, cursor: p.cursor })}`);
+    return page ? one(page) : allPages(one, (l) => l.reads, (reads, total) => ({ reads, nextCursor: null, total }));
   }
 
   private get<T>(path: string): Observable<T> {

@@ -1,8 +1,8 @@
 import type { PowerShellCommand } from '@microsoft/windows-admin-center-sdk/core';
 import { PowerShellScripts } from '../../generated/powershell-scripts';
-import { ACCESS_LEVELS, EXPIRE_IN_MINUTES, GrantRequest, SUPPORT_CASE_NUMBER } from './api-models';
+import { ACCESS_LEVELS, DenyRule, EXPIRE_IN_MINUTES, GrantRequest, RequestApproval, SUPPORT_CASE_NUMBER } from './api-models';
 import { GatewayError, toGatewayError } from './gateway-error';
-import type { ListPageRequest, TranscriptExportFormat } from './remote-support-gateway';
+import type { ListPageRequest, RepairDecision, TranscriptExportFormat } from './remote-support-gateway';
 
 /** The module whose cmdlets the PowerShell transport runs on the cluster. */
 export const REMOTE_SUPPORT_MODULE = 'AzStackHCI.RemoteSupport';
@@ -26,9 +26,19 @@ export type RemoteSupportCmdlet =
   | 'Stop-AzStackHCIRemoteSupportSession'
   | 'Test-AzStackHCIRemoteSupportTranscript'
   | 'Export-AzStackHCIRemoteSupportTranscript'
-  | 'Search-AzStackHCIRemoteSupportTranscript';
+  | 'Search-AzStackHCIRemoteSupportTranscript'
+  | 'Get-AzStackHCIRemoteSupportAccessRequest'
+  | 'Approve-AzStackHCIRemoteSupportAccessRequest'
+  | 'Deny-AzStackHCIRemoteSupportAccessRequest'
+  | 'Send-AzStackHCIRemoteSupportAccessRequestQuestion'
+  | 'Get-AzStackHCIRemoteSupportRepairApproval'
+  | 'Approve-AzStackHCIRemoteSupportRepair'
+  | 'Deny-AzStackHCIRemoteSupportRepair'
+  | 'Get-AzStackHCIRemoteSupportDenyList'
+  | 'Set-AzStackHCIRemoteSupportDenyList'
+  | 'Get-AzStackHCIRemoteSupportRecordRead';
 
-type ArgumentValue = string | number | boolean | string[];
+type ArgumentValue = string | number | boolean | string[] | ReadonlyArray<Readonly<Record<string, unknown>>>;
 
 /** One cmdlet call: its name, its arguments by parameter name, and whether it changes anything. */
 export interface CmdletCall {
@@ -91,6 +101,32 @@ export const cmdletCalls = {
   searchTranscripts: (q: string, fromDate?: string, page?: ListPageRequest) =>
     call('Search-AzStackHCIRemoteSupportTranscript', { Query: q, FromDate: utcMidnight(fromDate), PageSize: page?.limit, Cursor: page?.cursor }),
   exportTranscript: (id: string, format: TranscriptExportFormat) => call('Export-AzStackHCIRemoteSupportTranscript', { SessionId: id, Format: format }),
+  accessRequests: (open: boolean) => call('Get-AzStackHCIRemoteSupportAccessRequest', { Open: open }),
+  accessRequest: (id: string) => call('Get-AzStackHCIRemoteSupportAccessRequest', { RequestId: id }),
+  approveRequest: (id: string, approval: RequestApproval) =>
+    call(
+      'Approve-AzStackHCIRemoteSupportAccessRequest',
+      {
+        RequestId: id,
+        AgreeToRemoteSupportConsent: approval.agreeToRemoteSupportConsent === true,
+        AccessLevel: approval.accessLevel,
+        ExpireInMinutes: approval.expireInMinutes,
+        StartAt: approval.startAt,
+        SasCredential: approval.sasCredential,
+        TermsVersion: approval.termsVersion,
+      },
+      true,
+    ),
+  denyRequest: (id: string, reason: string) => call('Deny-AzStackHCIRemoteSupportAccessRequest', { RequestId: id, Reason: reason }, true),
+  askAboutRequest: (id: string, question: string) => call('Send-AzStackHCIRemoteSupportAccessRequestQuestion', { RequestId: id, Question: question }, true),
+  repairApprovals: () => call('Get-AzStackHCIRemoteSupportRepairApproval'),
+  decideRepair: (id: string, decision: RepairDecision, reason?: string) =>
+    call(decision === 'approve' ? 'Approve-AzStackHCIRemoteSupportRepair' : 'Deny-AzStackHCIRemoteSupportRepair', { ApprovalId: id, Reason: reason }, true),
+  denyList: () => call('Get-AzStackHCIRemoteSupportDenyList'),
+  // An empty list clears the deny list: -Rule is sent even when empty.
+  setDenyList: (rules: DenyRule[]) => ({ ...call('Set-AzStackHCIRemoteSupportDenyList', {}, true), arguments: { Rule: rules as unknown as ReadonlyArray<Readonly<Record<string, unknown>>> } }),
+  recordReads: (sessionId?: string, page?: ListPageRequest) =>
+    call('Get-AzStackHCIRemoteSupportRecordRead', { SessionId: sessionId, PageSize: page?.limit, Cursor: page?.cursor }),
 } as const;
 
 /** UTF-8 JSON as base64: its alphabet holds no quote, dollar, backtick or newline, so it is inert as script text. */
@@ -169,6 +205,13 @@ const PARAMETER_FIELDS: Readonly<Record<string, { field: string; code: string; a
   Query: { field: 'q', code: 'InvalidSearchQuery', allowed: 'a text of 1 to 200 characters with at least one word' },
   Limit: { field: 'limit', code: 'InvalidPaging', allowed: 'an integer from 1 to 500' },
   Format: { field: 'format', code: 'InvalidExportFormat', allowed: 'json or text' },
+  PageSize: { field: 'limit', code: 'InvalidPaging', allowed: 'an integer from 1 to 500' },
+  RequestId: { field: 'requestId', code: 'RequestNotFound', allowed: 'the id of an access request' },
+  StartAt: { field: 'startAt', code: 'InvalidStartAt', allowed: 'an ISO 8601 date-time at most 7 days ahead' },
+  ApprovalId: { field: 'approvalId', code: 'ApprovalNotFound', allowed: 'the id of a waiting repair' },
+  Reason: { field: 'reason', code: 'FieldRequired', allowed: 'a text of 1 to 1,000 characters' },
+  Question: { field: 'question', code: 'FieldRequired', allowed: 'a text of 1 to 1,000 characters' },
+  Rule: { field: 'rules', code: 'InvalidDenyRule', allowed: 'a list of deny rules, each with cmdlet and reason' },
 };
 
 /** FullyQualifiedErrorIds of PowerShell's parameter binding (the cmdlet never ran). */

@@ -5,7 +5,17 @@ import { defer, Observable, throwError } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
 import {
   AccessList,
+  AccessRequest,
+  AccessRequestList,
   AgentOperation,
+  ApprovalResult,
+  DenyListView,
+  DenyRule,
+  RecordRead,
+  RecordReadList,
+  RepairApprovalList,
+  RepairApprovalView,
+  RequestApproval,
   ChainCheck,
   ClusterStatus,
   GrantRequest,
@@ -24,7 +34,7 @@ import {
 import { Clock, CLOCK } from './clock';
 import { GatewayError } from './gateway-error';
 import { CmdletCall, cmdletCalls, powerShellCommand, powerShellFailure, readWrapperResult, ResultMessages, single } from './powershell-commands';
-import { GatewayTransportKind, ListPageRequest, RemoteSupportGateway, TranscriptExportFormat } from './remote-support-gateway';
+import { GatewayTransportKind, ListPageRequest, RemoteSupportGateway, RepairDecision, TranscriptExportFormat } from './remote-support-gateway';
 import { PAGE_VISIBILITY, PageVisibility, StatusPollingStream } from './status-polling-stream';
 import { extensionStrings, format } from './strings';
 
@@ -151,6 +161,49 @@ export class PowerShellGatewayTransport extends RemoteSupportGateway implements 
         return items[0];
       }),
     );
+  }
+
+  /** Every request (the cmdlet follows the pages; `page` is not offered by it): one list, newest first. */
+  accessRequests(open: boolean, _page?: ListPageRequest): Observable<AccessRequestList> {
+    return this.run(cmdletCalls.accessRequests(open)).pipe(map((requests) => ({ requests: requests as AccessRequest[], nextCursor: null, total: requests.length })));
+  }
+
+  accessRequest(id: string): Observable<{ request: AccessRequest }> {
+    return this.one<AccessRequest>(cmdletCalls.accessRequest(id)).pipe(map((request) => ({ request })));
+  }
+
+  approveRequest(id: string, approval: RequestApproval): Observable<ApprovalResult> {
+    return this.one<ApprovalResult>(cmdletCalls.approveRequest(id, approval));
+  }
+
+  denyRequest(id: string, reason: string): Observable<{ request: AccessRequest }> {
+    return this.one<AccessRequest>(cmdletCalls.denyRequest(id, reason)).pipe(map((request) => ({ request })));
+  }
+
+  askAboutRequest(id: string, question: string): Observable<{ request: AccessRequest }> {
+    return this.one<AccessRequest>(cmdletCalls.askAboutRequest(id, question)).pipe(map((request) => ({ request })));
+  }
+
+  repairApprovals(): Observable<RepairApprovalList> {
+    return this.run(cmdletCalls.repairApprovals()).pipe(map((approvals) => ({ approvals: approvals as RepairApprovalView[] })));
+  }
+
+  decideRepair(id: string, decision: RepairDecision, reason?: string): Observable<{ approval: RepairApprovalView }> {
+    return this.one<RepairApprovalView>(cmdletCalls.decideRepair(id, decision, reason)).pipe(map((approval) => ({ approval })));
+  }
+
+  denyList(): Observable<DenyListView> {
+    return this.one(cmdletCalls.denyList());
+  }
+
+  setDenyList(rules: DenyRule[]): Observable<DenyListView> {
+    return this.one(cmdletCalls.setDenyList(rules));
+  }
+
+  /** With `page`, the cmdlet's -PageSize/-Cursor page as the API gives it; without, every read (the cmdlet follows the pages). */
+  recordReads(sessionId?: string, page?: ListPageRequest): Observable<RecordReadList> {
+    if (page) return this.one<RecordReadList>(cmdletCalls.recordReads(sessionId, page));
+    return this.run(cmdletCalls.recordReads(sessionId)).pipe(map((reads) => ({ reads: reads as RecordRead[], nextCursor: null, total: reads.length })));
   }
 
   ngOnDestroy(): void {

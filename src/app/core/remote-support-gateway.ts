@@ -1,7 +1,16 @@
 import { Observable } from 'rxjs';
 import {
   AccessList,
+  AccessRequest,
+  AccessRequestList,
   AgentOperation,
+  ApprovalResult,
+  DenyListView,
+  DenyRule,
+  RecordReadList,
+  RepairApprovalList,
+  RepairApprovalView,
+  RequestApproval,
   ChainCheck,
   ClusterStatus,
   GrantRequest,
@@ -84,4 +93,23 @@ export abstract class RemoteSupportGateway {
    * the integrity check, or the gateway's text form), to save as a file.
    */
   abstract exportTranscript(id: string, format: TranscriptExportFormat): Observable<string>;
+
+  /** Engineers' access requests, newest first: with `open`, only those waiting for an answer or a later start; without `page`, every one. */
+  abstract accessRequests(open: boolean, page?: ListPageRequest): Observable<AccessRequestList>;
+  abstract accessRequest(id: string): Observable<{ request: AccessRequest }>;
+  /** Grants what was asked, or less (a lower level, a shorter time, a later start), with the admin's agreement to the terms. */
+  abstract approveRequest(id: string, approval: RequestApproval): Observable<ApprovalResult>;
+  abstract denyRequest(id: string, reason: string): Observable<{ request: AccessRequest }>;
+  abstract askAboutRequest(id: string, question: string): Observable<{ request: AccessRequest }>;
+  /** The repair commands waiting for the admin's live yes, oldest first. */
+  abstract repairApprovals(): Observable<RepairApprovalList>;
+  abstract decideRepair(id: string, decision: RepairDecision, reason?: string): Observable<{ approval: RepairApprovalView }>;
+  abstract denyList(): Observable<DenyListView>;
+  /** Replaces the deny list; the gateway checks every rule and changes nothing when one is refused. */
+  abstract setDenyList(rules: DenyRule[]): Observable<DenyListView>;
+  /** Who viewed, exported, verified or searched the record, newest first: one session's transcript with `sessionId`; without `page`, every read. */
+  abstract recordReads(sessionId?: string, page?: ListPageRequest): Observable<RecordReadList>;
 }
+
+/** The admin's answer to a repair that waits. */
+export type RepairDecision = 'approve' | 'refuse';

@@ -79,7 +79,39 @@ export function statusChanges(before: ClusterStatus, after: ClusterStatus, trans
   const relayWas = before.relay ?? null;
   const relayIs = after.relay ?? null;
   if (relayChanged(relayWas, relayIs)) events.push(event('relay.state', relayIs && relayEventData(relayIs)));
+  events.push(...requestChanges(before, after), ...approvalChanges(before, after));
   return events;
+}
+
+/**
+ * Access requests that appeared, changed (a question, an answer, a state) or
+ * left the open list between two readings. One that left was answered or
+ * expired; the status cannot say which, so it is `request.updated` (the
+ * pane reads the request again).
+ */
+function requestChanges(before: ClusterStatus, after: ClusterStatus): LiveEvent[] {
+  if (!before.openRequests || !after.openRequests) return [];
+  const events: LiveEvent[] = [];
+  const earlier = new Map(before.openRequests.map((r) => [r.id, r]));
+  const now = new Set(after.openRequests.map((r) => r.id));
+  for (const r of after.openRequests) {
+    const prior = earlier.get(r.id);
+    if (!prior) events.push(event('request.created', r));
+    else if (prior.state !== r.state || prior.messages.length !== r.messages.length) events.push(event('request.updated', r));
+  }
+  for (const r of before.openRequests) if (!now.has(r.id)) events.push(event('request.updated', { ...r, state: Date.parse(r.expiresAt) <= Date.parse(after.now) ? 'expired' : r.state }));
+  return events;
+}
+
+/** Repairs that began to wait (`repair.pending`) or stopped waiting (`repair.decided`) between two readings. */
+function approvalChanges(before: ClusterStatus, after: ClusterStatus): LiveEvent[] {
+  if (!before.pendingApprovals || !after.pendingApprovals) return [];
+  const was = new Set(before.pendingApprovals.map((a) => a.id));
+  const is = new Set(after.pendingApprovals.map((a) => a.id));
+  return [
+    ...after.pendingApprovals.filter((a) => !was.has(a.id)).map((a) => event('repair.pending', a)),
+    ...before.pendingApprovals.filter((a) => !is.has(a.id)).map((a) => event('repair.decided', a)),
+  ];
 }
 
 /**

@@ -31,6 +31,17 @@ export class FakeGateway {
   readonly searchTranscripts = jest.fn((_q: string, _from?: string, _page?: { limit: number; cursor?: string | null }): Observable<unknown> => of({ query: '', hits: [], nextCursor: null }));
   readonly exportTranscript = jest.fn((id: string, format: 'json' | 'text'): Observable<unknown> => of(format === 'json' ? '{}\n' : `Remote support session ${id}\n`));
 
+  readonly accessRequests = jest.fn((_open: boolean, _page?: ListPageRequest): Observable<unknown> => of({ requests: [], nextCursor: null, total: 0 }));
+  readonly accessRequest = jest.fn((_id: string): Observable<unknown> => of({ request: null }));
+  readonly approveRequest = jest.fn((_id: string, _approval: unknown): Observable<unknown> => of({ request: null, grant: null }));
+  readonly denyRequest = jest.fn((_id: string, _reason: string): Observable<unknown> => of({ request: null }));
+  readonly askAboutRequest = jest.fn((_id: string, _question: string): Observable<unknown> => of({ request: null }));
+  readonly repairApprovals = jest.fn((): Observable<unknown> => of({ approvals: [] }));
+  readonly decideRepair = jest.fn((_id: string, _decision: 'approve' | 'refuse', _reason?: string): Observable<unknown> => of({ approval: null }));
+  readonly denyList = jest.fn((): Observable<unknown> => of({ rules: [], version: 0, updatedAt: null, updatedBy: null, updatedById: null, intact: true, changes: [] }));
+  readonly setDenyList = jest.fn((_rules: unknown[]): Observable<unknown> => of({ rules: [], version: 1, updatedAt: null, updatedBy: null, updatedById: null, intact: true, changes: [] }));
+  readonly recordReads = jest.fn((_sessionId?: string, _page?: ListPageRequest): Observable<unknown> => of({ reads: [], nextCursor: null, total: 0 }));
+
   answer<M extends Methods>(method: M, value: unknown): this {
     (this[method] as unknown as jest.Mock).mockImplementation(() => of(value));
     return this;
