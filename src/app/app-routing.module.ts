@@ -2,7 +2,9 @@ import { NgModule } from '@angular/core';
 import { RouterModule, Routes } from '@angular/router';
 import { IdleComponent } from '@microsoft/windows-admin-center-sdk/angular';
 import { DashboardComponent } from './dashboard/dashboard.component';
+import { DenyListComponent } from './deny-list/deny-list.component';
 import { HistoryComponent } from './history/history.component';
+import { RequestsComponent } from './requests/requests.component';
 import { ToolFrameComponent } from './tool/tool-frame.component';
 import { TranscriptViewerComponent } from './transcript/transcript-viewer.component';
 
@@ -14,7 +16,9 @@ export const ROUTES: Routes = [
     component: ToolFrameComponent,
     children: [
       { path: '', pathMatch: 'full', component: DashboardComponent },
+      { path: 'requests', component: RequestsComponent },
       { path: 'history', component: HistoryComponent },
+      { path: 'deny-list', component: DenyListComponent },
       { path: 'sessions/:sessionId', component: TranscriptViewerComponent },
     ],
   },

@@ -18,7 +18,9 @@ import { AppRoutingModule } from './app-routing.module';
 import { AppComponent } from './app.component';
 import { provideRemoteSupportGateway } from './core/gateway-transport';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { DenyListModule } from './deny-list/deny-list.module';
 import { HistoryModule } from './history/history.module';
+import { RequestsModule } from './requests/requests.module';
 import { SharedUiModule } from './shared/shared-ui.module';
 import { ToolFrameComponent } from './tool/tool-frame.component';
 import { TranscriptModule } from './transcript/transcript.module';
@@ -40,6 +42,8 @@ import { TranscriptModule } from './transcript/transcript.module';
     SharedUiModule,
     DashboardModule,
     HistoryModule,
+    RequestsModule,
+    DenyListModule,
     TranscriptModule,
   ],
   providers: [NavigationService, ResourceService, { provide: ErrorHandler, useClass: AppErrorHandler }, ...provideRemoteSupportGateway()],

@@ -22,7 +22,7 @@ import { REVOKE_CONFIRMATION_DIALOG_ID, RevokeConfirmationOptions, RevokeConfirm
  * Events after which the status is read again (they change grants, sessions, agents or the relay).
  * `relay.state` carries the listener with epoch-ms times, not the status's shape: the read brings the view.
  */
-const STATUS_EVENTS = new Set(['grant.created', 'grant.superseded', 'grant.revoked', 'grant.expired', 'agent.finished', 'session.started', 'session.ended', 'relay.state']);
+const STATUS_EVENTS = new Set(['grant.created', 'grant.superseded', 'grant.revoked', 'grant.expired', 'agent.finished', 'session.started', 'session.ended', 'relay.state', 'request.created', 'request.updated', 'request.expired', 'repair.pending', 'repair.decided']);
 
 /**
  * The tool's home: the current grant, the relay, live sessions, the agent on

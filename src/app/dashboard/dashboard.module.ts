@@ -3,6 +3,7 @@ import { NgModule } from '@angular/core';
 import { RouterModule } from '@angular/router';
 import { DialogModule } from '@microsoft/windows-admin-center-sdk/angular';
 import { GrantDialogModule } from '../grant-dialog/grant-dialog.module';
+import { RequestsModule } from '../requests/requests.module';
 import { SharedUiModule } from '../shared/shared-ui.module';
 import { AgentPanelComponent } from './agent-panel.component';
 import { ConfirmationDialogComponent } from './confirmation-dialog.component';
@@ -12,9 +13,10 @@ import { LiveSessionsPanelComponent } from './live-sessions-panel.component';
 import { PrerequisitesPanelComponent } from './prerequisites-panel.component';
 import { RelayStatusComponent } from './relay-status.component';
 import { RevokeConfirmationDialogComponent } from './revoke-confirmation-dialog.component';
+import { WaitingRepairsComponent } from './waiting-repairs.component';
 
 @NgModule({
-  imports: [CommonModule, RouterModule, DialogModule, GrantDialogModule, SharedUiModule],
+  imports: [CommonModule, RouterModule, DialogModule, GrantDialogModule, SharedUiModule, RequestsModule],
   declarations: [
     DashboardComponent,
     GrantPanelComponent,
@@ -24,7 +26,8 @@ import { RevokeConfirmationDialogComponent } from './revoke-confirmation-dialog.
     RelayStatusComponent,
     RevokeConfirmationDialogComponent,
     ConfirmationDialogComponent,
+    WaitingRepairsComponent,
   ],
-  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RelayStatusComponent, RevokeConfirmationDialogComponent, ConfirmationDialogComponent],
+  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RelayStatusComponent, RevokeConfirmationDialogComponent, ConfirmationDialogComponent, WaitingRepairsComponent],
 })
 export class DashboardModule {}

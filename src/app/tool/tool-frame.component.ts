@@ -25,7 +25,9 @@ import { ToolRefresh } from './tool-refresh';
         <h1 class="rs-tool-title">{{ strings.title }} <span class="rs-tool-cluster" data-testid="cluster-name">{{ cluster }}</span></h1>
         <nav class="rs-tabs" [attr.aria-label]="strings.Tabs.label">
           <a routerLink="./" [class.rs-tab-active]="tab === 'overview'" [attr.aria-current]="tab === 'overview' ? 'page' : null" data-testid="tab-overview">{{ strings.Tabs.overview }}</a>
+          <a routerLink="requests" [class.rs-tab-active]="tab === 'requests'" [attr.aria-current]="tab === 'requests' ? 'page' : null" data-testid="tab-requests">{{ strings.Tabs.requests }}</a>
           <a routerLink="history" [class.rs-tab-active]="tab === 'history'" [attr.aria-current]="tab === 'history' ? 'page' : null" data-testid="tab-history">{{ strings.Tabs.history }}</a>
+          <a routerLink="deny-list" [class.rs-tab-active]="tab === 'deny-list'" [attr.aria-current]="tab === 'deny-list' ? 'page' : null" data-testid="tab-deny-list">{{ strings.Tabs.denyList }}</a>
         </nav>
       </header>
       <div class="rs-tool-toolbar sme-position-flex-none" role="toolbar" [attr.aria-label]="strings.Toolbar.label">
@@ -49,7 +51,7 @@ import { ToolRefresh } from './tool-refresh';
 export class ToolFrameComponent implements OnInit, OnDestroy {
   readonly strings = extensionStrings();
   /** The tab of the view on screen: a transcript belongs to History. */
-  tab: 'overview' | 'history' = 'overview';
+  tab: ToolTab = 'overview';
   state: StreamState = 'idle';
   /** The live updates stopped after they had flowed: the gateway cannot be reached. */
   gatewayLost = false;
@@ -132,8 +134,14 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
   }
 }
 
+/** The tool's tabs. */
+type ToolTab = 'overview' | 'requests' | 'history' | 'deny-list';
+
 /** Overview at the root; History for the history and every transcript (sessions/…), wherever it was opened from. */
-function tabOf(url: string): 'overview' | 'history' {
+function tabOf(url: string): ToolTab {
   const path = url.split(/[?#]/)[0]!.replace(/^\/+/, '');
-  return path.startsWith('history') || path.startsWith('sessions/') ? 'history' : 'overview';
+  if (path.startsWith('history') || path.startsWith('sessions/')) return 'history';
+  if (path.startsWith('requests')) return 'requests';
+  if (path.startsWith('deny-list')) return 'deny-list';
+  return 'overview';
 }

@@ -1,0 +1,14 @@
+import { CommonModule } from '@angular/common';
+import { NgModule } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { RouterModule } from '@angular/router';
+import { SharedUiModule } from '../shared/shared-ui.module';
+import { OpenRequestsSummaryComponent } from './open-requests-summary.component';
+import { RequestsComponent } from './requests.component';
+
+@NgModule({
+  imports: [CommonModule, FormsModule, RouterModule, SharedUiModule],
+  declarations: [RequestsComponent, OpenRequestsSummaryComponent],
+  exports: [RequestsComponent, OpenRequestsSummaryComponent],
+})
+export class RequestsModule {}
