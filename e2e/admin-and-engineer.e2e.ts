@@ -151,7 +151,7 @@ describe('the admin\'s and the engineer\'s day', () => {
     const grant = await product.api('POST', `${FEATURE}/access`, { accessLevel: 'DiagnosticsRepair', agreeToRemoteSupportConsent: true, supportCaseNumber: CASE });
     assert.equal(grant.status, 201, grant.text);
     assert.equal(grant.body.grant.repairApproval, true, 'repairs wait for approval by default');
-    /** Approves the repair the engineer's console is waiting on (the admin's part, through the API until the extension has a pane for it). */
+    /** Approves the repair the engineer's console is waiting on, through the admin API (the extension's waiting repairs have their own scenario: requests-and-approvals.e2e.ts). */
     const approveWaitingRepair = async (cmdlet: string) => {
       for (;;) {
         const waiting = (await product.api('GET', `${FEATURE}/approvals`)).body.approvals as { id: string; cmdlet: string; reason: string | null }[];
