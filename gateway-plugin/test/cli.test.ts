@@ -392,6 +392,20 @@ describe('remote-support get-session-history', () => {
     assert.match(run.stderr, /^error InvalidSessionId: --session-id \(sessionId\) must be a session id \(a UUID\)/m);
   });
 
+  it('get-record-reads lists who read the transcript, as JSON and as a table', async () => {
+    assert.equal((await rs('get-session-history', '--session-id', sessionId, '--include-transcript')).code, 0);
+    const run = await rs('get-record-reads', '--session-id', sessionId, '--json');
+
+    assert.equal(run.code, 0, run.stderr);
+    const { reads } = json<{ reads: Array<{ action: string; sessionId: string; by: string; intact: boolean }> }>(run);
+    assert.deepEqual(reads, (await t.api.get(`${FEATURE}/audit/reads?sessionId=${sessionId}&limit=500`)).body.reads);
+    assert.ok(reads.length >= 1 && reads.every((r) => r.action === 'viewed' && r.sessionId === sessionId && r.intact), JSON.stringify(reads));
+    const table = readTable((await rs('get-record-reads', '--session-id', sessionId)).stdout);
+    assert.deepEqual(table.map((r) => [r['Action'], r['SessionId']]), reads.map(() => ['viewed', sessionId]));
+    const none = await rs('get-record-reads', '--session-id', randomUUID());
+    assert.match(none.stdout, /^Nobody has read the transcript of [0-9a-f-]{36} in the last 90 days\.$/m);
+  });
+
   it('treats --include-transcript without --session-id as a usage error', async () => {
     const run = await rs('get-session-history', '--include-transcript');
 
@@ -711,7 +725,7 @@ describe('remote-support command line', () => {
     const run = await cli(['grant-access']);
 
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, search-transcript, verify-session, export-session, status, prerequisites, login-link, get-access-requests, approve-access-request, deny-access-request, ask-access-request, get-repair-approvals, approve-repair, refuse-repair, get-deny-list, set-deny-list$/m);
+    assert.match(run.stderr, /^error InvalidCliUsage: grant-access is not a verb of remote-support; the verbs are install, remove, enable, disable, get-access, get-session-history, search-transcript, verify-session, export-session, status, prerequisites, login-link, get-access-requests, approve-access-request, deny-access-request, ask-access-request, get-repair-approvals, approve-repair, refuse-repair, get-deny-list, set-deny-list, get-record-reads$/m);
   });
 
   it('exits 2 when no verb is given', async () => {

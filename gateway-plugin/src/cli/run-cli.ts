@@ -10,7 +10,7 @@ import { CliIo, CliOutput } from './output';
 import { approveRepair, getDenyList, getRepairApprovals, refuseRepair, setDenyList } from './repair-commands';
 import { approveAccessRequest, askAccessRequest, denyAccessRequest, getAccessRequests } from './request-commands';
 import { getSessionHistory } from './session-commands';
-import { exportSession, searchTranscript, verifySession } from './transcript-commands';
+import { exportSession, getRecordReads, searchTranscript, verifySession } from './transcript-commands';
 import { VerbName } from './verbs';
 
 export type { CliIo } from './output';
@@ -37,6 +37,7 @@ const HANDLERS: Record<VerbName, CommandHandler> = {
   'refuse-repair': refuseRepair,
   'get-deny-list': getDenyList,
   'set-deny-list': setDenyList,
+  'get-record-reads': getRecordReads,
 };
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import type { SearchResult, TranscriptExport, Verification } from '../contract/admin-api';
+import type { RecordRead, RecordReadList, SearchResult, TranscriptExport, Verification } from '../contract/admin-api';
 import { readDate } from '../domain/dates';
 import { isRemoteSupportError } from '../domain/errors';
 import { transcriptText } from '../domain/transcript-export';
@@ -97,6 +97,29 @@ export const searchTranscript: CommandHandler = async (ctx) => {
       { header: 'Kind', value: (h) => h.kind },
       { header: 'Snippet', value: (h) => h.snippet },
     ]),
+  );
+  return EXIT.ok;
+};
+
+/**
+ * `get-record-reads` (Get-AzStackHCIRemoteSupportRecordRead): who viewed,
+ * exported or verified a transcript, or searched them, newest first; every
+ * page, or only the reads of `--session-id`.
+ */
+export const getRecordReads: CommandHandler = async (ctx) => {
+  const sessionId = ctx.flags.value('--session-id');
+  const { items } = await ctx.gateway().allPages<RecordReadList, RecordRead>('audit/reads', sessionId === undefined ? {} : { sessionId }, (page) => page.reads);
+  ctx.out.result({ reads: items });
+  ctx.out.text(
+    items.length === 0
+      ? `Nobody has read ${sessionId === undefined ? 'the record' : `the transcript of ${sessionId}`} in the last 90 days.`
+      : renderTable(items, [
+          { header: 'At', value: (r) => r.at },
+          { header: 'Action', value: (r) => r.action },
+          { header: 'By', value: (r) => r.by },
+          { header: 'SessionId', value: (r) => r.sessionId ?? '' },
+          { header: 'Detail', value: (r) => (r.intact ? (r.detail ?? '') : `CHANGED WITHOUT THE RECORD KEY ${r.detail ?? ''}`.trim()) },
+        ]),
   );
   return EXIT.ok;
 };

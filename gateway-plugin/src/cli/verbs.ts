@@ -11,7 +11,7 @@ import { DEFAULT_HISTORY_DAYS, EXPIRED_GRANT_WINDOW_DAYS } from '../domain/reten
 
 export type { FlagSpec, FlagTable };
 
-export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'search-transcript', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link', 'get-access-requests', 'approve-access-request', 'deny-access-request', 'ask-access-request', 'get-repair-approvals', 'approve-repair', 'refuse-repair', 'get-deny-list', 'set-deny-list'] as const;
+export const VERB_NAMES = ['install', 'remove', 'enable', 'disable', 'get-access', 'get-session-history', 'search-transcript', 'verify-session', 'export-session', 'status', 'prerequisites', 'login-link', 'get-access-requests', 'approve-access-request', 'deny-access-request', 'ask-access-request', 'get-repair-approvals', 'approve-repair', 'refuse-repair', 'get-deny-list', 'set-deny-list', 'get-record-reads'] as const;
 export type VerbName = (typeof VERB_NAMES)[number];
 
 export interface VerbSpec {
@@ -264,6 +264,13 @@ export const VERBS: readonly VerbSpec[] = [
     summary: 'Replace the deny list with the rules in a JSON file; each rule is checked, and a bad one changes nothing.',
     flags: { '--file': { value: 'PATH', description: 'A JSON array of rules: { "cmdlet", "reason", "parameters"?, "nodes"?, "hostsRoles"? } (required).' } },
     examples: ['remote-support set-deny-list --file deny-list.json'],
+  },
+  {
+    name: 'get-record-reads',
+    cmdlet: 'Get-AzStackHCIRemoteSupportRecordRead',
+    summary: 'List who read the record (transcripts viewed, exported or verified, and searches), newest first.',
+    flags: { '--session-id': { value: 'ID', description: "Only the reads of this session's transcript." } },
+    examples: ['remote-support get-record-reads --session-id 3f2b9c1e-8d4a-4f6b-9a7c-2e5d1b0c9f43', 'remote-support get-record-reads --json'],
   },
 ];
 
