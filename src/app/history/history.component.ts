@@ -10,6 +10,7 @@ import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
 import { AlertLedger } from '../shared/alert-ledger';
+import { RecordReadsComponent } from '../transcript/record-reads.component';
 
 /** The sessions table shows at most this many rows before it scrolls; with fewer, it is as tall as its rows. */
 export const TABLE_MAX_ROWS = 10;
@@ -78,8 +79,8 @@ export function snippetParts(snippet: string): SnippetPart[] {
 
 /**
  * History: sessions since a date (last 7 days by default), a search across
- * every transcript, and the consent history with expired and revoked grants
- * of the last 30 days.
+ * every transcript, the consent history with expired and revoked grants
+ * of the last 30 days, and, when the admin asks, who read the record.
  */
 @Component({
   selector: 'rs-history',
@@ -140,6 +141,13 @@ export class HistoryComponent implements OnInit, AfterViewInit, AfterViewChecked
   loadingGrants = false;
   loadingMoreGrants = false;
 
+  /**
+   * Whether "Who read the record" is shown. It is read when the admin asks,
+   * not with every visit: most visits are about sessions.
+   */
+  showReads = false;
+
+  @ViewChild(RecordReadsComponent) private recordReads?: RecordReadsComponent;
   @ViewChild('sessionsHost') private sessionsHost?: ElementRef<HTMLElement>;
   @ViewChild(DataTableComponent) private sessionsTable?: DataTableComponent;
   /** The table height last laid out: the table renders the rows that fit, so it lays them out again when it changes. */
@@ -208,6 +216,7 @@ export class HistoryComponent implements OnInit, AfterViewInit, AfterViewChecked
     this.subscriptions.add(this.refresh.requests$.subscribe(() => {
       this.loadSessions();
       this.loadGrants();
+      this.recordReads?.reload();
     }));
   }
 
@@ -349,6 +358,8 @@ export class HistoryComponent implements OnInit, AfterViewInit, AfterViewChecked
           this.hitsCursor = r.nextCursor ?? null;
           this.searchedFor = q;
           this.searchFrom = from;
+          // The gateway recorded this search: show it among the reads.
+          this.recordReads?.reload();
         },
         error: (error: unknown) => {
           if (read !== this.searchReads) return;
@@ -382,6 +393,11 @@ export class HistoryComponent implements OnInit, AfterViewInit, AfterViewChecked
           this.searchError = error instanceof Error ? error.message : String(error);
         },
       });
+  }
+
+  /** Shows or hides who read the record (shown, it reads the first page). */
+  toggleReads(): void {
+    this.showReads = !this.showReads;
   }
 
   grantState(g: GrantView): string {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCESS_LEVELS } from '../../generated/api-contract';
 import { extensionStrings } from '../core/strings';
-import { denialInWords, readableText } from './transcript-reading';
+import { denialInWords, readableText, readTranscript } from './transcript-reading';
+import { TranscriptEntry } from '../core/api-models';
 
 /**
  * Every reason the gateway refuses a line for: the command policy's reasons
@@ -37,5 +38,35 @@ describe('a transcript in words', () => {
     for (const level of ACCESS_LEVELS) expect(readableText(`level ${level}.`, strings)).toBe(`level ${strings.Level[level]}.`);
     expect(readableText('Session ended: idle-timeout. No command for 30 minutes', strings)).toBe('Session ended: Idle too long. No command for 30 minutes');
     expect(readableText('expires 2026-11-25T19:50:00.000Z', strings)).toBe('expires 2026-11-25 19:50 UTC');
+  });
+
+  describe('repairs waiting for approval, and the deny list', () => {
+    const entry = (kind: TranscriptEntry['kind'], text: string, node: string | null = 'hci-n02'): TranscriptEntry => ({ seq: 1, at: '2026-11-25T12:00:00.000Z', kind, node, text, prevHash: '', hash: '' });
+    const read = (kind: TranscriptEntry['kind'], text: string) => readTranscript([entry(kind, text)], 'DiagnosticsRepair', ['hci-n01', 'hci-n02'], strings)[0]!;
+
+    it('reads a question without a reason as "none given", with the line as typed and the node in the prompt', () => {
+      const r = read('system', 'Repair approval a-1 asked of the cluster administrator: Restart-Service -Name "Health Service"\n-> {"cmdlet":"Restart-Service","parameters":{"Name":"Health Service"}} on hci-n02 by local:admin; reason: (none given); answer due by 2026-11-25T12:05:00.000Z');
+      expect(r.prompt).toBe('hci-n02 · Diagnostics and repair>');
+      expect(r.command).toBe('Restart-Service -Name "Health Service"');
+      expect(r.text).toBe('Waiting for the cluster administrator\'s approval: asked by local:admin; reason: none given; answer due by 2026-11-25 12:05 UTC');
+    });
+
+    it('reads a refusal without a reason, and a cancel for another cause', () => {
+      const refused = read('denied', 'Restart-Service -Name ClusSvc\n-> denied (repair-refused): repair approval a-1 refused by Jane Admin (machine:CONTOSO\\jane) at 2026-11-25T12:02:00.000Z');
+      expect(refused.denialDetail).toBe('Refused by Jane Admin at 2026-11-25 12:02 UTC');
+      const cancelled = read('system', 'Repair approval a-1 cancelled at 2026-11-25T12:02:00.000Z: the gateway is stopping');
+      expect(cancelled.text).toBe('The repair stopped waiting for approval at 2026-11-25 12:02 UTC: the gateway is stopping');
+      expect(cancelled.command).toBeNull();
+    });
+
+    it('keeps a deny-list refusal it cannot take apart readable as the gateway wrote it', () => {
+      const r = read('denied', "Restart-Service -Name ClusSvc\n-> denied (deny-list): The customer's deny list refuses Restart-Service (the cluster could not tell which roles hci-n02 owns: access denied): never restart ClusSvc next to SQL");
+      expect(r.denial).toBe("Refused by the cluster's deny list");
+      expect(r.denialDetail).toBe("The customer's deny list refuses Restart-Service (the cluster could not tell which roles hci-n02 owns: access denied): never restart ClusSvc next to SQL");
+    });
+
+    it('leaves other system entries as they were', () => {
+      expect(read('system', 'Repair approvals are now required for this grant').text).toBe('Repair approvals are now required for this grant');
+    });
   });
 });

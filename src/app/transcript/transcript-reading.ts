@@ -38,6 +38,28 @@ const DENIED = /^denied \(([^)]*)\): ?([\s\S]*)$/;
 const OPENED_LEVEL = /^Session opened by .* at level (\w+) on /;
 const LEVEL_CHANGE = /access level (\w+) -> (\w+)/;
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g;
+const ISO = '(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z)';
+
+/*
+ * The gateway's entries about a repair waiting for the admin's approval, and
+ * about the deny list (gateway-plugin/src/channel/live-session.ts writes them;
+ * docs/repair-approval.md lists them). Each is read as words, without the
+ * approval's id, the JSON of the command or the actor's stable id.
+ */
+/** system: `Repair approval <id> asked of the cluster administrator: <line>\n-> <json> on <node> by <engineer>; reason: <why>; answer due by <time>` */
+const REPAIR_ASKED = new RegExp(`^Repair approval \\S+ asked of the cluster administrator: ([^\\n]*)\\n-> [\\s\\S]* on (\\S+) by ([\\s\\S]*?); reason: ([\\s\\S]*); answer due by ${ISO}$`);
+/** system: `Repair approval <id> approved by <admin> at <time>[: <why>]` */
+const REPAIR_APPROVED = new RegExp(`^Repair approval \\S+ approved by ([\\s\\S]*?) at ${ISO}(?:: ([\\s\\S]*))?$`);
+/** system: `Repair approval <id> cancelled at <time>: <why>` */
+const REPAIR_CANCELLED = new RegExp(`^Repair approval \\S+ cancelled at ${ISO}: ([\\s\\S]*)$`);
+/** denied (repair-refused): `repair approval <id> refused by <admin> at <time>[: <why>]` */
+const REPAIR_REFUSED = new RegExp(`^repair approval \\S+ refused by ([\\s\\S]*?) at ${ISO}(?:: ([\\s\\S]*))?$`);
+/** denied (repair-approval-timed-out): `repair approval <id> had no answer by <time>` */
+const REPAIR_TIMED_OUT = new RegExp(`^repair approval \\S+ had no answer by ${ISO}$`);
+/** denied (deny-list): `The customer's deny list refuses <cmdlet> on <node>: <the rule's reason>` */
+const DENY_RULE = /^The customer's deny list refuses (\S+) on (\S+): ([\s\S]*)$/;
+/** The stable id the gateway writes after a name (`admin@contoso.com (entra:tid/oid)`): the admin reads the name. */
+const ACTOR_ID = / \((?:entra|machine|local):[^()]*\)$/;
 
 /** The level a transcript starts at: from its "Session opened … at level X" entry, else the session's. */
 function startLevel(entries: readonly TranscriptEntry[], fallback: AccessLevel): AccessLevel {
@@ -72,6 +94,53 @@ export function readableText(text: string, strings: ExtensionStrings): string {
   return out;
 }
 
+/** Who did it, by name (the stable id the gateway adds is for the record, not for reading). */
+function actorName(described: string): string {
+  return described.replace(ACTOR_ID, '');
+}
+
+/** Why a waiting repair stopped waiting, in words (`the session ended (revoked)` names the end reason). */
+function cancelledWhy(why: string, strings: ExtensionStrings): string {
+  const ended = /^the session ended \(([a-z-]+)\)$/.exec(why);
+  if (ended && (SESSION_END_REASONS as readonly string[]).includes(ended[1]!)) {
+    return format(strings.Transcript.Repair.sessionEnded, strings.History.EndReason[ended[1] as keyof ExtensionStrings['History']['EndReason']]);
+  }
+  return readableText(why, strings);
+}
+
+/** A system entry about a waiting repair, in words; null for any other system entry. */
+function repairSystemText(text: string, strings: ExtensionStrings): { command: string | null; node: string | null; text: string } | null {
+  const r = strings.Transcript.Repair;
+  const asked = REPAIR_ASKED.exec(text);
+  if (asked) {
+    const why = asked[4] === '(none given)' ? r.noReason : asked[4]!;
+    return { command: asked[1]!, node: asked[2]!, text: format(r.asked, actorName(asked[3]!), why, formatDateTime(asked[5]!)) };
+  }
+  const approved = REPAIR_APPROVED.exec(text);
+  if (approved) {
+    const [, by, at, why] = approved;
+    return { command: null, node: null, text: why ? format(r.approvedReason, actorName(by!), formatDateTime(at!), why) : format(r.approved, actorName(by!), formatDateTime(at!)) };
+  }
+  const cancelled = REPAIR_CANCELLED.exec(text);
+  if (cancelled) return { command: null, node: null, text: format(r.cancelled, formatDateTime(cancelled[1]!), cancelledWhy(cancelled[2]!, strings)) };
+  return null;
+}
+
+/** The gateway's explanation of a refusal, in words: who refused a repair and when, a deny-list rule's reason, or the text made readable. */
+function denialDetailText(reason: string, detail: string, strings: ExtensionStrings): string {
+  const r = strings.Transcript.Repair;
+  const refused = reason === 'repair-refused' ? REPAIR_REFUSED.exec(detail) : null;
+  if (refused) {
+    const [, by, at, why] = refused;
+    return why ? format(r.refusedReason, actorName(by!), formatDateTime(at!), why) : format(r.refused, actorName(by!), formatDateTime(at!));
+  }
+  const timedOut = reason === 'repair-approval-timed-out' ? REPAIR_TIMED_OUT.exec(detail) : null;
+  if (timedOut) return format(r.timedOut, formatDateTime(timedOut[1]!));
+  const rule = reason === 'deny-list' ? DENY_RULE.exec(detail) : null;
+  if (rule) return format(strings.Transcript.DenyRule.onNode, rule[1]!, rule[2]!, rule[3]!);
+  return readableText(detail, strings);
+}
+
 /** A refusal's reason code in words; the level is the one the line was checked at. */
 export function denialInWords(reason: string, level: AccessLevel, strings: ExtensionStrings): string {
   const words = (strings.Transcript.Denial as Record<string, string | undefined>)[reason];
@@ -93,12 +162,19 @@ export function readTranscript(entries: readonly TranscriptEntry[], sessionLevel
       if (e.kind === 'denied') {
         const denied = DENIED.exec(result);
         reading.denial = denied ? denialInWords(denied[1]!, level, strings) : strings.Transcript.deniedOther;
-        reading.denialDetail = denied && denied[2] ? readableText(denied[2], strings) : null;
+        reading.denialDetail = denied && denied[2] ? denialDetailText(denied[1]!, denied[2], strings) : null;
       }
       reading.searchable = [reading.prompt, reading.command, reading.denial, reading.denialDetail].filter(Boolean).join('\n');
       return reading;
     }
     if (e.kind === 'system') {
+      const repair = repairSystemText(e.text, strings);
+      if (repair) {
+        // A question shows the line it asks about as a refused line would: the prompt, then the line as typed.
+        const reading: EntryReading = { ...base, prompt: repair.command === null ? null : prompt(repair.node ?? e.node ?? sessionNodes.join(', ')), command: repair.command, text: repair.text, searchable: '' };
+        reading.searchable = [reading.prompt, reading.command, reading.text].filter(Boolean).join('\n');
+        return reading;
+      }
       const change = LEVEL_CHANGE.exec(e.text);
       if (change && isLevel(change[2])) level = change[2];
     }

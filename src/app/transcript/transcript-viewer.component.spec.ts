@@ -164,6 +164,40 @@ describe('TranscriptViewerComponent', () => {
     expect(rows[0]!.textContent).toContain('access expires 2026-11-25 19:50 UTC');
   });
 
+  it('reads a repair\'s approval and the deny list in words: the question, who approved or refused it and when, the time-out, the cancel, the rule\'s reason', async () => {
+    const at = (i: number) => iso(NOW - 60_000 + i * 1000);
+    const e = (seq: number, kind: TranscriptEntry['kind'], node: string | null, text: string): TranscriptEntry => ({ seq, at: at(seq), kind, node, text, prevHash: '0'.repeat(64), hash: '1'.repeat(64) });
+    const id = '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f';
+    const admin = 'admin@contoso.com (entra:72f988bf/6a1f0c2e)';
+    serve([
+      e(1, 'system', 'hci-n02', `Repair approval ${id} asked of the cluster administrator: Restart-Service -Name ClusSvc\n-> {"cmdlet":"Restart-Service","parameters":{"Name":"ClusSvc"}} on hci-n02 by engineer@support.example (entra:72f988bf/0d9e8c7b); reason: Cluster service hung; answer due by 2026-11-25T12:05:00.000Z`),
+      e(2, 'system', 'hci-n02', `Repair approval ${id} approved by ${admin} at 2026-11-25T12:01:00.000Z: go ahead, tonight only`),
+      e(3, 'command', 'hci-n02', 'Restart-Service -Name ClusSvc\n-> {"cmdlet":"Restart-Service","parameters":{"Name":"ClusSvc"}}'),
+      e(4, 'denied', 'hci-n01', `Restart-Service -Name ClusSvc\n-> denied (repair-refused): repair approval ${id} refused by ${admin} at 2026-11-25T12:02:00.000Z: not during business hours`),
+      e(5, 'denied', 'hci-n01', `Restart-Service -Name WinRM\n-> denied (repair-approval-timed-out): repair approval ${id} had no answer by 2026-11-25T12:08:00.000Z`),
+      e(6, 'denied', 'hci-n02', "Restart-Service -Name ClusSvc\n-> denied (deny-list): The customer's deny list refuses Restart-Service on hci-n02: hci-n02 hosts the billing SQL role; restarts only in the Sunday window"),
+      e(7, 'system', 'hci-n01', `Repair approval ${id} cancelled at 2026-11-25T12:09:00.000Z: the session ended (revoked)`),
+      e(8, 'system', 'hci-n01', `Repair approval ${id} approved by local:admin at 2026-11-25T12:10:00.000Z`),
+    ], session({ accessLevel: 'DiagnosticsRepair' }));
+    await create();
+    const rows = page.rows();
+    const note = (i: number) => rows[i]!.querySelector('.rs-entry-note')!.textContent;
+    const denial = (i: number) => [rows[i]!.querySelector('[data-testid="denial-reason"] strong')!.textContent, rows[i]!.querySelector('.rs-denial-detail')!.textContent];
+    // Never the approval's id, the command as JSON, a reason code, a stable id or a UTC timestamp.
+    expect(page.text('[data-testid="entries"]')).not.toMatch(new RegExp(`${id}|\\{"cmdlet"|repair-refused|timed-out|deny-list\\)|entra:|\\d{4}-\\d\\d-\\d\\dT|\\(none given\\)`));
+    expect(rows[0]!.querySelector('[data-testid="entry-command"]')!.textContent).toBe('hci-n02 · Diagnostics and repair> Restart-Service -Name ClusSvc');
+    expect(note(0)).toBe('Waiting for the cluster administrator\'s approval: asked by engineer@support.example; reason: Cluster service hung; answer due by 2026-11-25 12:05 UTC');
+    expect(note(1)).toBe('Repair approved by admin@contoso.com at 2026-11-25 12:01 UTC: go ahead, tonight only');
+    expect(denial(3)).toEqual(['Refused by the administrator: the repair was not approved', 'Refused by admin@contoso.com at 2026-11-25 12:02 UTC: not during business hours']);
+    expect(denial(4)).toEqual(['Not run: nobody approved the repair in time', 'No answer by 2026-11-25 12:08 UTC, so it did not run']);
+    expect(denial(5)).toEqual(["Refused by the cluster's deny list", "The deny list's rule for Restart-Service on hci-n02: hci-n02 hosts the billing SQL role; restarts only in the Sunday window"]);
+    expect(rows[5]!.querySelector('[data-testid="entry-command"]')!.textContent).toBe('hci-n02 · Diagnostics and repair> Restart-Service -Name ClusSvc');
+    expect(note(6)).toBe('The repair stopped waiting for approval at 2026-11-25 12:09 UTC: the session ended (Access revoked)');
+    expect(note(7)).toBe('Repair approved by local:admin at 2026-11-25 12:10 UTC');
+    await page.find('cluster service hung');
+    expect(page.findCount()).toBe('1 of 1');
+  });
+
   it('finds text as it is shown, not in the JSON the gateway recorded', async () => {
     serve([{ seq: 1, at: iso(NOW), kind: 'command', node: 'hci-n01', text: 'Get-Service -Name WinRM\n-> {"cmdlet":"Get-Service","parameters":{"Name":"WinRM"}}', prevHash: '0'.repeat(64), hash: '1'.repeat(64) }]);
     await create();

@@ -1,4 +1,4 @@
-import { ChangeDetectorRef, Component, ElementRef, NgZone, OnDestroy, OnInit } from '@angular/core';
+import { ChangeDetectorRef, Component, ElementRef, NgZone, OnDestroy, OnInit, ViewChild } from '@angular/core';
 import { ActivatedRoute } from '@angular/router';
 import { EMPTY, Subscription } from 'rxjs';
 import { expand, finalize, map } from 'rxjs/operators';
@@ -10,6 +10,7 @@ import { extensionStrings, format } from '../core/strings';
 import { downloadFile, exportFile } from '../core/transcript-export';
 import { TranscriptExportFormat } from '../core/remote-support-gateway';
 import { AlertLedger } from '../shared/alert-ledger';
+import { RecordReadsComponent } from './record-reads.component';
 import { findMatches } from './transcript-find';
 import { EntryReading, readTranscript } from './transcript-reading';
 
@@ -52,6 +53,13 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
   focusSeq: number | null = null;
   /** Whether the admin came from the history (?from=history): Back returns there. */
   fromHistory = false;
+  /**
+   * The session whose reads "Who read this transcript" shows: set once the
+   * transcript has loaded, so the list holds the admin's own opening of it.
+   */
+  readsFor: string | null = null;
+
+  @ViewChild(RecordReadsComponent) private recordReads?: RecordReadsComponent;
 
   private readonly subscriptions = new Subscription();
   private loadSubscription?: Subscription;
@@ -111,6 +119,7 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
     this.verifyError = null;
     this.loadFailed = false;
     this.newerWhileLoading = false;
+    this.readsFor = null;
     this.loadFrom(0);
   }
 
@@ -138,6 +147,8 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
           this.alerts.error(this.strings.Errors.loadTranscript, error);
         },
         complete: () => {
+          // The gateway recorded the opening with the first page: the reads now include it.
+          this.readsFor = this.sessionId;
           // Entries announced while this read was under way may be newer than what it read: read on from here.
           if (this.newerWhileLoading) {
             this.newerWhileLoading = false;
@@ -239,7 +250,11 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
       .verify(this.sessionId)
       .pipe(finalize(() => (this.verifying = false)))
       .subscribe({
-        next: (r) => (this.verification = r.verification),
+        next: (r) => {
+          this.verification = r.verification;
+          // The gateway recorded this verification: show it among the reads.
+          this.recordReads?.reload();
+        },
         error: (error: unknown) => (this.verifyError = error instanceof Error ? error.message : String(error)),
       });
   }
@@ -266,6 +281,8 @@ export class TranscriptViewerComponent implements OnInit, OnDestroy {
       next: (content) => {
         const file = exportFile(id, format);
         downloadFile(file.name, file.type, content);
+        // The gateway recorded this export: show it among the reads.
+        this.recordReads?.reload();
       },
       error: (error: unknown) => this.alerts.error(this.strings.Errors.exportTranscript, error),
     });

@@ -10,6 +10,6 @@ import { TranscriptViewerComponent } from './transcript-viewer.component';
 @NgModule({
   imports: [CommonModule, FormsModule, RouterModule, SharedUiModule, MarkedTextComponent],
   declarations: [TranscriptViewerComponent, RecordReadsComponent],
-  exports: [TranscriptViewerComponent],
+  exports: [TranscriptViewerComponent, RecordReadsComponent],
 })
 export class TranscriptModule {}
