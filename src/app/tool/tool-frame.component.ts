@@ -9,6 +9,7 @@ import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
 import { AdminNotifications } from '../shared/admin-notifications';
 import { AlertLedger } from '../shared/alert-ledger';
+import { RepairNotifications } from '../dashboard/repair-notifications';
 import { ToolRefresh } from './tool-refresh';
 
 /**
@@ -72,6 +73,7 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
     private readonly router: Router,
     private readonly notifications: AdminNotifications,
     private readonly alerts: AlertLedger,
+    readonly repairNotifications: RepairNotifications, // injected to start it: repairs waiting reach WAC's notification center on every tab
     private readonly changes: ChangeDetectorRef,
     private readonly zone: NgZone,
     @Inject(CLOCK) private readonly clock: Clock,
