@@ -6,6 +6,7 @@ import { SharedUiModule } from '../shared/shared-ui.module';
 import { OpenRequestsSummaryComponent } from './open-requests-summary.component';
 import { RequestsComponent } from './requests.component';
 
+/** Engineers' access requests: the Requests tab and the Overview's summary (RequestNotifications is a root service). */
 @NgModule({
   imports: [CommonModule, FormsModule, RouterModule, SharedUiModule],
   declarations: [RequestsComponent, OpenRequestsSummaryComponent],
