@@ -1,7 +1,9 @@
 import { ACCESS_LEVELS, AccessLevel, AccessRequest, RequestApproval } from '../core/api-models';
 import { EXPIRE_IN_MINUTES } from '../core/duration';
 import { GatewayError } from '../core/gateway-error';
+import { formatDateTime } from '../core/format';
 import { extensionStrings, format } from '../core/strings';
+import { sasExpiry } from '../grant-dialog/grant-form';
 
 /** How far ahead an approval may set the start (the gateway's MAX_START_DELAY_MINUTES). */
 export const MAX_START_DELAY_MS = 7 * 24 * 60 * 60_000;
@@ -18,15 +20,17 @@ export interface ApprovalFormValue {
   /** The later start as an `<input type="datetime-local">` value (`YYYY-MM-DDTHH:mm`) in the admin's zone. */
   startAt: string;
   agreed: boolean;
+  /** The shared access signature from Microsoft support, on a cluster not registered with Azure. */
+  sasCredential: string;
 }
 
 /** The fields of an approval, by the names the API's `error.field` uses. */
-export type ApprovalField = 'accessLevel' | 'expireInMinutes' | 'startAt' | 'termsVersion' | 'agreeToRemoteSupportConsent';
+export type ApprovalField = 'accessLevel' | 'expireInMinutes' | 'startAt' | 'sasCredential' | 'termsVersion' | 'agreeToRemoteSupportConsent';
 export type ApprovalProblems = Partial<Record<ApprovalField, string>>;
 
 /** The form as the request asks: its level, its length, now, not yet agreed. */
 export function approvalFormFor(request: AccessRequest, now: number): ApprovalFormValue {
-  return { accessLevel: request.accessLevel, minutes: request.expireInMinutes, start: 'now', startAt: toLocalInput(nextHour(now)), agreed: false };
+  return { accessLevel: request.accessLevel, minutes: request.expireInMinutes, start: 'now', startAt: toLocalInput(nextHour(now)), agreed: false, sasCredential: '' };
 }
 
 /** The levels the admin may approve: the one asked for and those below it. */
@@ -64,9 +68,15 @@ function nextHour(now: number): number {
   return d.getTime() + 60 * 60_000;
 }
 
-/** Every problem of the form at `now`, in the admin's words; the consent last, as the form shows it. */
-export function approvalProblems(form: ApprovalFormValue, request: AccessRequest, now: number): ApprovalProblems {
-  const p = extensionStrings().Requests.Problem;
+/**
+ * Every problem of the form at `now`, in the admin's words; the consent last,
+ * as the form shows it. On a cluster not registered with Azure (`registered`
+ * false) the grant needs a shared access signature, which the gateway does not
+ * keep until a later start: the approval starts now and carries one.
+ */
+export function approvalProblems(form: ApprovalFormValue, request: AccessRequest, now: number, registered = true): ApprovalProblems {
+  const strings = extensionStrings();
+  const p = strings.Requests.Problem;
   const problems: ApprovalProblems = {};
   if (request.kind === 'access' && !levelsUpTo(request.accessLevel).includes(form.accessLevel)) problems.accessLevel = p.levelTooHigh;
   const minutes = form.minutes;
@@ -78,6 +88,14 @@ export function approvalProblems(form: ApprovalFormValue, request: AccessRequest
     if (Number.isNaN(at)) problems.startAt = p.startAtRequired;
     else if (at <= now) problems.startAt = p.startAtPast;
     else if (at > now + MAX_START_DELAY_MS) problems.startAt = p.startAtTooFar;
+    if (!registered) problems.startAt = strings.Requests.Approve.laterNeedsRegistration;
+  }
+  if (!registered) {
+    const sas = form.sasCredential.trim();
+    const expiry = sasExpiry(sas);
+    if (!sas) problems.sasCredential = strings.Dialog.Sas.required;
+    else if (expiry === null) problems.sasCredential = strings.Dialog.Sas.invalid;
+    else if (expiry <= now) problems.sasCredential = format(strings.Dialog.Sas.expired, formatDateTime(new Date(expiry).toISOString()));
   }
   if (!form.agreed) problems.agreeToRemoteSupportConsent = p.consent;
   return problems;
@@ -88,8 +106,8 @@ export function approvalProblems(form: ApprovalFormValue, request: AccessRequest
  * extension only adds minutes (the gateway keeps the grant's level and starts
  * it at once), so it carries neither a level nor a start.
  */
-export function toRequestApproval(form: ApprovalFormValue, request: AccessRequest, termsVersion: string): RequestApproval {
-  const agreed = { agreeToRemoteSupportConsent: true, termsVersion };
+export function toRequestApproval(form: ApprovalFormValue, request: AccessRequest, termsVersion: string, registered = true): RequestApproval {
+  const agreed = { agreeToRemoteSupportConsent: true, termsVersion, ...(registered ? {} : { sasCredential: form.sasCredential.trim() }) };
   if (request.kind === 'extension') return { expireInMinutes: form.minutes!, ...agreed };
   const later = form.start === 'later' ? { startAt: new Date(fromLocalInput(form.startAt)).toISOString() } : {};
   return { accessLevel: form.accessLevel, expireInMinutes: form.minutes!, ...later, ...agreed };
@@ -104,7 +122,7 @@ export function textProblem(text: string): string | null {
   return null;
 }
 
-const APPROVAL_FIELDS: readonly string[] = ['accessLevel', 'expireInMinutes', 'startAt', 'termsVersion', 'agreeToRemoteSupportConsent'];
+const APPROVAL_FIELDS: readonly string[] = ['accessLevel', 'expireInMinutes', 'startAt', 'sasCredential', 'termsVersion', 'agreeToRemoteSupportConsent'];
 
 /**
  * A gateway error in the admin's words, and the field to show it by (null:
@@ -119,6 +137,9 @@ export function answerErrorFor(error: unknown): { field: ApprovalField | null; m
   const byCode = s[error.code];
   if (error.code === 'TermsVersionMismatch') return { field: 'termsVersion', message: byCode! };
   if (error.code === 'ConsentRequired') return { field: 'agreeToRemoteSupportConsent', message: byCode! };
+  // The grant pane's words for the signature: the same field, the same rule.
+  const sasWords = (extensionStrings().Dialog.ApiError as Record<string, string>)[error.code];
+  if (field === 'sasCredential' && sasWords) return { field, message: sasWords };
   if (byCode) return { field, message: byCode };
   if (field) return { field, message: error.message };
   return { field: null, message: format(s['general']!, error.message) };

@@ -285,6 +285,25 @@ describe('RequestsComponent', () => {
     expect(alerts.alerts.map((a) => a.message)).toContain('engineer@support.example has more time: access now ends at 2026-11-25 22:00 UTC.');
   });
 
+  it('on a cluster not registered with Azure, needs the shared access signature, sends it, and starts only now', async () => {
+    const sas = `SharedAccessSignature sr=https%3A%2F%2Fcontoso.servicebus.windows.net&sig=abc&se=${Math.floor(NOW / 1000) + 86_400}&skn=support`;
+    gateway.answer('status', status({ registered: false }));
+    gateway.answer('approveRequest', { request: accessRequest({ state: 'approved' }), grant: grant({ expiresAt: iso(NOW + 240 * 60_000) }) });
+    await create();
+    await page.open(pending.id);
+    expect(page.query<HTMLInputElement>('[data-testid="approve-start-later"]')!.disabled).toBe(true);
+    await page.agree();
+    expect(page.approveDisabled()).toBe(true);
+    expect(page.testIdText('approve-needed')).toBe('Still needed: the shared access signature.');
+    await page.type('[data-testid="approve-sas"]', 'not a signature');
+    expect(page.testIdText('approve-sas-error')).toContain('not a whole shared access signature');
+    await page.type('[data-testid="approve-sas"]', sas);
+    await page.approve();
+    expect(gateway.approveRequest).toHaveBeenCalledWith(pending.id, {
+      accessLevel: 'DiagnosticsRepair', expireInMinutes: 240, agreeToRemoteSupportConsent: true, termsVersion: TERMS.version, sasCredential: sas,
+    });
+  });
+
   describe('denying', () => {
     beforeEach(async () => {
       gateway.answer('denyRequest', { request: accessRequest({ state: 'denied' }) });

@@ -33,7 +33,7 @@ import { askedWords, isAnswerable, nodesWords, sortRequests, stateWords, withinH
 export type RequestFilter = 'open' | 'all';
 
 /** The approval's fields in the order the form shows them (and "still needed" lists them). */
-const APPROVAL_ORDER: readonly ApprovalField[] = ['accessLevel', 'expireInMinutes', 'startAt', 'termsVersion', 'agreeToRemoteSupportConsent'];
+const APPROVAL_ORDER: readonly ApprovalField[] = ['accessLevel', 'expireInMinutes', 'startAt', 'sasCredential', 'termsVersion', 'agreeToRemoteSupportConsent'];
 
 /**
  * The Requests tab: engineers' access requests, open ones first, then those
@@ -72,6 +72,8 @@ export class RequestsComponent implements OnInit, OnDestroy {
   selectedId: string | null = null;
   /** The active grant, for an extension's "ends at" (undefined: not read yet). */
   activeGrant: GrantView | null | undefined = undefined;
+  /** Whether the cluster is registered with Azure (status.registered): if not, an approval carries a shared access signature. */
+  registered = true;
 
   approval: ApprovalFormValue | null = null;
   terms: Terms | null = null;
@@ -128,6 +130,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
     this.subscriptions.add(this.live.events$.pipe(filter((e) => REQUEST_EVENTS.has(e.type))).subscribe(() => this.zone.run(() => this.reload())));
     this.subscriptions.add(this.refresh.requests$.subscribe(() => this.reload()));
     this.reload();
+    this.loadStatus();
   }
 
   ngOnDestroy(): void {
@@ -168,7 +171,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
       this.resetForms();
     }
     if (updateUrl) void this.router.navigate([], { relativeTo: this.route, queryParams: { id }, replaceUrl: true });
-    if (this.selected?.kind === 'extension') this.loadActiveGrant();
+    if (this.selected?.kind === 'extension') this.loadStatus();
   }
 
   canAnswer(request: AccessRequest): boolean {
@@ -264,7 +267,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
   get problems(): ApprovalProblems {
     const r = this.selected;
     if (!r || !this.approval) return {};
-    return { ...approvalProblems(this.approval, r, this.clock.now()), ...this.serverProblems };
+    return { ...approvalProblems(this.approval, r, this.clock.now(), this.registered), ...this.serverProblems };
   }
 
   problemFor(field: ApprovalField): string | null {
@@ -286,6 +289,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
       if (!p[f]) continue;
       if (f === 'expireInMinutes') items.push(a.needMinutes);
       else if (f === 'startAt') items.push(a.needStartAt);
+      else if (f === 'sasCredential') items.push(a.needSas);
       else if (f === 'agreeToRemoteSupportConsent' || f === 'termsVersion') {
         if (!items.includes(a.needConsent)) items.push(a.needConsent);
       } else items.push(p[f]!);
@@ -312,7 +316,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
       for (const f of APPROVAL_ORDER) this.touched.add(f);
       return;
     }
-    const approval = toRequestApproval(this.approval, request, this.terms.version);
+    const approval = toRequestApproval(this.approval, request, this.terms.version, this.registered);
     this.approving = true;
     this.approveError = null;
     this.answering = this.gateway.approveRequest(request.id, approval).subscribe({
@@ -413,7 +417,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
     // The selected request was answered meanwhile (elsewhere, or it expired): its forms go.
     if (before && after && before.state !== after.state && !isAnswerable(after)) this.resetForms();
     if (after && isAnswerable(after) && !this.approval) this.prepareForms(after);
-    if (after?.kind === 'extension') this.loadActiveGrant();
+    if (after?.kind === 'extension') this.loadStatus();
     this.changes.markForCheck();
   }
 
@@ -424,9 +428,15 @@ export class RequestsComponent implements OnInit, OnDestroy {
     this.changes.markForCheck();
   }
 
-  private loadActiveGrant(): void {
+  /** The cluster's registration and active grant (an extension's grant; whether an approval needs a signature). */
+  private loadStatus(): void {
     this.gateway.status().subscribe({
-      next: (status) => this.zone.run(() => (this.activeGrant = status.activeGrant)),
+      next: (status) =>
+        this.zone.run(() => {
+          this.activeGrant = status.activeGrant;
+          this.registered = status.registered;
+          this.changes.markForCheck();
+        }),
       error: () => undefined,
     });
   }
