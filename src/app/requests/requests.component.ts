@@ -1,5 +1,6 @@
 import { ChangeDetectorRef, Component, Inject, NgZone, OnDestroy, OnInit } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
+import { DialogService } from '@microsoft/windows-admin-center-sdk/angular';
 import { Subject, Subscription } from 'rxjs';
 import { filter, switchMap } from 'rxjs/operators';
 import { AccessLevel, AccessRequest, AccessRequestList, ApprovalResult, GrantView, Terms } from '../core/api-models';
@@ -27,6 +28,7 @@ import {
   toLocalInput,
   toRequestApproval,
 } from './request-answer-form';
+import { DENY_CONFIRMATION_DIALOG_ID, DenyConfirmationOptions, DenyConfirmationResult } from './deny-confirmation-dialog.component';
 import { REQUEST_EVENTS, RequestNotifications } from './request-notifications';
 import { askedWords, isAnswerable, nodesWords, sortRequests, stateWords, withinHistory } from './request-words';
 
@@ -64,6 +66,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
   readonly strings = extensionStrings();
   readonly s = this.strings.Requests;
   readonly textMax = REQUEST_TEXT_MAX;
+  readonly denyDialogId = DENY_CONFIRMATION_DIALOG_ID;
 
   filter: RequestFilter = 'all';
   requests: AccessRequest[] = [];
@@ -87,7 +90,6 @@ export class RequestsComponent implements OnInit, OnDestroy {
 
   denyReason = '';
   denyTouched = false;
-  denyConfirming = false;
   denying = false;
   denyError: string | null = null;
 
@@ -111,6 +113,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
     private readonly router: Router,
     private readonly changes: ChangeDetectorRef,
     private readonly zone: NgZone,
+    private readonly dialogs: DialogService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -335,14 +338,21 @@ export class RequestsComponent implements OnInit, OnDestroy {
     const request = this.selected;
     this.denyTouched = true;
     if (!request || textProblem(this.denyReason) || this.denying) return;
-    // It cannot be undone: the first press asks, the second denies.
-    if (!this.denyConfirming) {
-      this.denyConfirming = true;
-      return;
-    }
+    const reason = this.denyReason.trim();
+    const d = this.s.Deny;
+    // It cannot be undone: the SDK's dialog asks first, naming who asked and the reason they will read.
+    this.dialogs
+      .show<DenyConfirmationOptions, DenyConfirmationResult>(DENY_CONFIRMATION_DIALOG_ID, {
+        message: format(d.confirmText, request.engineer, askedWords(request), request.supportCase, reason),
+      })
+      .pipe(filter((r) => !!r?.confirmed))
+      .subscribe(() => this.zone.run(() => this.sendDenial(request, reason)));
+  }
+
+  private sendDenial(request: AccessRequest, reason: string): void {
     this.denying = true;
     this.denyError = null;
-    this.answering = this.gateway.denyRequest(request.id, this.denyReason.trim()).subscribe({
+    this.answering = this.gateway.denyRequest(request.id, reason).subscribe({
       next: () =>
         this.zone.run(() => {
           this.denying = false;
@@ -352,14 +362,9 @@ export class RequestsComponent implements OnInit, OnDestroy {
       error: (e: unknown) =>
         this.zone.run(() => {
           this.denying = false;
-          this.denyConfirming = false;
           if (!this.changedMeanwhile(e)) this.denyError = answerErrorFor(e).message;
         }),
     });
-  }
-
-  cancelDeny(): void {
-    this.denyConfirming = false;
   }
 
   // ---- Ask
@@ -450,7 +455,6 @@ export class RequestsComponent implements OnInit, OnDestroy {
     this.approving = false;
     this.denyReason = '';
     this.denyTouched = false;
-    this.denyConfirming = false;
     this.denying = false;
     this.denyError = null;
     this.question = '';
