@@ -38,9 +38,12 @@ export function levelsUpTo(level: AccessLevel): AccessLevel[] {
   return ACCESS_LEVELS.slice(0, ACCESS_LEVELS.indexOf(level) + 1);
 }
 
-/** The fewest minutes an approval may give: the shortest grant for access, one minute more for an extension. */
+/** The fewest minutes an extension may add (the approval's contract: 15 minutes). */
+export const EXTENSION_MIN_MINUTES = 15;
+
+/** The fewest minutes an approval may give: the shortest grant for access, 15 more minutes for an extension. */
 export function minMinutes(request: Pick<AccessRequest, 'kind'>): number {
-  return request.kind === 'extension' ? 1 : EXPIRE_IN_MINUTES.min;
+  return request.kind === 'extension' ? EXTENSION_MIN_MINUTES : EXPIRE_IN_MINUTES.min;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

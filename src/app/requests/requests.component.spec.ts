@@ -278,6 +278,9 @@ describe('RequestsComponent', () => {
     await page.open('r-ext');
     expect(page.byTestId('approve-level')).toBeNull();
     expect(page.byTestId('approve-start-later')).toBeNull();
+    expect(page.testIdText('approve-minutes-hint')).toBe('15 to 120 minutes (2 hours at most, as asked).');
+    await page.setMinutes('10');
+    expect(page.testIdText('approve-minutes-error')).toBe('At least 15 minutes.');
     await page.setMinutes('90');
     await page.agree();
     await page.approve();

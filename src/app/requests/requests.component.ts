@@ -252,7 +252,7 @@ export class RequestsComponent implements OnInit, OnDestroy {
     const r = this.selected;
     if (!r) return '';
     const a = this.s.Approve;
-    return r.kind === 'extension' ? format(a.addMinutesHint, r.expireInMinutes, this.words(r.expireInMinutes)) : format(a.minutesHint, this.minMinutes, r.expireInMinutes, this.words(r.expireInMinutes));
+    return format(a.minutesHint, this.minMinutes, r.expireInMinutes, this.words(r.expireInMinutes));
   }
 
   get startAtMin(): string {
