@@ -10,6 +10,7 @@ import { extensionStrings, format } from '../core/strings';
 import { AdminNotifications } from '../shared/admin-notifications';
 import { AlertLedger } from '../shared/alert-ledger';
 import { RepairNotifications } from '../dashboard/repair-notifications';
+import { RequestNotifications } from '../requests/request-notifications';
 import { ToolRefresh } from './tool-refresh';
 
 /**
@@ -26,7 +27,7 @@ import { ToolRefresh } from './tool-refresh';
         <h1 class="rs-tool-title">{{ strings.title }} <span class="rs-tool-cluster" data-testid="cluster-name">{{ cluster }}</span></h1>
         <nav class="rs-tabs" [attr.aria-label]="strings.Tabs.label">
           <a routerLink="./" [class.rs-tab-active]="tab === 'overview'" [attr.aria-current]="tab === 'overview' ? 'page' : null" data-testid="tab-overview">{{ strings.Tabs.overview }}</a>
-          <a routerLink="requests" [class.rs-tab-active]="tab === 'requests'" [attr.aria-current]="tab === 'requests' ? 'page' : null" data-testid="tab-requests">{{ strings.Tabs.requests }}</a>
+          <a routerLink="requests" [class.rs-tab-active]="tab === 'requests'" [attr.aria-current]="tab === 'requests' ? 'page' : null" data-testid="tab-requests">{{ strings.Tabs.requests }}<span *ngIf="requests.waiting" class="sme-badge" [style.margin-left.px]="4" data-testid="requests-badge"><span aria-hidden="true">{{ requests.waiting }}</span><span class="sme-screen-reader">{{ requests.waitingLabel }}</span></span></a>
           <a routerLink="history" [class.rs-tab-active]="tab === 'history'" [attr.aria-current]="tab === 'history' ? 'page' : null" data-testid="tab-history">{{ strings.Tabs.history }}</a>
           <a routerLink="deny-list" [class.rs-tab-active]="tab === 'deny-list'" [attr.aria-current]="tab === 'deny-list' ? 'page' : null" data-testid="tab-deny-list">{{ strings.Tabs.denyList }}</a>
         </nav>
@@ -77,6 +78,7 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
     private readonly changes: ChangeDetectorRef,
     private readonly zone: NgZone,
     @Inject(CLOCK) private readonly clock: Clock,
+    readonly requests: RequestNotifications,
   ) {}
 
   get cluster(): string {
@@ -89,6 +91,7 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
 
   ngOnInit(): void {
     this.tab = tabOf(this.router.url);
+    this.requests.start();
     this.subscriptions.add(
       this.router.events.pipe(filter((e): e is NavigationEnd => e instanceof NavigationEnd)).subscribe((e) => {
         this.tab = tabOf(e.urlAfterRedirects);
