@@ -167,13 +167,14 @@ describe('access requests, repairs that wait for a yes, the deny list and notifi
     const afterRefusal = (await product.api('GET', `${FEATURE}/status`)).body;
     assert.deepEqual(afterRefusal.pendingApprovals, []);
 
+    // Each console run is a session of its own: the newest transcript is the refused stop.
     const history = new HistoryPage(frame);
     await history.open();
     const viewer = await history.openFirstTranscript();
     const text = await viewer.entriesText();
-    assert.match(text, /Restart-Service -Name vmms/);
-    assert.match(text, /approved/i);
-    assert.match(text, /Not during business hours/);
+    assert.match(text, /Stop-Service -Name vmms/);
+    assert.match(text, /Waiting for the cluster administrator's approval[\s\S]*try a stop first/);
+    assert.match(text, /Refused by local-admin at [^:]+:\d\d UTC: Not during business hours/);
     // Opening the transcript is itself recorded, in the admin's name.
     await recordReads(frame).filter({ hasText: /open|view/i }).first().waitFor({ timeout: 20_000 });
     await shoot('16-3-transcript');
@@ -249,8 +250,10 @@ describe('requests and repairs through the PowerShell path (--wac-transport powe
     await repairs.approve(await repairs.card(/Restart-Service -Name vmms/, 60_000));
     const run = await restarting;
     assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
-    const decided = (await product.api('GET', `${FEATURE}/sessions?limit=1&includeTranscript=true`)).body;
-    assert.ok(decided.sessions.length >= 1);
+    // The transcript says who approved: the account pwsh ran as, through the module.
+    const [latest] = (await product.api('GET', `${FEATURE}/sessions`)).body.sessions as Array<{ id: string }>;
+    const entries = (await product.api('GET', `${FEATURE}/sessions/${latest!.id}?includeTranscript=true`)).body.transcript.entries as Array<{ kind: string; text: string }>;
+    assert.ok(entries.some((e) => e.kind === 'system' && /approved/i.test(e.text) && /\\/.test(e.text)), JSON.stringify(entries.map((e) => e.text)));
     assert.deepEqual(requested.filter((r) => r.includes('/features/remoteSupport')), [], 'the browser never called the admin API itself');
   });
 });

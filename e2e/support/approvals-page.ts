@@ -104,7 +104,7 @@ export class DenyListPage {
       await name.last().fill(rule.parameter[0]);
       await byTestId(this.frame, 'deny-rule-param-value').last().fill(rule.parameter[1]);
     }
-    for (const node of rule.nodes ?? []) await byTestId(this.frame, 'deny-rule-node').filter({ hasText: node }).last().locator('input').check();
+    for (const node of rule.nodes ?? []) await this.frame.locator(`[data-testid="deny-rule-node"][data-node="${node}"]`).last().check();
     await byTestId(this.frame, 'deny-rule-reason').last().fill(rule.reason);
     await byTestId(this.frame, 'deny-save').click();
   }
