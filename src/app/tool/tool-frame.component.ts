@@ -11,6 +11,7 @@ import { AdminNotifications } from '../shared/admin-notifications';
 import { AlertLedger } from '../shared/alert-ledger';
 import { RepairNotifications } from '../dashboard/repair-notifications';
 import { RequestNotifications } from '../requests/request-notifications';
+import { SessionNotifications } from '../shared/session-notifications';
 import { ToolRefresh } from './tool-refresh';
 
 /**
@@ -79,6 +80,7 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
     private readonly zone: NgZone,
     @Inject(CLOCK) private readonly clock: Clock,
     readonly requests: RequestNotifications,
+    private readonly sessionNotifications: SessionNotifications,
   ) {}
 
   get cluster(): string {
@@ -92,6 +94,7 @@ export class ToolFrameComponent implements OnInit, OnDestroy {
   ngOnInit(): void {
     this.tab = tabOf(this.router.url);
     this.requests.start();
+    this.sessionNotifications.start();
     this.subscriptions.add(
       this.router.events.pipe(filter((e): e is NavigationEnd => e instanceof NavigationEnd)).subscribe((e) => {
         this.tab = tabOf(e.urlAfterRedirects);
