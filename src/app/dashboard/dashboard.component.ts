@@ -15,7 +15,7 @@ import { AlertLedger } from '../shared/alert-ledger';
 import { ToolRefresh } from '../tool/tool-refresh';
 import { AgentRequest } from './agent-panel.component';
 import { nodeProgressText } from './node-progress';
-import { CONFIRMATION_DIALOG_ID, ConfirmationOptions, ConfirmationResult } from './confirmation-dialog.component';
+import { CONFIRMATION_DIALOG_ID, ConfirmationOptions, ConfirmationResult } from '../shared/confirmation-dialog.component';
 import { REVOKE_CONFIRMATION_DIALOG_ID, RevokeConfirmationOptions, RevokeConfirmationResult } from './revoke-confirmation-dialog.component';
 
 /**

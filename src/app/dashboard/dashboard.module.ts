@@ -6,7 +6,6 @@ import { GrantDialogModule } from '../grant-dialog/grant-dialog.module';
 import { RequestsModule } from '../requests/requests.module';
 import { SharedUiModule } from '../shared/shared-ui.module';
 import { AgentPanelComponent } from './agent-panel.component';
-import { ConfirmationDialogComponent } from './confirmation-dialog.component';
 import { DashboardComponent } from './dashboard.component';
 import { GrantPanelComponent } from './grant-panel.component';
 import { LiveSessionsPanelComponent } from './live-sessions-panel.component';
@@ -25,9 +24,8 @@ import { WaitingRepairsComponent } from './waiting-repairs.component';
     PrerequisitesPanelComponent,
     RelayStatusComponent,
     RevokeConfirmationDialogComponent,
-    ConfirmationDialogComponent,
     WaitingRepairsComponent,
   ],
-  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RelayStatusComponent, RevokeConfirmationDialogComponent, ConfirmationDialogComponent, WaitingRepairsComponent],
+  exports: [DashboardComponent, GrantPanelComponent, LiveSessionsPanelComponent, AgentPanelComponent, PrerequisitesPanelComponent, RelayStatusComponent, RevokeConfirmationDialogComponent, WaitingRepairsComponent],
 })
 export class DashboardModule {}

@@ -1,5 +1,4 @@
 export * from './agent-panel.component';
-export * from './confirmation-dialog.component';
 export * from './dashboard.component';
 export * from './dashboard.module';
 export * from './grant-panel.component';

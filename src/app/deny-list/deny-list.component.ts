@@ -7,7 +7,7 @@ import { formatDateTime, formatUtc } from '../core/format';
 import { GatewayError } from '../core/gateway-error';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
-import { CONFIRMATION_DIALOG_ID, ConfirmationOptions, ConfirmationResult } from '../dashboard/confirmation-dialog.component';
+import { CONFIRMATION_DIALOG_ID, ConfirmationOptions, ConfirmationResult } from '../shared/confirmation-dialog.component';
 import { AlertLedger } from '../shared/alert-ledger';
 import { ToolRefresh } from '../tool/tool-refresh';
 import {

@@ -323,9 +323,9 @@ describe('RequestsComponent', () => {
     it('asks first through the SDK\'s dialog, naming who asked and the reason, since a denial cannot be undone', async () => {
       await page.type('[data-testid="deny-reason"]', 'Not during the quarter close');
       await page.clickTestId('deny-submit');
-      expect(page.testIdText('deny-confirm-text')).toBe('engineer@support.example asked for Diagnostics and repair for 4 hours on case 2612030010000042. They will read your reason: \u201cNot during the quarter close\u201d. A denial cannot be undone: they must ask again.');
+      expect(page.testIdText('confirm-message')).toBe('engineer@support.example asked for Diagnostics and repair for 4 hours on case 2612030010000042. They will read your reason: \u201cNot during the quarter close\u201d. A denial cannot be undone: they must ask again.');
       expect(gateway.denyRequest).not.toHaveBeenCalled();
-      await page.clickTestId('deny-confirm');
+      await page.clickTestId('confirm-ok');
       expect(gateway.denyRequest).toHaveBeenCalledWith(pending.id, 'Not during the quarter close');
       expect(alerts.alerts.map((a) => a.message)).toContain('The request from engineer@support.example was denied.');
     });
@@ -333,7 +333,7 @@ describe('RequestsComponent', () => {
     it('denies nothing when the admin cancels the confirmation', async () => {
       await page.type('[data-testid="deny-reason"]', 'No');
       await page.clickTestId('deny-submit');
-      await page.clickTestId('deny-cancel');
+      await page.clickTestId('confirm-cancel');
       expect(gateway.denyRequest).not.toHaveBeenCalled();
     });
   });

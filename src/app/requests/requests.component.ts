@@ -28,13 +28,16 @@ import {
   toLocalInput,
   toRequestApproval,
 } from './request-answer-form';
-import { DENY_CONFIRMATION_DIALOG_ID, DenyConfirmationOptions, DenyConfirmationResult } from './deny-confirmation-dialog.component';
+import { ConfirmationOptions, ConfirmationResult } from '../shared/confirmation-dialog.component';
 import { REQUEST_EVENTS, RequestNotifications } from './request-notifications';
 import { askedWords, isAnswerable, nodesWords, sortRequests, stateWords, withinHistory } from './request-words';
 
 export type RequestFilter = 'open' | 'all';
 
 /** The approval's fields in the order the form shows them (and "still needed" lists them). */
+/** The id of the dialog that asks before a denial (its own instance of the shared confirmation dialog). */
+export const DENY_CONFIRMATION_DIALOG_ID = 'rs-deny-request-dialog';
+
 const APPROVAL_ORDER: readonly ApprovalField[] = ['accessLevel', 'expireInMinutes', 'startAt', 'sasCredential', 'termsVersion', 'agreeToRemoteSupportConsent'];
 
 /**
@@ -342,8 +345,10 @@ export class RequestsComponent implements OnInit, OnDestroy {
     const d = this.s.Deny;
     // It cannot be undone: the SDK's dialog asks first, naming who asked and the reason they will read.
     this.dialogs
-      .show<DenyConfirmationOptions, DenyConfirmationResult>(DENY_CONFIRMATION_DIALOG_ID, {
+      .show<ConfirmationOptions, ConfirmationResult>(DENY_CONFIRMATION_DIALOG_ID, {
+        title: d.confirmTitle,
         message: format(d.confirmText, request.engineer, askedWords(request), request.supportCase, reason),
+        confirmLabel: d.confirm,
       })
       .pipe(filter((r) => !!r?.confirmed))
       .subscribe(() => this.zone.run(() => this.sendDenial(request, reason)));

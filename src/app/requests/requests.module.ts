@@ -4,14 +4,13 @@ import { FormsModule } from '@angular/forms';
 import { RouterModule } from '@angular/router';
 import { DialogModule } from '@microsoft/windows-admin-center-sdk/angular';
 import { SharedUiModule } from '../shared/shared-ui.module';
-import { DenyConfirmationDialogComponent } from './deny-confirmation-dialog.component';
 import { OpenRequestsSummaryComponent } from './open-requests-summary.component';
 import { RequestsComponent } from './requests.component';
 
 /** Engineers' access requests: the Requests tab and the Overview's summary (RequestNotifications is a root service). */
 @NgModule({
   imports: [CommonModule, FormsModule, RouterModule, DialogModule, SharedUiModule],
-  declarations: [RequestsComponent, OpenRequestsSummaryComponent, DenyConfirmationDialogComponent],
+  declarations: [RequestsComponent, OpenRequestsSummaryComponent],
   exports: [RequestsComponent, OpenRequestsSummaryComponent],
 })
 export class RequestsModule {}

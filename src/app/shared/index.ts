@@ -4,3 +4,4 @@ export * from './countdown.component';
 export * from './shared-ui.module';
 export * from './format.pipe';
 export * from './admin-notifications';
+export * from './confirmation-dialog.component';
