@@ -28,7 +28,7 @@ import { ToolRefresh } from './tool-refresh';
         <h1 class="rs-tool-title">{{ strings.title }} <span class="rs-tool-cluster" data-testid="cluster-name">{{ cluster }}</span></h1>
         <nav class="rs-tabs" [attr.aria-label]="strings.Tabs.label">
           <a routerLink="./" [class.rs-tab-active]="tab === 'overview'" [attr.aria-current]="tab === 'overview' ? 'page' : null" data-testid="tab-overview">{{ strings.Tabs.overview }}</a>
-          <a routerLink="requests" [class.rs-tab-active]="tab === 'requests'" [attr.aria-current]="tab === 'requests' ? 'page' : null" data-testid="tab-requests">{{ strings.Tabs.requests }}<span *ngIf="requests.waiting" class="sme-badge" [style.margin-left.px]="4" data-testid="requests-badge"><span aria-hidden="true">{{ requests.waiting }}</span><span class="sme-screen-reader">{{ requests.waitingLabel }}</span></span></a>
+          <a routerLink="requests" [class.rs-tab-active]="tab === 'requests'" [attr.aria-current]="tab === 'requests' ? 'page' : null" data-testid="tab-requests">{{ strings.Tabs.requests }}<span *ngIf="requests.waiting" class="rs-tab-badge" data-testid="requests-badge"><span aria-hidden="true">{{ requests.waiting }}</span><span class="sme-screen-reader">{{ requests.waitingLabel }}</span></span></a>
           <a routerLink="history" [class.rs-tab-active]="tab === 'history'" [attr.aria-current]="tab === 'history' ? 'page' : null" data-testid="tab-history">{{ strings.Tabs.history }}</a>
           <a routerLink="deny-list" [class.rs-tab-active]="tab === 'deny-list'" [attr.aria-current]="tab === 'deny-list' ? 'page' : null" data-testid="tab-deny-list">{{ strings.Tabs.denyList }}</a>
         </nav>
