@@ -58,6 +58,22 @@ describe('RequestsComponent', () => {
       expect(page.rowIds()).toEqual([pending.id, 'r-ext', 'r-asked', 'r-denied', 'r-approved']);
     });
 
+    it('stops the countdowns while the gateway cannot be reached, and runs them again when it can', async () => {
+      await create();
+      const countdown = () => page.row(pending.id)!.querySelector('rs-countdown time')!;
+      events.setState('reconnecting');
+      await page.settle();
+      expect(countdown().getAttribute('data-paused')).toBe('true');
+      const held = countdown().textContent;
+      clock.advance(5 * 60_000);
+      await page.settle();
+      expect(countdown().textContent).toBe(held);
+      events.setState('open');
+      await page.settle();
+      expect(countdown().getAttribute('data-paused')).toBeNull();
+      expect(countdown().textContent).not.toBe(held);
+    });
+
     it('says who asks, for which case, what, when, the state in words and how long until it expires unanswered', async () => {
       await create();
       const row = page.rowText(pending.id);

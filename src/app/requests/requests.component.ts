@@ -72,6 +72,8 @@ export class RequestsComponent implements OnInit, OnDestroy {
   readonly denyDialogId = DENY_CONFIRMATION_DIALOG_ID;
 
   filter: RequestFilter = 'all';
+  /** The live updates stopped: what shows may be out of date, and countdowns stop. */
+  stale = false;
   requests: AccessRequest[] = [];
   loading = false;
   loaded = false;
@@ -134,6 +136,8 @@ export class RequestsComponent implements OnInit, OnDestroy {
     );
     // Someone asked, answered (here or elsewhere) or a request expired: read the list again, keeping the selection.
     this.subscriptions.add(this.live.events$.pipe(filter((e) => REQUEST_EVENTS.has(e.type))).subscribe(() => this.zone.run(() => this.reload())));
+    // The gateway cannot be reached: the list is out of date and its countdowns stop, as on the Overview.
+    this.subscriptions.add(this.live.state$.subscribe((state) => this.zone.run(() => (this.stale = state === 'reconnecting'))));
     this.subscriptions.add(this.refresh.requests$.subscribe(() => this.reload()));
     this.reload();
     this.loadStatus();
