@@ -58,6 +58,17 @@ describe('RequestsComponent', () => {
       expect(page.rowIds()).toEqual([pending.id, 'r-ext', 'r-asked', 'r-denied', 'r-approved']);
     });
 
+    it('says when the list cannot be read, and reads it again on the next event or Refresh', async () => {
+      gateway.fail('accessRequests', gatewayError('GatewayUnreachable', 'The gateway did not answer', null, 0));
+      await create();
+      expect(page.rowIds()).toEqual([]);
+      expect(alerts.alerts.some((a) => a.kind === 'error')).toBe(true);
+      gateway.answer('accessRequests', requestList(pending));
+      events.emit('request.created', pending);
+      await page.settle();
+      expect(page.rowIds()).toEqual([pending.id]);
+    });
+
     it('stops the countdowns while the gateway cannot be reached, and runs them again when it can', async () => {
       await create();
       const countdown = () => page.row(pending.id)!.querySelector('rs-countdown time')!;

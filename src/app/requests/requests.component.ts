@@ -1,8 +1,8 @@
 import { ChangeDetectorRef, Component, Inject, NgZone, OnDestroy, OnInit } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
 import { DialogService } from '@microsoft/windows-admin-center-sdk/angular';
-import { Subject, Subscription } from 'rxjs';
-import { filter, switchMap } from 'rxjs/operators';
+import { EMPTY, Subject, Subscription } from 'rxjs';
+import { catchError, filter, switchMap } from 'rxjs/operators';
 import { AccessLevel, AccessRequest, AccessRequestList, ApprovalResult, GrantView, Terms } from '../core/api-models';
 import { Clock, CLOCK } from '../core/clock';
 import { formatDateTime, formatUtc, zoneName } from '../core/format';
@@ -125,8 +125,18 @@ export class RequestsComponent implements OnInit, OnDestroy {
   ngOnInit(): void {
     this.subscriptions.add(
       this.loads
-        .pipe(switchMap(() => this.gateway.accessRequests(this.filter === 'open')))
-        .subscribe({ next: (list) => this.zone.run(() => this.loadedList(list)), error: (e: unknown) => this.zone.run(() => this.loadFailed(e)) }),
+        .pipe(
+          // A failed read is said and ends that read only: Refresh, an event or an answer reads again.
+          switchMap(() =>
+            this.gateway.accessRequests(this.filter === 'open').pipe(
+              catchError((e: unknown) => {
+                this.zone.run(() => this.loadFailed(e));
+                return EMPTY;
+              }),
+            ),
+          ),
+        )
+        .subscribe((list) => this.zone.run(() => this.loadedList(list))),
     );
     this.subscriptions.add(
       this.route.queryParamMap.subscribe((params) => {
