@@ -1,7 +1,7 @@
 import { Observable, of, Subject, Subscription, throwError } from 'rxjs';
 import { FakeClock } from '../testing/fake-clock';
 import { entries, grant, iso, NOW, operation, relay, session, status } from '../testing/fixtures';
-import { ClusterStatus, LiveEvent, SessionDetail } from './api-models';
+import { AccessRequest, ClusterStatus, LiveEvent, RepairApprovalView, SessionDetail } from './api-models';
 import { GatewayError } from './gateway-error';
 import { StreamState } from './live-event-stream';
 import { POLLING, statusChanges, StatusPollingStream } from './status-polling-stream';
@@ -208,6 +208,39 @@ describe('StatusPollingStream', () => {
 
 describe('statusChanges', () => {
   const types = (before: ClusterStatus, after: ClusterStatus) => statusChanges(before, after).map((e) => e.type);
+  const request = (id: string, extra: Partial<AccessRequest> = {}) =>
+    ({ id, state: 'pending', messages: [], expiresAt: iso(NOW + 3_600_000), ...extra }) as AccessRequest;
+  const approval = (id: string) => ({ id, state: 'pending', cmdlet: 'Restart-Service', node: 'hci-n02' }) as RepairApprovalView;
+
+  it('reports access requests that appeared, changed or left the open list, the last as last seen (never a made-up outcome)', () => {
+    const a = request('a');
+    const b = request('b', { state: 'scheduled', expiresAt: iso(NOW - 60_000) });
+    const events = statusChanges(status({ openRequests: [a, b] }), status({ openRequests: [{ ...a, state: 'info-requested', messages: [{ at: iso(NOW), from: 'admin', by: 'x', text: '?' }] }, request('c')] }));
+    expect(events.map((e) => [e.type, (e.data as AccessRequest).id, (e.data as AccessRequest).state])).toEqual([
+      ['request.updated', 'a', 'info-requested'],
+      ['request.created', 'c', 'pending'],
+      ['request.updated', 'b', 'scheduled'],
+    ]);
+    expect(statusChanges(status({ openRequests: [a] }), status({ openRequests: [a] }))).toEqual([]);
+  });
+
+  it('reports repairs that began or stopped waiting', () => {
+    const events = statusChanges(status({ pendingApprovals: [approval('x'), approval('y')] }), status({ pendingApprovals: [approval('y'), approval('z')] }));
+    expect(events.map((e) => [e.type, (e.data as RepairApprovalView).id])).toEqual([
+      ['repair.pending', 'z'],
+      ['repair.decided', 'x'],
+    ]);
+  });
+
+  it('says nothing of requests or repairs when a reading lacks them (a gateway without them)', () => {
+    expect(statusChanges(status({}), status({ openRequests: [request('a')], pendingApprovals: [approval('x')] }))).toEqual([]);
+  });
+
+  it('reports a grant newly found changed without the record key as integrity.failed, once', () => {
+    const events = statusChanges(status({ tamperedGrants: ['g-1'] }), status({ tamperedGrants: ['g-1', 'g-2'] }));
+    expect(events).toEqual([{ id: null, type: 'integrity.failed', data: { kind: 'grant', grantId: 'g-2', problem: 'grant g-2 was changed without the record key' } }]);
+    expect(statusChanges(status({ tamperedGrants: ['g-2'] }), status({ tamperedGrants: ['g-2'] }))).toEqual([]);
+  });
 
   it('tells a revoked grant from an expired one by the gateway\'s time', () => {
     const g = grant({ expiresAt: new Date(NOW + 60_000).toISOString() });

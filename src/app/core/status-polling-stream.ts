@@ -80,14 +80,18 @@ export function statusChanges(before: ClusterStatus, after: ClusterStatus, trans
   const relayIs = after.relay ?? null;
   if (relayChanged(relayWas, relayIs)) events.push(event('relay.state', relayIs && relayEventData(relayIs)));
   events.push(...requestChanges(before, after), ...approvalChanges(before, after));
+  // A grant found changed without the record key, as the gateway's integrity.failed tells it on the event stream.
+  const known = new Set(before.tamperedGrants);
+  for (const id of after.tamperedGrants) if (!known.has(id)) events.push(event('integrity.failed', { kind: 'grant', grantId: id, problem: `grant ${id} was changed without the record key` }));
   return events;
 }
 
 /**
  * Access requests that appeared, changed (a question, an answer, a state) or
- * left the open list between two readings. One that left was answered or
- * expired; the status cannot say which, so it is `request.updated` (the
- * pane reads the request again).
+ * left the open list between two readings. One that left was answered,
+ * started (a later start) or expired; the status cannot say which, so it is
+ * `request.updated` with the request as it was last seen, still open: whoever
+ * needs the outcome reads the request again.
  */
 function requestChanges(before: ClusterStatus, after: ClusterStatus): LiveEvent[] {
   if (!before.openRequests || !after.openRequests) return [];
@@ -99,7 +103,7 @@ function requestChanges(before: ClusterStatus, after: ClusterStatus): LiveEvent[
     if (!prior) events.push(event('request.created', r));
     else if (prior.state !== r.state || prior.messages.length !== r.messages.length) events.push(event('request.updated', r));
   }
-  for (const r of before.openRequests) if (!now.has(r.id)) events.push(event('request.updated', { ...r, state: Date.parse(r.expiresAt) <= Date.parse(after.now) ? 'expired' : r.state }));
+  for (const r of before.openRequests) if (!now.has(r.id)) events.push(event('request.updated', r));
   return events;
 }
 

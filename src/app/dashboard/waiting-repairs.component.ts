@@ -61,7 +61,7 @@ const MAX_DECISION_REASON = 500;
             <dt>{{ strings.Repairs.askedAt }}</dt><dd><time [attr.datetime]="a.askedAt" [title]="utc(a.askedAt)">{{ time(a.askedAt) }}</time></dd>
             <dt>{{ strings.Repairs.answerBy }}</dt>
             <dd>
-              <time data-testid="repair-countdown" class="rs-repair-countdown" [attr.datetime]="a.expiresAt" [title]="utc(a.expiresAt)"
+              <time data-testid="repair-countdown" class="rs-repair-countdown" aria-live="off" [attr.datetime]="a.expiresAt" [title]="utc(a.expiresAt)"
                 [class.rs-text-critical]="remainingMs(a) <= lastMinuteMs" [attr.data-paused]="stopped ? 'true' : null">{{ countdownText(a) }}</time>
               <span *ngIf="stopped" class="rs-hint"> {{ strings.Repairs.countdownPaused }}</span>
             </dd>

@@ -15,10 +15,11 @@ export const SUMMARY_MAX_ITEMS = 3;
 @Component({
   selector: 'rs-open-requests-summary',
   template: `
-    <section *ngIf="waiting.length" class="rs-card" data-testid="open-requests-summary" aria-labelledby="rs-open-requests-title" aria-live="polite">
+    <div aria-live="polite" aria-relevant="additions">
+    <section *ngIf="waiting.length" class="rs-card" data-testid="open-requests-summary" aria-labelledby="rs-open-requests-title">
       <h2 id="rs-open-requests-title">{{ title }}</h2>
       <ul>
-        <li *ngFor="let r of shown">
+        <li *ngFor="let r of shown; trackBy: byId">
           <a class="rs-link" routerLink="requests" [queryParams]="{ id: r.id }" data-testid="open-request-link" [attr.data-request-id]="r.id"
             [title]="utc(r.requestedAt)">{{ s.Summary.item | rsFormat: r.engineer : r.supportCase : asked(r) : time(r.requestedAt) }}</a>
         </li>
@@ -26,9 +27,13 @@ export const SUMMARY_MAX_ITEMS = 3;
       <p *ngIf="waiting.length > shown.length" class="rs-hint" data-testid="open-requests-more">{{ s.Summary.more | rsFormat: waiting.length - shown.length }}</p>
       <a class="rs-link" routerLink="requests">{{ s.Summary.open }}</a>
     </section>
+    </div>
   `,
 })
 export class OpenRequestsSummaryComponent {
+  /** Rows keep their elements (and focus) when the status is read again. */
+  readonly byId = (_: number, r: AccessRequest) => r.id;
+
   readonly s = extensionStrings().Requests;
   @Input() requests: AccessRequest[] | undefined;
 

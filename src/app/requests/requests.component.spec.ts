@@ -58,6 +58,15 @@ describe('RequestsComponent', () => {
       expect(page.rowIds()).toEqual([pending.id, 'r-ext', 'r-asked', 'r-denied', 'r-approved']);
     });
 
+    it('keeps each row\'s element (and the keyboard focus in it) when the list is read again', async () => {
+      await create();
+      const before = page.row(pending.id);
+      gateway.answer('accessRequests', requestList(...all.map((r) => ({ ...r }))));
+      events.emit('request.created', accessRequest({ id: 'r-other' }));
+      await page.settle();
+      expect(page.row(pending.id)).toBe(before);
+    });
+
     it('says when the list cannot be read, and reads it again on the next event or Refresh', async () => {
       gateway.fail('accessRequests', gatewayError('GatewayUnreachable', 'The gateway did not answer', null, 0));
       await create();

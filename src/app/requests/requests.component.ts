@@ -71,6 +71,9 @@ export class RequestsComponent implements OnInit, OnDestroy {
   readonly textMax = REQUEST_TEXT_MAX;
   readonly denyDialogId = DENY_CONFIRMATION_DIALOG_ID;
 
+  /** Rows and messages keep their elements (and focus) when the list is read again. */
+  readonly byId = (_: number, r: AccessRequest) => r.id;
+  readonly byMoment = (i: number, m: AccessRequest['messages'][number]) => `${m.at}#${i}`;
   filter: RequestFilter = 'all';
   /** The live updates stopped: what shows may be out of date, and countdowns stop. */
   stale = false;
