@@ -171,6 +171,24 @@ describe('the deny list', () => {
     assert.equal(events.filter((e) => e.type === 'denylist.changed').length, 2);
   });
 
+  it('refuses a save made on a list someone else saved since (expectedVersion), changing nothing, and takes one made on the list in force', async () => {
+    const read = (await t.api.get(`${FEATURE}/deny-list`)).body;
+    const theirs = await put([{ cmdlet: 'Get-VM', reason: 'theirs' }]);
+    assert.equal(theirs.status, 200, theirs.text);
+    const mine = await t.api.send('PUT', `${FEATURE}/deny-list`, { rules: [{ cmdlet: 'Get-VMHost', reason: 'mine' }], expectedVersion: read.version });
+    assert.equal(mine.status, 409, mine.text);
+    assert.equal(mine.body.error.code, 'DenyListChanged');
+    assert.equal(mine.body.error.field, 'expectedVersion');
+    assert.equal(mine.body.error.allowed, String(theirs.body.version));
+    assert.match(mine.body.error.message, /saved by local-admin at \d{4}-.*after you read it: it is at version \d+, not \d+\. Nothing was saved/);
+    assert.deepEqual((await t.api.get(`${FEATURE}/deny-list`)).body.rules.map((r: Loose) => r.reason), ['theirs'], 'nothing changed');
+    const again = await t.api.send('PUT', `${FEATURE}/deny-list`, { rules: [{ cmdlet: 'Get-VMHost', reason: 'mine' }], expectedVersion: theirs.body.version });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.body.version, theirs.body.version + 1);
+    const bad = await t.api.send('PUT', `${FEATURE}/deny-list`, { rules: [], expectedVersion: -1 });
+    assert.deepEqual([bad.status, bad.body.error.field], [400, 'expectedVersion']);
+  });
+
   it('refuses every command while the stored list was changed without the record key, until an admin saves it again', async () => {
     assert.equal((await put([{ cmdlet: 'Get-VM', parameters: { Name: 'vm-hr01' }, reason: 'HR' }])).status, 200);
     t.gateway.db.prepare('UPDATE deny_lists SET rules = ? WHERE cluster = ?').run('[]', CLUSTER);

@@ -175,11 +175,14 @@ describe('the extension\'s PowerShell path: wrapper script, real module, real ga
       assert.equal((await running).denied ?? null, null, 'the approved repair ran');
 
       const rules = [{ cmdlet: 'Restart-Service', parameters: { Name: ['ClusSvc'] }, nodes: ['hci-n01'], reason: 'Never restart the cluster service on hci-n01' }];
-      const [saved, bad, shown] = await runWrapper(t, [
-        { RemoteSupportCommand: 'Set-AzStackHCIRemoteSupportDenyList', Rule: rules },
+      const before = ((await t.api.get(`${FEATURE}/deny-list`)).body as Loose).version as number;
+      const [saved, bad, stale, shown] = await runWrapper(t, [
+        { RemoteSupportCommand: 'Set-AzStackHCIRemoteSupportDenyList', Rule: rules, ExpectedVersion: before },
         { RemoteSupportCommand: 'Set-AzStackHCIRemoteSupportDenyList', Rule: [{ cmdlet: 'Format-Volume', reason: 'x' }] },
+        { RemoteSupportCommand: 'Set-AzStackHCIRemoteSupportDenyList', Rule: [], ExpectedVersion: before },
         { RemoteSupportCommand: 'Get-AzStackHCIRemoteSupportDenyList' },
       ]);
+      assert.deepEqual([stale!.ok, stale!.error!.code, stale!.error!.field], [false, 'DenyListChanged', 'expectedVersion'], 'a save on a list read before the last one is refused');
       assert.equal(saved!.ok, true, JSON.stringify(saved));
       assert.deepEqual(saved!.data![0].rules, rules);
       assert.equal(saved!.data![0].updatedBy, CALLER);

@@ -25,7 +25,7 @@ param(
     [string] $RemoteSupportCommand,
     $Cluster, $AccessLevel, $ExpireInMinutes, $SasCredential, $AgreeToRemoteSupportConsent, $SupportCaseNumber, $TermsVersion,
     $IncludeExpired, $FromDate, $SessionId, $IncludeSessionTranscript, $Query, $Limit, $Format, $Node, $NoWait, $OperationId,
-    $PageSize, $Cursor, $RequestId, $Open, $StartAt, $Reason, $Question, $ApprovalId, $Rule
+    $PageSize, $Cursor, $RequestId, $Open, $StartAt, $Reason, $Question, $ApprovalId, $Rule, $ExpectedVersion
 )
 
 # The cmdlets that ask before they change something (ConfirmImpact High): the

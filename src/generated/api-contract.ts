@@ -115,6 +115,7 @@ export interface ErrorBody {
     | 'ApprovalNotFound'
     | 'ApprovalAlreadyDecided'
     | 'InvalidDecision'
+    | 'DenyListChanged'
     | 'InvalidDenyRule'
     | 'Internal';
   message: string;
@@ -915,6 +916,10 @@ export interface DenyListRequest {
    * @maxItems 100
    */
   rules: unknown[];
+  /**
+   * The version the list had when it was read (GET deny-list): refused with DenyListChanged, changing nothing, when someone saved it since. Left out: replaces whatever is in force
+   */
+  expectedVersion?: number;
 }
 
 export type AdminSessionState = 'active' | 'revoked' | 'expired' | 'idle';

@@ -80,6 +80,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   ApprovalAlreadyDecided: 409,
   InvalidDecision: 400,
   InvalidDenyRule: 400,
+  DenyListChanged: 409,
   Internal: 500,
 };
 

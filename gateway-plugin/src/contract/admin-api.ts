@@ -395,6 +395,7 @@ export const RepairDecisionRequest = strictObject({
 }, { title: 'RepairDecisionRequest', description: 'The admin\'s answer to a repair waiting for approval' });
 export const DenyListRequest = strictObject({
   rules: field(Type.Array(Type.Unknown(), { maxItems: MAX_DENY_RULES }), 'InvalidDenyRule', `a list of at most ${MAX_DENY_RULES} rules, each { cmdlet, reason, parameters?, nodes?, hostsRoles? }`),
+  expectedVersion: Type.Optional(field(Type.Integer({ minimum: 0, description: 'The version the list had when it was read (GET deny-list): refused with DenyListChanged, changing nothing, when someone saved it since. Left out: replaces whatever is in force' }), 'InvalidBody', 'an integer from 0: the version of the deny list as you read it')),
 }, { title: 'DenyListRequest', description: 'The whole deny list: it replaces the one in force' });
 
 export const AgentRequest = strictObject({

@@ -89,6 +89,7 @@ export const ERROR_CATALOG = {
   ApprovalNotFound: { summary: 'No repair approval with that id is waiting (or was decided) on the cluster.' },
   ApprovalAlreadyDecided: { summary: 'The repair approval was already answered, timed out or cancelled; it can be decided once.' },
   InvalidDecision: { summary: 'decision is not approve or refuse, or reason is too long.' },
+  DenyListChanged: { summary: 'Someone saved the deny list after it was read (expectedVersion is not its version now); nothing was saved: read it again and make the change on the list in force.' },
   InvalidDenyRule: { summary: 'A deny list rule names a cmdlet outside the command table, a parameter the cmdlet does not take, a node outside the cluster, or lacks a reason.' },
   Internal: { summary: 'The gateway failed in a way it did not expect.' },
 } as const;

@@ -152,9 +152,15 @@ export class RemoteSupportDesk {
   }
 
   /** Replaces the deny list after checking every rule (nothing changes when one is refused); the change is recorded with who and when. */
-  putDenyList(body: { rules: unknown[] }, by: ActorLike) {
+  putDenyList(body: { rules: unknown[]; expectedVersion?: number }, by: ActorLike) {
     const store = this.requireDenyLists();
     const rules = parseDenyRules(body.rules, this.cluster.nodes().map((n) => n.name));
+    // Read and written with no await between: nobody can save in between on this gateway.
+    const current = store.get(this.name);
+    if (body.expectedVersion !== undefined && body.expectedVersion !== current.version) {
+      const who = current.updatedBy ? ` by ${current.updatedBy}${current.updatedAt === null ? '' : ` at ${iso(current.updatedAt)}`}` : '';
+      throw new RemoteSupportError('DenyListChanged', `The deny list was saved${who} after you read it: it is at version ${current.version}, not ${body.expectedVersion}. Nothing was saved; read it again (GET deny-list) and make your change on the list in force`, 'expectedVersion', String(current.version));
+    }
     const saved = store.put(this.name, rules, by);
     this.denyListChanged?.(saved);
     return this.presentDenyList(saved);

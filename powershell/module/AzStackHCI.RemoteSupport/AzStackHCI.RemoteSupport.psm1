@@ -1360,6 +1360,9 @@ function Set-AzStackHCIRemoteSupportDenyList {
   .PARAMETER Rule
     The rules: hashtables with cmdlet, reason, and optionally parameters, nodes and hostsRoles. An empty list
     clears the deny list.
+  .PARAMETER ExpectedVersion
+    The version of the list you read (Get-AzStackHCIRemoteSupportDenyList). When someone saved it since, the
+    gateway refuses with DenyListChanged and nothing changes. Left out: the list in force is replaced.
   .PARAMETER Cluster
     The cluster. Defaults to the cluster in the gateway configuration.
   .EXAMPLE
@@ -1371,10 +1374,13 @@ function Set-AzStackHCIRemoteSupportDenyList {
   [OutputType('AzStackHCI.RemoteSupport.DenyList')]
   param(
     [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.IDictionary[]] $Rule,
+    [ValidateRange(0, [int]::MaxValue)] [int] $ExpectedVersion,
     [string] $Cluster
   )
   if (-not $PSCmdlet.ShouldProcess('deny list', 'Replace the remote support deny list')) { return }
-  $list = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method PUT -Path '/deny-list' -Cluster $Cluster -Body @{ rules = @($Rule) }
+  $body = @{ rules = @($Rule) }
+  if ($PSBoundParameters.ContainsKey('ExpectedVersion')) { $body['expectedVersion'] = $ExpectedVersion }
+  $list = Invoke-RemoteSupportApi -Cmdlet $PSCmdlet -Method PUT -Path '/deny-list' -Cluster $Cluster -Body $body
   Add-RemoteSupportTypeName $list 'DenyList'
 }
 

@@ -203,9 +203,10 @@ export class HttpsGatewayTransport extends RemoteSupportGateway {
     return this.get('deny-list');
   }
 
-  setDenyList(rules: DenyRule[]): Observable<DenyListView> {
+  setDenyList(rules: DenyRule[], expectedVersion?: number): Observable<DenyListView> {
+    const body = expectedVersion === undefined ? { rules } : { rules, expectedVersion };
     // The SDK types put's body as a string, but sends it as post sends its object: as JSON.
-    return this.wrap(this.appContext.node.put(this.cluster, `${FEATURE_PATH}/deny-list`, { rules } as unknown as string, REQUEST_OPTIONS));
+    return this.wrap(this.appContext.node.put(this.cluster, `${FEATURE_PATH}/deny-list`, body as unknown as string, REQUEST_OPTIONS));
   }
 
   /** Without `page`, every read: the gateway's pages followed to the end. */

@@ -124,7 +124,10 @@ export const cmdletCalls = {
     call(decision === 'approve' ? 'Approve-AzStackHCIRemoteSupportRepair' : 'Deny-AzStackHCIRemoteSupportRepair', { ApprovalId: id, Reason: reason }, true),
   denyList: () => call('Get-AzStackHCIRemoteSupportDenyList'),
   // An empty list clears the deny list: -Rule is sent even when empty.
-  setDenyList: (rules: DenyRule[]) => ({ ...call('Set-AzStackHCIRemoteSupportDenyList', {}, true), arguments: { Rule: rules as unknown as ReadonlyArray<Readonly<Record<string, unknown>>> } }),
+  setDenyList: (rules: DenyRule[], expectedVersion?: number) => {
+    const c = call('Set-AzStackHCIRemoteSupportDenyList', { ExpectedVersion: expectedVersion }, true);
+    return { ...c, arguments: { ...c.arguments, Rule: rules as unknown as ReadonlyArray<Readonly<Record<string, unknown>>> } };
+  },
   recordReads: (sessionId?: string, page?: ListPageRequest) =>
     call('Get-AzStackHCIRemoteSupportRecordRead', { SessionId: sessionId, PageSize: page?.limit, Cursor: page?.cursor }),
 } as const;
@@ -212,6 +215,7 @@ const PARAMETER_FIELDS: Readonly<Record<string, { field: string; code: string; a
   Reason: { field: 'reason', code: 'FieldRequired', allowed: 'a text of 1 to 1,000 characters' },
   Question: { field: 'question', code: 'FieldRequired', allowed: 'a text of 1 to 1,000 characters' },
   Rule: { field: 'rules', code: 'InvalidDenyRule', allowed: 'a list of deny rules, each with cmdlet and reason' },
+  ExpectedVersion: { field: 'expectedVersion', code: 'InvalidBody', allowed: 'an integer from 0: the version of the deny list as you read it' },
 };
 
 /** FullyQualifiedErrorIds of PowerShell's parameter binding (the cmdlet never ran). */

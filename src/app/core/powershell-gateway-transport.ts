@@ -196,8 +196,8 @@ export class PowerShellGatewayTransport extends RemoteSupportGateway implements 
     return this.one(cmdletCalls.denyList());
   }
 
-  setDenyList(rules: DenyRule[]): Observable<DenyListView> {
-    return this.one(cmdletCalls.setDenyList(rules));
+  setDenyList(rules: DenyRule[], expectedVersion?: number): Observable<DenyListView> {
+    return this.one(cmdletCalls.setDenyList(rules, expectedVersion));
   }
 
   /** With `page`, the cmdlet's -PageSize/-Cursor page as the API gives it; without, every read (the cmdlet follows the pages). */

@@ -105,8 +105,11 @@ export abstract class RemoteSupportGateway {
   abstract repairApprovals(): Observable<RepairApprovalList>;
   abstract decideRepair(id: string, decision: RepairDecision, reason?: string): Observable<{ approval: RepairApprovalView }>;
   abstract denyList(): Observable<DenyListView>;
-  /** Replaces the deny list; the gateway checks every rule and changes nothing when one is refused. */
-  abstract setDenyList(rules: DenyRule[]): Observable<DenyListView>;
+  /**
+   * Replaces the deny list; the gateway checks every rule and changes nothing when one is refused.
+   * With `expectedVersion` (the version as read), a list someone saved since is refused with DenyListChanged.
+   */
+  abstract setDenyList(rules: DenyRule[], expectedVersion?: number): Observable<DenyListView>;
   /** Who viewed, exported, verified or searched the record, newest first: one session's transcript with `sessionId`; without `page`, every read. */
   abstract recordReads(sessionId?: string, page?: ListPageRequest): Observable<RecordReadList>;
 }

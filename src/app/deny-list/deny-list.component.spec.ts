@@ -149,7 +149,7 @@ describe('DenyListComponent', () => {
     expect(page.testIdText('deny-tampered')).toContain('every command is refused until an administrator saves the list again');
     expect(page.isDisabled('[data-testid="deny-save"]')).toBe(false);
     await page.clickTestId('deny-save');
-    expect(gateway.setDenyList).toHaveBeenCalledWith([SQL_RULE, VMMS_RULE]);
+    expect(gateway.setDenyList).toHaveBeenCalledWith([SQL_RULE, VMMS_RULE], 3);
   });
 
   it('adds a rule and sends exactly the rules built, then shows the new version', async () => {
@@ -184,12 +184,25 @@ describe('DenyListComponent', () => {
       SQL_RULE,
       VMMS_RULE,
       { cmdlet: 'Stop-Service', parameters: { Name: ['vmms', 'vmcompute'], Force: true }, nodes: ['hci-n03'], hostsRoles: ['vm-sql02', 'vm-sql03'], reason: 'not during month-end close' },
-    ]);
+    ], 3);
     expect(alerts.alerts.map((a) => [a.kind, a.message])).toEqual([['success', 'Deny list saved: version 4. The gateway applies it from the next command.']]);
     expect(page.testIdText('deny-version')).toBe('Version 4, saved by admin@contoso.com at 2026-11-25 12:00 UTC');
     expect(page.rules()).toHaveLength(2);
     clock.advance(6000);
     expect(alerts.alerts).toEqual([]);
+  });
+
+  it('refuses to overwrite a list someone else saved meanwhile: nothing is saved, and the list in force is shown with who saved it', async () => {
+    await create();
+    await page.clickIn(1, 'deny-remove');
+    gateway.fail('setDenyList', new GatewayError('DenyListChanged', 'The deny list was saved by other@contoso.com after you read it', 409, 'expectedVersion', '5'));
+    gateway.answer('denyList', denyList({ version: 5, updatedBy: 'other@contoso.com', rules: [SQL_RULE, VMMS_RULE, { cmdlet: 'Get-VM', reason: 'theirs' }] }));
+    await page.clickTestId('deny-save');
+    await page.clickTestId('confirm-ok');
+    expect(gateway.setDenyList).toHaveBeenLastCalledWith([SQL_RULE], 3);
+    expect(page.testIdText('deny-save-problem')).toBe('other@contoso.com saved the deny list after you opened it. Nothing of yours was saved, so their change stands: the list in force (version 5) is shown now. Make your change again on it.');
+    expect(page.rules()).toHaveLength(3);
+    expect(page.testIdText('deny-version')).toContain('Version 5');
   });
 
   it('sends one value as text and leaves out what the rule does not narrow', async () => {
@@ -201,7 +214,7 @@ describe('DenyListComponent', () => {
     await page.clickIn(0, 'deny-rule-param-add');
     await page.type(page.in(0, 'deny-rule-reason'), 'no restarts');
     await page.clickTestId('deny-save');
-    expect(gateway.setDenyList).toHaveBeenCalledWith([{ cmdlet: 'Restart-Service', parameters: { Name: 'ClusSvc' }, reason: 'no restarts' }]);
+    expect(gateway.setDenyList).toHaveBeenCalledWith([{ cmdlet: 'Restart-Service', parameters: { Name: 'ClusSvc' }, reason: 'no restarts' }], expect.any(Number));
   });
 
   it('asks for a command and a reason before it sends anything', async () => {
@@ -253,7 +266,7 @@ describe('DenyListComponent', () => {
     await page.clickIn(1, 'deny-rule-done');
     expect(page.ruleText(1, 'deny-rule-nodes')).toBe('Every node');
     await page.clickTestId('deny-save');
-    expect(gateway.setDenyList).toHaveBeenCalledWith([SQL_RULE, { cmdlet: 'Stop-Service', parameters: { Name: ['vmms', 'vmcompute'] }, reason: VMMS_RULE.reason }]);
+    expect(gateway.setDenyList).toHaveBeenCalledWith([SQL_RULE, { cmdlet: 'Stop-Service', parameters: { Name: ['vmms', 'vmcompute'] }, reason: VMMS_RULE.reason }], 3);
   });
 
   it('asks before saving a list with rules removed, and sends nothing when the admin cancels', async () => {
@@ -268,7 +281,7 @@ describe('DenyListComponent', () => {
     expect(gateway.setDenyList).not.toHaveBeenCalled();
     await page.clickTestId('deny-save');
     await page.clickTestId('confirm-ok');
-    expect(gateway.setDenyList).toHaveBeenCalledWith([SQL_RULE]);
+    expect(gateway.setDenyList).toHaveBeenCalledWith([SQL_RULE], 3);
   });
 
   it('shows the gateway\'s refusal at the rule and parameter it names, and changes nothing', async () => {

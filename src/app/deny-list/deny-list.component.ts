@@ -352,7 +352,8 @@ export class DenyListComponent implements OnInit, OnDestroy {
     this.saving = true;
     this.saveProblem = null;
     this.gateway
-      .setDenyList(rules)
+      // The version as read: a list someone else saved meanwhile is refused, not overwritten.
+      .setDenyList(rules, this.view?.version)
       .pipe(finalize(() => (this.saving = false)))
       .subscribe({
         next: (view) => {
@@ -366,6 +367,18 @@ export class DenyListComponent implements OnInit, OnDestroy {
   /** The gateway refused the list: nothing changed; its word goes to the rule and field it names. */
   private refused(error: unknown): void {
     const p = this.strings.DenyList.Problem;
+    if (error instanceof GatewayError && error.code === 'DenyListChanged') {
+      // Nothing was saved, and saving these edits again would undo the other admin's: show the list in force instead.
+      this.gateway.denyList().subscribe({
+        next: (view) => {
+          this.show(view);
+          this.saveProblem = format(p.changedMeanwhile, view.version, view.updatedBy ?? '?');
+          this.changes.markForCheck();
+        },
+        error: (e: unknown) => this.alerts.error(this.strings.DenyList.loadFailed, e),
+      });
+      return;
+    }
     if (error instanceof GatewayError && error.code === 'InvalidDenyRule') {
       const found = gatewayRuleProblem(error, this.drafts);
       if (found) {

@@ -39,7 +39,7 @@ export class FakeGateway {
   readonly repairApprovals = jest.fn((): Observable<unknown> => of({ approvals: [] }));
   readonly decideRepair = jest.fn((_id: string, _decision: 'approve' | 'refuse', _reason?: string): Observable<unknown> => of({ approval: null }));
   readonly denyList = jest.fn((): Observable<unknown> => of({ rules: [], version: 0, updatedAt: null, updatedBy: null, updatedById: null, intact: true, changes: [] }));
-  readonly setDenyList = jest.fn((_rules: unknown[]): Observable<unknown> => of({ rules: [], version: 1, updatedAt: null, updatedBy: null, updatedById: null, intact: true, changes: [] }));
+  readonly setDenyList = jest.fn((_rules: unknown[], _expectedVersion?: number): Observable<unknown> => of({ rules: [], version: 1, updatedAt: null, updatedBy: null, updatedById: null, intact: true, changes: [] }));
   readonly recordReads = jest.fn((_sessionId?: string, _page?: ListPageRequest): Observable<unknown> => of({ reads: [], nextCursor: null, total: 0 }));
 
   answer<M extends Methods>(method: M, value: unknown): this {
