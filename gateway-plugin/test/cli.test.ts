@@ -714,6 +714,18 @@ describe('remote-support repair approvals and the deny list', () => {
       const missing = await rs('set-deny-list', '--file', join(dir.path, 'none.json'), '--json');
       assert.equal(missing.code, 2);
       assert.equal(json(missing).error.field, '--file');
+
+      // Saved on a list someone changed since: refused, nothing saved; with the version in force it is saved.
+      const version = json<{ version: number }>(await rs('get-deny-list', '--json')).version;
+      assert.equal((await rs('set-deny-list', '--file', good, '--expected-version', String(version))).code, 0);
+      const stale = await rs('set-deny-list', '--file', good, '--expected-version', String(version), '--json');
+      assert.equal(stale.code, 1);
+      assert.equal(json(stale).error.code, 'DenyListChanged');
+      assert.match(json(stale).error.message, /^--expected-version: The deny list was saved by .* after you read it: it is at version \d+, not \d+/);
+      assert.equal(json<{ version: number }>(await rs('get-deny-list', '--json')).version, version + 1, 'the refused save changed nothing');
+      const notANumber = await rs('set-deny-list', '--file', good, '--expected-version', 'latest', '--json');
+      assert.equal(notANumber.code, 2);
+      assert.equal(json(notANumber).error.field, '--expected-version');
     } finally {
       dir.remove();
     }

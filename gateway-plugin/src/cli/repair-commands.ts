@@ -88,7 +88,16 @@ export const setDenyList: CommandHandler = async (ctx) => {
   }
   const rules = Array.isArray(parsed) ? parsed : (parsed as { rules?: unknown }).rules;
   if (!Array.isArray(rules)) throw usageError('--file must hold a JSON array of rules, or an object with "rules"', 'a JSON array of rules', '--file');
-  const list = await ctx.gateway().put<DenyListView>('deny-list', { rules });
+  const expected = ctx.flags.value('--expected-version');
+  if (expected !== undefined && !/^\d{1,9}$/.test(expected)) throw usageError(`--expected-version must be the version number get-deny-list shows (got ${JSON.stringify(expected)})`, 'an integer from 0', '--expected-version');
+  const body = expected === undefined ? { rules } : { rules, expectedVersion: Number(expected) };
+  let list: DenyListView;
+  try {
+    list = await ctx.gateway().put<DenyListView>('deny-list', body);
+  } catch (e) {
+    if (e instanceof CliError) throw withFlagNames(e.body, { expectedVersion: '--expected-version', rules: '--file' });
+    throw e;
+  }
   ctx.out.result(list);
   ctx.out.text(`Saved the deny list: ${list.rules.length === 1 ? '1 rule' : `${list.rules.length} rules`}, version ${list.version}.`);
   return EXIT.ok;

@@ -262,8 +262,11 @@ export const VERBS: readonly VerbSpec[] = [
     name: 'set-deny-list',
     cmdlet: 'Set-AzStackHCIRemoteSupportDenyList',
     summary: 'Replace the deny list with the rules in a JSON file; each rule is checked, and a bad one changes nothing.',
-    flags: { '--file': { value: 'PATH', description: 'A JSON array of rules: { "cmdlet", "reason", "parameters"?, "nodes"?, "hostsRoles"? } (required).' } },
-    examples: ['remote-support set-deny-list --file deny-list.json'],
+    flags: {
+      '--file': { value: 'PATH', description: 'A JSON array of rules: { "cmdlet", "reason", "parameters"?, "nodes"?, "hostsRoles"? } (required).' },
+      '--expected-version': { value: 'N', description: 'The version of the list you read (get-deny-list); refused with DenyListChanged, saving nothing, when someone saved it since. Without it the list in force is replaced.' },
+    },
+    examples: ['remote-support set-deny-list --file deny-list.json', 'remote-support set-deny-list --file deny-list.json --expected-version 4'],
   },
   {
     name: 'get-record-reads',
