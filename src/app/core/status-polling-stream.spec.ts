@@ -1,7 +1,7 @@
 import { Observable, of, Subject, Subscription, throwError } from 'rxjs';
 import { FakeClock } from '../testing/fake-clock';
 import { entries, grant, iso, NOW, operation, relay, session, status } from '../testing/fixtures';
-import { AccessRequest, ClusterStatus, LiveEvent, RepairApprovalView, SessionDetail } from './api-models';
+import { AccessRequest, ClusterStatus, LiveEvent, RepairApprovalView, SessionDetail, SessionView } from './api-models';
 import { GatewayError } from './gateway-error';
 import { StreamState } from './live-event-stream';
 import { POLLING, statusChanges, StatusPollingStream } from './status-polling-stream';
@@ -201,8 +201,25 @@ describe('StatusPollingStream', () => {
     gateway.answer(status({ liveSessions: [] }));
     clock.advance(POLLING.intervalMs);
     clock.advance(POLLING.intervalMs);
-    expect(gateway.sessionCalls).toHaveLength(2);
+    // Its transcript once at each of the two readings that knew it, and its record once to learn why it ended.
+    expect(gateway.sessionCalls).toEqual([live.id, live.id, live.id]);
     expect(seen.map((e) => e.type)).toEqual(['transcript.entry', 'transcript.entry', 'session.ended']);
+  });
+
+  it('reads a session that ended to tell why, as the event stream would, and keeps the status\'s view when it cannot', () => {
+    const a = session({ id: 'a' });
+    const b = session({ id: 'b' });
+    gateway.answer(status({ liveSessions: [a, b] }));
+    gateway.transcripts.set('a', { session: { ...a, endedAt: iso(NOW), endReason: 'revoked', endedBy: 'admin@contoso.com' } });
+    start();
+    gateway.answer(status({ liveSessions: [] }));
+    clock.advance(POLLING.intervalMs);
+    const ended = seen.filter((e) => e.type === 'session.ended').map((e) => e.data as SessionView);
+    expect(ended.map((s) => [s.id, s.endReason])).toEqual([
+      ['a', 'revoked'],
+      ['b', null],
+    ]);
+    expect(gateway.sessionCalls).toEqual(['a', 'b']);
   });
 });
 

@@ -246,9 +246,29 @@ export class StatusPollingStream extends LiveEventStream {
         const live = new Set([...status.liveSessions, ...(previous?.liveSessions ?? [])].map((s) => s.id));
         const ids = [...this.watched.keys()].filter((id) => live.has(id));
         const changes = previous ? statusChanges(previous, status, new Set(ids)) : [];
-        if (!ids.length) return of({ status, events: changes });
-        return forkJoin(ids.map((id) => this.newEntries(id))).pipe(map((lists) => ({ status, events: [...lists.flat(), ...changes] })));
+        const entries = ids.length ? forkJoin(ids.map((id) => this.newEntries(id))).pipe(map((lists) => lists.flat())) : of([] as LiveEvent[]);
+        return forkJoin([entries, this.withEndReasons(changes)]).pipe(map(([found, events]) => ({ status, events: [...found, ...events] })));
       }),
+    );
+  }
+
+  /**
+   * A session that left the live list has ended, but the status cannot say
+   * why: its record is read (one call per session that ended) so that
+   * `session.ended` carries the end reason and time, as on the event stream.
+   * A record that cannot be read leaves the event as the status gave it.
+   */
+  private withEndReasons(events: LiveEvent[]): Observable<LiveEvent[]> {
+    if (!events.some((e) => e.type === 'session.ended')) return of(events);
+    return forkJoin(
+      events.map((e) =>
+        e.type !== 'session.ended'
+          ? of(e)
+          : this.gateway.session((e.data as SessionView).id).pipe(
+              map(({ session }) => (session?.endedAt ? { ...e, data: session } : e)),
+              catchError(() => of(e)),
+            ),
+      ),
     );
   }
 
