@@ -28,6 +28,13 @@ class PolledFake {
     const next = this.answers.shift();
     return next ? next() : of(this.last);
   }
+  requests = new Map<string, AccessRequest>();
+  requestCalls: string[] = [];
+  accessRequest(id: string): Observable<{ request: AccessRequest }> {
+    this.requestCalls.push(id);
+    const request = this.requests.get(id);
+    return request ? of({ request }) : throwError(() => new GatewayError('RequestNotFound', 'no such request', 0));
+  }
   session(id: string): Observable<SessionDetail> {
     this.sessionCalls.push(id);
     const detail = this.transcripts.get(id);
@@ -204,6 +211,24 @@ describe('StatusPollingStream', () => {
     // Its transcript once at each of the two readings that knew it, and its record once to learn why it ended.
     expect(gateway.sessionCalls).toEqual([live.id, live.id, live.id]);
     expect(seen.map((e) => e.type)).toEqual(['transcript.entry', 'transcript.entry', 'session.ended']);
+  });
+
+  it('reads a request that left the open list to tell what became of it, as the event stream would', () => {
+    const open = (id: string, state: AccessRequest['state'] = 'pending') => ({ id, state, messages: [], expiresAt: iso(NOW - 60_000) }) as unknown as AccessRequest;
+    gateway.answer(status({ openRequests: [open('started', 'scheduled'), open('lapsed'), open('lost'), open('asked')] }));
+    gateway.requests.set('started', { ...open('started'), state: 'approved' });
+    gateway.requests.set('lapsed', { ...open('lapsed'), state: 'expired' });
+    start();
+    gateway.answer(status({ openRequests: [open('asked', 'info-requested')] }));
+    clock.advance(POLLING.intervalMs);
+    expect(seen.map((e) => [e.type, (e.data as AccessRequest).id, (e.data as AccessRequest).state])).toEqual([
+      ['request.updated', 'asked', 'info-requested'],
+      ['request.updated', 'started', 'approved'],
+      ['request.expired', 'lapsed', 'expired'],
+      ['request.updated', 'lost', 'pending'],
+    ]);
+    // Only the requests that left the list are read; one that cannot be read is sent as last seen.
+    expect(gateway.requestCalls).toEqual(['started', 'lapsed', 'lost']);
   });
 
   it('reads a session that ended to tell why, as the event stream would, and keeps the status\'s view when it cannot', () => {

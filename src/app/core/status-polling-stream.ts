@@ -2,7 +2,7 @@ import { DOCUMENT } from '@angular/common';
 import { inject, InjectionToken } from '@angular/core';
 import { BehaviorSubject, forkJoin, Observable, of, share, Subscription } from 'rxjs';
 import { catchError, map, switchMap } from 'rxjs/operators';
-import { AgentOperation, ClusterStatus, LiveEvent, LiveEventType, RelayView, SessionDetail, SessionView } from './api-models';
+import { AccessRequest, AgentOperation, ClusterStatus, LiveEvent, LiveEventType, RelayView, SessionDetail, SessionView } from './api-models';
 import { Clock } from './clock';
 import { LiveEventStream, StreamState } from './live-event-stream';
 
@@ -13,6 +13,7 @@ export const POLLING = { intervalMs: 5000, maxBackoffMs: 60_000 } as const;
 export interface PolledGateway {
   status(): Observable<ClusterStatus>;
   session(id: string, page?: { offset: number; limit: number }): Observable<SessionDetail>;
+  accessRequest(id: string): Observable<{ request: AccessRequest }>;
 }
 
 /** Whether the page is visible, and when that changes (the browser's document, or a fake). */
@@ -90,8 +91,8 @@ export function statusChanges(before: ClusterStatus, after: ClusterStatus, trans
  * Access requests that appeared, changed (a question, an answer, a state) or
  * left the open list between two readings. One that left was answered,
  * started (a later start) or expired; the status cannot say which, so it is
- * `request.updated` with the request as it was last seen, still open: whoever
- * needs the outcome reads the request again.
+ * `request.updated` with the request as it was last seen (the stream reads
+ * its outcome, see withOutcomes).
  */
 function requestChanges(before: ClusterStatus, after: ClusterStatus): LiveEvent[] {
   if (!before.openRequests || !after.openRequests) return [];
@@ -247,28 +248,37 @@ export class StatusPollingStream extends LiveEventStream {
         const ids = [...this.watched.keys()].filter((id) => live.has(id));
         const changes = previous ? statusChanges(previous, status, new Set(ids)) : [];
         const entries = ids.length ? forkJoin(ids.map((id) => this.newEntries(id))).pipe(map((lists) => lists.flat())) : of([] as LiveEvent[]);
-        return forkJoin([entries, this.withEndReasons(changes)]).pipe(map(([found, events]) => ({ status, events: [...found, ...events] })));
+        const open = new Set((status.openRequests ?? []).map((r) => r.id));
+        return forkJoin([entries, this.withOutcomes(changes, open)]).pipe(map(([found, events]) => ({ status, events: [...found, ...events] })));
       }),
     );
   }
 
   /**
-   * A session that left the live list has ended, but the status cannot say
-   * why: its record is read (one call per session that ended) so that
-   * `session.ended` carries the end reason and time, as on the event stream.
+   * What the status cannot say, read as the event stream would have told it
+   * (one call each): why a session that left the live list ended, so that
+   * `session.ended` carries its end reason and time; and what became of a
+   * request that left the open list (answered, started or expired), sent as
+   * `request.updated` with the request as it is now, or `request.expired`.
    * A record that cannot be read leaves the event as the status gave it.
    */
-  private withEndReasons(events: LiveEvent[]): Observable<LiveEvent[]> {
-    if (!events.some((e) => e.type === 'session.ended')) return of(events);
+  private withOutcomes(events: LiveEvent[], openNow: ReadonlySet<string>): Observable<LiveEvent[]> {
+    const left = (e: LiveEvent) => e.type === 'request.updated' && !openNow.has((e.data as AccessRequest).id);
+    if (!events.some((e) => e.type === 'session.ended' || left(e))) return of(events);
     return forkJoin(
-      events.map((e) =>
-        e.type !== 'session.ended'
-          ? of(e)
-          : this.gateway.session((e.data as SessionView).id).pipe(
-              map(({ session }) => (session?.endedAt ? { ...e, data: session } : e)),
-              catchError(() => of(e)),
-            ),
-      ),
+      events.map((e): Observable<LiveEvent> => {
+        if (e.type === 'session.ended') {
+          return this.gateway.session((e.data as SessionView).id).pipe(
+            map(({ session }) => (session?.endedAt ? { ...e, data: session } : e)),
+            catchError(() => of(e)),
+          );
+        }
+        if (!left(e)) return of(e);
+        return this.gateway.accessRequest((e.data as AccessRequest).id).pipe(
+          map(({ request }): LiveEvent => (request ? { ...e, type: request.state === 'expired' ? 'request.expired' : 'request.updated', data: request } : e)),
+          catchError(() => of(e)),
+        );
+      }),
     );
   }
 

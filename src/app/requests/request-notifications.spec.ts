@@ -71,14 +71,6 @@ describe('RequestNotifications', () => {
     expect(center.items.get('rs-request-r-x')!.message).toBe('The request from engineer@support.example (case 2612030010000042) expired unanswered.');
   });
 
-  it('reads a request the status polling reports with its last open state, to tell its answer', () => {
-    events.emit('request.created', accessRequest({ id: 'r-p' }));
-    gateway.answer('accessRequest', { request: approvedRequest({ id: 'r-p' }) });
-    events.emit('request.updated', accessRequest({ id: 'r-p' }));
-    expect(gateway.accessRequest).toHaveBeenCalledWith('r-p');
-    expect(state('r-p')).toBe('Success');
-  });
-
   it('says nothing about a question asked or answered', () => {
     events.emit('request.updated', questionedRequest());
     expect(center.items.size).toBe(0);

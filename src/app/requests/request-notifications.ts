@@ -7,7 +7,7 @@ import { LiveEventStream } from '../core/live-event-stream';
 import { RemoteSupportGateway } from '../core/remote-support-gateway';
 import { extensionStrings, format } from '../core/strings';
 import { AdminNotifications } from '../shared/admin-notifications';
-import { askedWords, isOpen, waitsForAdmin } from './request-words';
+import { askedWords, waitsForAdmin } from './request-words';
 
 /** The live events about access requests. */
 export const REQUEST_EVENTS: ReadonlySet<string> = new Set(['request.created', 'request.updated', 'request.expired']);
@@ -32,8 +32,6 @@ export class RequestNotifications implements OnDestroy {
   readonly waiting$ = this.waitingSubject.asObservable();
   private readonly recount = new Subject<void>();
   private subscriptions: Subscription | null = null;
-  /** The requests a "requested" notification was raised for: their answer updates it. */
-  private readonly raised = new Set<string>();
 
   constructor(
     private readonly gateway: RemoteSupportGateway,
@@ -90,27 +88,16 @@ export class RequestNotifications implements OnDestroy {
     }
     if (event.type === 'request.expired' || request.state !== 'pending' && request.state !== 'info-requested') {
       this.answered(event.type === 'request.expired' ? { ...request, state: 'expired' } : request);
-      return;
-    }
-    // The status polling (PowerShell path) reports a request that left the open list with its last open state:
-    // read it to learn its answer.
-    if (this.raised.has(request.id) && isOpen(request)) {
-      this.gateway.accessRequest(request.id).subscribe({
-        next: ({ request: now }) => this.zone.run(() => { if (now && !isOpen(now)) this.answered(now); }),
-        error: () => undefined,
-      });
     }
   }
 
   private raise(request: AccessRequest): void {
     const s = extensionStrings().Requests.Notify;
-    this.raised.add(request.id);
     this.notifications.notify(idOf(request), 'warning', s.createdTitle, format(s.created, request.engineer, askedWords(request), request.supportCase, formatDateTime(request.expiresAt)));
   }
 
   private answered(request: AccessRequest): void {
     const s = extensionStrings().Requests.Notify;
-    this.raised.delete(request.id);
     const who = request.answeredBy ?? '';
     switch (request.state) {
       case 'approved':
